@@ -1,0 +1,1 @@
+"""Derivations: one module per result, each a pure function spec -> Derivation."""

@@ -1,0 +1,484 @@
+"""The model specification: one validated object read by the symbolic layer *and* the simulator.
+
+Model (i = 1..N, population a(i))::
+
+    tau_i dx_i/dt = -x_i + sum_j J_ij phi(gain_j x_j) + I_i + xi_i(t)
+
+* ``J_ij`` for i in population a, j in population b: mean ``J0[a][b] / N``, variance
+  ``g[a][b]**2 / N``; with connection probability ``p[a][b] < 1`` the matrix is sparse
+  Erdos-Renyi, ``J_ij = A_ij w_ij`` with ``A_ij ~ Bernoulli(p)`` and Gaussian weights chosen so
+  that the mean and variance of ``J_ij`` are still ``J0/N`` and ``g^2/N``. Or a fixed matrix
+  from a ``.npy`` file, used as given.
+* ``I_i = input_mean + input_std * z_i`` with ``z_i ~ N(0, 1)`` frozen in time (quenched input).
+* ``xi``: white noise ``<xi_i(t) xi_j(s)> = sigma2 delta_ij delta(t-s)``; or Ornstein-Uhlenbeck
+  ``tau_n d eta = -eta dt + sqrt(sigma2) dW`` (covariance ``sigma2/(2 tau_n) exp(-|t-s|/tau_n)``,
+  white with intensity sigma2 as tau_n -> 0); or none.
+* ``x_i(0)`` i.i.d. normal(mean, std) or a point mass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from workbench.errors import SpecError
+from workbench.spec.distributions import Distribution, make_distribution
+from workbench.spec.nonlinearity import Nonlinearity, make_nonlinearity
+
+__all__ = ["Population", "Noise", "InitialCondition", "ModelSpec"]
+
+NOISE_KINDS = ("white", "ou", "none")
+INIT_KINDS = ("normal", "point")
+
+
+def _finite(parameter: str, value: Any) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as exc:
+        raise SpecError(parameter, f"expected a number, got {value!r}") from exc
+    if not math.isfinite(v):
+        raise SpecError(parameter, f"must be finite, got {value!r}")
+    return v
+
+
+@dataclass(frozen=True)
+class Population:
+    """One population: its share of the N neurons, timescale and gain laws, external input."""
+
+    name: str = "all"
+    fraction: float = 1.0
+    tau: Distribution = field(default_factory=Distribution)
+    gain: Distribution = field(default_factory=Distribution)
+    input_mean: float = 0.0
+    input_std: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (TOML-compatible)."""
+        return {
+            "name": self.name,
+            "fraction": self.fraction,
+            "tau": self.tau.to_dict(),
+            "gain": self.gain.to_dict(),
+            "input_mean": self.input_mean,
+            "input_std": self.input_std,
+        }
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Input noise: ``kind`` in {white, ou, none}; ``sigma2`` intensity; ``tau`` OU timescale."""
+
+    kind: str = "none"
+    sigma2: float = 0.0
+    tau: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form."""
+        d: dict[str, Any] = {"kind": self.kind, "sigma2": self.sigma2}
+        if self.kind == "ou":
+            d["tau"] = self.tau
+        return d
+
+
+@dataclass(frozen=True)
+class InitialCondition:
+    """Law of x_i(0): ``normal`` (mean, std) i.i.d. or ``point`` (all at ``mean``)."""
+
+    kind: str = "normal"
+    mean: float = 0.0
+    std: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form."""
+        return {"kind": self.kind, "mean": self.mean, "std": self.std}
+
+
+def _matrix(parameter: str, value: Any, P: int, default: float) -> tuple[tuple[float, ...], ...]:
+    if value is None:
+        value = default
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        v = _finite(parameter, value)
+        return tuple(tuple(v for _ in range(P)) for _ in range(P))
+    arr = np.asarray(value, dtype=object)
+    if arr.shape != (P, P):
+        raise SpecError(parameter, f"must be a number or a {P}x{P} table (one entry per population pair), got shape {arr.shape}")
+    return tuple(tuple(_finite(f"{parameter}[{a}][{b}]", arr[a, b]) for b in range(P)) for a in range(P))
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A validated random rate-network model (see the module docstring for the equations).
+
+    Build it with :meth:`from_dict`, :meth:`from_toml`, :func:`workbench.spec.preset` or
+    :meth:`simple`; all of them validate. Use :meth:`replace` to change fields (re-validated).
+
+    Attributes
+    ----------
+    N : int
+        Number of neurons.
+    phi : Nonlinearity
+        Transfer function.
+    populations : tuple of Population
+        Populations with fractions summing to 1.
+    J0, g, p : tuple of tuple of float
+        Per-block coupling mean (x N), std (x sqrt N) and connection probability.
+    J_file : str or None
+        A fixed coupling matrix (.npy), used as given; J0, g, p are then ignored.
+    noise : Noise
+    init : InitialCondition
+    name : str
+    """
+
+    N: int = 1000
+    phi: Nonlinearity = field(default_factory=lambda: make_nonlinearity("tanh"))
+    populations: tuple[Population, ...] = (Population(),)
+    J0: tuple[tuple[float, ...], ...] = ((0.0,),)
+    g: tuple[tuple[float, ...], ...] = ((1.0,),)
+    p: tuple[tuple[float, ...], ...] = ((1.0,),)
+    J_file: str | None = None
+    noise: Noise = field(default_factory=Noise)
+    init: InitialCondition = field(default_factory=InitialCondition)
+    name: str = "custom"
+
+    # ------------------------------------------------------------------ validation
+    def __post_init__(self) -> None:
+        self._validate()
+
+    def _validate(self) -> None:
+        if isinstance(self.N, bool) or not isinstance(self.N, (int, np.integer)):
+            raise SpecError("N", f"must be an integer >= 1, got {self.N!r}")
+        if self.N < 1:
+            raise SpecError("N", f"must be >= 1, got {self.N}")
+        if not isinstance(self.phi, Nonlinearity):
+            raise SpecError("phi", "must be a Nonlinearity (use make_nonlinearity)")
+        P = len(self.populations)
+        if P < 1:
+            raise SpecError("populations", "need at least one population")
+        names = [pop.name for pop in self.populations]
+        if len(set(names)) != P:
+            raise SpecError("populations", f"population names must be unique, got {names}")
+        total = 0.0
+        for k, pop in enumerate(self.populations):
+            if not (0.0 < pop.fraction <= 1.0):
+                raise SpecError(f"populations[{k}].fraction", f"must be in (0, 1], got {pop.fraction}")
+            total += pop.fraction
+            pop.tau.validate(f"populations[{k}].tau", positive=True)
+            pop.gain.validate(f"populations[{k}].gain", positive=True)
+            _finite(f"populations[{k}].input_mean", pop.input_mean)
+            if _finite(f"populations[{k}].input_std", pop.input_std) < 0:
+                raise SpecError(f"populations[{k}].input_std", f"must be >= 0, got {pop.input_std}")
+        if abs(total - 1.0) > 1e-9:
+            raise SpecError("populations.fraction", f"fractions must sum to 1, got {total}")
+        for nm, mat in (("J0", self.J0), ("g", self.g), ("p", self.p)):
+            if len(mat) != P or any(len(row) != P for row in mat):
+                raise SpecError(nm, f"must be a {P}x{P} table (one entry per population pair)")
+        for a in range(P):
+            for b in range(P):
+                if not self.g[a][b] >= 0:
+                    raise SpecError(f"g[{a}][{b}]", f"coupling std scale must be >= 0 (variance g^2/N >= 0), got {self.g[a][b]}")
+                pab = self.p[a][b]
+                if not (0.0 < pab <= 1.0):
+                    raise SpecError(f"p[{a}][{b}]", f"connection probability must be in (0, 1], got {pab}")
+                if pab < 1.0:
+                    # Var(J) = p (s^2 + mu^2) - p^2 mu^2 with mu = J0/(p N): need s^2 >= 0
+                    n = max(self.N, 1)
+                    mu = self.J0[a][b] / (pab * n)
+                    s2 = self.g[a][b] ** 2 / (pab * n) - mu**2 * (1 - pab)
+                    if s2 < -1e-15:
+                        gmin = abs(self.J0[a][b]) * math.sqrt((1 - pab) / (pab * n))
+                        raise SpecError(
+                            f"g[{a}][{b}]",
+                            f"with p={pab} and J0={self.J0[a][b]} the sparse weights need g >= {gmin:.4g} "
+                            "(Bernoulli sparsity alone already gives that variance)",
+                        )
+        if self.noise.kind not in NOISE_KINDS:
+            raise SpecError("noise.kind", f"unknown noise {self.noise.kind!r}; allowed: {NOISE_KINDS}")
+        if _finite("noise.sigma2", self.noise.sigma2) < 0:
+            raise SpecError("noise.sigma2", f"noise intensity must be >= 0, got {self.noise.sigma2}")
+        if self.noise.kind == "ou" and not _finite("noise.tau", self.noise.tau) > 0:
+            raise SpecError("noise.tau", f"OU noise timescale must be > 0, got {self.noise.tau}")
+        if self.noise.kind == "none" and self.noise.sigma2 != 0:
+            raise SpecError("noise.sigma2", "must be 0 when noise.kind is 'none' (use kind='white' or 'ou')")
+        if self.init.kind not in INIT_KINDS:
+            raise SpecError("init.kind", f"unknown initial law {self.init.kind!r}; allowed: {INIT_KINDS}")
+        _finite("init.mean", self.init.mean)
+        if _finite("init.std", self.init.std) < 0:
+            raise SpecError("init.std", f"must be >= 0, got {self.init.std}")
+        if self.J_file is not None:
+            path = Path(self.J_file)
+            if path.suffix != ".npy":
+                raise SpecError("J_file", f"must be a .npy file, got {self.J_file!r}")
+            if not path.is_file():
+                raise SpecError("J_file", f"file not found: {self.J_file!r}")
+            J = np.load(path, mmap_mode="r", allow_pickle=False)
+            if J.ndim != 2 or J.shape[0] != J.shape[1]:
+                raise SpecError("J_file", f"J must be a square matrix, got shape {J.shape}")
+            if J.shape[0] != self.N:
+                raise SpecError("J_file", f"J is {J.shape[0]}x{J.shape[1]} but N = {self.N}")
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def simple(
+        cls,
+        N: int = 1000,
+        g: float = 1.0,
+        phi: str | sp.Expr = "tanh",
+        J0: float = 0.0,
+        p: float = 1.0,
+        sigma2: float = 0.0,
+        noise: str | None = None,
+        noise_tau: float = 1.0,
+        tau: float | dict | Distribution = 1.0,
+        gain: float | dict | Distribution = 1.0,
+        input_mean: float = 0.0,
+        input_std: float = 0.0,
+        J_file: str | None = None,
+        init_mean: float = 0.0,
+        init_std: float = 1.0,
+        name: str = "custom",
+    ) -> ModelSpec:
+        """One-population model from scalar parameters (white noise if ``sigma2 > 0``)."""
+        if noise is None:
+            noise = "white" if sigma2 > 0 else "none"
+        pop = Population(
+            "all", 1.0, make_distribution(tau, "tau"), make_distribution(gain, "gain"), float(input_mean), float(input_std)
+        )
+        return cls(
+            N=N,
+            phi=make_nonlinearity(phi),
+            populations=(pop,),
+            J0=((float(J0),),),
+            g=((float(g),),),
+            p=((float(p),),),
+            J_file=J_file,
+            noise=Noise(noise, float(sigma2), float(noise_tau)),
+            init=InitialCondition("normal", float(init_mean), float(init_std)),
+            name=name,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], base_dir: str | Path | None = None) -> ModelSpec:
+        """Build from plain data (the TOML layout; see ``workbench/spec/presets/*.toml``)."""
+        data = dict(data)
+        allowed = {"name", "N", "phi", "populations", "coupling", "noise", "init", "J_file"}
+        extra = set(data) - allowed
+        if extra:
+            raise SpecError("spec", f"unknown keys {sorted(extra)}; allowed {sorted(allowed)}")
+        pops_data = data.get("populations") or [{"name": "all", "fraction": 1.0}]
+        pops = []
+        for k, pd in enumerate(pops_data):
+            okk = {"name", "fraction", "tau", "gain", "input_mean", "input_std"}
+            bad = set(pd) - okk
+            if bad:
+                raise SpecError(f"populations[{k}]", f"unknown keys {sorted(bad)}; allowed {sorted(okk)}")
+            pops.append(
+                Population(
+                    name=str(pd.get("name", f"pop{k}")),
+                    fraction=_finite(f"populations[{k}].fraction", pd.get("fraction", 1.0)),
+                    tau=make_distribution(pd.get("tau", 1.0), f"populations[{k}].tau"),
+                    gain=make_distribution(pd.get("gain", 1.0), f"populations[{k}].gain"),
+                    input_mean=_finite(f"populations[{k}].input_mean", pd.get("input_mean", 0.0)),
+                    input_std=_finite(f"populations[{k}].input_std", pd.get("input_std", 0.0)),
+                )
+            )
+        P = len(pops)
+        coup = dict(data.get("coupling", {}))
+        bad = set(coup) - {"J0", "g", "p"}
+        if bad:
+            raise SpecError("coupling", f"unknown keys {sorted(bad)}; allowed ['J0', 'g', 'p']")
+        nd = dict(data.get("noise", {}))
+        bad = set(nd) - {"kind", "sigma2", "tau"}
+        if bad:
+            raise SpecError("noise", f"unknown keys {sorted(bad)}; allowed ['kind', 'sigma2', 'tau']")
+        sigma2 = _finite("noise.sigma2", nd.get("sigma2", 0.0))
+        noise = Noise(str(nd.get("kind", "white" if sigma2 > 0 else "none")), sigma2, _finite("noise.tau", nd.get("tau", 1.0)))
+        idd = dict(data.get("init", {}))
+        bad = set(idd) - {"kind", "mean", "std"}
+        if bad:
+            raise SpecError("init", f"unknown keys {sorted(bad)}; allowed ['kind', 'mean', 'std']")
+        init = InitialCondition(str(idd.get("kind", "normal")), _finite("init.mean", idd.get("mean", 0.0)), _finite("init.std", idd.get("std", 1.0)))
+        J_file = data.get("J_file")
+        if J_file is not None and base_dir is not None and not Path(J_file).is_absolute():
+            J_file = str(Path(base_dir) / J_file)
+        N = data.get("N", 1000)
+        if J_file is not None and "N" not in data and Path(J_file).is_file():
+            N = int(np.load(J_file, mmap_mode="r").shape[0])
+        return cls(
+            N=N if isinstance(N, bool) or not isinstance(N, float) or not N.is_integer() else int(N),
+            phi=make_nonlinearity(data.get("phi", "tanh")),
+            populations=tuple(pops),
+            J0=_matrix("coupling.J0", coup.get("J0"), P, 0.0),
+            g=_matrix("coupling.g", coup.get("g"), P, 1.0),
+            p=_matrix("coupling.p", coup.get("p"), P, 1.0),
+            J_file=J_file,
+            noise=noise,
+            init=init,
+            name=str(data.get("name", "custom")),
+        )
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> ModelSpec:
+        """Load a spec from a TOML file (relative ``J_file`` paths are resolved beside it)."""
+        import tomllib
+
+        path = Path(path)
+        if not path.is_file():
+            raise SpecError("spec", f"spec file not found: {str(path)!r}")
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError("spec", f"{path}: invalid TOML: {exc}") from exc
+        return cls.from_dict(data, base_dir=path.parent)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form; ``from_dict(to_dict())`` rebuilds an equal spec."""
+        d: dict[str, Any] = {
+            "name": self.name,
+            "N": int(self.N),
+            "phi": self.phi.label(),
+            "populations": [p.to_dict() for p in self.populations],
+            "coupling": {"J0": [list(r) for r in self.J0], "g": [list(r) for r in self.g], "p": [list(r) for r in self.p]},
+            "noise": self.noise.to_dict(),
+            "init": self.init.to_dict(),
+        }
+        if self.J_file is not None:
+            d["J_file"] = str(self.J_file)
+        return d
+
+    def key(self) -> str:
+        """sha256 of the canonical plain-data form (and of J_file's bytes), for run stores."""
+        h = hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode())
+        if self.J_file is not None:
+            h.update(Path(self.J_file).read_bytes())
+        return h.hexdigest()
+
+    def replace(self, **changes: Any) -> ModelSpec:
+        """A copy with fields changed (validated again)."""
+        return replace(self, **changes)
+
+    def with_overrides(
+        self,
+        *,
+        N: int | None = None,
+        g: float | None = None,
+        J0: float | None = None,
+        phi: str | None = None,
+        sigma2: float | None = None,
+        J_file: str | None = None,
+    ) -> ModelSpec:
+        """Apply the CLI's scalar overrides. ``g``/``J0`` set every block (all populations)."""
+        spec = self
+        P = self.n_populations
+        ch: dict[str, Any] = {}
+        if J_file is not None:
+            ch["J_file"] = J_file
+            if N is None:
+                N = int(np.load(J_file, mmap_mode="r").shape[0]) if Path(J_file).is_file() else self.N
+        if N is not None:
+            ch["N"] = N
+        if g is not None:
+            ch["g"] = tuple(tuple(float(g) for _ in range(P)) for _ in range(P))
+        if J0 is not None:
+            ch["J0"] = tuple(tuple(float(J0) for _ in range(P)) for _ in range(P))
+        if phi is not None:
+            ch["phi"] = make_nonlinearity(phi)
+        if sigma2 is not None:
+            kind = self.noise.kind if self.noise.kind != "none" else "white"
+            ch["noise"] = Noise(kind if sigma2 > 0 or kind == "ou" else "none", float(sigma2), self.noise.tau)
+        if ch:
+            spec = replace(spec, **ch)
+        return spec
+
+    # ------------------------------------------------------------------ derived quantities
+    @property
+    def n_populations(self) -> int:
+        """Number of populations P."""
+        return len(self.populations)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Neurons per population (rounded; the last population takes the remainder)."""
+        sizes = [int(round(p.fraction * self.N)) for p in self.populations[:-1]]
+        sizes.append(self.N - sum(sizes))
+        if any(s < 0 for s in sizes):
+            raise SpecError("N", f"too small to split into fractions {[p.fraction for p in self.populations]}")
+        return tuple(sizes)
+
+    def population_index(self) -> np.ndarray:
+        """Population label a(i) of every neuron, shape (N,)."""
+        return np.repeat(np.arange(self.n_populations), self.sizes)
+
+    @property
+    def fixed_J(self) -> bool:
+        """True if the couplings are one given matrix (no disorder average)."""
+        return self.J_file is not None
+
+    def load_J(self) -> np.ndarray:
+        """The fixed coupling matrix from ``J_file`` (float64, C order)."""
+        if self.J_file is None:
+            raise SpecError("J_file", "this spec has random couplings; no fixed matrix to load")
+        J = np.ascontiguousarray(np.load(self.J_file, allow_pickle=False), dtype=np.float64)
+        if not np.all(np.isfinite(J)):
+            raise SpecError("J_file", "J contains non-finite entries")
+        return J
+
+    # ------------------------------------------------------------------ symbolic view
+    def symbols(self) -> dict[str, sp.Symbol]:
+        """SymPy symbols for the scalar parameters (one population: g, J0, sigma2, ...).
+
+        With several populations the block symbols carry the population names, e.g. ``g_EI``.
+        """
+        out: dict[str, sp.Symbol] = {}
+        pos = {"positive": True}
+        names = [p.name for p in self.populations]
+        single = self.n_populations == 1
+        for a, na in enumerate(names):
+            for b, nb in enumerate(names):
+                sfx = "" if single else f"_{na}{nb}"
+                out[f"g{sfx}"] = sp.Symbol(f"g{sfx}", **pos)
+                out[f"J0{sfx}"] = sp.Symbol(f"J_0{sfx}", real=True)
+            sfx = "" if single else f"_{na}"
+            out[f"tau{sfx}"] = sp.Symbol(rf"tau{sfx}", **pos)
+            out[f"I0{sfx}"] = sp.Symbol(f"I_0{sfx}", real=True)
+            out[f"sigma_I2{sfx}"] = sp.Symbol(f"sigma_I^2{sfx}", nonnegative=True)
+        out["sigma2"] = sp.Symbol("sigma^2", nonnegative=True)
+        out["tau_n"] = sp.Symbol("tau_n", positive=True)
+        return out
+
+    def values(self) -> dict[sp.Symbol, float]:
+        """Numeric values of :meth:`symbols` (timescales/gains by their means)."""
+        syms = self.symbols()
+        names = [p.name for p in self.populations]
+        single = self.n_populations == 1
+        vals: dict[sp.Symbol, float] = {}
+        for a, na in enumerate(names):
+            for b, nb in enumerate(names):
+                sfx = "" if single else f"_{na}{nb}"
+                vals[syms[f"g{sfx}"]] = self.g[a][b]
+                vals[syms[f"J0{sfx}"]] = self.J0[a][b]
+            pop = self.populations[a]
+            sfx = "" if single else f"_{na}"
+            vals[syms[f"tau{sfx}"]] = pop.tau.mean()
+            vals[syms[f"I0{sfx}"]] = pop.input_mean
+            vals[syms[f"sigma_I2{sfx}"]] = pop.input_std**2
+        vals[syms["sigma2"]] = self.noise.sigma2
+        vals[syms["tau_n"]] = self.noise.tau
+        return vals
+
+    def summary(self) -> str:
+        """One-line human description."""
+        if self.fixed_J:
+            cp = f"fixed J from {self.J_file}"
+        elif self.n_populations == 1:
+            cp = f"g={self.g[0][0]}, J0={self.J0[0][0]}, p={self.p[0][0]}"
+        else:
+            cp = f"{self.n_populations} populations {[p.name for p in self.populations]}"
+        nz = self.noise.kind if self.noise.kind == "none" else f"{self.noise.kind} sigma2={self.noise.sigma2}"
+        return f"{self.name}: N={self.N}, phi={self.phi.label()}, {cp}, noise {nz}"
