@@ -1,0 +1,104 @@
+"""Comparison: one theory-vs-simulation (or theory-vs-reference) check as a first-class object.
+
+The same object is asserted by the tests, rendered as a table row in the reports and printed by
+the CLI, so "the report says it agrees" and "the tests pass" cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Comparison", "compare_stat", "compare_rel", "compare_abs"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A checked agreement between a theory value and an estimate.
+
+    Attributes
+    ----------
+    quantity : str
+        What is compared (e.g. ``"Delta0"``).
+    theory : float
+        The theory (or reference) value.
+    estimate : float
+        The simulation (or computed) value.
+    tolerance : float
+        Allowed absolute deviation ``|estimate - theory|``.
+    reason : str
+        Why this tolerance (e.g. ``"4 standard errors (SE=0.01) + 1/N bias 0.02"``).
+    context : dict
+        Sizes, seeds, durations: everything needed to reproduce the estimate.
+    """
+
+    quantity: str
+    theory: float
+    estimate: float
+    tolerance: float
+    reason: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def deviation(self) -> float:
+        """estimate - theory."""
+        return self.estimate - self.theory
+
+    @property
+    def ok(self) -> bool:
+        """True if the deviation is finite and within the tolerance."""
+        return math.isfinite(self.deviation) and abs(self.deviation) <= self.tolerance
+
+    @property
+    def relative(self) -> float:
+        """|deviation| / |theory| (inf for theory 0)."""
+        return abs(self.deviation) / abs(self.theory) if self.theory != 0 else math.inf
+
+    def assert_ok(self) -> None:
+        """Raise AssertionError with the full story if the check fails."""
+        assert self.ok, str(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-serialisable) including ``deviation`` and ``ok``."""
+        d = asdict(self)
+        d["deviation"] = self.deviation
+        d["ok"] = self.ok
+        return d
+
+    def __str__(self) -> str:
+        status = "OK" if self.ok else "FAIL"
+        ctx = ", ".join(f"{k}={v}" for k, v in self.context.items())
+        return (
+            f"[{status}] {self.quantity}: theory={self.theory:.6g} estimate={self.estimate:.6g} "
+            f"|dev|={abs(self.deviation):.3g} <= tol={self.tolerance:.3g} ({self.reason}) [{ctx}]"
+        )
+
+
+def compare_stat(
+    quantity: str,
+    theory: float,
+    estimate: float,
+    stderr: float,
+    k: float = 4.0,
+    bias: float = 0.0,
+    bias_reason: str = "",
+    **context: Any,
+) -> Comparison:
+    """Tolerance = ``k`` standard errors plus a stated systematic ``bias`` (finite N, finite dt)."""
+    if not (stderr >= 0 and math.isfinite(stderr)):
+        raise ValueError(f"stderr must be finite and >= 0, got {stderr}")
+    reason = f"{k:g} SE (SE={stderr:.3g})"
+    if bias:
+        reason += f" + {bias_reason or 'systematic'} {bias:.3g}"
+    return Comparison(quantity, float(theory), float(estimate), k * stderr + abs(bias), reason, dict(context))
+
+
+def compare_rel(quantity: str, theory: float, estimate: float, rtol: float, reason: str, **context: Any) -> Comparison:
+    """Tolerance = ``rtol * |theory|`` with a stated reason."""
+    return Comparison(quantity, float(theory), float(estimate), rtol * abs(theory), reason, dict(context))
+
+
+def compare_abs(quantity: str, theory: float, estimate: float, atol: float, reason: str, **context: Any) -> Comparison:
+    """Absolute tolerance with a stated reason."""
+    return Comparison(quantity, float(theory), float(estimate), atol, reason, dict(context))
