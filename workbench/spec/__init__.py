@@ -8,7 +8,7 @@ from pathlib import Path
 from workbench.errors import SpecError
 from workbench.spec.distributions import Distribution, make_distribution
 from workbench.spec.model import InitialCondition, ModelSpec, Noise, Population
-from workbench.spec.nonlinearity import NAMED, X, Nonlinearity, make_nonlinearity
+from workbench.spec.nonlinearity import NAMED, Nonlinearity, X, make_nonlinearity
 
 __all__ = [
     "Distribution",

@@ -108,7 +108,9 @@ def _matrix(parameter: str, value: Any, P: int, default: float) -> tuple[tuple[f
         return tuple(tuple(v for _ in range(P)) for _ in range(P))
     arr = np.asarray(value, dtype=object)
     if arr.shape != (P, P):
-        raise SpecError(parameter, f"must be a number or a {P}x{P} table (one entry per population pair), got shape {arr.shape}")
+        raise SpecError(
+            parameter, f"must be a number or a {P}x{P} table (one entry per population pair), got shape {arr.shape}"
+        )
     return tuple(tuple(_finite(f"{parameter}[{a}][{b}]", arr[a, b]) for b in range(P)) for a in range(P))
 
 
@@ -182,7 +184,9 @@ class ModelSpec:
         for a in range(P):
             for b in range(P):
                 if not self.g[a][b] >= 0:
-                    raise SpecError(f"g[{a}][{b}]", f"coupling std scale must be >= 0 (variance g^2/N >= 0), got {self.g[a][b]}")
+                    raise SpecError(
+                        f"g[{a}][{b}]", f"coupling std scale must be >= 0 (variance g^2/N >= 0), got {self.g[a][b]}"
+                    )
                 pab = self.p[a][b]
                 if not (0.0 < pab <= 1.0):
                     raise SpecError(f"p[{a}][{b}]", f"connection probability must be in (0, 1], got {pab}")
@@ -248,7 +252,12 @@ class ModelSpec:
         if noise is None:
             noise = "white" if sigma2 > 0 else "none"
         pop = Population(
-            "all", 1.0, make_distribution(tau, "tau"), make_distribution(gain, "gain"), float(input_mean), float(input_std)
+            "all",
+            1.0,
+            make_distribution(tau, "tau"),
+            make_distribution(gain, "gain"),
+            float(input_mean),
+            float(input_std),
         )
         return cls(
             N=N,
@@ -298,12 +307,18 @@ class ModelSpec:
         if bad:
             raise SpecError("noise", f"unknown keys {sorted(bad)}; allowed ['kind', 'sigma2', 'tau']")
         sigma2 = _finite("noise.sigma2", nd.get("sigma2", 0.0))
-        noise = Noise(str(nd.get("kind", "white" if sigma2 > 0 else "none")), sigma2, _finite("noise.tau", nd.get("tau", 1.0)))
+        noise = Noise(
+            str(nd.get("kind", "white" if sigma2 > 0 else "none")), sigma2, _finite("noise.tau", nd.get("tau", 1.0))
+        )
         idd = dict(data.get("init", {}))
         bad = set(idd) - {"kind", "mean", "std"}
         if bad:
             raise SpecError("init", f"unknown keys {sorted(bad)}; allowed ['kind', 'mean', 'std']")
-        init = InitialCondition(str(idd.get("kind", "normal")), _finite("init.mean", idd.get("mean", 0.0)), _finite("init.std", idd.get("std", 1.0)))
+        init = InitialCondition(
+            str(idd.get("kind", "normal")),
+            _finite("init.mean", idd.get("mean", 0.0)),
+            _finite("init.std", idd.get("std", 1.0)),
+        )
         J_file = data.get("J_file")
         if J_file is not None and base_dir is not None and not Path(J_file).is_absolute():
             J_file = str(Path(base_dir) / J_file)
@@ -344,7 +359,11 @@ class ModelSpec:
             "N": int(self.N),
             "phi": self.phi.label(),
             "populations": [p.to_dict() for p in self.populations],
-            "coupling": {"J0": [list(r) for r in self.J0], "g": [list(r) for r in self.g], "p": [list(r) for r in self.p]},
+            "coupling": {
+                "J0": [list(r) for r in self.J0],
+                "g": [list(r) for r in self.g],
+                "p": [list(r) for r in self.p],
+            },
             "noise": self.noise.to_dict(),
             "init": self.init.to_dict(),
         }
@@ -439,8 +458,8 @@ class ModelSpec:
         pos = {"positive": True}
         names = [p.name for p in self.populations]
         single = self.n_populations == 1
-        for a, na in enumerate(names):
-            for b, nb in enumerate(names):
+        for _a, na in enumerate(names):
+            for _b, nb in enumerate(names):
                 sfx = "" if single else f"_{na}{nb}"
                 out[f"g{sfx}"] = sp.Symbol(f"g{sfx}", **pos)
                 out[f"J0{sfx}"] = sp.Symbol(f"J_0{sfx}", real=True)

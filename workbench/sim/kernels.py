@@ -1,0 +1,143 @@
+"""numba kernels for the fused elementwise work of one simulation step.
+
+One step of the (N, K) state (K trials sharing one J) is::
+
+    H = J @ P                                   # one BLAS GEMM (numpy, outside numba)
+    x <- a * x + b * (H + I + eta) + nf * Z     # fused here, together with
+    P <- phi(gain * x)                          # the nonlinearity for the next GEMM
+    eta <- c * eta + nf_eta * Z                 # OU input noise (if any)
+
+``a, b, nf`` encode the integrator (Euler-Maruyama or exponential Euler for the leak), see
+:func:`workbench.sim.simulator.step_coefficients`. Named nonlinearities are compiled once and
+cached on disk (``cache=True``); a custom SymPy phi is compiled from its expression.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numba
+import numpy as np
+import sympy as sp
+
+from workbench.spec import Nonlinearity, X
+
+__all__ = ["PHI_CODES", "phi_numpy", "fused_step", "make_custom_step", "phi_apply"]
+
+PHI_CODES = {"tanh": 0, "erf": 1, "logistic": 2, "relu": 3, "linear": 4}
+"""Integer codes of the named nonlinearities inside the cached kernels."""
+
+_SQRT_PI_2 = math.sqrt(math.pi) / 2.0
+
+
+@numba.njit(cache=True, inline="always")
+def _phi(code: int, u: float) -> float:
+    if code == 0:
+        return math.tanh(u)
+    if code == 1:
+        return math.erf(_SQRT_PI_2 * u)
+    if code == 2:
+        return 1.0 / (1.0 + math.exp(-u))
+    if code == 3:
+        return u if u > 0.0 else 0.0
+    return u
+
+
+@numba.njit(cache=True)
+def _phi_apply(code, x, gain, out):  # pragma: no cover - compiled
+    n, k = x.shape
+    for i in range(n):
+        gi = gain[i]
+        for t in range(k):
+            out[i, t] = _phi(code, gi * x[i, t])
+
+
+@numba.njit(cache=True)
+def _fused_step(code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs):  # pragma: no cover
+    n, k = x.shape
+    bad = False
+    for i in range(n):
+        ai = a[i]
+        bi = b[i]
+        nfi = nf[i]
+        Ii = I[i]
+        gi = gain[i]
+        for t in range(k):
+            drive = H[i, t] + Ii
+            if ou:
+                drive += eta[i, t]
+                v = ai * x[i, t] + bi * drive
+                eta[i, t] = c_eta * eta[i, t] + nf_eta * Z[i, t]
+            elif has_noise:
+                v = ai * x[i, t] + bi * drive + nfi * Z[i, t]
+            else:
+                v = ai * x[i, t] + bi * drive
+            if not (abs(v) < max_abs):
+                bad = True
+            x[i, t] = v
+            P[i, t] = _phi(code, gi * v)
+    return bad
+
+
+def phi_apply(code: int, x: np.ndarray, gain: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out[i, k] = phi(gain_i x[i, k]) for a named phi code."""
+    _phi_apply(code, x, gain, out)
+    return out
+
+
+fused_step = _fused_step
+
+
+def phi_numpy(phi: Nonlinearity) -> Callable[[np.ndarray], np.ndarray]:
+    """A NumPy-vectorised phi from the SymPy expression (used by the slow reference stepper)."""
+    f = sp.lambdify(X, phi.expr, modules=["numpy", "scipy"])
+
+    def wrapped(u: np.ndarray) -> np.ndarray:
+        return np.asarray(f(u), dtype=float) + np.zeros_like(u, dtype=float)
+
+    return wrapped
+
+
+def _custom_scalar(phi: Nonlinearity):
+    """A numba-compiled scalar phi(u) generated from the SymPy expression."""
+    return numba.njit(sp.lambdify(X, phi.expr, modules="math"))
+
+
+def make_custom_step(phi: Nonlinearity):
+    """Kernels ``(fused_step, phi_apply)`` for a custom SymPy nonlinearity (compiled per process).
+
+    The expression is printed with the math-module printer and JIT-compiled; the returned kernels
+    take the same arguments as the named ones (the ``code`` argument is ignored).
+    """
+    f = _custom_scalar(phi)
+
+    @numba.njit
+    def step(code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs):  # pragma: no cover
+        n, k = x.shape
+        bad = False
+        for i in range(n):
+            for t in range(k):
+                drive = H[i, t] + I[i]
+                if ou:
+                    drive += eta[i, t]
+                    v = a[i] * x[i, t] + b[i] * drive
+                    eta[i, t] = c_eta * eta[i, t] + nf_eta * Z[i, t]
+                elif has_noise:
+                    v = a[i] * x[i, t] + b[i] * drive + nf[i] * Z[i, t]
+                else:
+                    v = a[i] * x[i, t] + b[i] * drive
+                if not (abs(v) < max_abs):
+                    bad = True
+                x[i, t] = v
+                P[i, t] = f(gain[i] * v)
+        return bad
+
+    @numba.njit
+    def apply(code, x, gain, out):  # pragma: no cover
+        n, k = x.shape
+        for i in range(n):
+            for t in range(k):
+                out[i, t] = f(gain[i] * x[i, t])
+
+    return step, apply

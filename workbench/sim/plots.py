@@ -1,0 +1,46 @@
+"""Summary figure of a simulation (sample traces, population mean, C(tau), covariance spectrum)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from workbench.sim.estimators import autocorrelation
+from workbench.sim.simulator import SimResult
+
+__all__ = ["plot_summary"]
+
+
+def plot_summary(res: SimResult, path: str | Path) -> Path:
+    """Write a 2x2 summary figure of ``res`` (needs 'traj', 'popmean' and 'cov' recorded)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(2, 2, figsize=(9, 6.5), constrained_layout=True)
+    if res.traj is not None:
+        for i in range(min(5, res.traj.shape[1])):
+            ax[0, 0].plot(res.t, res.traj[:, i, 0], lw=0.8)
+        ax[0, 0].set(xlabel="t", ylabel="$x_i(t)$", title="sample neurons (trial 0)")
+        if res.t.size > 2:
+            dt = float(res.t[1] - res.t[0])
+            lags, C = autocorrelation(res.traj, dt, max_lag=min(30.0, res.t[-1] - res.t[0]))
+            ax[1, 0].plot(lags, C)
+            ax[1, 0].axhline(0, color="k", lw=0.5)
+            ax[1, 0].set(xlabel=r"$\tau$", ylabel=r"$C(\tau)$", title="autocovariance (neurons, trials)")
+    if res.popmean_x is not None:
+        ax[0, 1].plot(res.t, res.popmean_x, lw=0.8)
+        ax[0, 1].set(xlabel="t", ylabel=r"$\frac{1}{N}\sum_i x_i$", title="population mean per trial")
+    if res.cov_x is not None:
+        ev = np.sort(np.linalg.eigvalsh(res.cov_x))[::-1]
+        ev = ev[ev > 0]
+        ax[1, 1].loglog(np.arange(1, ev.size + 1), ev, ".", ms=3)
+        ax[1, 1].set(xlabel="rank", ylabel="eigenvalue", title="equal-time covariance spectrum")
+    fig.suptitle(res.info.get("spec", ""), fontsize=9)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, metadata={"CreationDate": None} if path.suffix == ".pdf" else None)
+    plt.close(fig)
+    return path
