@@ -131,6 +131,7 @@ def simulate(
     noise: np.ndarray | None = None,
     progress: bool | None = False,
     max_abs: float = 1e8,
+    blas_threads: int | None = None,
 ) -> SimResult:
     """Simulate ``trials`` independent trials of one network drawn from ``spec``.
 
@@ -169,6 +170,9 @@ def simulate(
     max_abs : float
         Runaway threshold: the run stops with :class:`DivergenceError` when any |x_i| reaches it
         (or a value is non-finite). Default 1e8; pass ``numpy.inf`` to only catch NaN/inf.
+    blas_threads : int, optional
+        Pin the BLAS thread pool to this many threads for the run (threadpoolctl); ``None``
+        leaves it as configured (e.g. by ``OPENBLAS_NUM_THREADS``).
 
     Returns
     -------
@@ -318,7 +322,12 @@ def simulate(
     if n_rec and rec_steps[0] == 0:
         _record(0)
         r = 1
-    with Progress(n_steps, f"simulate N={N} K={K}", enabled=progress) as bar:
+    from contextlib import nullcontext
+
+    from threadpoolctl import threadpool_limits
+
+    pin = nullcontext() if blas_threads is None else threadpool_limits(int(blas_threads), user_api="blas")
+    with pin, Progress(n_steps, f"simulate N={N} K={K}", enabled=progress) as bar:
         for n in range(1, n_steps + 1):
             np.matmul(J, P, out=H)
             if noise is not None:

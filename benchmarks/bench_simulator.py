@@ -1,0 +1,115 @@
+"""Simulator throughput vs the bare GEMM rate and a per-trial NumPy loop.
+
+For N in {1000, 2000, 4000} and K in {1, 8, 32, 128} it measures, with the BLAS pool pinned to
+``--threads`` threads (default 1, applied to all three so the ratios compare like with like):
+
+* ``sim``: :func:`workbench.sim.simulate` (noisy tanh network, nothing recorded), trial-steps/s;
+* ``gemm``: the bare ``np.matmul(J, P, out=H)`` of the same shapes, trial-steps/s;
+* ``loop``: a plain NumPy Euler-Maruyama loop over trials (one matvec per trial), trial-steps/s.
+
+Targets (issue 2): for K >= 32 and N >= 2000, sim/gemm >= 0.70 and sim/loop >= 3.
+Usage: ``python benchmarks/bench_simulator.py [--quick] [--threads 1] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from workbench.sim import build_network, simulate
+from workbench.spec import ModelSpec
+
+
+def _timeit(fn, min_time: float = 1.0, min_reps: int = 2) -> float:
+    fn()  # warm-up (JIT, caches)
+    reps, t0 = 0, time.perf_counter()
+    while True:
+        fn()
+        reps += 1
+        el = time.perf_counter() - t0
+        if el >= min_time and reps >= min_reps:
+            return el / reps
+
+
+def bench(N: int, K: int, min_time: float) -> dict:
+    spec = ModelSpec.simple(N=N, g=1.5, phi="tanh", sigma2=0.2)
+    net = build_network(spec, 0)
+    dt = 0.05
+    steps = max(4, int(2e8 / (2 * N * N * K) + 1))  # ~0.2 GFLOP per call
+    steps = min(steps, 2000)
+
+    def run_sim():
+        simulate(spec, T=steps * dt, dt=dt, trials=K, seed=1, network=net, record=())
+
+    t_sim = _timeit(run_sim, min_time) / steps
+
+    J = net.J
+    P = np.tanh(np.random.default_rng(0).standard_normal((N, K)))
+    H = np.empty_like(P)
+
+    def run_gemm():
+        for _ in range(steps):
+            np.matmul(J, P, out=H)
+
+    t_gemm = _timeit(run_gemm, min_time) / steps
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((N, K))
+    s = np.sqrt(0.2 * dt)
+    loop_steps = max(2, min(steps, int(5e7 / (2 * N * N * K)) + 1))
+
+    def run_loop():
+        for _ in range(loop_steps):
+            for k in range(K):
+                xk = x[:, k]
+                x[:, k] = xk + dt * (-xk + J @ np.tanh(xk)) + s * rng.standard_normal(N)
+
+    t_loop = _timeit(run_loop, min_time) / loop_steps
+    return {
+        "N": N,
+        "K": K,
+        "sim_trial_steps_per_s": K / t_sim,
+        "gemm_trial_steps_per_s": K / t_gemm,
+        "loop_trial_steps_per_s": K / t_loop,
+        "sim_over_gemm": t_gemm / t_sim,
+        "sim_over_loop": t_loop / t_sim,
+        "gemm_gflops": 2 * N * N * K / t_gemm / 1e9,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="N in {1000, 2000}, K in {1, 32}, short timings")
+    ap.add_argument("--threads", type=int, default=1, help="BLAS threads for all three measurements")
+    ap.add_argument("--json", help="write the rows to this JSON file")
+    a = ap.parse_args()
+    Ns = (1000, 2000) if a.quick else (1000, 2000, 4000)
+    Ks = (1, 32) if a.quick else (1, 8, 32, 128)
+    min_time = 0.3 if a.quick else 1.0
+    rows = []
+    with threadpool_limits(a.threads, user_api="blas"):
+        blas = [(d.get("internal_api"), d.get("num_threads"), d.get("architecture")) for d in threadpool_info() if d.get("user_api") == "blas"]
+        print(f"BLAS: {blas}")
+        print(f"{'N':>5} {'K':>4} {'sim/s':>10} {'gemm/s':>10} {'loop/s':>10} {'sim/gemm':>9} {'sim/loop':>9} {'GFLOP/s':>8}")
+        for N in Ns:
+            for K in Ks:
+                r = bench(N, K, min_time)
+                rows.append(r)
+                print(
+                    f"{N:5d} {K:4d} {r['sim_trial_steps_per_s']:10.0f} {r['gemm_trial_steps_per_s']:10.0f} "
+                    f"{r['loop_trial_steps_per_s']:10.0f} {r['sim_over_gemm']:9.2f} {r['sim_over_loop']:9.2f} {r['gemm_gflops']:8.1f}",
+                    flush=True,
+                )
+    ok = all(r["sim_over_gemm"] >= 0.7 and r["sim_over_loop"] >= 3 for r in rows if r["K"] >= 32 and r["N"] >= 2000)
+    print(f"target (K>=32, N>=2000: sim/gemm >= 0.70 and sim/loop >= 3): {'MET' if ok else 'NOT MET'}")
+    if a.json:
+        with open(a.json, "w") as fh:
+            json.dump({"threads": a.threads, "blas": blas, "rows": rows, "target_met": ok}, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
