@@ -1,0 +1,129 @@
+"""Code printers for the two backends.
+
+* ``"numba"``: :class:`NumbaPrinter`, a scalar printer built on SymPy's ``PythonCodePrinter``. It
+  uses the :mod:`math` module (``math.erf``, ``math.tanh``, ``math.lgamma`` ...), all of which numba
+  compiles in nopython mode, plus the builtins ``max``/``min``/``abs``; ``Piecewise`` becomes a
+  chain of conditional expressions whose fall-through value is ``math.nan``.
+* ``"numpy"``: :class:`NumpyPrinter`, SymPy's ``SciPyPrinter`` (NumPy ufuncs, ``scipy.special``
+  for special functions), so the generated function broadcasts over arrays.
+
+Both print floats with :func:`repr` (shortest round-trip text, so no digits are lost) and refuse
+functions they cannot translate (``strict=True``), which :func:`print_expr` turns into a
+:class:`~workbench.errors.SpecError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.numpy import SciPyPrinter
+from sympy.printing.pycode import PythonCodePrinter
+
+from workbench.errors import SpecError
+
+__all__ = ["BACKENDS", "NumbaPrinter", "NumpyPrinter", "make_printer", "print_expr"]
+
+BACKENDS = ("numpy", "numba")
+"""The supported backends."""
+
+_SETTINGS: dict[str, Any] = {
+    "fully_qualified_modules": True,
+    "inline": True,
+    "allow_unknown_functions": False,
+    "strict": True,
+}
+
+
+def _float_text(expr: sp.Float) -> str:
+    return repr(float(expr))
+
+
+class NumbaPrinter(PythonCodePrinter):
+    """Scalar Python printer whose output numba compiles in nopython mode."""
+
+    printmethod = "_workbench_numba"
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return _float_text(expr)
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        branches: list[tuple[str, str]] = []
+        tail = self._module_format("math.nan")
+        for value, cond in expr.args:
+            if cond == sp.true:
+                tail = self._print(value)
+                break
+            branches.append((self._print(value), self._print(cond)))
+        if not branches:
+            return f"({tail})"
+        chain = " else ".join(f"({v}) if ({c})" for v, c in branches)
+        return f"({chain} else ({tail}))"
+
+    def _print_ImaginaryUnit(self, expr: sp.Expr) -> str:
+        raise SpecError("exprs", "complex values (I) are not supported by the numba backend; use backend='numpy'")
+
+
+class NumpyPrinter(SciPyPrinter):
+    """NumPy/SciPy printer; the output broadcasts over arrays."""
+
+    printmethod = "_workbench_numpy"
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return _float_text(expr)
+
+    def _print_Pi(self, expr: sp.Expr) -> str:
+        return self._module_format("numpy.pi")
+
+
+def make_printer(backend: str) -> NumbaPrinter | NumpyPrinter:
+    """A fresh printer for ``backend`` (``"numpy"`` or ``"numba"``).
+
+    Parameters
+    ----------
+    backend : str
+        One of :data:`BACKENDS`.
+
+    Returns
+    -------
+    NumbaPrinter or NumpyPrinter
+        A new printer; its ``module_imports`` collects the modules the printed code needs.
+
+    Raises
+    ------
+    SpecError
+        If ``backend`` is unknown.
+    """
+    if backend == "numba":
+        return NumbaPrinter(dict(_SETTINGS))
+    if backend == "numpy":
+        return NumpyPrinter(dict(_SETTINGS))
+    raise SpecError("backend", f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+
+
+def print_expr(printer: NumbaPrinter | NumpyPrinter, expr: sp.Basic, backend: str) -> str:
+    """Print ``expr`` with ``printer``; untranslatable functions raise a :class:`SpecError`.
+
+    Parameters
+    ----------
+    printer : NumbaPrinter or NumpyPrinter
+        The printer (from :func:`make_printer`).
+    expr : sympy.Basic
+        The expression to print.
+    backend : str
+        Backend name, used in the error message.
+
+    Returns
+    -------
+    str
+        Python source text of the expression.
+    """
+    try:
+        return printer.doprint(expr)
+    except SpecError:
+        raise
+    except Exception as exc:  # sympy raises PrintMethodNotImplementedError (a NotImplementedError)
+        if isinstance(exc, NotImplementedError):
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SpecError("exprs", f"cannot generate {backend} code: {first}") from exc
+        raise
