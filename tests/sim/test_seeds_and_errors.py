@@ -70,3 +70,11 @@ def test_bad_simulation_parameters(kw, param):
     with pytest.raises(SpecError) as e:
         simulate(spec, **base)
     assert e.value.parameter == param
+
+
+def test_noise_prefetch_thread_gives_identical_numbers():
+    spec = preset("noisy-chaos").replace(N=120)
+    kw = dict(T=3.0, dt=0.05, trials=4, seed=3, record=("traj",), neurons=20)
+    a = simulate(spec, noise_thread_min=1, **kw)
+    b = simulate(spec, noise_thread_min=10**9, **kw)
+    np.testing.assert_array_equal(a.traj, b.traj)
