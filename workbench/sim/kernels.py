@@ -100,8 +100,10 @@ def phi_numpy(phi: Nonlinearity) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _custom_scalar(phi: Nonlinearity):
-    """A numba-compiled scalar phi(u) generated from the SymPy expression."""
-    return numba.njit(sp.lambdify(X, phi.expr, modules="math"))
+    """The numba dispatcher of phi(u), generated from the SymPy expression by codegen (disk-cached)."""
+    from workbench.codegen import compile_system
+
+    return compile_system(phi.expr, [X], backend="numba", cse=True, name="phi_custom").func
 
 
 def make_custom_step(phi: Nonlinearity):
