@@ -92,9 +92,15 @@ def main() -> None:
     min_time = 0.3 if a.quick else 1.0
     rows = []
     with threadpool_limits(a.threads, user_api="blas"):
-        blas = [(d.get("internal_api"), d.get("num_threads"), d.get("architecture")) for d in threadpool_info() if d.get("user_api") == "blas"]
+        blas = [
+            (d.get("internal_api"), d.get("num_threads"), d.get("architecture"))
+            for d in threadpool_info()
+            if d.get("user_api") == "blas"
+        ]
         print(f"BLAS: {blas}")
-        print(f"{'N':>5} {'K':>4} {'sim/s':>10} {'gemm/s':>10} {'loop/s':>10} {'sim/gemm':>9} {'sim/loop':>9} {'GFLOP/s':>8}")
+        print(
+            f"{'N':>5} {'K':>4} {'sim/s':>10} {'gemm/s':>10} {'loop/s':>10} {'sim/gemm':>9} {'sim/loop':>9} {'GFLOP/s':>8}"
+        )
         for N in Ns:
             for K in Ks:
                 r = bench(N, K, min_time)

@@ -72,9 +72,13 @@ def test_bad_simulation_parameters(kw, param):
     assert e.value.parameter == param
 
 
-def test_noise_prefetch_thread_gives_identical_numbers():
-    spec = preset("noisy-chaos").replace(N=120)
-    kw = dict(T=3.0, dt=0.05, trials=4, seed=3, record=("traj",), neurons=20)
-    a = simulate(spec, noise_thread_min=1, **kw)
-    b = simulate(spec, noise_thread_min=10**9, **kw)
+def test_in_kernel_draws_equal_numpy_generator_stream():
+    """Noise drawn inside the numba kernel == rng.standard_normal((N, K)) per step, same stream."""
+    spec = preset("noisy-chaos").replace(N=50)
+    n_steps, K, seed = 30, 3, 3
+    kw = dict(T=n_steps * 0.05, dt=0.05, trials=K, seed=seed, record=("traj",), neurons=50)
+    a = simulate(spec, **kw)
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
+    Z = np.stack([rng.standard_normal((50, K)) for _ in range(n_steps)])
+    b = simulate(spec, noise=Z, **kw)
     np.testing.assert_array_equal(a.traj, b.traj)

@@ -132,7 +132,6 @@ def simulate(
     progress: bool | None = False,
     max_abs: float = 1e8,
     blas_threads: int | None = None,
-    noise_thread_min: int = 32768,
 ) -> SimResult:
     """Simulate ``trials`` independent trials of one network drawn from ``spec``.
 
@@ -174,9 +173,6 @@ def simulate(
     blas_threads : int, optional
         Pin the BLAS thread pool to this many threads for the run (threadpoolctl); ``None``
         leaves it as configured (e.g. by ``OPENBLAS_NUM_THREADS``).
-    noise_thread_min : int
-        For ``N * K`` at least this, the noise of the next step is drawn in a helper thread while
-        the GEMM runs (same numbers as serial drawing; uses one extra core).
 
     Returns
     -------
@@ -326,38 +322,23 @@ def simulate(
     if n_rec and rec_steps[0] == 0:
         _record(0)
         r = 1
-    from concurrent.futures import ThreadPoolExecutor
     from contextlib import nullcontext
 
     from threadpoolctl import threadpool_limits
 
     pin = nullcontext() if blas_threads is None else threadpool_limits(int(blas_threads), user_api="blas")
-    # Double-buffered noise: the draws for step n+1 are made in a helper thread while the GEMM of
-    # step n runs (both release the GIL). Same generator, same order of draws: the numbers are
-    # identical to drawing them serially. Only worth it for large states.
-    prefetch = noise is None and has_noise and N * K >= noise_thread_min
-    pool = ThreadPoolExecutor(1) if prefetch else None
-    Z_next = np.empty_like(Z) if prefetch else None
-    fut = None
-    if prefetch:
-        rng_noise.standard_normal(out=Z, dtype=ftype)
+    # The normal draws are made inside the fused kernel from the same numpy Generator (numba
+    # implements it bit-for-bit), in the order of rng.standard_normal((N, K)).
+    draw = noise is None and has_noise
     with pin, Progress(n_steps, f"simulate N={N} K={K}", enabled=progress) as bar:
         for n in range(1, n_steps + 1):
-            if prefetch and n < n_steps:
-                fut = pool.submit(rng_noise.standard_normal, out=Z_next, dtype=ftype)
             np.matmul(J, P, out=H)
             if noise is not None:
                 Z[:] = noise[n - 1]
-            elif has_noise and not prefetch:
-                rng_noise.standard_normal(out=Z, dtype=ftype)
-            bad = step_fn(code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs)
-            if fut is not None:
-                fut.result()
-                Z, Z_next = Z_next, Z
-                fut = None
+            bad = step_fn(
+                code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs, rng_noise, draw
+            )
             if bad:
-                if pool is not None:
-                    pool.shutdown()
                 raise DivergenceError(
                     f"the state diverged (non-finite or |x| >= max_abs={max_abs:g}) at t = {n * dt:.6g} (step {n}) "
                     f"for {spec.summary()}; reduce dt, or the coupling strength / input (the linear "
@@ -368,8 +349,6 @@ def simulate(
                 r += 1
             if n % 256 == 0:
                 bar.update(256)
-    if pool is not None:
-        pool.shutdown()
     n_samples = n_rec * K
     info = {
         "N": N,
