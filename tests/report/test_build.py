@@ -1,0 +1,172 @@
+"""The build pipeline: a quick build of every report, reproducibility, errors, missing TeX, the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.report import ReportContent, build, build_report, register_report, registry
+import workbench.report.pipeline as build_mod
+from workbench.report.pipeline import compile_pdf, tex_missing_message
+
+HAS_TEX = tex_missing_message() is None
+latex = pytest.mark.latex
+needs_tex = pytest.mark.skipif(not HAS_TEX, reason="latexmk/pdflatex not installed (bash scripts/install_tex.sh)")
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One quick build of all reports (PDFs when TeX is installed), shared by the tests below."""
+    root = tmp_path_factory.mktemp("quick")
+    out, store = root / "reports", root / "runs"
+    results = build(None, out_root=out, store_root=store, quick=True, pdf=HAS_TEX, progress=False)
+    return {"root": root, "out": out, "store": store, "results": {r.name: r for r in results}}
+
+
+def test_quick_build_statuses(quick):
+    res = quick["results"]
+    assert set(res) >= {"simulator", "dmft", "index"}
+    sim = res["simulator"]
+    assert sim.status == "pass", sim.failed or sim.message
+    assert sim.n_checks >= 8 and sim.n_ok == sim.n_checks
+    assert res["dmft"].status in ("pending", "pass"), res["dmft"].message
+    out = quick["out"]
+    assert (out / "index.tex").is_file()
+    summary = json.loads((out / "simulator" / "summary.json").read_text())
+    assert summary["status"] == "pass" and len(summary["checks"]) == sim.n_checks
+    assert sorted(p.name for p in (out / "simulator" / "figures").iterdir()) == ["chaos_summary.pdf", "linear_covariance.pdf"]
+    assert list((out / "simulator" / "generated").glob("expeuler_coefficients_*.py"))
+
+
+def test_report_has_required_parts(quick):
+    tex = (quick["out"] / "simulator" / "simulator.tex").read_text()
+    for part in (
+        r"\section{Model and parameters}",
+        r"\section{Deviations: theory against simulation}",
+        r"\section{Generated code}",
+        r"\section{Provenance}",
+        r"\includegraphics",
+        r"\lstinputlisting{generated/expeuler_coefficients_",
+        "quick build",
+        r"\wbpass",
+    ):
+        assert part in tex, part
+    assert str(quick["root"]) not in tex  # no machine-specific absolute paths
+    index = (quick["out"] / "index.tex").read_text()
+    assert r"\texttt{simulator}" in index and r"\texttt{dmft}" in index
+
+
+def test_rebuild_is_byte_identical_and_reuses_runs(quick, tmp_path):
+    again = build_report("simulator", tmp_path / "r", build_mod.RunStore(quick["store"]), quick=True, pdf=False)
+    assert again.status == "pass"
+    a = (quick["out"] / "simulator" / "simulator.tex").read_bytes()
+    assert (tmp_path / "r" / "simulator" / "simulator.tex").read_bytes() == a
+    for f in ("linear_covariance.pdf", "chaos_summary.pdf"):
+        assert (tmp_path / "r" / "simulator" / "figures" / f).read_bytes() == (quick["out"] / "simulator" / "figures" / f).read_bytes()
+
+
+def test_force_recomputes_same_numbers(quick, tmp_path):
+    store = build_mod.RunStore(quick["store"], force=True)
+    again = build_report("simulator", tmp_path / "f", store, quick=True, pdf=False)
+    assert again.status == "pass"
+    assert (tmp_path / "f" / "simulator" / "simulator.tex").read_bytes() == (quick["out"] / "simulator" / "simulator.tex").read_bytes()
+
+
+@latex
+@needs_tex
+def test_quick_build_compiled_pdfs(quick):
+    for name in ("simulator", "dmft"):
+        pdf = quick["out"] / name / f"{name}.pdf"
+        assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF"), quick["results"][name].message
+    assert (quick["out"] / "index.pdf").is_file()
+
+
+@latex
+@needs_tex
+def test_golden_report_compiles(tmp_path):
+    src = Path(__file__).parent / "golden"
+    for name in ("synthetic_report.tex", "index.tex"):
+        shutil.copy(src / name, tmp_path / name)
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "demo_0123456789abcdef.py").write_text("def f(a0):\n    return a0\n")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    (tmp_path / "figures").mkdir()
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    fig.savefig(tmp_path / "figures" / "demo.pdf")
+    plt.close(fig)
+    for name in ("synthetic_report", "index"):
+        pdf = compile_pdf(tmp_path / f"{name}.tex", tmp_path / "build", tmp_path / f"{name}.pdf")
+        assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_missing_tex_gives_tex_and_a_clear_message(quick, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(build_mod.shutil, "which", lambda name: None)
+    rc = main(["report", "simulator", "--quick", "--out", str(tmp_path / "o"), "--store", str(quick["store"])])
+    assert rc == 0
+    assert (tmp_path / "o" / "simulator" / "simulator.tex").is_file()
+    assert not (tmp_path / "o" / "simulator" / "simulator.pdf").exists()
+    err = capsys.readouterr().err
+    assert "latexmk and pdflatex not found" in err and "install_tex.sh" in err and "texlive-latex-base" in err
+
+
+def test_cli_bad_report_name(capsys, tmp_path):
+    rc = main(["report", "simulatorr", "--out", str(tmp_path)])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "unknown report 'simulatorr'" in err and "did you mean 'simulator'" in err and "available reports:" in err
+    assert not any(tmp_path.iterdir())  # nothing built
+
+
+def test_cli_list(capsys):
+    assert main(["report", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "simulator" in out and "dmft" in out
+
+
+def test_broken_report_does_not_stop_the_others(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+
+    @register_report("tmp-broken", title="Broken", order=0)
+    def broken(ctx):
+        raise RuntimeError("deliberately broken")
+
+    @register_report("tmp-ok", title="Fine & dandy", order=1, default_params={"n": 1})
+    def fine(ctx):
+        c = ReportContent(summary="ok")
+        c.section("S").text("n = ", ctx.params["n"])
+        return c
+
+    results = {r.name: r for r in build(["tmp-broken", "tmp-ok"], out_root=tmp_path, store_root=tmp_path / "runs", pdf=False)}
+    assert results["tmp-broken"].status == "error" and "deliberately broken" in results["tmp-broken"].message
+    assert not (tmp_path / "tmp-broken" / "tmp-broken.tex").exists()
+    assert results["tmp-ok"].status == "no-checks"
+    index = (tmp_path / "index.tex").read_text()
+    assert r"\wberror" in index and "Fine \\& dandy" in index and r"\wbnotbuilt" in index  # simulator, dmft not built here
+
+
+def test_stale_pdf_is_removed_on_failed_rebuild(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    state = {"fail": False}
+
+    @register_report("tmp-flaky", title="Flaky")
+    def flaky(ctx):
+        if state["fail"]:
+            raise RuntimeError("now broken")
+        return ReportContent(summary="fine")
+
+    build_report("tmp-flaky", tmp_path, pdf=False)
+    (tmp_path / "tmp-flaky" / "tmp-flaky.pdf").write_bytes(b"%PDF old")
+    state["fail"] = True
+    res = build_report("tmp-flaky", tmp_path, pdf=False)
+    assert res.status == "error"
+    assert not (tmp_path / "tmp-flaky" / "tmp-flaky.pdf").exists()
+    assert not (tmp_path / "tmp-flaky" / "tmp-flaky.tex").exists()

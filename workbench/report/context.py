@@ -1,0 +1,160 @@
+"""ReportContext: what a report function receives (parameters, run store, figures, progress)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from workbench.errors import SpecError
+from workbench.report.content import Figure
+from workbench.store import DEFAULT_CODE, RunStore, StoredRun
+
+__all__ = ["ReportContext"]
+
+_FIG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+@dataclass
+class ReportContext:
+    """Handed to a report function by the build.
+
+    Attributes
+    ----------
+    name : str
+        The report's name.
+    quick : bool
+        ``--quick`` build: small sizes, a few seconds; the document says so on its title page.
+    params : dict
+        Build parameters (``default_params`` updated with ``quick_params`` when quick).
+    store : RunStore
+        The content-addressed run store (``--force`` makes it recompute).
+    out_dir : Path
+        The report folder ``reports/<name>/``; figures go to ``out_dir/figures``.
+    progress : bool or None
+        Show progress bars of long computations (None: only when stderr is a terminal).
+    stream : file
+        Where progress lines go (stderr).
+    """
+
+    name: str
+    quick: bool
+    params: dict[str, Any]
+    store: RunStore
+    out_dir: Path
+    progress: bool | None = None
+    stream: TextIO = field(default_factory=lambda: sys.stderr)
+    figures: list[Figure] = field(default_factory=list)
+    runs: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def figures_dir(self) -> Path:
+        """``out_dir/figures``."""
+        return self.out_dir / "figures"
+
+    def log(self, message: str) -> None:
+        """One progress line on stderr, prefixed with the report name."""
+        print(f"[report {self.name}] {message}", file=self.stream, flush=True)
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[None]:
+        """Log the start and the duration of a stage (timings go to stderr only, never into the .tex)."""
+        self.log(f"{label} ...")
+        t0 = time.perf_counter()
+        yield
+        self.log(f"{label}: done in {time.perf_counter() - t0:.1f} s")
+
+    def run(
+        self,
+        kind: str,
+        params: Mapping[str, Any],
+        compute: Callable[[], Any],
+        code: Sequence[str] = DEFAULT_CODE,
+        label: str | None = None,
+    ) -> StoredRun:
+        """:meth:`RunStore.get_or_compute` with a progress line (computed / re-used and the key).
+
+        Parameters
+        ----------
+        kind : str
+            What is computed (part of the key), e.g. ``"simulator.linear-cov"``.
+        params : mapping
+            Every input, seeds included.
+        compute : callable
+            ``() -> arrays`` or ``() -> (arrays, meta)``.
+        code : sequence of str
+            Packages whose source the result depends on (hashed into the key).
+        label : str, optional
+            Text for the progress line (default ``kind``).
+        """
+        label = label or kind
+        key = self.store.key(kind, params, code)
+        hit = None if self.store.force else self.store.load(key)
+        if hit is not None:
+            self.store.used.append(key)
+            self.log(f"{label}: re-used run {key[:12]} from {self.store.root}")
+            self.runs.append((kind, key))
+            return hit
+        with self.step(f"{label} (run {key[:12]})"):
+            res = self.store.get_or_compute(kind, params, compute, code, force=True)
+        self.runs.append((kind, res.key))
+        return res
+
+    def subplots(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        """``matplotlib.pyplot.subplots`` with the Agg backend and constrained layout."""
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        kwargs.setdefault("constrained_layout", True)
+        return plt.subplots(*args, **kwargs)
+
+    def save_figure(self, fig: Any, name: str, caption: str, width: float = 0.9) -> Figure:
+        """Save ``fig`` as ``figures/<name>.pdf`` (reproducible bytes, atomic) and close it.
+
+        Parameters
+        ----------
+        fig : matplotlib.figure.Figure
+        name : str
+            File stem: letters, digits, ``-``, ``_``; unique within the report.
+        caption : str
+            Caption text (escaped when rendered).
+        width : float
+            Fraction of the line width (0, 1].
+
+        Returns
+        -------
+        Figure
+            Add it to a section with ``section.figure(...)``.
+        """
+        import matplotlib.pyplot as plt
+
+        if not isinstance(name, str) or not _FIG_NAME.fullmatch(name):
+            raise SpecError("figure name", f"use letters, digits, '-', '_' (max 64), got {name!r}")
+        if any(f.path == f"figures/{name}.pdf" for f in self.figures):
+            raise SpecError("figure name", f"{name!r} is used twice in report {self.name!r}")
+        if not 0 < width <= 1:
+            raise SpecError("figure width", f"must be in (0, 1], got {width}")
+        self.figures_dir.mkdir(parents=True, exist_ok=True)
+        path = self.figures_dir / f"{name}.pdf"
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".pdf", dir=self.figures_dir)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "ModDate": None})
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        finally:
+            plt.close(fig)
+        ref = Figure(f"figures/{name}.pdf", caption, width)
+        self.figures.append(ref)
+        return ref

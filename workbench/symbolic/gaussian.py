@@ -1,0 +1,462 @@
+"""Gaussian averages of a nonlinearity as compact SymPy nodes, with Price's theorem built in.
+
+* :class:`GaussAvg` ``<f>_{mu, Delta0} = int Dz f(mu + sqrt(Delta0) z)``.
+* :class:`GaussKernel` ``C_{f,g}(Delta; Delta0, mu) = <f(x1) g(x2)>`` for jointly Gaussian
+  ``x1, x2`` with mean ``mu``, variance ``Delta0`` and covariance ``Delta`` (shared
+  theory/dmft.md §0).
+
+Both hold their integrands as ``Lambda(x, body)`` (so ``x`` is bound, not free) and differentiate
+by Price's theorem / the heat equation: ``dC/dDelta = C_{f', g'}``,
+``dC/dDelta0 = (C_{f'', g} + C_{f, g''}) / 2``, ``dC/dmu = C_{f', g} + C_{f, g'}``,
+``d<f>/dmu = <f'>``, ``d<f>/dDelta0 = <f''> / 2``. Antiderivatives in Delta follow from the first
+rule (:func:`antiderivative`), which is how the potential ``V`` gets ``C_Phi`` (Price identity).
+
+Closed forms (:func:`closed_form`) are *derived* here by SymPy integration: directly for
+polynomial and Gaussian-exponential integrands, and otherwise (mean 0) by the "Price ladder":
+differentiate ``f`` until a directly integrable kernel appears (``erf -> exp(-c x^2)``,
+``relu -> Heaviside -> DiracDelta``), then integrate back in Delta from ``Delta = 0`` where the
+two arguments are independent, ``C_f(0) = <f>^2``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import mpmath
+import sympy as sp
+
+from workbench.spec import X
+
+__all__ = [
+    "GaussAvg",
+    "GaussKernel",
+    "lam",
+    "body",
+    "gaussian_cgf",
+    "endpoint_rules",
+    "antiderivative",
+    "closed_form",
+    "gauss_integral",
+    "mp_gauss_avg",
+    "mp_gauss_kernel",
+    "mp_evaluate",
+]
+
+_Z = sp.Symbol("z", real=True)
+_Y = sp.Symbol("y", real=True)
+
+
+def lam(body: sp.Expr) -> sp.Lambda:
+    """``Lambda(x, body)`` in the nonlinearity variable :data:`workbench.spec.X`."""
+    return sp.Lambda(X, sp.sympify(body))
+
+
+def body(f: sp.Lambda) -> sp.Expr:
+    """The integrand of a Lambda as an expression in X (also for SymPy's IdentityFunction)."""
+    return f(X)
+
+
+def _d(f: sp.Lambda, n: int = 1) -> sp.Lambda:
+    return lam(sp.diff(body(f), X, n))
+
+
+def _body_latex(printer: sp.printing.latex.LatexPrinter, f: sp.Lambda) -> str:
+    return printer._print(body(f))
+
+
+class GaussAvg(sp.Function):
+    """``<f>_{mu, Delta0}``: Gaussian average of ``f`` (a Lambda in x) at mean mu, variance Delta0."""
+
+    nargs = 3
+
+    @property
+    def f(self) -> sp.Lambda:
+        """The integrand."""
+        return self.args[0]
+
+    @property
+    def mu(self) -> sp.Expr:
+        """Mean."""
+        return self.args[1]
+
+    @property
+    def Delta0(self) -> sp.Expr:
+        """Variance."""
+        return self.args[2]
+
+    @classmethod
+    def eval(cls, f: sp.Lambda, mu: sp.Expr, Delta0: sp.Expr) -> sp.Expr | None:
+        fb = body(f)
+        if X not in fb.free_symbols:
+            return fb
+        if Delta0 == 0:
+            return fb.subs(X, mu)
+        return None
+
+    def _eval_derivative(self, v: sp.Symbol) -> sp.Expr:
+        f, mu, D0 = self.args
+        out = sp.S.Zero
+        dmu, dD0 = sp.diff(mu, v), sp.diff(D0, v)
+        if dmu != 0:
+            out += dmu * GaussAvg(_d(f), mu, D0)
+        if dD0 != 0:
+            out += dD0 * GaussAvg(_d(f, 2), mu, D0) / 2
+        return out
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter, exp: str | None = None) -> str:
+        f, mu, D0 = self.args
+        s = r"\left\langle %s \right\rangle_{%s,\,%s}" % (_body_latex(printer, f), printer._print(mu), printer._print(D0))
+        return s if exp is None else f"{s}^{{{exp}}}"
+
+    def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
+        f, mu, D0 = self.args
+        return f"<{printer._print(body(f))}>[{printer._print(mu)}, {printer._print(D0)}]"
+
+
+class GaussKernel(sp.Function):
+    """``C_{f,g}(Delta; Delta0, mu) = <f(x1) g(x2)>``, Cov(x1, x2) = Delta, Var = Delta0, mean mu."""
+
+    nargs = 5
+
+    @classmethod
+    def eval(cls, f: sp.Lambda, g: sp.Lambda, Delta: sp.Expr, Delta0: sp.Expr, mu: sp.Expr) -> sp.Expr | None:
+        if X not in body(f).free_symbols:
+            return body(f) * GaussAvg(g, mu, Delta0)
+        if X not in body(g).free_symbols:
+            return body(g) * GaussAvg(f, mu, Delta0)
+        # canonical order of the two integrands (the kernel is symmetric)
+        if sp.default_sort_key(g) < sp.default_sort_key(f):
+            return cls(g, f, Delta, Delta0, mu)
+        return None
+
+    def _eval_derivative(self, v: sp.Symbol) -> sp.Expr:
+        f, g, D, D0, mu = self.args
+        out = sp.S.Zero
+        dD, dD0, dmu = sp.diff(D, v), sp.diff(D0, v), sp.diff(mu, v)
+        if dD != 0:
+            out += dD * GaussKernel(_d(f), _d(g), D, D0, mu)
+        if dD0 != 0:
+            out += dD0 * (GaussKernel(_d(f, 2), g, D, D0, mu) + GaussKernel(f, _d(g, 2), D, D0, mu)) / 2
+        if dmu != 0:
+            out += dmu * (GaussKernel(_d(f), g, D, D0, mu) + GaussKernel(f, _d(g), D, D0, mu))
+        return out
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter, exp: str | None = None) -> str:
+        f, g, D, D0, mu = self.args
+        fb, gb = _body_latex(printer, f), _body_latex(printer, g)
+        lab = fb if f == g else f"{fb},\\,{gb}"
+        mu_s = "" if mu == 0 else rf",\,{printer._print(mu)}"
+        s = r"\mathcal{C}_{%s}\!\left(%s;\,%s%s\right)" % (lab, printer._print(D), printer._print(D0), mu_s)
+        return s if exp is None else f"{s}^{{{exp}}}"
+
+    def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
+        f, g, D, D0, mu = self.args
+        return (
+            f"C[{printer._print(body(f))}, {printer._print(body(g))}]"
+            f"({printer._print(D)}; {printer._print(D0)}, {printer._print(mu)})"
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# rules
+
+
+def endpoint_rules(expr: sp.Expr) -> sp.Expr:
+    """Evaluate kernels at the endpoints: ``C_{f,g}(Delta0; Delta0, mu) = <f g>`` and
+    ``C_{f,g}(0; Delta0, mu) = <f><g>`` (equal arguments / independent arguments)."""
+
+    def rule(k: GaussKernel) -> sp.Expr:
+        f, g, D, D0, mu = k.args
+        if D == D0:
+            return GaussAvg(lam(body(f) * body(g)), mu, D0)
+        if D == 0:
+            return GaussAvg(f, mu, D0) * GaussAvg(g, mu, D0)
+        return k
+
+    return expr.replace(lambda e: isinstance(e, GaussKernel), rule)
+
+
+def antiderivative(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    """An antiderivative in ``var`` of a sum of polynomial terms and kernels ``C_{f,f}(var; ...)``.
+
+    Uses the inverse of Price's theorem: ``C_{F,F}`` with ``F(x) = int_0^x f`` has derivative
+    ``C_{f,f}`` in Delta. The result is verified by differentiation.
+    """
+    out = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(expr)):
+        kernels = [f for f in sp.Mul.make_args(term) if isinstance(f, GaussKernel)]
+        if not kernels:
+            if term.has(GaussKernel, GaussAvg) and any(
+                var in a.free_symbols for a in term.atoms(GaussKernel, GaussAvg)
+            ):
+                raise NotImplementedError(f"no antiderivative rule for {term}")
+            out += sp.integrate(term, var)
+            continue
+        if len(kernels) != 1:
+            raise NotImplementedError(f"no antiderivative rule for {term}")
+        k = kernels[0]
+        coeff = term / k
+        f, g, D, D0, mu = k.args
+        if var in coeff.free_symbols or D != var or f != g or var in (D0.free_symbols | mu.free_symbols):
+            raise NotImplementedError(f"no antiderivative rule for {term}")
+        y = sp.Dummy("y", real=True)
+        F = sp.integrate(body(f).subs(X, y), (y, 0, X))
+        out += coeff * GaussKernel(lam(F), lam(F), D, D0, mu)
+    check = sp.simplify(sp.diff(out, var) - expr)
+    if check != 0:
+        raise AssertionError(f"antiderivative check failed: {check}")
+    return out
+
+
+def gaussian_cgf(mean: sp.Expr, variance: sp.Expr, y: sp.Symbol) -> sp.Expr:
+    """``ln E[exp(J y)]`` for ``J ~ N(mean, variance)``, computed by integrating against the density."""
+    J = sp.Dummy("J", real=True)
+    v = sp.Dummy("v", positive=True)
+    m = sp.Dummy("m", real=True)
+    yr = sp.Dummy("y", real=True)
+    Z = sp.integrate(sp.exp(J * yr - (J - m) ** 2 / (2 * v)) / sp.sqrt(2 * sp.pi * v), (J, -sp.oo, sp.oo), conds="none")
+    K = sp.log(Z)
+    # cumulants kappa_n = d^n K / dy^n at 0; the series terminates when a derivative vanishes
+    cgf = sp.S.Zero
+    for n in range(1, 6):
+        dn = sp.simplify(sp.diff(K, yr, n))
+        if dn == 0:
+            break
+        cgf += sp.simplify(dn.subs(yr, 0)) * yr**n / sp.factorial(n)
+    else:
+        raise NotImplementedError("cumulant series does not terminate")
+    return sp.expand(cgf).subs({m: mean, v: variance, yr: y})
+
+
+# ----------------------------------------------------------------------------------------------
+# closed forms
+
+
+def _directly_integrable(body: sp.Expr) -> bool:
+    """Polynomial times Gaussian-exponential times DiracDelta(x): SymPy integrates these exactly."""
+    for fac in sp.Mul.make_args(sp.powsimp(body)):
+        if X not in fac.free_symbols or fac.is_polynomial(X):
+            continue
+        if isinstance(fac, sp.exp) and fac.args[0].is_polynomial(X) and sp.degree(fac.args[0], X) <= 2:
+            continue
+        if isinstance(fac, sp.DiracDelta) and fac.args == (X,):
+            continue
+        return False
+    return True
+
+
+def _std_moment(n: int) -> sp.Expr:
+    """E[y^n] for a standard normal y."""
+    return sp.S.Zero if n % 2 else sp.factorial2(n - 1) if n else sp.S.One
+
+
+def _gauss_terms(e: sp.Expr, z: sp.Symbol) -> list[sp.Expr]:
+    """Split into terms, distributing only sums that depend on z (keeps exponentials intact)."""
+    e = sp.powsimp(e, combine="exp")
+    if e.is_Add:
+        return [t for a in e.args for t in _gauss_terms(a, z)]
+    out = [sp.S.One]
+    for fac in sp.Mul.make_args(e):
+        if z in fac.free_symbols and (
+            fac.is_Add or (fac.is_Pow and fac.base.is_Add and fac.exp.is_Integer and fac.exp > 0)
+        ):
+            parts = sp.Add.make_args(sp.expand(fac))
+            out = [o * a for o in out for a in parts]
+        else:
+            out = [o * fac for o in out]
+    return [sp.powsimp(o, combine="exp") for o in out]
+
+
+def gauss_integral(expr: sp.Expr, z: sp.Symbol) -> sp.Expr:
+    """``int_{-inf}^{inf} expr dz`` for sums of ``poly(z) * exp(quadratic(z)) [* DiracDelta(linear(z))]``.
+
+    Completes the square and uses the moments of the standard normal; assumes the quadratic
+    coefficient is negative (true for the Gaussian measures used here). Raises
+    NotImplementedError for anything else.
+    """
+    total = sp.S.Zero
+    for term in _gauss_terms(expr, z):
+        if term == 0:
+            continue
+        E = sp.S.Zero
+        A = sp.S.One
+        delta = None
+        for fac in sp.Mul.make_args(term):
+            if isinstance(fac, sp.exp) and z in fac.free_symbols:
+                E += fac.args[0]
+            elif isinstance(fac, sp.Pow) and isinstance(fac.base, sp.exp) and z in fac.free_symbols:
+                E += fac.base.args[0] * fac.exp
+            elif isinstance(fac, sp.DiracDelta) and z in fac.free_symbols:
+                if delta is not None:
+                    raise NotImplementedError("two delta functions")
+                delta = fac.args[0]
+            else:
+                A *= fac
+        if delta is not None:
+            a = sp.diff(delta, z)
+            if z in a.free_symbols or a == 0:
+                raise NotImplementedError(f"non-linear delta argument {delta}")
+            root = sp.solve(delta, z)[0]
+            total += (A * sp.exp(E)).subs(z, root) / sp.Abs(a)
+            continue
+        E = sp.expand(E)
+        if not E.is_polynomial(z) or sp.degree(E, z) > 2 or not A.is_polynomial(z):
+            raise NotImplementedError(f"not a Gaussian integrand: {term}")
+        k = sp.simplify(-E.coeff(z, 2))
+        if k == 0:
+            raise NotImplementedError(f"not a Gaussian integrand: {term}")
+        b = E.coeff(z, 1)
+        c = E.coeff(z, 0)
+        zs = b / (2 * k)
+        y = sp.Dummy("y", real=True)
+        P = sp.Poly(sp.expand(A.subs(z, zs + y / sp.sqrt(2 * k))), y)
+        mom = sum(coef * _std_moment(mon[0]) for mon, coef in P.terms())
+        total += sp.exp(c + b**2 / (4 * k)) * sp.sqrt(sp.pi / k) * mom
+    return total
+
+
+@functools.lru_cache(maxsize=256)
+def _direct_avg(fb: sp.Expr, mu: sp.Expr, D0: sp.Expr) -> sp.Expr | None:
+    if mu == 0 and sp.simplify(fb.subs(X, -X) + fb) == 0:
+        return sp.S.Zero  # odd integrand, symmetric measure
+    if mu == 0 and fb.has(sp.Heaviside, sp.Max):
+        # piecewise polynomial: integrate over the half lines (Heaviside(sqrt(D0) z) = Heaviside(z))
+        pw = fb.rewrite(sp.Heaviside).subs(X, sp.sqrt(D0) * _Z)
+        pw = pw.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Heaviside(sp.sign(sp.diff(e.args[0], _Z)) * _Z))
+        pos = pw.subs(sp.Heaviside(_Z), 1).subs(sp.Heaviside(-_Z), 0)
+        neg = pw.subs(sp.Heaviside(_Z), 0).subs(sp.Heaviside(-_Z), 1)
+        if not (pos.is_polynomial(_Z) and neg.is_polynomial(_Z)):
+            return None
+        w = sp.exp(-(_Z**2) / 2) / sp.sqrt(2 * sp.pi)
+        return sp.simplify(sp.integrate(pos * w, (_Z, 0, sp.oo)) + sp.integrate(neg * w, (_Z, -sp.oo, 0)))
+    if not _directly_integrable(fb):
+        return None
+    integrand = fb.subs(X, mu + sp.sqrt(D0) * _Z) * sp.exp(-(_Z**2) / 2) / sp.sqrt(2 * sp.pi)
+    return sp.simplify(gauss_integral(integrand, _Z))
+
+
+@functools.lru_cache(maxsize=256)
+def _direct_kernel(fb: sp.Expr, gb: sp.Expr, D: sp.Expr, D0: sp.Expr, mu: sp.Expr) -> sp.Expr | None:
+    if not (_directly_integrable(fb) and _directly_integrable(gb)):
+        return None
+    w = sp.Symbol("w_", positive=True)  # D0 - D
+    c = sp.Symbol("c_", positive=True)  # D
+    std = sp.exp(-(_Y**2) / 2) / sp.sqrt(2 * sp.pi)
+    arg = mu + sp.sqrt(w) * _Y + sp.sqrt(c) * _Z
+    inner_f = sp.simplify(gauss_integral(fb.subs(X, arg) * std, _Y))
+    inner_g = inner_f if fb == gb else sp.simplify(gauss_integral(gb.subs(X, arg) * std, _Y))
+    outer = gauss_integral(inner_f * inner_g * sp.exp(-(_Z**2) / 2) / sp.sqrt(2 * sp.pi), _Z)
+    return sp.simplify(sp.simplify(outer).subs({w: D0 - D, c: D}))
+
+
+def _merge_sqrt(e: sp.Expr) -> sp.Expr:
+    """sqrt(a) sqrt(b) -> sqrt(expand(a b)) (bases are positive here), so that SymPy sees asin forms."""
+
+    def merge(m: sp.Mul) -> sp.Expr:
+        groups: dict[sp.Expr, sp.Expr] = {sp.S.Half: sp.S.One, -sp.S.Half: sp.S.One}
+        rest = sp.S.One
+        for fac in m.args:
+            if fac.is_Pow and fac.exp in groups:
+                groups[fac.exp] *= fac.base
+            else:
+                rest *= fac
+        return rest * sp.Mul(*[sp.Pow(sp.expand(b), k) for k, b in groups.items()])
+
+    return e.replace(lambda a: isinstance(a, sp.Mul), merge)
+
+
+def _kernel_closed(f: sp.Lambda, g: sp.Lambda, D: sp.Expr, D0: sp.Expr, mu: sp.Expr, depth: int = 0) -> sp.Expr | None:
+    direct = _direct_kernel(body(f), body(g), D, D0, mu)
+    if direct is not None:
+        return direct
+    if mu != 0 or f != g or depth >= 3:
+        return None
+    # Price ladder: C_f(D) = <f>^2 + int_0^D C_{f'}(D') dD'
+    Dp = sp.Dummy("Dp", nonnegative=True)
+    lower = _kernel_closed(_d(f), _d(g), Dp, D0, mu, depth + 1)
+    if lower is None:
+        return None
+    avg = _direct_avg(body(f), mu, D0)
+    avg = GaussAvg(f, mu, D0) if avg is None else avg
+    lower = _merge_sqrt(lower)
+    F = sp.integrate(sp.expand(lower), Dp, manual=True)
+    if F.has(sp.Integral):
+        return None
+    integral = F.subs(Dp, D) - F.subs(Dp, 0)
+    return sp.simplify(avg**2 + integral)
+
+
+def closed_form(expr: sp.Expr) -> sp.Expr:
+    """Replace Gaussian nodes by closed forms where SymPy can derive them (others are kept).
+
+    Kernels at mean 0 are reduced with the Price ladder; averages that have no closed form stay
+    as :class:`GaussAvg` nodes (they cancel in differences such as ``<Phi^2> - <Phi>^2`` written as
+    ``C_Phi(Delta0) - C_Phi(0)``), so apply this *before* :func:`endpoint_rules`.
+    """
+
+    def kern(k: GaussKernel) -> sp.Expr:
+        try:
+            r = _kernel_closed(*k.args)
+        except (NotImplementedError, ValueError, TypeError, IndexError, AttributeError):
+            r = None  # SymPy could not integrate: keep the node (evaluated numerically later)
+        return k if r is None else r
+
+    def avg(a: GaussAvg) -> sp.Expr:
+        try:
+            r = _direct_avg(body(a.f), a.mu, a.Delta0)
+        except (NotImplementedError, ValueError, TypeError, IndexError, AttributeError):
+            r = None
+        return a if r is None else r
+
+    out = expr.replace(lambda e: isinstance(e, GaussKernel), kern)
+    return out.replace(lambda e: isinstance(e, GaussAvg), avg)
+
+
+# ----------------------------------------------------------------------------------------------
+# high-precision evaluation (tests)
+
+
+def _mp_func(f: sp.Lambda):
+    return sp.lambdify(X, body(f), modules="mpmath")
+
+
+def mp_gauss_avg(f: sp.Lambda, mu: float, D0: float, dps: int = 30) -> mpmath.mpf:
+    """``<f>_{mu, D0}`` by mpmath quadrature at ``dps`` digits."""
+    fn = _mp_func(f)
+    with mpmath.workdps(dps):
+        mu, D0 = mpmath.mpf(mu), mpmath.mpf(D0)
+        return mpmath.quad(lambda z: fn(mu + mpmath.sqrt(D0) * z) * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])
+
+
+def mp_gauss_kernel(f: sp.Lambda, g: sp.Lambda, D: float, D0: float, mu: float, dps: int = 20) -> mpmath.mpf:
+    """``C_{f,g}(D; D0, mu)`` by nested mpmath quadrature (D may be negative)."""
+    ff, gg = _mp_func(f), _mp_func(g)
+    with mpmath.workdps(dps):
+        D, D0, mu = mpmath.mpf(D), mpmath.mpf(D0), mpmath.mpf(mu)
+        a = mpmath.sqrt(D0 - abs(D))
+        b = mpmath.sqrt(abs(D))
+        sgn = 1 if D >= 0 else -1
+        inf = mpmath.inf
+
+        def outer(z: mpmath.mpf) -> mpmath.mpf:
+            i1 = mpmath.quad(lambda y: ff(mu + a * y + b * z) * mpmath.npdf(y), [-inf, 0, inf])
+            i2 = mpmath.quad(lambda y: gg(mu + a * y + sgn * b * z) * mpmath.npdf(y), [-inf, 0, inf])
+            return i1 * i2 * mpmath.npdf(z)
+
+        return mpmath.quad(outer, [-inf, 0, inf])
+
+
+def mp_evaluate(expr: sp.Expr, values: dict[sp.Symbol, float], dps: int = 20) -> mpmath.mpf:
+    """Evaluate an expression with Gaussian nodes at high precision (nodes by mpmath quadrature)."""
+    e = expr.subs(values)
+
+    def avg(a: GaussAvg) -> sp.Expr:
+        return sp.Float(mp_gauss_avg(a.f, float(a.mu), float(a.Delta0), dps + 5), dps)
+
+    def kern(k: GaussKernel) -> sp.Expr:
+        f, g, D, D0, mu = k.args
+        return sp.Float(mp_gauss_kernel(f, g, float(D), float(D0), float(mu), dps), dps)
+
+    e = e.replace(lambda a: isinstance(a, GaussKernel), kern)
+    e = e.replace(lambda a: isinstance(a, GaussAvg), avg)
+    return mpmath.mpf(str(sp.N(e, dps)))
