@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+import workbench.report.pipeline as build_mod
 from workbench.cli import main
 from workbench.report import ReportContent, build, build_report, register_report, registry
-import workbench.report.pipeline as build_mod
 from workbench.report.pipeline import compile_pdf, tex_missing_message
 
 HAS_TEX = tex_missing_message() is None
@@ -38,7 +38,10 @@ def test_quick_build_statuses(quick):
     assert (out / "index.tex").is_file()
     summary = json.loads((out / "simulator" / "summary.json").read_text())
     assert summary["status"] == "pass" and len(summary["checks"]) == sim.n_checks
-    assert sorted(p.name for p in (out / "simulator" / "figures").iterdir()) == ["chaos_summary.pdf", "linear_covariance.pdf"]
+    assert sorted(p.name for p in (out / "simulator" / "figures").iterdir()) == [
+        "chaos_summary.pdf",
+        "linear_covariance.pdf",
+    ]
     assert list((out / "simulator" / "generated").glob("expeuler_coefficients_*.py"))
 
 
@@ -66,14 +69,18 @@ def test_rebuild_is_byte_identical_and_reuses_runs(quick, tmp_path):
     a = (quick["out"] / "simulator" / "simulator.tex").read_bytes()
     assert (tmp_path / "r" / "simulator" / "simulator.tex").read_bytes() == a
     for f in ("linear_covariance.pdf", "chaos_summary.pdf"):
-        assert (tmp_path / "r" / "simulator" / "figures" / f).read_bytes() == (quick["out"] / "simulator" / "figures" / f).read_bytes()
+        assert (tmp_path / "r" / "simulator" / "figures" / f).read_bytes() == (
+            quick["out"] / "simulator" / "figures" / f
+        ).read_bytes()
 
 
 def test_force_recomputes_same_numbers(quick, tmp_path):
     store = build_mod.RunStore(quick["store"], force=True)
     again = build_report("simulator", tmp_path / "f", store, quick=True, pdf=False)
     assert again.status == "pass"
-    assert (tmp_path / "f" / "simulator" / "simulator.tex").read_bytes() == (quick["out"] / "simulator" / "simulator.tex").read_bytes()
+    assert (tmp_path / "f" / "simulator" / "simulator.tex").read_bytes() == (
+        quick["out"] / "simulator" / "simulator.tex"
+    ).read_bytes()
 
 
 @latex
@@ -145,12 +152,16 @@ def test_broken_report_does_not_stop_the_others(tmp_path, monkeypatch):
         c.section("S").text("n = ", ctx.params["n"])
         return c
 
-    results = {r.name: r for r in build(["tmp-broken", "tmp-ok"], out_root=tmp_path, store_root=tmp_path / "runs", pdf=False)}
+    results = {
+        r.name: r for r in build(["tmp-broken", "tmp-ok"], out_root=tmp_path, store_root=tmp_path / "runs", pdf=False)
+    }
     assert results["tmp-broken"].status == "error" and "deliberately broken" in results["tmp-broken"].message
     assert not (tmp_path / "tmp-broken" / "tmp-broken.tex").exists()
     assert results["tmp-ok"].status == "no-checks"
     index = (tmp_path / "index.tex").read_text()
-    assert r"\wberror" in index and "Fine \\& dandy" in index and r"\wbnotbuilt" in index  # simulator, dmft not built here
+    assert (
+        r"\wberror" in index and "Fine \\& dandy" in index and r"\wbnotbuilt" in index
+    )  # simulator, dmft not built here
 
 
 def test_stale_pdf_is_removed_on_failed_rebuild(tmp_path, monkeypatch):

@@ -17,7 +17,9 @@ def test_builtin_reports_are_discovered():
 
 
 def test_unknown_report_names_the_available_ones():
-    with pytest.raises(SpecError, match=r"unknown report 'simulatr' \(did you mean 'simulator'\?\); available reports: simulator, dmft"):
+    with pytest.raises(
+        SpecError, match=r"unknown report 'simulatr' \(did you mean 'simulator'\?\); available reports: simulator, dmft"
+    ):
         get_report("simulatr")
 
 

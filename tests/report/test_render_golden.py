@@ -14,9 +14,9 @@ import sympy as sp
 
 from workbench.compare import Comparison, compare_stat
 from workbench.errors import SpecError
-from workbench.report.pipeline import BuildResult, render_index, render_report
 from workbench.report.content import Checks, Equation, Figure, GeneratedSource, Paragraph, ReportContent, Table
 from workbench.report.latex import make_env
+from workbench.report.pipeline import BuildResult, render_index, render_report
 from workbench.report.provenance import Provenance
 from workbench.report.registry import ReportSpec
 
@@ -50,7 +50,7 @@ def test_paragraph_mixes_escaped_text_sympy_and_numbers():
     p = Paragraph(("Variance of x_i: ", sp.Eq(sp.Function("C")(x), x**2), " is ", 0.25, " (50%)."))
     assert p.tex == r"Variance of x\_i: $C{\left(x \right)} = x^{2}$ is $0.25$ (50\%)."
     with pytest.raises(SpecError, match="text"):
-        Paragraph((object(),)).tex
+        _ = Paragraph((object(),)).tex
 
 
 def test_equation_block():
@@ -74,7 +74,10 @@ def test_checks_row_golden():
         r"4 SE (SE=0.01) + 1/N bias 0.01 {\color{gray}(N=2000, seed=7)}"
     )
     assert full[1].endswith(r"\textcolor{failred}{\textbf{FAIL}} & 4 SE")
-    assert Checks([c], compact=True).lines[0] == r"Delta\_0 (sim) & $1.925$ & $1.9$ & $0.0248$ & $0.05$ & \textcolor{okgreen}{ok}"
+    assert (
+        Checks([c], compact=True).lines[0]
+        == r"Delta\_0 (sim) & $1.925$ & $1.9$ & $0.0248$ & $0.05$ & \textcolor{okgreen}{ok}"
+    )
     with pytest.raises(SpecError, match="checks"):
         Checks([("not", "a comparison")])
 
@@ -102,7 +105,11 @@ def _synthetic() -> tuple[ReportSpec, ReportContent]:
     sec.table(["quantity", "value"], [["variance", 0.5], ["symbol", g**2]], "A table.", align="lr")
     sub = sec.subsection("Checks")
     sub.checks([compare_stat("Delta_0", 1.0, 1.01, 0.01, k=4.0, N=100, seed=1)], "Checks.")
-    content.generated.append(GeneratedSource("demo", "demo_0123456789abcdef.py", "def f(a0):\n    return a0\n", "0123456789abcdef" * 4, "a demo"))
+    content.generated.append(
+        GeneratedSource(
+            "demo", "demo_0123456789abcdef.py", "def f(a0):\n    return a0\n", "0123456789abcdef" * 4, "a demo"
+        )
+    )
     content.notes = ["A note with ~ tilde."]
     return spec, content
 
@@ -111,7 +118,10 @@ def test_whole_report_golden():
     spec, content = _synthetic()
     tex = render_report(spec, content, {"N": 100, "T": 10.0, "name": "x_y"}, False, PROV, [("demo.run", "ab" * 32)])
     _check_golden("synthetic_report.tex", tex)
-    assert render_report(spec, content, {"N": 100, "T": 10.0, "name": "x_y"}, False, PROV, [("demo.run", "ab" * 32)]) == tex
+    assert (
+        render_report(spec, content, {"N": 100, "T": 10.0, "name": "x_y"}, False, PROV, [("demo.run", "ab" * 32)])
+        == tex
+    )
     quick = render_report(spec, content, {"N": 10}, True, PROV)
     assert "quick build" in quick and "quick build" not in tex
 

@@ -24,7 +24,7 @@ FT_JS = (-6.0, 0.0, 2.0)
 
 def ft_figure(outdir: str | Path, *, N: int = 2000, realisations: int = 4, dt: float = 0.05, paths: int = 20000,
               seed: int = 0, f: str = "logistic", mu0: str = "normal:0,1", T: float = 10.0,
-              fast: bool = False) -> dict[str, Any]:
+              fast: bool = False, keep_open: bool = False) -> dict[str, Any]:
     """Compute and draw the FT figure and the universality figure.
 
     Parameters
@@ -41,6 +41,8 @@ def ft_figure(outdir: str | Path, *, N: int = 2000, realisations: int = 4, dt: f
         Root seed (networks use ``seed``, ``seed + 1`` for Rademacher; particles ``seed + 2``...).
     fast : bool
         Small sizes (N = 500, 3 realisations, 4000 paths, dt = 0.1) for smoke tests / notebooks.
+    keep_open : bool
+        Also return the matplotlib figures (``"figures"``: main, universality) without closing them.
 
     Returns
     -------
@@ -151,6 +153,9 @@ def ft_figure(outdir: str | Path, *, N: int = 2000, realisations: int = 4, dt: f
             path = outdir / f"{name}.{ext}"
             fg.savefig(path, dpi=110)
             files.append(str(path))
-        plt.close(fg)
+        if not keep_open:
+            plt.close(fg)
     data["files"] = files
+    if keep_open:
+        data["figures"] = (fig, figu)
     return data

@@ -16,7 +16,6 @@ Public API:
 * :func:`escape_tex`, :func:`fmt_num`, :func:`sympy_latex`.
 """
 
-from workbench.report.pipeline import BuildResult, LatexError, build, build_index, build_report, tex_missing_message
 from workbench.report.content import (
     Checks,
     Equation,
@@ -31,6 +30,7 @@ from workbench.report.content import (
 )
 from workbench.report.context import ReportContext
 from workbench.report.latex import escape_tex, fmt_num, sympy_latex
+from workbench.report.pipeline import BuildResult, LatexError, build, build_index, build_report, tex_missing_message
 from workbench.report.registry import ReportSpec, available_reports, get_report, register_report, report_names
 
 __all__ = [

@@ -268,7 +268,9 @@ def comparison_line(c: Comparison, compact: bool = False) -> str:
     if compact:
         return " & ".join([r["quantity"], r["theory"], r["estimate"], r["deviation"], r["tolerance"], r["ok"]])
     ctx = f" {{\\color{{gray}}({r['context']})}}" if r["context"] else ""
-    return " & ".join([r["quantity"], r["theory"], r["estimate"], r["deviation"], r["tolerance"], r["ok"], r["reason"] + ctx])
+    return " & ".join(
+        [r["quantity"], r["theory"], r["estimate"], r["deviation"], r["tolerance"], r["ok"], r["reason"] + ctx]
+    )
 
 
 def comparison_row(c: Comparison) -> dict[str, str]:
@@ -406,7 +408,9 @@ class Section:
         self.blocks.append(fig)
         return self
 
-    def table(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "", align: str | None = None) -> Section:
+    def table(
+        self, columns: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "", align: str | None = None
+    ) -> Section:
         """Add a table (cells: text, numbers, SymPy)."""
         self.blocks.append(Table(columns, rows, caption, align))
         return self

@@ -182,7 +182,9 @@ def compile_pdf(tex: Path, build_dir: Path, pdf: Path, epoch: int = 0, timeout: 
         raise LatexError(f"latexmk on {tex} took longer than {timeout:.0f} s") from exc
     built = build_dir / (tex.stem + ".pdf")
     if out.returncode != 0 or not built.is_file():
-        raise LatexError(f"latexmk failed on {tex}:\n" + _latex_error(build_dir / (tex.stem + ".log"), out.stdout + out.stderr))
+        raise LatexError(
+            f"latexmk failed on {tex}:\n" + _latex_error(build_dir / (tex.stem + ".log"), out.stdout + out.stderr)
+        )
     pdf.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{pdf.name}.", suffix=".part", dir=pdf.parent)
     os.close(fd)
@@ -261,7 +263,9 @@ def render_report(
         line = "this report has no checks."
     else:
         line = escape_tex(f"{n_ok} of {len(comps)} checks within tolerance.")
-    param_lines = [" & ".join([r["name"], r["symbol"], r["value"], r["description"]]) for r in parameter_rows(content.parameters)]
+    param_lines = [
+        " & ".join([r["name"], r["symbol"], r["value"], r["description"]]) for r in parameter_rows(content.parameters)
+    ]
     gen_lines = [
         " & ".join(
             [
@@ -287,7 +291,12 @@ def render_report(
     return env.get_template("report.tex.j2").render(
         title=escape_tex(spec.title),
         version=escape_tex(prov.versions[1][1] if len(prov.versions) > 1 else ""),
-        prov={"short": escape_tex(prov.short), "commit": escape_tex(prov.commit), "dirty": prov.dirty, "source": escape_tex(prov.source[:32])},
+        prov={
+            "short": escape_tex(prov.short),
+            "commit": escape_tex(prov.commit),
+            "dirty": prov.dirty,
+            "source": escape_tex(prov.source[:32]),
+        },
         quick=quick,
         mode="quick" if quick else "full",
         status_macro=STATUS_MACRO[status],
@@ -368,7 +377,12 @@ def render_index(results: Sequence[BuildResult], prov: Provenance, out_hint: str
     env = make_env()
     return env.get_template("index.tex.j2").render(
         version=escape_tex(prov.versions[1][1] if len(prov.versions) > 1 else ""),
-        prov={"short": escape_tex(prov.short), "commit": escape_tex(prov.commit), "dirty": prov.dirty, "source": escape_tex(prov.source[:32])},
+        prov={
+            "short": escape_tex(prov.short),
+            "commit": escape_tex(prov.commit),
+            "dirty": prov.dirty,
+            "source": escape_tex(prov.source[:32]),
+        },
         overall_macro=overall,
         overall_line=overall_line,
         out_hint=escape_path(out_hint),
@@ -393,7 +407,9 @@ def _clean(out: Path, name: str) -> None:
 
 
 def _write_summary(out: Path, res: BuildResult) -> None:
-    atomic_write_text(out / "summary.json", json.dumps(asdict(res), indent=1, sort_keys=True, default=_json_default) + "\n")
+    atomic_write_text(
+        out / "summary.json", json.dumps(asdict(res), indent=1, sort_keys=True, default=_json_default) + "\n"
+    )
 
 
 def _json_default(o: Any) -> Any:
@@ -470,7 +486,9 @@ def build_report(
     try:
         content = spec.func(ctx)
         if not isinstance(content, ReportContent):
-            raise SpecError(f"{spec.name}", f"a report function must return ReportContent, got {type(content).__name__}")
+            raise SpecError(
+                f"{spec.name}", f"a report function must return ReportContent, got {type(content).__name__}"
+            )
         tex = render_report(spec, content, params, quick, prov, ctx.runs)
     except Exception as exc:  # noqa: BLE001 - a broken report must not stop the others
         res.message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -536,7 +554,9 @@ def build_index(out_root: str | Path = "reports", pdf: bool = True, stream: Text
             res.pdf_message = missing
         else:
             try:
-                res.pdf = str(compile_pdf(tex_path, out_root / "build" / "index", out_root / "index.pdf", prov.commit_time))
+                res.pdf = str(
+                    compile_pdf(tex_path, out_root / "build" / "index", out_root / "index.pdf", prov.commit_time)
+                )
             except LatexError as exc:
                 res.status, res.message = "error", str(exc)
                 print(f"[report index] ERROR: {exc}", file=stream)

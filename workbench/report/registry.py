@@ -165,7 +165,9 @@ def discover() -> None:
             name = info.name.replace("_", "-")
             msg = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             if NAME_RE.fullmatch(name) and name not in _REGISTRY:
-                _REGISTRY[name] = ReportSpec(name, name, None, f"definition {modname} failed to import", module=modname, import_error=msg)
+                _REGISTRY[name] = ReportSpec(
+                    name, name, None, f"definition {modname} failed to import", module=modname, import_error=msg
+                )
     _DISCOVERED = True
 
 

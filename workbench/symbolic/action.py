@@ -207,7 +207,7 @@ def build_action(spec: ModelSpec) -> NetworkAction:
 def _peel_sums(e: sp.Expr) -> tuple[sp.Expr, list[tuple]]:
     limits = []
     while isinstance(e, sp.Sum):
-        limits.append(e.limits[0])
+        limits.extend(reversed(e.limits))  # outermost first
         e = e.function
     return e, limits
 
@@ -305,14 +305,14 @@ def collective_action(avg: NetworkAction) -> CollectiveAction:
                 # sum over presynaptic sites j of population b -> collective variable (definition)
                 nvars = len(I.limits)
                 if nvars == 1:
-                    coll = Nb * m(t)
+                    coll = m(t)
                     check = pre - avg.phi[b].subs(X, Pb.x(j, t))
                 else:
-                    coll = Nb * Q(t, s)
+                    coll = Q(t, s)
                     check = pre - avg.phi[b].subs(X, Pb.x(j, t)) * avg.phi[b].subs(X, Pb.x(j, s))
                 if sp.simplify(check) != 0:
                     raise ValueError(f"unexpected presynaptic factor {pre} in {name}")
-                new += coeff * sp.Integral(post * coll, *I.limits)
+                new += coeff * Nb * sp.Integral(post * coll, *I.limits)
             body = new.subs({Nb: F[b].alpha * N_TOTAL})
             limits = limits[:1]
         site_terms[a].append(_to_site(body, site_funcs, site_i))
@@ -381,6 +381,7 @@ def saddle_point(col: CollectiveAction) -> SaddlePoint:
             e = canonicalize(functional_derivative(col.per_neuron, var), sym)
             e = sp.expand(response_moments_vanish(e))
             eqs[var] = e
+            partner = canonicalize(partner, sym)
             solved = sp.solve(e, partner)
             if len(solved) != 1:
                 raise ValueError(f"saddle-point equation for {partner} not linear: {e}")
@@ -421,12 +422,11 @@ class EffectiveProcess:
 
     def latex(self) -> str:
         """Two display lines: the process and the covariance of its input."""
-        Pa = self.fields
         return (
             sp.latex(self.equation)
             + r" \\ "
             + r"\left\langle \eta(t_0)\eta(s_0)\right\rangle &= "
-            + sp.latex(self.noise_cov_saddle.subs({Pa.x(t0): sp.Symbol("x(t_0)")}))
+            + sp.latex(self.noise_cov_saddle)
         )
 
 
@@ -454,7 +454,7 @@ def effective_processes(col: CollectiveAction, sad: SaddlePoint) -> dict[str, Ef
         mean_in = drift.subs({sp.Derivative(Pa.x(t0), t0): 0, Pa.x(t0): 0})
         mean_in_s = mean_in.xreplace(subs)
         xdot = sp.solve(sp.Eq(drift + eta(t0), 0), sp.Derivative(Pa.x(t0), t0))[0]
-        tau = sp.simplify(-1 / sp.diff(drift, sp.Derivative(Pa.x(t0), t0)))
+        tau = sp.simplify(-sp.diff(drift, sp.Derivative(Pa.x(t0), t0)))
         eq = sp.Eq(tau * sp.Derivative(Pa.x(t0), t0), sp.expand(tau * xdot).xreplace(subs))
         out[a] = EffectiveProcess(a, eq, drift, cov, cov_s, mean_in_s, S0, Pa)
     return out

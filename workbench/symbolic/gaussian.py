@@ -56,8 +56,9 @@ def body(f: sp.Lambda) -> sp.Expr:
     return f(X)
 
 
+@functools.lru_cache(maxsize=512)
 def _d(f: sp.Lambda, n: int = 1) -> sp.Lambda:
-    return lam(sp.diff(body(f), X, n))
+    return lam(sp.simplify(sp.diff(body(f), X, n)))
 
 
 def _body_latex(printer: sp.printing.latex.LatexPrinter, f: sp.Lambda) -> str:
@@ -210,6 +211,12 @@ def antiderivative(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
 
 def gaussian_cgf(mean: sp.Expr, variance: sp.Expr, y: sp.Symbol) -> sp.Expr:
     """``ln E[exp(J y)]`` for ``J ~ N(mean, variance)``, computed by integrating against the density."""
+    m, v, yr, cgf = _gaussian_cgf_generic()
+    return cgf.subs({m: mean, v: variance, yr: y})
+
+
+@functools.lru_cache(maxsize=1)
+def _gaussian_cgf_generic() -> tuple[sp.Symbol, sp.Symbol, sp.Symbol, sp.Expr]:
     J = sp.Dummy("J", real=True)
     v = sp.Dummy("v", positive=True)
     m = sp.Dummy("m", real=True)
@@ -225,7 +232,7 @@ def gaussian_cgf(mean: sp.Expr, variance: sp.Expr, y: sp.Symbol) -> sp.Expr:
         cgf += sp.simplify(dn.subs(yr, 0)) * yr**n / sp.factorial(n)
     else:
         raise NotImplementedError("cumulant series does not terminate")
-    return sp.expand(cgf).subs({m: mean, v: variance, yr: y})
+    return m, v, yr, sp.expand(cgf)
 
 
 # ----------------------------------------------------------------------------------------------

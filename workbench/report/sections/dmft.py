@@ -163,7 +163,9 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
     ax.set(xlabel=r"lag $\tau$", ylabel=r"$C(\tau)$", xlim=(0, float(lags[-1])))
     ax.legend(fontsize=8)
     caption = "Autocovariance of x: simulation (mean over trials, band = two standard errors)"
-    caption += " and the DMFT solution." if theory is not None else "; the DMFT curve appears once the theory is integrated."
+    caption += (
+        " and the DMFT solution." if theory is not None else "; the DMFT curve appears once the theory is integrated."
+    )
     sec.figure(ctx.save_figure(fig, "autocovariance", caption, width=0.75))
     if checks:
         sec.checks(checks, "DMFT against simulation.")

@@ -62,7 +62,10 @@ def model_equations(phi: sp.Expr) -> list[tuple[str, sp.Basic]]:
     phi_x = phi.subs(xsym, x_j(t))
     Jij = Normal("J_ij", J0 / N, g / sp.sqrt(N))
     return [
-        ("dynamics of neuron i", sp.Eq(tau * sp.Derivative(x_i(t), t), -x_i(t) + sp.Sum(Jm[i, j] * phi_x, (j, 1, N)) + xi_i(t))),
+        (
+            "dynamics of neuron i",
+            sp.Eq(tau * sp.Derivative(x_i(t), t), -x_i(t) + sp.Sum(Jm[i, j] * phi_x, (j, 1, N)) + xi_i(t)),
+        ),
         ("white noise", sp.Eq(Average(xi_i(t) * xi_j(s)), sigma2 * sp.KroneckerDelta(i, j) * sp.DiracDelta(t - s))),
         ("coupling mean", sp.Eq(Expectation(Jij), J0 / N)),
         ("coupling variance", sp.Eq(Variance(Jij), g**2 / N)),
@@ -73,11 +76,17 @@ def lyapunov_equations() -> list[tuple[str, sp.Basic]]:
     """Continuous Lyapunov equation of the linear network and its exponential-Euler discretisation."""
     return [
         ("drift matrix of the linear network", sp.Eq(A_, (Jmat - one) / tau)),
-        ("stationary covariance, continuous time", sp.Eq(A_ * C_ + C_ * A_.T + sigma2 / tau**2 * one, sp.ZeroMatrix(N, N))),
+        (
+            "stationary covariance, continuous time",
+            sp.Eq(A_ * C_ + C_ * A_.T + sigma2 / tau**2 * one, sp.ZeroMatrix(N, N)),
+        ),
         ("one step of the integrator (exponential Euler)", sp.Eq(M_, a_sym * one + (1 - a_sym) * Jmat)),
         ("with", sp.Eq(a_sym, A_STEP)),
         ("and noise variance per step", sp.Eq(q2_sym, Q2_STEP)),
-        ("stationary covariance of the integrator (discrete Lyapunov equation)", sp.Eq(C_, M_ * C_ * M_.T + q2_sym * one)),
+        (
+            "stationary covariance of the integrator (discrete Lyapunov equation)",
+            sp.Eq(C_, M_ * C_ * M_.T + q2_sym * one),
+        ),
     ]
 
 
@@ -125,7 +134,9 @@ def _reference_agreement(p: dict[str, Any]) -> dict[str, Any]:
     rng = np.random.default_rng(p["seed"])
     Z = rng.standard_normal((n_steps, spec.N, p["trials"]))
     x0 = rng.standard_normal((spec.N, p["trials"]))
-    fast = simulate(spec, T=p["T"], dt=p["dt"], trials=p["trials"], seed=p["seed"], network=net, x0=x0, noise=Z, record=())
+    fast = simulate(
+        spec, T=p["T"], dt=p["dt"], trials=p["trials"], seed=p["seed"], network=net, x0=x0, noise=Z, record=()
+    )
     ref = reference_run(net, x0, p["dt"], Z)
     return {"max_abs_diff": float(np.max(np.abs(fast.x_final - ref[-1]))), "scale": float(np.max(np.abs(ref[-1])))}
 
@@ -149,7 +160,9 @@ def _chaos_run(p: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         progress=p.get("progress"),
     )
     ev = np.sort(np.linalg.eigvalsh(res.cov_x))[::-1]
-    ly = lyapunov_exponent(spec, T=p["lyap_T"], dt=p["dt"], trials=p["lyap_trials"], seed=p["seed"], burn_in=p["burn_in"])
+    ly = lyapunov_exponent(
+        spec, T=p["lyap_T"], dt=p["dt"], trials=p["lyap_trials"], seed=p["seed"], burn_in=p["burn_in"]
+    )
     arrays = {
         "t": res.t,
         "traj": res.traj,
@@ -228,7 +241,11 @@ def simulator_report(ctx: ReportContext) -> ReportContent:
     content.parameter("chaos g, phi", "2, tanh", "preset chaos (no noise, J_0 = 0)")
     content.parameter("chaos_T", P["chaos_T"], "duration per trial (after burn-in)")
     content.parameter("chaos_trials", P["chaos_trials"], "independent trials (same J)")
-    content.seeds = {"linear network": P["lin_seed"], "reference check": P["lin_seed"] + 1, "chaotic network": P["chaos_seed"]}
+    content.seeds = {
+        "linear network": P["lin_seed"],
+        "reference check": P["lin_seed"] + 1,
+        "chaotic network": P["chaos_seed"],
+    }
 
     _linear_section(ctx, content)
     _chaos_section(ctx, content)
@@ -324,7 +341,7 @@ def _linear_section(ctx: ReportContext, content: ReportContent) -> None:
             **ctxinfo,
         )
     )
-    for (a, b) in ((0, 0), (0, 1)):
+    for a, b in ((0, 0), (0, 1)):
         checks.append(
             compare_stat(
                 f"C[{a},{b}]",
@@ -364,7 +381,9 @@ def _linear_section(ctx: ReportContext, content: ReportContent) -> None:
     )
 
     rp = {"N": 50, "g": 1.5, "sigma2": 0.3, "dt": 0.05, "T": 20.0, "trials": 3, "seed": P["lin_seed"] + 1}
-    ref = ctx.run("simulator.reference", rp, lambda: _reference_agreement(rp), code=SIM_CODE, label="fast vs reference stepper")
+    ref = ctx.run(
+        "simulator.reference", rp, lambda: _reference_agreement(rp), code=SIM_CODE, label="fast vs reference stepper"
+    )
     checks.append(
         compare_abs(
             "fast vs reference stepper, max |x_fast - x_ref|",
@@ -431,17 +450,26 @@ def _linear_section(ctx: ReportContext, content: ReportContent) -> None:
     d = np.arange(n)
     ax[0].errorbar(C_cont[d, d], C_hat[d, d], yerr=SE[d, d], fmt="o", ms=3, lw=0.8, label="variances $C_{ii}$")
     ax[0].errorbar(
-        C_cont[iu][pick], C_hat[iu][pick], yerr=SE[iu][pick], fmt=".", ms=3, lw=0.6, alpha=0.7, label="covariances $C_{ij}$"
+        C_cont[iu][pick],
+        C_hat[iu][pick],
+        yerr=SE[iu][pick],
+        fmt=".",
+        ms=3,
+        lw=0.6,
+        alpha=0.7,
+        label="covariances $C_{ij}$",
     )
     lo = min(C_cont.min(), C_hat.min())
     hi = max(C_cont.max(), C_hat.max())
     ax[0].plot([lo, hi], [lo, hi], "k-", lw=0.8, label="simulation = theory")
-    ax[0].set(xlabel="theory (continuous Lyapunov)", ylabel="simulation (mean over trials)", title="equal-time covariance")
+    ax[0].set(
+        xlabel="theory (continuous Lyapunov)", ylabel="simulation (mean over trials)", title="equal-time covariance"
+    )
     ax[0].legend(fontsize=8)
     zz = np.clip(z, -6, 6)
     ax[1].hist(zz, bins=40, density=True, alpha=0.7, label="entries")
     xs = np.linspace(-5, 5, 201)
-    ax[1].plot(xs, np.exp(-xs**2 / 2) / np.sqrt(2 * np.pi), "k-", lw=1, label="standard normal")
+    ax[1].plot(xs, np.exp(-(xs**2) / 2) / np.sqrt(2 * np.pi), "k-", lw=1, label="standard normal")
     ax[1].set(xlabel="z = (simulation - theory - bias) / SE", ylabel="density", title="normalised deviations")
     ax[1].legend(fontsize=8)
     sec.figure(
@@ -499,7 +527,9 @@ def autocovariance_with_errors(run: Any, max_lag: float = 20.0) -> tuple[np.ndar
 def _chaos_section(ctx: ReportContext, content: ReportContent) -> None:
     P = ctx.params
     p = {"N": P["chaos_N"], "seed": P["chaos_seed"]}
-    run = chaos_run(ctx, P["chaos_N"], P["chaos_T"], P["chaos_burn_in"], P["chaos_trials"], P["chaos_seed"], P["chaos_lyap_T"])
+    run = chaos_run(
+        ctx, P["chaos_N"], P["chaos_T"], P["chaos_burn_in"], P["chaos_trials"], P["chaos_seed"], P["chaos_lyap_T"]
+    )
     t_ = run["t"]
     traj = run["traj"]
     K = traj.shape[2]

@@ -1,0 +1,156 @@
+"""Stationary DMFT of random rate networks, derived from the spec's MSRDJ action.
+
+``derive(spec) -> Derivation`` runs the symbolic pipeline of :mod:`workbench.symbolic` (action ->
+Gaussian average over couplings and quenched inputs -> Hubbard-Stratonovich collective variables
+-> saddle point -> effective single-site process -> stationary reduction) and returns the closed
+equations with their unknowns, parameters, a step-by-step LaTeX rendering and provenance.
+
+The derivation depends only on the *structure* of the spec (nonlinearity, populations, gains,
+noise kind), not on the numerical values of g, J0, sigma2, ...; it is cached on disk by
+:func:`workbench.codegen.cache_to_disk` under that skeleton.
+
+Published forms it must reproduce (tested in tests/dmft): shared theory/dmft.md §2.1 (SCS
+chaotic/static/boundary), §3.1 (white noise, ``+ sigma^4/8``), §4 (quenched input pair), §5 (J0
+mean), §9 (populations).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from workbench.spec import ModelSpec
+from workbench.symbolic import derive_stationary
+from workbench.symbolic.action import average_disorder, build_action, collective_action, effective_processes, saddle_point
+from workbench.symbolic.stationary import StationaryDMFT, stationary_reduction
+
+__all__ = ["Derivation", "derive", "skeleton"]
+
+try:  # the codegen layer provides the disk cache
+    from workbench.codegen import cache_to_disk
+except ImportError:  # pragma: no cover
+    def cache_to_disk(func):  # type: ignore[no-redef]
+        return func
+
+
+@dataclass
+class Derivation:
+    """A derived result: equations, unknowns, parameters, LaTeX and provenance.
+
+    Attributes
+    ----------
+    name : str
+    equations : dict of str -> sympy.Eq
+        Closed stationary equations (see :class:`workbench.symbolic.StationaryDMFT`).
+    unknowns : tuple of sympy.Symbol
+    parameters : tuple of sympy.Symbol
+    steps : list of (str, str)
+        (title, LaTeX) of every step of the derivation, in order.
+    provenance : dict
+    stationary : StationaryDMFT
+        The full stationary object (ODE, potential, kink, Schroedinger potential, Lyapunov map).
+    """
+
+    name: str
+    equations: dict[str, sp.Eq]
+    unknowns: tuple[sp.Symbol, ...]
+    parameters: tuple[sp.Symbol, ...]
+    steps: list[tuple[str, str]]
+    provenance: dict[str, Any]
+    stationary: StationaryDMFT = field(repr=False)
+
+    def latex(self) -> str:
+        """The derivation as a LaTeX fragment (``align*`` blocks per step)."""
+        out = []
+        for title, body in self.steps:
+            out.append(f"% {title}\n\\paragraph{{{title}}}\n\\begin{{align*}}\n{body}\n\\end{{align*}}")
+        return "\n\n".join(out)
+
+
+def skeleton(spec: ModelSpec) -> dict[str, Any]:
+    """The structural part of a spec that the derivation depends on."""
+    return {
+        "phi": spec.phi.label(),
+        "populations": [
+            {"name": p.name, "fraction": p.fraction, "gain": p.gain.to_dict(), "tau": p.tau.to_dict()}
+            for p in spec.populations
+        ],
+        "noise": spec.noise.kind,
+    }
+
+
+def _spec_from_skeleton(sk: dict[str, Any]) -> ModelSpec:
+    sig = 1.0 if sk["noise"] != "none" else 0.0
+    return ModelSpec.from_dict(
+        {"phi": sk["phi"], "populations": sk["populations"], "noise": {"kind": sk["noise"], "sigma2": sig}}
+    )
+
+
+def _eqs_latex(eqs: dict[str, Any]) -> str:
+    return " \\\\\n".join(rf"\text{{{k}}}:&\quad {sp.latex(v)}" for k, v in eqs.items())
+
+
+@cache_to_disk
+def _derive_skeleton(skeleton_json: str) -> Derivation:
+    sk = json.loads(skeleton_json)
+    spec = _spec_from_skeleton(sk)
+    action = build_action(spec)
+    avg = average_disorder(action)
+    col = collective_action(avg)
+    sad = saddle_point(col)
+    procs = effective_processes(col, sad)
+    st = stationary_reduction(procs)
+    steps: list[tuple[str, str]] = [
+        ("MSRDJ action", action.latex().replace("&=", "&= ")),
+        ("Average over couplings and quenched inputs", avg.latex()),
+        ("Collective variables (per neuron)", r"\frac{S}{N} &= " + sp.latex(col.per_neuron)),
+        ("Saddle point", " \\\\\n".join(rf"{sp.latex(k)} &= {sp.latex(v)}" for k, v in sad.solution.items())),
+        ("Effective single-site process", " \\\\\n".join(p.latex().replace(" = ", " &= ", 1) for p in procs.values())),
+        ("Stationary covariance equation", " \\\\\n".join(sp.latex(e).replace("=", "&=", 1) for e in st.ode.values())),
+    ]
+    if st.potential is not None:
+        steps.append(
+            (
+                "Potential and kink",
+                rf"V(\Delta) &= {sp.latex(st.potential)} \\ \dot\Delta(0^+) &= {sp.latex(next(iter(st.kink.values())))}",
+            )
+        )
+    steps.append(("Closed equations", _eqs_latex(st.equations)))
+    if st.lyapunov is not None:
+        steps.append(
+            (
+                "Largest Lyapunov exponent",
+                rf"H &= -{sp.latex(st.mass)}\partial_u^2 + {sp.latex(st.schrodinger_potential)} \\ "
+                + sp.latex(st.lyapunov).replace("=", "&=", 1),
+            )
+        )
+    P = next(iter(st.fields.values()))
+    unknowns: tuple[sp.Symbol, ...] = tuple(
+        s for F in st.fields.values() for s in (F.Delta0, F.Delta_inf, F.mu)
+    ) if len(st.fields) > 1 else (P.Delta0, P.Delta_inf, P.mu)
+    free: set[sp.Symbol] = set()
+    for e in st.equations.values():
+        free |= e.free_symbols
+    for e in st.ode.values():
+        free |= e.free_symbols
+    params = tuple(sorted((free - set(unknowns)) - {sp.Symbol("u", real=True)}, key=str))
+    prov = {
+        "derivation": "derivations.dmft",
+        "skeleton": sk,
+        "sympy": sp.__version__,
+        "references": "shared/theory/dmft.md §2-§5, §8, §9",
+    }
+    return Derivation("dmft-stationary", dict(st.equations), unknowns, params, steps, prov, st)
+
+
+def derive(spec: ModelSpec) -> Derivation:
+    """Derive the stationary DMFT of ``spec`` (cached on disk by the spec's structure)."""
+    return _derive_skeleton(json.dumps(skeleton(spec), sort_keys=True))
+
+
+def derive_uncached(spec: ModelSpec) -> StationaryDMFT:
+    """The stationary object without the disk cache (tests that modify the action use the pipeline)."""
+    return derive_stationary(spec)

@@ -1,0 +1,375 @@
+"""Generated stationary DMFT solvers (one population).
+
+``DMFTProblem(spec).build_solver(backend="numba").solve()`` -> :class:`DMFTResult`.
+
+Every residual is compiled from the derived equations of :mod:`derivations.dmft` (never retyped):
+
+* static branch: ``static`` + ``mean`` equations (root finding), stable iff ``g^2 <phi'^2> < 1``;
+* chaotic / noise-driven state with ``mu = 0`` and no quenched input: the ``chaotic`` energy
+  equation in Delta0 (``brentq``);
+* otherwise (quenched input, mean coupling with ``mu != 0``): the pair ``energy_balance``, ``rest``
+  with ``mean``, by the damped fixed-point iteration of shared theory/dmft.md §4 (eps = 0.2,
+  started near the static solution), polished by a Newton step;
+* ``Delta(tau)``: the Newtonian equation ``tau^2 Delta'' = -V'(Delta)`` from ``Delta0`` with the
+  derived kink ``Delta'(0+)``, stopped near the separatrix (``Delta - Delta_inf < 1e-5 Delta0`` or
+  ``Delta' > 0``) and continued by ``exp(-kappa tau)`` (dmft.md §2.3);
+* Lyapunov exponent: lowest eigenvalue of the finite-difference Schroedinger operator
+  ``-tau^2 d^2/du^2 + W(Delta(u))``, then the derived ``lambda(E0)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from scipy import integrate, linalg, optimize
+from scipy.interpolate import CubicSpline
+
+from workbench.errors import ConvergenceError, SpecError
+from workbench.spec import ModelSpec, X
+from workbench.symbolic.gaussian import GaussAvg, lam
+from workbench.symbolic.stationary import D_VAR, E0
+from workbench.solvers.quadrature import LoweredSystem
+
+__all__ = ["DMFTResult", "DMFTProblem", "DMFTSolver"]
+
+
+@dataclass
+class DMFTResult:
+    """Stationary DMFT solution of one population.
+
+    Attributes
+    ----------
+    Delta0, Delta_inf, mu : float
+        Variance, static part of the autocovariance, mean of x.
+    regime : str
+        ``"static"`` (stable fixed point), ``"chaotic"`` (lambda > 0) or ``"fluctuating"``
+        (noise-driven, lambda <= 0).
+    mean_phi, mean_phi_prime, C_phi0, mean_phi_prime2 : float
+        ``<phi>``, ``<phi'>``, ``<phi^2>`` (= C_phi(0)), ``<phi'^2>`` at (mu, Delta0).
+    lyapunov : float
+        Largest Lyapunov exponent (DMFT).
+    tau_half, kappa : float
+        Lag where Delta - Delta_inf falls to half its initial value; asymptotic decay rate.
+    static_Delta0, static_mu, static_radius : float
+        Static branch and its bulk radius ``g sqrt(<phi'^2>)``.
+    tau, Delta_tau : ndarray
+        Autocovariance on a lag grid (empty for the static regime).
+    params : dict
+    info : dict
+    """
+
+    Delta0: float
+    Delta_inf: float
+    mu: float
+    regime: str
+    mean_phi: float
+    mean_phi_prime: float
+    C_phi0: float
+    mean_phi_prime2: float
+    lyapunov: float
+    tau_half: float
+    kappa: float
+    static_Delta0: float
+    static_mu: float
+    static_radius: float
+    tau: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    Delta_tau: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    params: dict[str, float] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, arrays: bool = False) -> dict[str, Any]:
+        """JSON-friendly dict (arrays only if asked)."""
+        d = asdict(self)
+        if arrays:
+            d["tau"] = self.tau.tolist()
+            d["Delta_tau"] = self.Delta_tau.tolist()
+        else:
+            d.pop("tau")
+            d.pop("Delta_tau")
+        return d
+
+    def Delta_at(self, lags: np.ndarray) -> np.ndarray:
+        """Delta(|lag|) interpolated from the stored curve (flat at Delta0 for the static regime)."""
+        lags = np.abs(np.asarray(lags, dtype=float))
+        if self.tau.size == 0:
+            return np.full_like(lags, self.Delta0)
+        tail = self.Delta_inf + (self.Delta_tau[-1] - self.Delta_inf) * np.exp(-self.kappa * (lags - self.tau[-1]))
+        return np.where(lags <= self.tau[-1], np.interp(lags, self.tau, self.Delta_tau), tail)
+
+
+class DMFTProblem:
+    """The stationary DMFT of a one-population spec (derived symbolically, then compiled)."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        from derivations.dmft import derive
+
+        if spec.n_populations != 1:
+            raise SpecError("populations", "the generated stationary solver handles one population (see notes)")
+        if spec.noise.kind == "ou":
+            raise SpecError("noise.kind", "no energy integral for OU noise; the FFT iteration is not implemented yet")
+        self.spec = spec
+        self.derivation = derive(spec)
+
+    def build_solver(self, backend: str = "numba", n_quad: int = 101, n_kernel: int = 61) -> DMFTSolver:
+        """Compile the residuals and curves; see :class:`DMFTSolver`."""
+        return DMFTSolver(self, backend=backend, n_quad=n_quad, n_kernel=n_kernel)
+
+
+def _residual(eq: sp.Eq) -> sp.Expr:
+    return sp.expand(eq.lhs - eq.rhs)
+
+
+class DMFTSolver:
+    """Compiled systems for one derivation; :meth:`solve` takes a spec (same structure) or overrides."""
+
+    def __init__(self, problem: DMFTProblem, backend: str = "numba", n_quad: int = 101, n_kernel: int = 61) -> None:
+        der = problem.derivation
+        st = der.stationary
+        self.problem = problem
+        self.backend = backend
+        (P,) = st.fields.values()
+        self.P = P
+        self.unknowns = (P.Delta0, P.Delta_inf, P.mu)
+        self.params = der.parameters
+        args = [*self.unknowns, *self.params]
+        eqs = der.equations
+        mean_res = _residual(eqs["mean"])
+        phi = problem.spec.phi.expr
+        g_ = problem.spec.populations[0].gain.value
+        phi = phi if g_ == 1 else phi.subs(X, sp.nsimplify(g_) * X)
+        dphi = sp.diff(phi, X)
+        kw = {"backend": backend, "n_quad": n_quad, "n_kernel": n_kernel}
+        self.static_sys = LoweredSystem([_residual(eqs["static"]), mean_res], args, name="dmft_static", **kw)
+        self.chaotic_sys = LoweredSystem([_residual(eqs["chaotic"])], args, name="dmft_chaotic", **kw)
+        self.pair_sys = LoweredSystem(
+            [_residual(eqs["energy_balance"]), _residual(eqs["rest"]), mean_res], args, name="dmft_pair", **kw
+        )
+        obs = [GaussAvg(lam(e), P.mu, P.Delta0) for e in (phi, dphi, phi**2, dphi**2)]
+        self.obs_sys = LoweredSystem(obs, args, name="dmft_obs", **kw)
+        curve_args = [*args, D_VAR]
+        Vp = sp.diff(st.potential, D_VAR)
+        kw_np = {**kw, "backend": "numpy"}
+        self.curve_sys = LoweredSystem([Vp, st.schrodinger_potential], curve_args, name="dmft_curves", **kw_np)
+        self.kink = st.kink[next(iter(st.kink))]
+        self.mass = st.mass
+        from workbench.codegen import compile_system
+
+        self.aux = compile_system([self.kink, self.mass], list(self.params), backend="numpy", name="dmft_aux")
+        self.lyap = compile_system([st.lyapunov.rhs], [E0, *self.params], backend="numpy", name="dmft_lyap")
+        self.odd = problem.spec.phi.is_odd()
+
+    # ------------------------------------------------------------------ helpers
+    def param_values(self, spec: ModelSpec) -> list[float]:
+        """Numeric values of the derivation's parameters for ``spec``."""
+        vals = {str(k): v for k, v in spec.values().items()}
+        out = []
+        for p in self.params:
+            if str(p) not in vals:
+                raise SpecError(str(p), "parameter of the derivation not found in the spec")
+            out.append(float(vals[str(p)]))
+        return out
+
+    def _static(self, pv: list[float], mu0: float) -> tuple[float, float]:
+        def F(v: np.ndarray) -> list[float]:
+            D0 = max(v[0], 1e-12)
+            return list(self.static_sys(D0, D0, v[1], *pv))
+
+        best = None
+        for D0 in (1.0, 0.1, 5.0, 20.0):
+            sol = optimize.root(F, [D0, mu0], method="hybr", options={"xtol": 1e-13})
+            if sol.success and sol.x[0] >= 0 and np.max(np.abs(F(sol.x))) < 1e-9:
+                best = sol.x
+                break
+        if best is None:
+            raise ConvergenceError(f"static DMFT branch did not converge for parameters {self._pstr(pv)}")
+        return float(best[0]), float(best[1])
+
+    def _pstr(self, pv: list[float]) -> str:
+        return ", ".join(f"{p}={v:g}" for p, v in zip(self.params, pv, strict=True))
+
+    def _chaotic(self, pv: list[float], sigma2: float) -> float:
+        def f(D0: float) -> float:
+            return float(self.chaotic_sys(D0, 0.0, 0.0, *pv))
+
+        hi = 2.0
+        while f(hi) > 0:
+            hi *= 2
+            if hi > 1e8:
+                raise ConvergenceError(f"chaotic DMFT: no bracket for Delta0 ({self._pstr(pv)})")
+        lo = hi
+        while f(lo) <= 0 and lo > 1e-12:
+            lo /= 4
+        if f(lo) <= 0:
+            raise ConvergenceError(f"chaotic DMFT: no positive root for Delta0 ({self._pstr(pv)})")
+        return float(optimize.brentq(f, lo, hi, xtol=1e-14, rtol=1e-14, maxiter=200))
+
+    def _pair(self, pv: list[float], D0: float, Dinf: float, mu: float, eps: float = 0.2, tol: float = 1e-12):
+        for it in range(20000):
+            r_e, r_r, r_m = self.pair_sys(D0, Dinf, mu, *pv)
+            D0n = math.sqrt(max(D0 * D0 + 2 * r_e, 1e-300))  # energy_balance = -Delta0^2/2 + rest
+            Dinfn = min(Dinf + r_r, D0n)  # rest = -Delta_inf + g^2 C_phi + sigma_I^2
+            mun = mu - r_m  # mean = mu - (...)
+            step = max(abs(D0n - D0), abs(Dinfn - Dinf), abs(mun - mu))
+            D0 += eps * (D0n - D0)
+            Dinf += eps * (Dinfn - Dinf)
+            mu += eps * (mun - mu)
+            if step < tol:
+                return D0, Dinf, mu, it
+        raise ConvergenceError(f"DMFT (Delta0, Delta_inf, mu) iteration did not converge ({self._pstr(pv)})")
+
+    # ------------------------------------------------------------------ solve
+    def solve(
+        self,
+        spec: ModelSpec | None = None,
+        *,
+        mu0: float | None = None,
+        curves: bool = True,
+        lyapunov: bool = True,
+        T_box: float | None = None,
+        h: float = 0.02,
+    ) -> DMFTResult:
+        """Solve the stationary DMFT at the spec's parameter values.
+
+        Parameters
+        ----------
+        spec : ModelSpec, optional
+            Same structure as the problem's spec (values may differ); default the problem's spec.
+        mu0 : float, optional
+            Initial mean (selects the branch when J0 makes the mean bistable; default: positive).
+        curves, lyapunov : bool
+            Also compute Delta(tau), tau_half, kappa and the Lyapunov exponent.
+        T_box : float, optional
+            Half-width of the Schroedinger box (default from kappa, within [60, 150]).
+        h : float
+            Finite-difference step of the Schroedinger operator.
+        """
+        t_start = time.perf_counter()
+        spec = self.problem.spec if spec is None else spec
+        pv = self.param_values(spec)
+        pd = {str(p): v for p, v in zip(self.params, pv, strict=True)}
+        sigma2 = pd.get("sigma^2", 0.0)
+        sI2 = pd.get("sigma_I^2", 0.0)
+        I0 = pd.get("I_0", 0.0)
+        J0 = pd.get("J_0", 0.0)
+        zero_mean = self.odd and I0 == 0.0 and (J0 == 0.0 or (mu0 is not None and mu0 == 0.0))
+        if mu0 is None:
+            mu0 = 0.0 if zero_mean else max(abs(J0), abs(I0), 1.0) * (1.0 if J0 + I0 >= 0 else -1.0)
+        if zero_mean:
+            mu0 = 0.0
+        sD0, smu = self._static(pv, mu0)
+        if zero_mean:
+            smu = 0.0
+        o = self.obs_sys(sD0, sD0, smu, *pv)
+        g = pd.get("g", 0.0)
+        radius = g * math.sqrt(max(o[3], 0.0))
+        info: dict[str, Any] = {"backend": self.backend, "method": ""}
+        if sigma2 == 0.0 and radius < 1.0:
+            regime = "static"
+            D0, Dinf, mu = sD0, sD0, smu
+            info["method"] = "static root"
+        elif zero_mean and sI2 == 0.0:
+            D0, Dinf, mu = self._chaotic(pv, sigma2), 0.0, 0.0
+            regime = "chaotic"
+            info["method"] = "chaotic energy equation (brentq)"
+        else:
+            D0, Dinf, mu, it = self._pair(pv, sD0 * 1.01 + 1e-3 + sigma2, 0.8 * sD0, smu)
+            info["method"] = f"damped iteration ({it} steps)"
+            regime = "chaotic"
+            if D0 - Dinf < 1e-7 * max(D0, 1e-12) and sigma2 == 0.0:
+                regime = "static"
+        o = self.obs_sys(D0, Dinf, mu, *pv)
+        res = DMFTResult(
+            Delta0=D0,
+            Delta_inf=Dinf,
+            mu=mu,
+            regime=regime,
+            mean_phi=float(o[0]),
+            mean_phi_prime=float(o[1]),
+            C_phi0=float(o[2]),
+            mean_phi_prime2=float(o[3]),
+            lyapunov=float("nan"),
+            tau_half=float("nan"),
+            kappa=float("nan"),
+            static_Delta0=sD0,
+            static_mu=smu,
+            static_radius=radius,
+            params=pd,
+            info=info,
+        )
+        kink, mass = (float(v) for v in self.aux(*pv))
+        if regime == "static":
+            W = float(self.curve_sys(D0, Dinf, mu, *pv, D0)[1])
+            res.lyapunov = float(self.lyap(W, *pv))
+            res.tau_half = float("inf")
+            res.kappa = 0.0
+        elif curves:
+            self._curves(res, pv, kink, mass, lyapunov, T_box, h)
+        if regime != "static" and not math.isnan(res.lyapunov) and sigma2 > 0:
+            res.regime = "chaotic" if res.lyapunov > 0 else "fluctuating"
+        info["seconds"] = time.perf_counter() - t_start
+        return res
+
+    def _curves(self, res: DMFTResult, pv: list[float], kink: float, mass: float, lyap: bool, T_box, h) -> None:
+        D0, Dinf, mu = res.Delta0, res.Delta_inf, res.mu
+        # V'(D) and W(D) on a Chebyshev grid in [Dinf, D0]
+        n = 257
+        c = 0.5 * (1 - np.cos(np.linspace(0, np.pi, n)))
+        lo = Dinf - 0.02 * (D0 - Dinf)
+        Dg = lo + (D0 - lo) * c
+        Vp, W = self.curve_sys.curve(D_VAR, Dg, D0, Dinf, mu, *pv)
+        Vps = CubicSpline(Dg, Vp)
+        Ws = CubicSpline(Dg, W)
+        kappa2 = float(Ws(Dinf)) / mass  # linearisation at rest: Delta'' = -V''(Dinf) delta / M = W delta / M
+        kappa = math.sqrt(max(kappa2, 0.0))
+        res.kappa = kappa
+
+        def rhs(_u: float, y: np.ndarray) -> list[float]:
+            return [y[1], -float(Vps(y[0])) / mass]
+
+        def ev_low(_u: float, y: np.ndarray) -> float:
+            return y[0] - (Dinf + 1e-5 * D0)
+
+        ev_low.terminal = True
+
+        def ev_turn(u_: float, y: np.ndarray) -> float:
+            return y[1] if u_ > 1e-9 else -1.0
+
+        ev_turn.terminal = True
+        ev_turn.direction = 1
+        span = 200.0 / max(kappa, 0.05)
+        sol = integrate.solve_ivp(
+            rhs, (0, span), [D0, kink], method="DOP853", rtol=1e-10, atol=1e-12 * max(D0, 1), events=(ev_low, ev_turn),
+            dense_output=True, max_step=0.5,
+        )
+        u_end = float(sol.t[-1])
+        du = 0.01
+        ug = np.arange(0.0, u_end, du)
+        Dv = sol.sol(ug)[0]
+        Tmax = max(60.0, min(150.0, 25.0 / max(kappa, 1e-3)))
+        ut = np.arange(ug[-1] + du if ug.size else 0.0, Tmax + du, du)
+        D_end = float(sol.y[0, -1])
+        tail = Dinf + (D_end - Dinf) * np.exp(-kappa * (ut - u_end))
+        res.tau = np.concatenate([ug, ut])
+        res.Delta_tau = np.concatenate([Dv, tail])
+        half = Dinf + 0.5 * (D0 - Dinf)
+        k = np.argmax(res.Delta_tau <= half)
+        if res.Delta_tau[k] <= half and k > 0:
+            u0, u1 = res.tau[k - 1], res.tau[k]
+            d0, d1 = res.Delta_tau[k - 1], res.Delta_tau[k]
+            res.tau_half = float(u0 + (half - d0) * (u1 - u0) / (d1 - d0))
+        if lyap:
+            T = T_box if T_box is not None else Tmax
+            uu = np.arange(-T, T + h / 2, h)
+            Du = res.Delta_at(uu)
+            Wu = Ws(np.clip(Du, Dg[0], Dg[-1]))
+            diag = 2 * mass / h**2 + Wu
+            off = np.full(uu.size - 1, -mass / h**2)
+            e0 = linalg.eigh_tridiagonal(diag, off, select="i", select_range=(0, 0), eigvals_only=True)[0]
+            res.lyapunov = float(self.lyap(e0, *pv))
+            res.info["E0"] = float(e0)
+            res.info["T_box"] = T

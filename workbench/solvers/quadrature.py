@@ -1,0 +1,191 @@
+"""Numerical Gaussian averages for generated DMFT systems.
+
+:class:`LoweredSystem` takes SymPy expressions containing :class:`~workbench.symbolic.GaussAvg` and
+:class:`~workbench.symbolic.GaussKernel` nodes, replaces every node by a placeholder symbol and
+compiles, with :func:`workbench.codegen.compile_system`, (a) the expressions in terms of the
+unknowns, parameters and placeholders, (b) the integrands of all nodes as one vectorised function
+of ``x``, and (c) the node arguments (mean, variance, covariance). Evaluating the system computes
+the placeholders by (nested) probabilists' Gauss-Hermite quadrature (shared theory/dmft.md §0)
+and then the compiled expressions.
+
+Even integrands (e.g. ``Phi = ln cosh`` written by SymPy as ``x - log(tanh(x) + 1)``) are
+compiled at ``|x|``, which is exact for an even function and avoids the cancellation of the
+SymPy form at large negative x.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from workbench.spec import X
+from workbench.symbolic.gaussian import GaussAvg, GaussKernel, body
+
+__all__ = ["gauss_hermite", "LoweredSystem"]
+
+
+@functools.lru_cache(maxsize=16)
+def gauss_hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of the n-point rule for ``int Dz f(z)`` (weights sum to 1)."""
+    z, w = np.polynomial.hermite_e.hermegauss(n)
+    return z, w / np.sqrt(2 * np.pi)
+
+
+def _is_even(b: sp.Expr) -> bool:
+    try:
+        return sp.simplify(b.subs(X, -X) - b) == 0
+    except Exception:  # pragma: no cover - SymPy failure: just do not use the |x| form
+        return False
+
+
+class LoweredSystem:
+    """Expressions with Gaussian nodes, compiled for fast numerical evaluation.
+
+    Parameters
+    ----------
+    exprs : sequence of sympy.Expr
+        Outputs.
+    args : sequence of sympy.Symbol
+        Unknowns and parameters, in call order.
+    backend : {"numpy", "numba"}
+    name : str
+        Base name of the generated modules.
+    n_quad : int
+        Gauss-Hermite order for averages (and for each level of the nested kernels).
+    """
+
+    def __init__(
+        self,
+        exprs: Sequence[sp.Expr],
+        args: Sequence[sp.Symbol],
+        *,
+        backend: str = "numba",
+        name: str = "dmft",
+        n_quad: int = 101,
+        n_kernel: int = 61,
+    ) -> None:
+        from workbench.codegen import compile_system
+
+        self.args = tuple(args)
+        exprs = [sp.sympify(e) for e in exprs]
+        nodes: list[sp.Expr] = []
+        for e in exprs:
+            for n in sp.preorder_traversal(e):
+                if isinstance(n, (GaussAvg, GaussKernel)) and n not in nodes:
+                    nodes.append(n)
+        self.nodes = nodes
+        self.placeholders = [sp.Symbol(f"G{k}", real=True) for k in range(len(nodes))]
+        rep = dict(zip(nodes, self.placeholders, strict=True))
+        self.exprs = [e.xreplace(rep) for e in exprs]
+        bodies: list[sp.Expr] = []
+        spec_nodes = []
+        node_args: list[sp.Expr] = []
+        for n in nodes:
+            if isinstance(n, GaussAvg):
+                fs = [body(n.f)]
+                nargs = [n.mu, n.Delta0]
+            else:
+                f, g, D, D0, mu = n.args
+                fs = [body(f), body(g)]
+                nargs = [mu, D0, D]
+            idx = []
+            for b in fs:
+                if b not in bodies:
+                    bodies.append(b)
+                idx.append(bodies.index(b))
+            spec_nodes.append((isinstance(n, GaussKernel), idx, len(node_args)))
+            node_args.extend(nargs)
+        self._spec_nodes = spec_nodes
+        compiled_bodies = [b.subs(X, sp.Abs(X)) if _is_even(b) else b for b in bodies]
+        self.bodies = bodies
+        self.n_quad = n_quad
+        self.n_kernel = n_kernel
+        self.z, self.w = gauss_hermite(n_quad)
+        self.zk, self.wk = gauss_hermite(n_kernel)
+        self.main = compile_system(
+            self.exprs or [sp.S.Zero], [*self.args, *self.placeholders], backend=backend, name=f"{name}_main"
+        )
+        self.integrands = (
+            compile_system(compiled_bodies, [X], backend=backend, name=f"{name}_integrands", vectorize=True)
+            if bodies
+            else None
+        )
+        self.node_args = (
+            compile_system(node_args, list(self.args), backend="numpy", name=f"{name}_nodeargs") if node_args else None
+        )
+        self.sources = {"main": self.main.source}
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        v = self.integrands.vectorized(x)
+        return v[None] if len(self.bodies) == 1 else v
+
+    def placeholder_values(self, *vals: float) -> np.ndarray:
+        """Numerical values of all Gaussian nodes at the given unknowns/parameters."""
+        if not self.nodes:
+            return np.zeros(0)
+        na = self.node_args(*vals)
+        na = np.atleast_1d(np.asarray(na, dtype=float)) if len(self._spec_nodes) else na
+        out = np.empty(len(self.nodes))
+        for k, (is_kernel, idx, off) in enumerate(self._spec_nodes):
+            if not is_kernel:
+                mu, D0 = na[off], na[off + 1]
+                if D0 < 0:
+                    raise FloatingPointError(f"negative variance {D0}")
+                fx = self._f(mu + np.sqrt(D0) * self.z)
+                out[k] = self.w @ fx[idx[0]]
+            else:
+                mu, D0, D = na[off], na[off + 1], na[off + 2]
+                out[k] = self.kernel_values(idx, mu, D0, np.array([D]))[0]
+        return out
+
+    def kernel_values(self, idx: Sequence[int], mu: float, D0: float, D: np.ndarray) -> np.ndarray:
+        """``C_{f_i, f_j}(D; D0, mu)`` for an array of covariances ``D`` (|D| <= D0)."""
+        D = np.clip(np.asarray(D, dtype=float), -D0, D0)
+        a = np.sqrt(np.maximum(D0 - np.abs(D), 0.0))
+        b = np.sqrt(np.abs(D))
+        sg = np.where(D >= 0, 1.0, -1.0)
+        y, wy = self.zk, self.wk
+        # points: (nD, nz, ny)
+        base = mu + a[:, None, None] * y[None, None, :]
+        x1 = base + b[:, None, None] * y[None, :, None]
+        fx1 = self._f(x1.ravel()).reshape(-1, *x1.shape)
+        in1 = fx1[idx[0]] @ wy
+        if idx[1] == idx[0] and np.all(sg > 0):
+            in2 = in1
+        else:
+            x2 = base + (sg * b)[:, None, None] * y[None, :, None]
+            fx2 = self._f(x2.ravel()).reshape(-1, *x2.shape)
+            in2 = fx2[idx[1]] @ wy
+        return (in1 * in2) @ wy
+
+    def curve(self, var: sp.Symbol, grid: np.ndarray, *vals: float) -> list[np.ndarray]:
+        """Evaluate on a grid of the last argument ``var`` (kernels in ``var`` vectorised over the grid).
+
+        Needs the numpy backend (broadcasting). Returns one array per expression.
+        """
+        if self.args[-1] != var:
+            raise ValueError("the grid variable must be the last argument")
+        grid = np.asarray(grid, dtype=float)
+        full = (*vals, 0.0)
+        na = self.node_args(*full) if self.node_args is not None else []
+        na = np.atleast_1d(np.asarray(na, dtype=float)) if len(self._spec_nodes) else na
+        ph: list[Any] = []
+        for node, (is_kernel, idx, off) in zip(self.nodes, self._spec_nodes, strict=True):
+            if is_kernel and node.args[2] == var:
+                ph.append(self.kernel_values(idx, na[off], na[off + 1], grid))
+            elif is_kernel:
+                ph.append(self.kernel_values(idx, na[off], na[off + 1], np.array([na[off + 2]]))[0])
+            else:
+                fx = self._f(na[off] + np.sqrt(na[off + 1]) * self.z)
+                ph.append(self.w @ fx[idx[0]])
+        out = self.main(*vals, grid, *ph)
+        out = out if isinstance(out, tuple) else (out,)
+        return [np.broadcast_to(np.asarray(o, dtype=float), grid.shape).copy() for o in out]
+
+    def __call__(self, *vals: float) -> tuple[float, ...] | float:
+        """Evaluate the expressions (unknowns and parameters in ``args`` order)."""
+        return self.main(*vals, *self.placeholder_values(*vals))

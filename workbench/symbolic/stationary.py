@@ -1,0 +1,216 @@
+"""Stationary reduction of the effective single-site process.
+
+From :class:`workbench.symbolic.action.EffectiveProcess` (drift linear in x, Gaussian input):
+
+1. *Gaussian closure*: in a stationary state ``x`` is Gaussian with mean ``mu`` and
+   autocovariance ``Delta(t - s)``, so ``<f(x(t)) g(x(s))> -> C_{f,g}(Delta(t-s); Delta0, mu)``
+   and ``<f(x(t))> -> <f>_{mu, Delta0}``.
+2. *Mean*: the drift at ``x = mu``, ``dx/dt = 0`` vanishes: ``mu = I0 + sum_b alpha_b J0_ab <phi>_b``.
+3. *Covariance ODE*: the linear operator ``L = tau d/dt + 1`` read off the drift acts on both times,
+   ``L_t L_s Delta(t - s) = <eta(t) eta(s)>``, i.e. ``(1 - tau^2 d^2/du^2) Delta(u) = RHS(u)``.
+4. *Kink*: integrating the ODE over ``(-eps, eps)`` with ``Delta`` even gives
+   ``Delta'(0+) = -(int of the singular noise) / (2 tau^2) = -sigma^2 / (2 tau^2)``.
+5. *Potential*: for ``u > 0`` (single population, noise kernel without a regular u-dependence)
+   ``tau^2 Delta'' = -dV/dDelta`` with ``V`` obtained by antidifferentiation (Price identity
+   ``dC_Phi/dDelta = C_phi``); ``E = tau^2 Delta'^2 / 2 + V`` is conserved (checked symbolically).
+6. *Closed equations*: energy balance between ``0+`` and rest at ``Delta_inf`` (``V'(Delta_inf) = 0``),
+   its chaotic special case ``Delta_inf = 0``, the static, boundary and lambda = 0 conditions.
+7. *Lyapunov*: the linearised self-consistency (derivative of the RHS in Delta, Price's theorem)
+   on the ansatz ``K = exp(lambda (t + s)) psi(t - s)`` gives a Schroedinger problem
+   ``[-tau^2 d^2/du^2 - V''(Delta(u))] psi = E psi`` and ``lambda(E0)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from workbench.symbolic.action import EffectiveProcess, canonicalize
+from workbench.symbolic.fields import PopulationFields, eps, s0, t0, u
+from workbench.symbolic.functional import Average
+from workbench.symbolic.gaussian import GaussAvg, GaussKernel, antiderivative, endpoint_rules, lam
+from workbench.spec import X
+
+__all__ = ["StationaryDMFT", "gaussian_closure", "stationary_reduction", "D_VAR", "E0", "LAMBDA"]
+
+D_VAR = sp.Symbol("Delta", real=True)
+"""The position variable of the potential V(Delta)."""
+E0 = sp.Symbol("E_0", real=True)
+"""Ground-state energy of the Schroedinger problem."""
+LAMBDA = sp.Symbol("lambda_max", real=True)
+"""Largest Lyapunov exponent."""
+
+
+def gaussian_closure(expr: sp.Expr, fields: dict[str, PopulationFields]) -> sp.Expr:
+    """Replace site averages by stationary Gaussian averages / kernels of each population."""
+    by_func = {P.x: P for P in fields.values()}
+
+    def rule(avg: Average) -> sp.Expr:
+        inner = sp.expand(avg.args[0])
+        out = sp.S.Zero
+        for term in sp.Add.make_args(inner):
+            groups: dict[sp.Expr, sp.Expr] = {}
+            coeff = sp.S.One
+            pop = None
+            for fac in sp.Mul.make_args(term):
+                apps = [a for a in fac.atoms(AppliedUndef) if a.func in by_func]
+                if not apps:
+                    coeff *= fac
+                    continue
+                if len({a.args for a in apps}) != 1 or len({a.func for a in apps}) != 1:
+                    raise NotImplementedError(f"cannot close {fac}")
+                app = apps[0]
+                pop = by_func[app.func]
+                groups[app.args[0]] = groups.get(app.args[0], sp.S.One) * fac.subs(app, X)
+            if pop is None:
+                out += coeff
+                continue
+            times = sorted(groups, key=sp.default_sort_key)
+            if len(times) == 1:
+                out += coeff * GaussAvg(lam(groups[times[0]]), pop.mu, pop.Delta0)
+            elif len(times) == 2:
+                ta, tb = times
+                out += coeff * GaussKernel(lam(groups[ta]), lam(groups[tb]), pop.Delta(ta - tb), pop.Delta0, pop.mu)
+            else:
+                raise NotImplementedError("three-time averages")
+        return out
+
+    return expr.replace(lambda e: isinstance(e, Average), rule)
+
+
+@dataclass(frozen=True)
+class StationaryDMFT:
+    """The stationary DMFT of a spec, as SymPy equations.
+
+    Attributes
+    ----------
+    ode : dict of str -> sympy.Eq
+        ``(1 - tau^2 d^2/du^2) Delta_a(u) = RHS_a(u)`` per population.
+    mean : dict of str -> sympy.Eq
+        ``mu_a = ...`` per population.
+    kink : dict of str -> sympy.Expr
+        ``Delta_a'(0+)`` from the singular (white) part of the noise (0 without white noise).
+    mass : sympy.Expr or None
+        ``tau^2`` (single population).
+    potential : sympy.Expr or None
+        ``V(Delta; Delta0, mu)`` in :data:`D_VAR` (single population, energy integral exists).
+    energy : sympy.Expr or None
+        ``tau^2 Delta'^2/2 + V`` with ``Delta'`` written as the symbol ``Delta'``.
+    equations : dict of str -> sympy.Eq
+        Closed equations: ``energy_balance`` (Delta0, Delta_inf), ``rest`` (Delta_inf),
+        ``chaotic`` (Delta_inf = 0), ``static``, ``boundary``, ``lambda0``, ``mean``.
+    schrodinger_potential : sympy.Expr or None
+        ``W(Delta) = -V''(Delta)``; the operator is ``-tau^2 d^2/du^2 + W(Delta(u))``.
+    lyapunov : sympy.Eq or None
+        ``lambda_max = f(E_0)``.
+    fields : dict
+    """
+
+    ode: dict[str, sp.Eq]
+    mean: dict[str, sp.Eq]
+    kink: dict[str, sp.Expr]
+    mass: sp.Expr | None
+    potential: sp.Expr | None
+    energy: sp.Expr | None
+    equations: dict[str, sp.Eq]
+    schrodinger_potential: sp.Expr | None
+    lyapunov: sp.Eq | None
+    fields: dict[str, PopulationFields] = field(repr=False)
+    regular_lag_dependence: bool = False
+
+
+def _lag_form(expr: sp.Expr) -> sp.Expr:
+    """Substitute t0 = s0 + u and evaluate the resulting derivatives."""
+    e = expr.subs(t0, s0 + u).doit()
+    e = canonicalize(e)
+    return sp.expand(e)
+
+
+def stationary_reduction(processes: dict[str, EffectiveProcess]) -> StationaryDMFT:
+    """Derive the stationary equations from the effective processes (see the module docstring)."""
+    fields = {a: p.fields for a, p in processes.items()}
+    ode: dict[str, sp.Eq] = {}
+    mean: dict[str, sp.Eq] = {}
+    kink: dict[str, sp.Expr] = {}
+    parts: dict[str, tuple] = {}
+    lag_dep = False
+    for a, p in processes.items():
+        P = p.fields
+        xdot = sp.Derivative(P.x(t0), t0)
+        c1 = -sp.diff(p.drift, xdot)
+        c0 = -sp.diff(p.drift, P.x(t0))
+        if sp.diff(p.drift, P.x(t0), 2) != 0 or c1.has(P.x(t0)):
+            raise NotImplementedError("drift not linear in x")
+        mean_in = gaussian_closure(p.mean_input, fields)
+        mean[a] = sp.Eq(P.mu, sp.expand(mean_in / c0))
+        # L_t L_s Delta(t - s)
+        D = P.Delta(t0 - s0)
+        lhs = c1 * sp.diff(c1 * sp.diff(D, s0) + c0 * D, t0) + c0 * (c1 * sp.diff(D, s0) + c0 * D)
+        lhs = _lag_form(lhs)
+        rhs = _lag_form(gaussian_closure(p.noise_cov_saddle, fields))
+        # Delta(-u) = Delta(u) and kernels canonical in u
+        rhs = rhs.replace(lambda e: isinstance(e, AppliedUndef) and e.args == (-u,), lambda e: e.func(u))
+        ode[a] = sp.Eq(lhs, rhs)
+        Du = P.Delta(u)
+        d2 = sp.Derivative(Du, (u, 2))
+        c2 = lhs.coeff(d2)
+        lhs_rest = sp.expand(lhs - c2 * d2)
+        singular = sp.Add(*[term for term in sp.Add.make_args(rhs) if term.has(sp.DiracDelta)])
+        regular = sp.expand(rhs - singular)
+        jump = sp.integrate(singular, (u, -eps, eps)) if singular != 0 else sp.S.Zero
+        # int_{-eps}^{eps} c2 Delta'' du = c2 (Delta'(0+) - Delta'(0-)) = 2 c2 Delta'(0+)  (Delta even)
+        dp = sp.Symbol("dDelta0p")
+        kink[a] = sp.solve(sp.Eq(2 * c2 * dp, jump), dp)[0]
+        reg_u = regular.replace(lambda e: isinstance(e, AppliedUndef) and e.func == P.Delta, lambda e: D_VAR)
+        if u in reg_u.free_symbols:
+            lag_dep = True
+        parts[a] = (c0, c1, c2, lhs_rest, regular)
+
+    equations: dict[str, sp.Eq] = {}
+    for a in processes:
+        equations["mean" if len(processes) == 1 else f"mean[{a}]"] = mean[a]
+    potential = energy = W = lyap = mass = None
+    if len(processes) == 1 and not lag_dep:
+        (a,) = processes
+        P = fields[a]
+        c0, c1, c2, lhs_rest, regular = parts[a]
+        to_D = {P.Delta(u): D_VAR}
+        force = sp.expand((regular - lhs_rest).subs(to_D))  # = c2 Delta''
+        mass = sp.simplify(-c2)
+        potential = antiderivative(force, D_VAR)  # c2 Delta'' = V'  <=>  M Delta'' = -V'
+        dpsym = sp.Symbol("Delta'", real=True)
+        energy = mass * dpsym**2 / 2 + potential
+        # conservation: dE/du = Delta' (M Delta'' + V') with M Delta'' = -force
+        dE = sp.expand(mass * dpsym * (-force / mass) + sp.diff(potential, D_VAR) * dpsym)
+        if sp.simplify(dE) != 0:
+            raise AssertionError(f"energy not conserved: {dE}")
+        D0, Dinf = P.Delta0, P.Delta_inf
+        kp = kink[a]
+        e0 = mass * kp**2 / 2 + potential.subs(D_VAR, D0)
+        e_inf = potential.subs(D_VAR, Dinf)
+        equations["energy_balance"] = sp.Eq(endpoint_rules(sp.expand(e0 - e_inf)), 0)
+        Vp = sp.diff(potential, D_VAR)
+        equations["rest"] = sp.Eq(endpoint_rules(Vp.subs(D_VAR, Dinf)), 0)
+        equations["chaotic"] = sp.Eq(endpoint_rules(sp.expand(e0 - potential.subs(D_VAR, 0))), 0)
+        equations["static"] = sp.Eq(endpoint_rules(Vp.subs(D_VAR, D0)), 0)
+        equations["lambda0"] = sp.Eq(endpoint_rules(Vp.subs(D_VAR, D0)), 0)
+        equations["boundary"] = sp.Eq(endpoint_rules(sp.diff(potential, D_VAR, 2).subs(D_VAR, 0)), 0)
+        W = sp.expand(-sp.diff(potential, D_VAR, 2))
+        # replica K(t, s) = exp(lambda (t + s)) psi(t - s) in L_t L_s K = (dRHS/dDelta) K
+        psi = sp.Function("psi")
+        K = sp.exp(LAMBDA * (t0 + s0)) * psi(t0 - s0)
+        LK = c1 * sp.diff(c1 * sp.diff(K, s0) + c0 * K, t0) + c0 * (c1 * sp.diff(K, s0) + c0 * K)
+        LK = _lag_form(sp.expand(LK * sp.exp(-LAMBDA * (t0 + s0))))
+        dRHS = sp.diff(regular.subs(to_D), D_VAR)
+        # H psi = E psi with H = -M d^2/du^2 + (c0^2 - dRHS): E = c0^2 - (LK + M psi'')/psi
+        rest = sp.simplify((LK - c2 * sp.Derivative(psi(u), (u, 2))) / psi(u))
+        if sp.simplify(W - (c0**2 - dRHS)) != 0:
+            raise AssertionError("Schroedinger potential mismatch")
+        sols = sp.solve(sp.Eq(E0, c0**2 - rest), LAMBDA)
+        lyap_sol = max(sols, key=lambda e: float(e.subs({E0: -0.5}).subs({s: 1.0 for s in e.free_symbols if s != E0})))
+        lyap = sp.Eq(LAMBDA, lyap_sol)
+    return StationaryDMFT(
+        ode, mean, kink, mass, potential, energy, equations, W, lyap, fields, regular_lag_dependence=lag_dep
+    )
