@@ -24,7 +24,13 @@ import sympy as sp
 
 from workbench.spec import ModelSpec
 from workbench.symbolic import derive_stationary
-from workbench.symbolic.action import average_disorder, build_action, collective_action, effective_processes, saddle_point
+from workbench.symbolic.action import (
+    average_disorder,
+    build_action,
+    collective_action,
+    effective_processes,
+    saddle_point,
+)
 from workbench.symbolic.stationary import StationaryDMFT, stationary_reduction
 
 __all__ = ["Derivation", "derive", "skeleton"]
@@ -32,6 +38,7 @@ __all__ = ["Derivation", "derive", "skeleton"]
 try:  # the codegen layer provides the disk cache
     from workbench.codegen import cache_to_disk
 except ImportError:  # pragma: no cover
+
     def cache_to_disk(func):  # type: ignore[no-redef]
         return func
 
@@ -95,6 +102,7 @@ def _eqs_latex(eqs: dict[str, Any]) -> str:
 
 @cache_to_disk
 def _derive_skeleton(skeleton_json: str) -> Derivation:
+    pipeline = "dmft-pipeline-2"  # bump when workbench.symbolic changes (the cache keys on this source)
     sk = json.loads(skeleton_json)
     spec = _spec_from_skeleton(sk)
     action = build_action(spec)
@@ -128,9 +136,11 @@ def _derive_skeleton(skeleton_json: str) -> Derivation:
             )
         )
     P = next(iter(st.fields.values()))
-    unknowns: tuple[sp.Symbol, ...] = tuple(
-        s for F in st.fields.values() for s in (F.Delta0, F.Delta_inf, F.mu)
-    ) if len(st.fields) > 1 else (P.Delta0, P.Delta_inf, P.mu)
+    unknowns: tuple[sp.Symbol, ...] = (
+        tuple(s for F in st.fields.values() for s in (F.Delta0, F.Delta_inf, F.mu))
+        if len(st.fields) > 1
+        else (P.Delta0, P.Delta_inf, P.mu)
+    )
     free: set[sp.Symbol] = set()
     for e in st.equations.values():
         free |= e.free_symbols
@@ -141,6 +151,7 @@ def _derive_skeleton(skeleton_json: str) -> Derivation:
         "derivation": "derivations.dmft",
         "skeleton": sk,
         "sympy": sp.__version__,
+        "pipeline": pipeline,
         "references": "shared/theory/dmft.md §2-§5, §8, §9",
     }
     return Derivation("dmft-stationary", dict(st.equations), unknowns, params, steps, prov, st)

@@ -105,28 +105,60 @@ def source_hash(modules: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
-def code_version(modules: Sequence[str] = DEFAULT_CODE) -> dict[str, str]:
+CodeSpec = Sequence["str | Callable[..., Any]"]
+
+
+def code_version(modules: CodeSpec = DEFAULT_CODE) -> dict[str, str]:
     """The code version a stored run is keyed on.
+
+    Parameters
+    ----------
+    modules : sequence of str or callable
+        Importable module/package names (their whole source is hashed) and functions (their own
+        source text is hashed, via :func:`inspect.getsource`), e.g.
+        ``("workbench.sim", "workbench.spec", _my_compute)``: a report module's figure code can then
+        change without invalidating its stored simulations.
 
     Returns
     -------
     dict
-        ``workbench`` (package version), ``numpy``, ``scipy``, ``numba`` versions and ``source``
-        (:func:`source_hash` of ``modules``), plus the module list itself.
+        ``workbench`` (package version), ``numpy``, ``scipy``, ``numba`` versions, ``source``
+        (:func:`source_hash` of the modules) and ``functions`` (sha256 of the functions' source), plus
+        the names hashed.
     """
+    import inspect
+
     import numba
     import scipy
 
-    import workbench
+    from workbench import __version__
 
-    return {
-        "workbench": workbench.__version__,
+    names = sorted({m for m in modules if isinstance(m, str)})
+    funcs = [m for m in modules if not isinstance(m, str)]
+    for f in funcs:
+        if not callable(f):
+            raise SpecError("code", f"expected module names or functions, got {f!r}")
+    fh = hashlib.sha256()
+    fnames = []
+    for f in sorted(funcs, key=lambda f: f"{f.__module__}.{f.__qualname__}"):
+        try:
+            src = inspect.getsource(f)
+        except (OSError, TypeError) as exc:
+            raise SpecError("code", f"cannot read the source of {f!r} to hash it: {exc}") from exc
+        fnames.append(f"{f.__module__}.{f.__qualname__}")
+        fh.update(fnames[-1].encode() + b"\0" + src.encode() + b"\0")
+    out = {
+        "workbench": __version__,
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "numba": numba.__version__,
-        "modules": ",".join(sorted(set(modules))),
-        "source": source_hash(tuple(sorted(set(modules)))),
+        "modules": ",".join(names),
+        "source": source_hash(tuple(names)) if names else "",
     }
+    if funcs:
+        out["functions"] = ",".join(fnames)
+        out["functions_source"] = fh.hexdigest()
+    return out
 
 
 @dataclass
@@ -180,7 +212,7 @@ class RunStore:
         self.force = bool(force)
         self.used: list[str] = []
 
-    def key(self, kind: str, params: Mapping[str, Any], code: Sequence[str] = DEFAULT_CODE) -> str:
+    def key(self, kind: str, params: Mapping[str, Any], code: CodeSpec = DEFAULT_CODE) -> str:
         """The content key of a run of ``kind`` with ``params`` under the current code version."""
         if not isinstance(kind, str) or not kind:
             raise SpecError("kind", f"must be a non-empty string, got {kind!r}")
@@ -207,7 +239,7 @@ class RunStore:
         kind: str,
         params: Mapping[str, Any],
         compute: Callable[[], ComputeResult],
-        code: Sequence[str] = DEFAULT_CODE,
+        code: CodeSpec = DEFAULT_CODE,
         force: bool | None = None,
     ) -> StoredRun:
         """Load the run ``(kind, params, code)`` or compute and store it.
@@ -222,8 +254,9 @@ class RunStore:
         compute : callable
             ``compute() -> arrays`` or ``-> (arrays, meta)``: ``arrays`` maps names to numpy arrays
             or numbers, ``meta`` is a JSON-able dict.
-        code : sequence of str
-            Packages/modules whose source the result depends on (hashed into the key).
+        code : sequence of str or callable
+            Packages/modules and functions whose source the result depends on (hashed into the key;
+            see :func:`code_version`).
         force : bool, optional
             Override the store's ``force``.
 

@@ -2,7 +2,8 @@
 
 Tolerance: realisation means at each N are fitted to a + c/N (weighted least squares; SE from the
 realisation-to-realisation scatter) and the N -> infinity intercept a must match the theory within
-4 SE(a); the largest-N mean must match within 4 SE + |c|/N (the fitted finite-size term). Same
+k SE(a), k the Student-t quantile (R - 1 dof) with the false-alarm probability of 4 Gaussian SE
+(6.3e-5; SEs come from R realisations); the largest-N mean within k SE + |c|/N (fitted finite-size term). Same
 dt and left-point rule in network and theory, so there is no discretisation allowance.
 """
 

@@ -112,23 +112,23 @@ def test_derivation_recursion_reproduced_by_solver():
     EX = [p.mu0.mean]
     C = np.zeros((n + 1, n + 1))
     C[0, 0] = p.mu0.var
-    for kk in range(n):
-        Kmat = C[: kk + 1, : kk + 1] + np.outer(EX, EX)
-        m = EX  # linear f
-        D = [0.0]
-        for jj in range(1, kk + 1):
-            e = rec["D"].rhs.subs({k: kk, j: jj}).subs(nums)
-            e = e.replace(Df, lambda u, w: D[int(w)]).replace(Kf, lambda u, w: Kmat[int(u), int(w)])
-            D.append(float(e))
-        subs = lambda e: float(  # noqa: E731
+    def ev(e, D, Kmat, m):
+        return float(
             e.subs(nums).replace(Cf, lambda u, w: C[int(u), int(w)]).replace(Df, lambda u, w: D[int(w)])
             .replace(Kf, lambda u, w: Kmat[int(u), int(w)]).replace(EXf, lambda u: EX[int(u)])
             .replace(mf, lambda u: m[int(u)])
         )
-        EX.append(subs(rec["mean"].rhs.subs(k, kk)))
+
+    for kk in range(n):
+        Kmat = C[: kk + 1, : kk + 1] + np.outer(EX, EX)
+        m = list(EX)  # linear f
+        D = [0.0]
+        for jj in range(1, kk + 1):
+            D.append(ev(rec["D"].rhs.subs({k: kk, j: jj}), D, Kmat, m))
+        EX.append(ev(rec["mean"].rhs.subs(k, kk), D, Kmat, m))
         for jj in range(kk + 1):
-            C[kk + 1, jj] = C[jj, kk + 1] = subs(rec["cov"].rhs.subs({k: kk, j: jj}))
-        C[kk + 1, kk + 1] = subs(rec["var"].rhs.subs(k, kk))
+            C[kk + 1, jj] = C[jj, kk + 1] = ev(rec["cov"].rhs.subs({k: kk, j: jj}), D, Kmat, m)
+        C[kk + 1, kk + 1] = ev(rec["var"].rhs.subs(k, kk), D, Kmat, m)
     assert np.allclose(r.mean_x, EX, atol=1e-13)
     assert np.allclose(r.cov_x, C, atol=1e-13)
     assert X in p.step["A_expr"].free_symbols

@@ -20,10 +20,13 @@ needs_tex = pytest.mark.skipif(not HAS_TEX, reason="latexmk/pdflatex not install
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """One quick build of all reports (PDFs when TeX is installed), shared by the tests below."""
+    """One quick build of the simulator and dmft reports (PDFs when TeX is installed), shared below.
+
+    Other reports have their own quick-build tests next to their code (their quick builds cost more).
+    """
     root = tmp_path_factory.mktemp("quick")
     out, store = root / "reports", root / "runs"
-    results = build(None, out_root=out, store_root=store, quick=True, pdf=HAS_TEX, progress=False)
+    results = build(["simulator", "dmft"], out_root=out, store_root=store, quick=True, pdf=HAS_TEX, progress=False)
     return {"root": root, "out": out, "store": store, "results": {r.name: r for r in results}}
 
 
@@ -33,7 +36,8 @@ def test_quick_build_statuses(quick):
     sim = res["simulator"]
     assert sim.status == "pass", sim.failed or sim.message
     assert sim.n_checks >= 8 and sim.n_ok == sim.n_checks
-    assert res["dmft"].status in ("pending", "pass"), res["dmft"].message
+    # the DMFT layer is developed elsewhere: pending until it lands, then checks (never a build error)
+    assert res["dmft"].status in ("pending", "pass", "fail"), res["dmft"].message
     out = quick["out"]
     assert (out / "index.tex").is_file()
     summary = json.loads((out / "simulator" / "summary.json").read_text())
@@ -181,3 +185,22 @@ def test_stale_pdf_is_removed_on_failed_rebuild(tmp_path, monkeypatch):
     assert res.status == "error"
     assert not (tmp_path / "tmp-flaky" / "tmp-flaky.pdf").exists()
     assert not (tmp_path / "tmp-flaky" / "tmp-flaky.tex").exists()
+
+
+def test_dmft_renders_an_integrated_theory(quick, tmp_path, monkeypatch):
+    """The dmft report's integration point: a solution from derivations.dmft.report_theory becomes checks."""
+    import numpy as np
+
+    dmft_mod = pytest.importorskip("derivations.dmft")
+    sim = json.loads((quick["out"] / "simulator" / "summary.json").read_text())
+    assert sim["status"] == "pass"
+    tau = np.linspace(0.0, 30.0, 301)
+
+    def fake_theory(spec, quick_mode):
+        return {"Delta0": 1.5, "tau": tau, "C": 1.5 * np.exp(-tau / 3.0), "text": "A stand-in solution (test)."}
+
+    monkeypatch.setattr(dmft_mod, "report_theory", fake_theory, raising=False)
+    res = build_report("dmft", tmp_path, build_mod.RunStore(quick["store"]), quick=True, pdf=False)
+    assert res.status in ("pass", "fail") and res.n_checks == 3, res.message
+    tex = (tmp_path / "dmft" / "dmft.tex").read_text()
+    assert "A stand-in solution (test)." in tex and r"\section{Theory}" in tex

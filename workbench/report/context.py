@@ -7,7 +7,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from workbench.errors import SpecError
 from workbench.report.content import Figure
-from workbench.store import DEFAULT_CODE, RunStore, StoredRun
+from workbench.store import DEFAULT_CODE, CodeSpec, RunStore, StoredRun
 
 __all__ = ["ReportContext"]
 
@@ -76,7 +76,7 @@ class ReportContext:
         kind: str,
         params: Mapping[str, Any],
         compute: Callable[[], Any],
-        code: Sequence[str] = DEFAULT_CODE,
+        code: CodeSpec = DEFAULT_CODE,
         label: str | None = None,
     ) -> StoredRun:
         """:meth:`RunStore.get_or_compute` with a progress line (computed / re-used and the key).
@@ -89,8 +89,10 @@ class ReportContext:
             Every input, seeds included.
         compute : callable
             ``() -> arrays`` or ``() -> (arrays, meta)``.
-        code : sequence of str
-            Packages whose source the result depends on (hashed into the key).
+        code : sequence of str or callable
+            Packages and functions whose source the result depends on (hashed into the key): name
+            the compute function itself rather than the whole report module, so that editing a
+            figure does not invalidate stored simulations.
         label : str, optional
             Text for the progress line (default ``kind``).
         """

@@ -30,12 +30,12 @@ from scipy import integrate, linalg, optimize
 from scipy.interpolate import CubicSpline
 
 from workbench.errors import ConvergenceError, SpecError
+from workbench.solvers.quadrature import LoweredSystem
 from workbench.spec import ModelSpec, X
 from workbench.symbolic.gaussian import GaussAvg, lam
 from workbench.symbolic.stationary import D_VAR, E0
-from workbench.solvers.quadrature import LoweredSystem
 
-__all__ = ["DMFTResult", "DMFTProblem", "DMFTSolver"]
+__all__ = ["DMFTResult", "DMFTProblem", "DMFTSolver", "chaos_transition", "local_instability"]
 
 
 @dataclass
@@ -115,9 +115,15 @@ class DMFTProblem:
         self.spec = spec
         self.derivation = derive(spec)
 
-    def build_solver(self, backend: str = "numba", n_quad: int = 101, n_kernel: int = 61) -> DMFTSolver:
-        """Compile the residuals and curves; see :class:`DMFTSolver`."""
-        return DMFTSolver(self, backend=backend, n_quad=n_quad, n_kernel=n_kernel)
+    def build_solver(
+        self, backend: str = "numba", n_quad: int = 101, n_kernel: int = 61, n_curve: int = 129
+    ) -> DMFTSolver:
+        """Compile the residuals and curves; see :class:`DMFTSolver`.
+
+        ``n_quad``: Gauss-Hermite order of averages; ``n_kernel``: per level of the nested kernels;
+        ``n_curve``: Chebyshev points of the V'(Delta), W(Delta) splines.
+        """
+        return DMFTSolver(self, backend=backend, n_quad=n_quad, n_kernel=n_kernel, n_curve=n_curve)
 
 
 def _residual(eq: sp.Eq) -> sp.Expr:
@@ -127,8 +133,11 @@ def _residual(eq: sp.Eq) -> sp.Expr:
 class DMFTSolver:
     """Compiled systems for one derivation; :meth:`solve` takes a spec (same structure) or overrides."""
 
-    def __init__(self, problem: DMFTProblem, backend: str = "numba", n_quad: int = 101, n_kernel: int = 61) -> None:
+    def __init__(
+        self, problem: DMFTProblem, backend: str = "numba", n_quad: int = 101, n_kernel: int = 61, n_curve: int = 129
+    ) -> None:
         der = problem.derivation
+        self.n_curve = n_curve
         st = der.stationary
         self.problem = problem
         self.backend = backend
@@ -176,18 +185,18 @@ class DMFTSolver:
 
     def _static(self, pv: list[float], mu0: float) -> tuple[float, float]:
         def F(v: np.ndarray) -> list[float]:
-            D0 = max(v[0], 1e-12)
+            D0 = v[0] * v[0]  # Delta0 = v^2 >= 0
             return list(self.static_sys(D0, D0, v[1], *pv))
 
         best = None
         for D0 in (1.0, 0.1, 5.0, 20.0):
-            sol = optimize.root(F, [D0, mu0], method="hybr", options={"xtol": 1e-13})
-            if sol.success and sol.x[0] >= 0 and np.max(np.abs(F(sol.x))) < 1e-9:
+            sol = optimize.root(F, [math.sqrt(D0), mu0], method="hybr", options={"xtol": 1e-14})
+            if np.max(np.abs(F(sol.x))) < 1e-10:
                 best = sol.x
                 break
         if best is None:
             raise ConvergenceError(f"static DMFT branch did not converge for parameters {self._pstr(pv)}")
-        return float(best[0]), float(best[1])
+        return float(best[0] ** 2), float(best[1])
 
     def _pstr(self, pv: list[float]) -> str:
         return ", ".join(f"{p}={v:g}" for p, v in zip(self.params, pv, strict=True))
@@ -208,8 +217,32 @@ class DMFTSolver:
             raise ConvergenceError(f"chaotic DMFT: no positive root for Delta0 ({self._pstr(pv)})")
         return float(optimize.brentq(f, lo, hi, xtol=1e-14, rtol=1e-14, maxiter=200))
 
-    def _pair(self, pv: list[float], D0: float, Dinf: float, mu: float, eps: float = 0.2, tol: float = 1e-12):
-        for it in range(20000):
+    def _pair(
+        self,
+        pv: list[float],
+        D0: float,
+        Dinf: float,
+        mu: float,
+        eps: float = 0.2,
+        tol: float = 1e-12,
+        max_iter: int = 20000,
+    ):
+        """Damped iteration (dmft.md §4), polished by a Newton-type root once it is close."""
+        polish_at = 1e-4
+        step = math.inf
+        for it in range(max_iter):
+            if polish_at and it > 0 and step < polish_at:
+                sol = optimize.root(
+                    lambda v: list(self.pair_sys(v[0], v[1], v[2], *pv)),
+                    [D0, Dinf, mu],
+                    method="hybr",
+                    options={"xtol": 1e-13},
+                )
+                r = np.max(np.abs(self.pair_sys(*sol.x, *pv)))
+                close = np.max(np.abs(sol.x - [D0, Dinf, mu])) < 1e-2 * max(D0, 1.0)
+                if r < 1e-11 and close and sol.x[0] - sol.x[1] > 1e-6 * sol.x[0]:
+                    return float(sol.x[0]), float(sol.x[1]), float(sol.x[2]), it
+                polish_at = 0.0  # did not work: iterate to the end
             r_e, r_r, r_m = self.pair_sys(D0, Dinf, mu, *pv)
             D0n = math.sqrt(max(D0 * D0 + 2 * r_e, 1e-300))  # energy_balance = -Delta0^2/2 + rest
             Dinfn = min(Dinf + r_r, D0n)  # rest = -Delta_inf + g^2 C_phi + sigma_I^2
@@ -232,6 +265,7 @@ class DMFTSolver:
         lyapunov: bool = True,
         T_box: float | None = None,
         h: float = 0.02,
+        branch: str = "auto",
     ) -> DMFTResult:
         """Solve the stationary DMFT at the spec's parameter values.
 
@@ -247,7 +281,12 @@ class DMFTSolver:
             Half-width of the Schroedinger box (default from kappa, within [60, 150]).
         h : float
             Finite-difference step of the Schroedinger operator.
+        branch : {"auto", "static"}
+            ``"static"`` returns the static fixed-point branch even where it is unstable
+            (regime ``"static-unstable"``), e.g. to locate its instability.
         """
+        if branch not in ("auto", "static"):
+            raise SpecError("branch", f"must be 'auto' or 'static', got {branch!r}")
         t_start = time.perf_counter()
         spec = self.problem.spec if spec is None else spec
         pv = self.param_values(spec)
@@ -268,8 +307,8 @@ class DMFTSolver:
         g = pd.get("g", 0.0)
         radius = g * math.sqrt(max(o[3], 0.0))
         info: dict[str, Any] = {"backend": self.backend, "method": ""}
-        if sigma2 == 0.0 and radius < 1.0:
-            regime = "static"
+        if branch == "static" or (sigma2 == 0.0 and radius < 1.0):
+            regime = "static" if radius < 1.0 else "static-unstable"
             D0, Dinf, mu = sD0, sD0, smu
             info["method"] = "static root"
         elif zero_mean and sI2 == 0.0:
@@ -302,7 +341,7 @@ class DMFTSolver:
             info=info,
         )
         kink, mass = (float(v) for v in self.aux(*pv))
-        if regime == "static":
+        if regime.startswith("static"):
             W = float(self.curve_sys(D0, Dinf, mu, *pv, D0)[1])
             res.lyapunov = float(self.lyap(W, *pv))
             res.tau_half = float("inf")
@@ -317,7 +356,7 @@ class DMFTSolver:
     def _curves(self, res: DMFTResult, pv: list[float], kink: float, mass: float, lyap: bool, T_box, h) -> None:
         D0, Dinf, mu = res.Delta0, res.Delta_inf, res.mu
         # V'(D) and W(D) on a Chebyshev grid in [Dinf, D0]
-        n = 257
+        n = self.n_curve
         c = 0.5 * (1 - np.cos(np.linspace(0, np.pi, n)))
         lo = Dinf - 0.02 * (D0 - Dinf)
         Dg = lo + (D0 - lo) * c
@@ -343,8 +382,15 @@ class DMFTSolver:
         ev_turn.direction = 1
         span = 200.0 / max(kappa, 0.05)
         sol = integrate.solve_ivp(
-            rhs, (0, span), [D0, kink], method="DOP853", rtol=1e-10, atol=1e-12 * max(D0, 1), events=(ev_low, ev_turn),
-            dense_output=True, max_step=0.5,
+            rhs,
+            (0, span),
+            [D0, kink],
+            method="DOP853",
+            rtol=1e-10,
+            atol=1e-12 * max(D0, 1),
+            events=(ev_low, ev_turn),
+            dense_output=True,
+            max_step=0.5,
         )
         u_end = float(sol.t[-1])
         du = 0.01
@@ -370,6 +416,56 @@ class DMFTSolver:
             diag = 2 * mass / h**2 + Wu
             off = np.full(uu.size - 1, -mass / h**2)
             e0 = linalg.eigh_tridiagonal(diag, off, select="i", select_range=(0, 0), eigvals_only=True)[0]
-            res.lyapunov = float(self.lyap(e0, *pv))
+            # no bound state below the continuum: lambda is the continuum edge (dmft.md §3.3)
+            w_inf = float(Ws(Dinf))
+            res.lyapunov = float(self.lyap(min(e0, w_inf), *pv))
             res.info["E0"] = float(e0)
             res.info["T_box"] = T
+
+
+def _with_g(spec: ModelSpec, g: float) -> ModelSpec:
+    return spec.with_overrides(g=g)
+
+
+def chaos_transition(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.5) -> tuple[float, float]:
+    """The lambda = 0 line with white noise (dmft.md §3.2): solve the derived ``chaotic`` energy
+    equation together with ``lambda0`` (Delta''(0+) = 0) for (g, Delta0).
+
+    Raises
+    ------
+    ConvergenceError
+        If the 2-d root does not converge (names sigma2).
+    """
+    pnames = [str(p) for p in solver.params]
+    base = solver.param_values(spec)
+    gi = pnames.index("g")
+
+    def F(v: np.ndarray) -> list[float]:
+        pv = list(base)
+        pv[gi] = v[0]
+        D0 = v[1] * v[1]
+        return [float(solver.chaotic_sys(D0, 0.0, 0.0, *pv)), float(solver.static_sys(D0, D0, 0.0, *pv)[0])]
+
+    sol = optimize.root(F, [g_guess, 1.0], method="hybr", options={"xtol": 1e-13})
+    if not sol.success or np.max(np.abs(F(sol.x))) > 1e-10:
+        raise ConvergenceError(f"lambda=0 transition did not converge (sigma2={spec.noise.sigma2})")
+    return float(sol.x[0]), float(sol.x[1] ** 2)
+
+
+def local_instability(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.3) -> tuple[float, float]:
+    """The 'locally expansive' line ``g^2 <phi'^2> = 1`` on the noise-driven solution (dmft.md §3.2)."""
+    pnames = [str(p) for p in solver.params]
+    base = solver.param_values(spec)
+    gi = pnames.index("g")
+
+    def F(v: np.ndarray) -> list[float]:
+        pv = list(base)
+        pv[gi] = v[0]
+        D0 = v[1] * v[1]
+        o = solver.obs_sys(D0, 0.0, 0.0, *pv)
+        return [float(solver.chaotic_sys(D0, 0.0, 0.0, *pv)), v[0] ** 2 * float(o[3]) - 1.0]
+
+    sol = optimize.root(F, [g_guess, 0.8], method="hybr", options={"xtol": 1e-13})
+    if not sol.success or np.max(np.abs(F(sol.x))) > 1e-10:
+        raise ConvergenceError(f"local-instability line did not converge (sigma2={spec.noise.sigma2})")
+    return float(sol.x[0]), float(sol.x[1] ** 2)

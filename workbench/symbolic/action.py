@@ -37,7 +37,6 @@ from workbench.errors import SpecError
 from workbench.spec import ModelSpec, X
 from workbench.symbolic.fields import PopulationFields, eta, population_fields, s, s0, site_i, site_j, t, t0
 from workbench.symbolic.functional import (
-    Average,
     LogPartition,
     functional_derivative,
     is_response_field,
@@ -345,10 +344,12 @@ def canonicalize(expr: sp.Expr, symmetric: set | None = None) -> sp.Expr:
     )
     if symmetric:
         expr = expr.replace(
-            lambda e: isinstance(e, AppliedUndef)
-            and e.func in symmetric
-            and len(e.args) == 2
-            and sp.default_sort_key(e.args[1]) < sp.default_sort_key(e.args[0]),
+            lambda e: (
+                isinstance(e, AppliedUndef)
+                and e.func in symmetric
+                and len(e.args) == 2
+                and sp.default_sort_key(e.args[1]) < sp.default_sort_key(e.args[0])
+            ),
             lambda e: e.func(e.args[1], e.args[0]),
         )
     return expr

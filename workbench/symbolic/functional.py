@@ -34,7 +34,7 @@ class Average(sp.Function):
     nargs = 1
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
-        return r"\left\langle %s \right\rangle" % printer._print(self.args[0])
+        return rf"\left\langle {printer._print(self.args[0])} \right\rangle"
 
 
 class LogPartition(sp.Function):
@@ -52,7 +52,7 @@ class LogPartition(sp.Function):
         return sp.S.Zero if inner == 0 else Average(inner)
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
-        return r"\ln Z\left[%s\right]" % printer._print(self.args[0])
+        return rf"\ln Z\left[{printer._print(self.args[0])}\right]"
 
 
 def is_response_field(app: sp.Basic) -> bool:

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from workbench.spec import X
 from workbench.symbolic.action import EffectiveProcess, canonicalize
 from workbench.symbolic.fields import PopulationFields, eps, s0, t0, u
 from workbench.symbolic.functional import Average
 from workbench.symbolic.gaussian import GaussAvg, GaussKernel, antiderivative, endpoint_rules, lam
-from workbench.spec import X
 
 __all__ = ["StationaryDMFT", "gaussian_closure", "stationary_reduction", "D_VAR", "E0", "LAMBDA"]
 
@@ -163,7 +163,7 @@ def stationary_reduction(processes: dict[str, EffectiveProcess]) -> StationaryDM
         # int_{-eps}^{eps} c2 Delta'' du = c2 (Delta'(0+) - Delta'(0-)) = 2 c2 Delta'(0+)  (Delta even)
         dp = sp.Symbol("dDelta0p")
         kink[a] = sp.solve(sp.Eq(2 * c2 * dp, jump), dp)[0]
-        reg_u = regular.replace(lambda e: isinstance(e, AppliedUndef) and e.func == P.Delta, lambda e: D_VAR)
+        reg_u = regular.subs(P.Delta(u), D_VAR)
         if u in reg_u.free_symbols:
             lag_dep = True
         parts[a] = (c0, c1, c2, lhs_rest, regular)
