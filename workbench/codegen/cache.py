@@ -25,7 +25,6 @@ import os
 import pickle
 import platform
 import sys
-import tempfile
 import threading
 import warnings
 from collections.abc import Callable
@@ -35,6 +34,8 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 import sympy as sp
+
+from workbench.io import atomic_write_bytes
 
 __all__ = [
     "ENV_CACHE_DIR",
@@ -151,23 +152,7 @@ def write_atomic(path: Path, data: bytes, *, mtime: float | None = None) -> None
     mtime : float, optional
         Modification time to set on the file before it appears under its name.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the cache is shared like any other
-        if mtime is not None:
-            os.utime(tmp, (mtime, mtime))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write_bytes(path, data, mode=0o644, mtime=mtime)  # mkstemp creates 0600; the cache is shared
 
 
 def ensure_module_file(path: Path, source: str) -> bool:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -14,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from workbench.errors import SpecError
+from workbench.io import atomic_path
 from workbench.report.content import Figure
 from workbench.store import DEFAULT_CODE, CodeSpec, RunStore, StoredRun
 
@@ -147,14 +146,9 @@ class ReportContext:
             raise SpecError("figure width", f"must be in (0, 1], got {width}")
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         path = self.figures_dir / f"{name}.pdf"
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".pdf", dir=self.figures_dir)
-        os.close(fd)
         try:
-            fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "ModDate": None})
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            with atomic_path(path, suffix=".pdf") as tmp:
+                fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "ModDate": None})
         finally:
             plt.close(fig)
         ref = Figure(f"figures/{name}.pdf", caption, width)

@@ -23,7 +23,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from workbench.errors import SpecError, WorkbenchError
-from workbench.io import atomic_write_text, json_default
+from workbench.io import atomic_path, atomic_write_text, json_default
 from workbench.report.content import (
     Checks,
     ReportContent,
@@ -185,15 +184,8 @@ def compile_pdf(tex: Path, build_dir: Path, pdf: Path, epoch: int = 0, timeout: 
         raise LatexError(
             f"latexmk failed on {tex}:\n" + _latex_error(build_dir / (tex.stem + ".log"), out.stdout + out.stderr)
         )
-    pdf.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{pdf.name}.", suffix=".part", dir=pdf.parent)
-    os.close(fd)
-    try:
+    with atomic_path(pdf) as tmp:
         shutil.copyfile(built, tmp)
-        os.replace(tmp, pdf)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return pdf
 
 
