@@ -146,31 +146,45 @@ def test_delta0_of_g_N2000(tanh_solver, g: float) -> None:
 
 
 @pytest.mark.slow
-def test_lyapunov_N2000(tanh_solver) -> None:
-    """DMFT lambda_max vs the tangent-map estimate, two network realisations x 3 trials.
+def test_lyapunov_finite_size_extrapolation(tanh_solver) -> None:
+    """DMFT lambda_max vs the simulator's tangent-map exponent extrapolated in N.
 
-    Systematic allowance 12%: the notes' own simulations give 0.1086 (N=2000) and 0.105 (N=4000)
-    against DMFT 0.1125 (shared/theory/dmft.md §2.2), i.e. finite-N deviations of 3-7%, plus the
-    dt = 0.1 integrator (the estimate is the exponent of the discrete map).
+    The exponent of one network realisation scatters across realisations far more than across
+    trials of the same J (measured: trial SE ~3e-4, realisation SD ~2.5e-3 at N=2000), so the error
+    bar is over 4 independent realisations per N. The estimate at finite N lies below the DMFT
+    value (measured, dt=0.1, T=800: 0.0956 at N=1000, 0.1020 at N=2000 vs DMFT 0.1125), so the
+    comparison uses the intercept of a fit in N instead of a hand-picked finite-N allowance:
+    estimate = 1/N intercept 2 lam(2000) - lam(1000); its SE propagated from the realisation SEs;
+    the systematic term is the spread between the 1/N and 1/sqrt(N) extrapolations of the same
+    data (the finite-size form is not known), so the tolerance follows from the data.
     """
     from workbench.sim.lyapunov import lyapunov_exponent
 
-    spec = ModelSpec.simple(N=2000, g=2.0)
-    theory = tanh_solver.solve(spec)
-    per = np.concatenate(
-        [lyapunov_exponent(spec, T=800.0, dt=0.1, trials=3, seed=seed, burn_in=100.0).per_trial for seed in (3, 4)]
-    )
+    theory = tanh_solver.solve(ModelSpec.simple(N=2000, g=2.0))
+    seeds = (0, 1, 2, 3)
+    lam, se = {}, {}
+    for N in (1000, 2000):
+        spec = ModelSpec.simple(N=N, g=2.0)
+        vals = np.array(
+            [lyapunov_exponent(spec, T=800.0, dt=0.1, trials=2, seed=s, burn_in=200.0).value for s in seeds]
+        )
+        lam[N], se[N] = vals.mean(), vals.std(ddof=1) / np.sqrt(vals.size)
+    inv_n = 2 * lam[2000] - lam[1000]
+    r = np.sqrt(2.0)
+    inv_sqrt_n = (r * lam[2000] - lam[1000]) / (r - 1)
+    se_inv_n = np.sqrt(4 * se[2000] ** 2 + se[1000] ** 2)
     c = compare_stat(
-        "lambda_max",
+        "lambda_max (N -> inf, 1/N fit)",
         theory.lyapunov,
-        per.mean(),
-        per.std(ddof=1) / np.sqrt(per.size),
+        inv_n,
+        se_inv_n,
         k=4.0,
-        bias=0.12 * theory.lyapunov,
-        bias_reason="finite N and dt (dmft.md §2.2: 0.1086 at N=2000, 0.105 at N=4000 vs 0.1125)",
-        N=2000,
-        trials=3,
-        seeds=[3, 4],
+        bias=abs(inv_sqrt_n - inv_n),
+        bias_reason="finite-size form: |1/sqrt(N) - 1/N extrapolation|",
+        Ns=[1000, 2000],
+        realisations=len(seeds),
+        trials=2,
+        seeds=list(seeds),
         T=800.0,
         dt=0.1,
     )
