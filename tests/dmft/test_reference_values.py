@@ -133,12 +133,12 @@ def test_numpy_and_numba_kernels_agree(tanh_solver) -> None:
 
 
 def test_errors_name_parameters(tanh_solver) -> None:
-    with pytest.raises(SpecError, match="noise.kind"):
-        DMFTProblem(ModelSpec.simple(g=1.5, sigma2=0.5, noise="ou"))
-    with pytest.raises(SpecError, match="populations"):
+    with pytest.raises(SpecError, match="method"):  # OU noise has no energy integral (lag solver instead)
+        DMFTProblem(ModelSpec.simple(g=1.5, sigma2=0.5, noise="ou")).build_solver(method="energy")
+    with pytest.raises(SpecError, match="method"):
         DMFTProblem(
             ModelSpec.from_dict({"populations": [{"name": "E", "fraction": 0.5}, {"name": "I", "fraction": 0.5}]})
-        )
+        ).build_solver(method="energy")
     with pytest.raises(SpecError, match=r"populations\[0\].tau"):
         DMFTProblem(ModelSpec.simple(g=2.0, tau={"kind": "uniform", "low": 0.5, "high": 1.5}))
     with pytest.raises(ConvergenceError, match="g=2"):

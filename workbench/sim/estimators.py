@@ -14,6 +14,7 @@ __all__ = [
     "population_mean",
     "equal_time_cov",
     "autocorrelation",
+    "population_autocorrelation",
     "two_time_cov",
     "long_window_cov",
     "participation_ratio",
@@ -73,6 +74,27 @@ def autocorrelation(
     acf = np.fft.irfft((F * F.conj()).real.mean(axis=1), n=nfft)[:nl]
     acf /= n - np.arange(nl)
     return np.arange(nl) * dt, acf
+
+
+def population_autocorrelation(
+    traj: np.ndarray, sizes: tuple[int, ...], dt: float, max_lag: float | None = None, center: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`autocorrelation` per population: ``traj`` (n_times, N, K) with neurons ordered by
+    population (``spec.sizes``); returns ``(lags, C)`` with ``C`` of shape (n_populations, n_lags).
+
+    ``center=False`` (default) gives the uncentred ``<x_i(t) x_i(t + lag)>``, the DMFT's
+    ``Delta(lag) + mu^2``.
+    """
+    arr = np.asarray(traj)
+    if arr.ndim != 3 or arr.shape[1] != sum(sizes):
+        raise SpecError("traj", f"need shape (n_times, N={sum(sizes)}, K) with all neurons, got {arr.shape}")
+    edges = np.cumsum((0, *sizes))
+    out = []
+    lags = np.zeros(0)
+    for a in range(len(sizes)):
+        lags, C = autocorrelation(arr[:, edges[a] : edges[a + 1], :], dt=dt, max_lag=max_lag, center=center)
+        out.append(C)
+    return lags, np.array(out)
 
 
 def two_time_cov(traj: np.ndarray, center: bool = True) -> np.ndarray:

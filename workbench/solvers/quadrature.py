@@ -163,8 +163,13 @@ class LoweredSystem:
         base = mu + a[:, None, None] * y[None, None, :]
         x1 = base + b[:, None, None] * y[None, :, None]
         in1 = self._fi(idx[0], x1.ravel()).reshape(x1.shape) @ wy
-        if idx[1] == idx[0] and np.all(sg > 0):
+        if idx[1] == idx[0]:  # same integrand: only the rows with D < 0 differ
             in2 = in1
+            neg = sg < 0
+            if np.any(neg):
+                in2 = in1.copy()
+                x2 = base[neg] - b[neg][:, None, None] * y[None, :, None]
+                in2[neg] = self._fi(idx[1], x2.ravel()).reshape(x2.shape) @ wy
         else:
             x2 = base + (sg * b)[:, None, None] * y[None, :, None]
             in2 = self._fi(idx[1], x2.ravel()).reshape(x2.shape) @ wy
@@ -175,23 +180,55 @@ class LoweredSystem:
 
         Needs the numpy backend (broadcasting). Returns one array per expression.
         """
-        if self.args[-1] != var:
-            raise ValueError("the grid variable must be the last argument")
-        grid = np.asarray(grid, dtype=float)
-        full = (*vals, 0.0)
+        return self.on_grid([var], [grid], *vals)
+
+    def on_grid(
+        self,
+        variables: Sequence[sp.Symbol],
+        grids: Sequence[np.ndarray],
+        *vals: float,
+        n_interp: int | None = None,
+    ) -> list[np.ndarray]:
+        """Evaluate with the last ``len(variables)`` arguments given as arrays of one common shape.
+
+        Kernel nodes whose covariance argument *is* one of ``variables`` are evaluated on that
+        variable's array; every other node must not depend on ``variables``. With ``n_interp``, a
+        kernel is computed at ``n_interp`` Chebyshev points spanning the array's range and
+        evaluated from its Chebyshev interpolant (the kernels are analytic in the covariance for
+        |D| <= Delta0, so the interpolant converges geometrically). Needs the numpy backend
+        (broadcasting). Returns one array per expression.
+        """
+        k = len(variables)
+        if tuple(self.args[len(self.args) - k :]) != tuple(variables):
+            raise ValueError("the grid variables must be the last arguments, in order")
+        grids = [np.asarray(gv, dtype=float) for gv in grids]
+        shape = grids[0].shape
+        full = (*vals, *([0.0] * k))
         na = self.node_args(*full) if self.node_args is not None else []
         na = np.atleast_1d(np.asarray(na, dtype=float)) if len(self._spec_nodes) else na
+        where = {v: i for i, v in enumerate(variables)}
         ph: list[Any] = []
         for node, (is_kernel, idx, off) in zip(self.nodes, self._spec_nodes, strict=True):
-            if is_kernel and node.args[2] == var:
-                ph.append(self.kernel_values(idx, na[off], na[off + 1], grid))
+            if is_kernel and node.args[2] in where:
+                gv = grids[where[node.args[2]]]
+                lo, hi = float(np.min(gv)), float(np.max(gv))
+                if n_interp is not None and gv.size > n_interp and hi > lo:
+                    mu_, D0_ = na[off], na[off + 1]
+                    cheb = np.polynomial.chebyshev.Chebyshev.interpolate(
+                        lambda d, i=idx, m=mu_, v=D0_: self.kernel_values(i, m, v, d), n_interp - 1, domain=[lo, hi]
+                    )
+                    ph.append(cheb(gv))
+                else:
+                    ph.append(self.kernel_values(idx, na[off], na[off + 1], gv))
+            elif node.free_symbols & set(variables):
+                raise ValueError(f"node {node} depends on the grid variables other than through its covariance")
             elif is_kernel:
                 ph.append(self.kernel_values(idx, na[off], na[off + 1], np.array([na[off + 2]]))[0])
             else:
                 ph.append(self.w @ self._fi(idx[0], na[off] + np.sqrt(na[off + 1]) * self.z))
-        out = self.main(*vals, grid, *ph)
+        out = self.main(*vals, *grids, *ph)
         out = out if isinstance(out, tuple) else (out,)
-        return [np.broadcast_to(np.asarray(o, dtype=float), grid.shape).copy() for o in out]
+        return [np.broadcast_to(np.asarray(o, dtype=float), shape).copy() for o in out]
 
     def __call__(self, *vals: float) -> tuple[float, ...] | float:
         """Evaluate the expressions (unknowns and parameters in ``args`` order)."""

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from workbench.compare import compare_abs
+from workbench.compare import Comparison, compare_abs
 from workbench.report.content import ReportContent
 from workbench.report.context import ReportContext
 from workbench.report.registry import register_report
@@ -58,7 +58,6 @@ def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
     from workbench.meanfield import TransientProblem, picard_closure, solve_closure
     from workbench.meanfield.figure import ft_figure
     from workbench.meanfield.kernels import generated_f, generated_step
-    from workbench.meanfield.network import finite_size_extrapolation
 
     P = ctx.params
     content = ReportContent(
@@ -186,21 +185,26 @@ def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
         "the largest N within k SE + |c|/N."
     )
     comps = []
-    with ctx.step("finite-size fits"):
-        for i, J in enumerate((-6, 0, 2)):
-            th = solve_closure(TransientProblem(J=J, dt=P["dt"]))
-            for w in ("gaussian", "rademacher"):
-                out = finite_size_extrapolation(
-                    th,
-                    Ns=tuple(P["fs_Ns"]),
-                    realisations=P["fs_realisations"],
-                    seed=P["seed"] + 100 + 10 * i + (w == "rademacher"),
-                    weights=w,
-                )
-                for c in out["comparisons"]:
-                    comps.append(
-                        type(c)(f"{c.quantity} J={J} {w}", c.theory, c.estimate, c.tolerance, c.reason, c.context)
-                    )
+    for i, J in enumerate((-6, 0, 2)):
+        th = solve_closure(TransientProblem(J=J, dt=P["dt"]))
+        for w in ("gaussian", "rademacher"):
+            fp = {
+                "J": J,
+                "dt": P["dt"],
+                "Ns": list(P["fs_Ns"]),
+                "realisations": P["fs_realisations"],
+                "seed": P["seed"] + 100 + 10 * i + (w == "rademacher"),
+                "weights": w,
+            }
+            run = ctx.run(
+                "meanfield.finite-size",
+                fp,
+                lambda th=th, fp=fp: _finite_size_run(th, fp),
+                code=("workbench.meanfield", "workbench.compare"),
+                label=f"finite-size fit J={J} {w} couplings",
+            )
+            for d in run.meta["comparisons"]:
+                comps.append(Comparison(**{**d, "quantity": f"{d['quantity']} J={J} {w}"}))
     sec.checks(comps, "N -> infinity intercepts against the Gaussian-closure theory.")
     content.notes = [
         "FT's own f, mu0, dt, number of paths and stopping rule are unknown (seed text only): logistic f and "
@@ -209,3 +213,16 @@ def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
         "through workbench.symbolic once the time-dependent action there is available.",
     ]
     return content
+
+
+def _finite_size_run(theory, fp: dict) -> tuple[dict, dict]:
+    """Networks at several N for one (J, weights): the fitted comparisons as run-store metadata."""
+    from dataclasses import asdict
+
+    from workbench.meanfield.network import finite_size_extrapolation
+
+    out = finite_size_extrapolation(
+        theory, Ns=tuple(fp["Ns"]), realisations=fp["realisations"], seed=fp["seed"], weights=fp["weights"]
+    )
+    comps = [asdict(c) for c in out["comparisons"]]
+    return {"n_comparisons": len(comps)}, {"comparisons": comps, "fits": out["fits"]}
