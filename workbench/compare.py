@@ -10,7 +10,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Comparison", "compare_stat", "compare_rel", "compare_abs"]
+__all__ = ["Comparison", "compare_stat", "compare_rel", "compare_abs", "student_k", "FiniteSizeFit", "finite_size_fit"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +102,64 @@ def compare_rel(quantity: str, theory: float, estimate: float, rtol: float, reas
 def compare_abs(quantity: str, theory: float, estimate: float, atol: float, reason: str, **context: Any) -> Comparison:
     """Absolute tolerance with a stated reason."""
     return Comparison(quantity, float(theory), float(estimate), atol, reason, dict(context))
+
+
+def student_k(samples: int, sigma: float = 4.0) -> float:
+    """Multiplier of an SE estimated from ``samples`` values with the false-alarm probability of
+    ``sigma`` Gaussian SEs (two-sided): the Student-t quantile with ``samples - 1`` dof."""
+    from scipy import stats
+
+    if samples < 2:
+        raise ValueError(f"need at least 2 samples for a standard error, got {samples}")
+    return float(stats.t.ppf(1 - stats.norm.sf(sigma), df=samples - 1))
+
+
+@dataclass(frozen=True)
+class FiniteSizeFit:
+    """Weighted least-squares fit ``y(N) = a + c / N`` (weights 1/SE^2).
+
+    Attributes
+    ----------
+    a, se_a : float
+        The N -> infinity intercept and its standard error.
+    c, se_c : float
+        The finite-size slope and its standard error.
+    Ns, y, se : tuple of float
+        The data.
+    """
+
+    a: float
+    se_a: float
+    c: float
+    se_c: float
+    Ns: tuple[float, ...]
+    y: tuple[float, ...]
+    se: tuple[float, ...]
+
+    def at(self, N: float) -> float:
+        """Fitted value at size N."""
+        return self.a + self.c / N
+
+
+def finite_size_fit(Ns: Any, y: Any, se: Any) -> FiniteSizeFit:
+    """Fit ``y = a + c/N`` to estimates ``y`` with standard errors ``se`` at sizes ``Ns`` (>= 2 sizes)."""
+    import numpy as np
+
+    x = 1.0 / np.asarray(Ns, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    ses = np.maximum(np.asarray(se, dtype=float), 1e-300)
+    if x.size < 2 or ys.shape != x.shape or ses.shape != x.shape:
+        raise ValueError("finite_size_fit needs matching Ns, y, se with at least 2 sizes")
+    W = 1.0 / ses**2
+    A = np.stack([np.ones_like(x), x], axis=1)
+    cov = np.linalg.inv(A.T @ (A * W[:, None]))
+    a, c = cov @ (A.T @ (W * ys))
+    return FiniteSizeFit(
+        float(a),
+        math.sqrt(cov[0, 0]),
+        float(c),
+        math.sqrt(cov[1, 1]),
+        tuple(float(v) for v in Ns),
+        tuple(float(v) for v in ys),
+        tuple(float(v) for v in ses),
+    )

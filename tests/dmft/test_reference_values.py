@@ -10,6 +10,7 @@ from scipy import optimize
 
 from workbench.compare import compare_rel
 from workbench.errors import ConvergenceError, SpecError
+from workbench.references import DMFT_SCS, DMFT_WHITE
 from workbench.solvers import DMFTProblem
 from workbench.solvers.dmft import chaos_transition, local_instability
 from workbench.spec import ModelSpec
@@ -18,10 +19,7 @@ REL = 1e-4
 
 
 # shared/theory/dmft.md §2.2 (phi = tanh, sigma = 0): g, Delta0 chaotic, static Delta0, <phi^2>, tau_1/2, kappa, lambda
-SCS = [
-    (1.5, 0.747686, 0.793354, 0.342093, 7.846, 0.1616, 0.04675),
-    (2.0, 1.924805, 2.121474, 0.513178, 5.361, 0.2281, 0.11246),
-]
+SCS = list(DMFT_SCS.rows)
 
 
 @pytest.mark.parametrize(("g", "D0", "Ds", "C0", "th", "kap", "lam"), SCS)
@@ -50,15 +48,8 @@ def test_static_regime_below_one(tanh_solver) -> None:
     assert abs(r.lyapunov - (0.8 - 1)) < 1e-9  # bulk edge -1 + g sqrt(<phi'^2>) at Delta0 = 0
 
 
-# §3.3 grid: (sigma2, g) -> (Delta0, lambda)
-NOISY = [
-    (0.1, 0.5, 0.05680, -0.52572),
-    (0.1, 1.5, 0.75413, 0.02848),
-    (0.1, 2.5, 3.49624, 0.16528),
-    (0.5, 1.0, 0.39167, -0.23456),
-    (0.5, 1.5, 0.87738, -0.03522),
-    (0.5, 2.0, 1.96991, 0.05441),
-]
+# shared/theory/dmft.md §3.3 grid: (sigma2, g) -> (Delta0, lambda)
+NOISY = list(DMFT_WHITE.rows)
 
 
 @pytest.mark.parametrize(("s2", "g", "D0", "lam"), NOISY)

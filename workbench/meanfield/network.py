@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.compare import Comparison, compare_stat
+from workbench.compare import Comparison, compare_stat, finite_size_fit, student_k
 from workbench.errors import SpecError
 from workbench.meanfield.problem import TransientProblem
 from workbench.meanfield.result import MeanFieldResult
@@ -178,9 +178,7 @@ def finite_size_extrapolation(theory: MeanFieldResult, Ns: tuple[int, ...] = (25
     """
     problem = theory.problem
     if k is None:
-        from scipy import stats
-
-        k = float(stats.t.ppf(1 - stats.norm.sf(4.0), df=max(int(realisations) - 1, 1)))
+        k = student_k(max(int(realisations), 2))
     nets = [simulate_network(problem, N=N, realisations=realisations, seed=seed + 1000 * i, weights=weights)
             for i, N in enumerate(Ns)]
     idx = [(f"m({t:g})", "m", theory.index(t), None) for t in times]
@@ -188,7 +186,6 @@ def finite_size_extrapolation(theory: MeanFieldResult, Ns: tuple[int, ...] = (25
     if len(times) >= 2:
         idx.append((f"K({times[-1]:g},{times[0]:g})", "K", theory.index(times[-1]), theory.index(times[0])))
     comps, direct, fits = [], [], {}
-    x = 1.0 / np.asarray(Ns, dtype=float)
     for name, kind, i, j in idx:
         ys, ses = [], []
         for net in nets:
@@ -196,11 +193,8 @@ def finite_size_extrapolation(theory: MeanFieldResult, Ns: tuple[int, ...] = (25
             ys.append(arr.mean())
             ses.append(max(arr.std(ddof=1) / math.sqrt(net.R), 1e-12))
         ys, ses = np.array(ys), np.array(ses)
-        W = 1.0 / ses**2
-        A = np.stack([np.ones_like(x), x], axis=1)
-        cov = np.linalg.inv(A.T @ (A * W[:, None]))
-        a, c = cov @ (A.T @ (W * ys))
-        se_a, se_c = math.sqrt(cov[0, 0]), math.sqrt(cov[1, 1])
+        fit = finite_size_fit(Ns, ys, ses)
+        a, c, se_a, se_c = fit.a, fit.c, fit.se_a, fit.se_c
         th = theory.m[i] if kind == "m" else theory.K[i, j]
         ctx = {"Ns": list(Ns), "realisations": realisations, "weights": weights, "seed": seed, "dt": problem.dt}
         comps.append(compare_stat(f"{name} [N->inf]", th, a, se_a, k=k, **ctx))

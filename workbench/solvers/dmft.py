@@ -519,9 +519,31 @@ def chaos_transition(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.5) 
         return [float(solver.chaotic_sys(D0, 0.0, 0.0, *pv)), float(solver.static_sys(D0, D0, 0.0, *pv)[0])]
 
     sol = optimize.root(F, [g_guess, 1.0], method="hybr", options={"xtol": 1e-13})
-    if not sol.success or np.max(np.abs(F(sol.x))) > 1e-10:
+    if sol.success and np.max(np.abs(F(sol.x))) < 1e-10:
+        return float(sol.x[0]), float(sol.x[1] ** 2)
+
+    # fallback: 1-d root in g of the lambda0 residual on the chaotic branch Delta0(g), bracketed on a scan
+    def h(g: float) -> tuple[float, float]:
+        pv = list(base)
+        pv[gi] = g
+        D0 = solver._chaotic(pv, spec.noise.sigma2)
+        return float(solver.static_sys(D0, D0, 0.0, *pv)[0]), D0
+
+    grid = np.arange(0.6, 8.0, 0.1)
+    vals = []
+    for g in grid:
+        try:
+            vals.append(h(float(g))[0])
+        except ConvergenceError:
+            vals.append(np.nan)
+    vals_a = np.array(vals)
+    idx = np.where(np.isfinite(vals_a[:-1]) & np.isfinite(vals_a[1:]) & (np.sign(vals_a[:-1]) != np.sign(vals_a[1:])))[
+        0
+    ]
+    if idx.size == 0:
         raise ConvergenceError(f"lambda=0 transition did not converge (sigma2={spec.noise.sigma2})")
-    return float(sol.x[0]), float(sol.x[1] ** 2)
+    g_c = optimize.brentq(lambda g: h(g)[0], grid[idx[0]], grid[idx[0] + 1], xtol=1e-13)
+    return float(g_c), float(h(g_c)[1])
 
 
 def local_instability(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.3) -> tuple[float, float]:
@@ -538,6 +560,19 @@ def local_instability(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.3)
         return [float(solver.chaotic_sys(D0, 0.0, 0.0, *pv)), v[0] ** 2 * float(o[3]) - 1.0]
 
     sol = optimize.root(F, [g_guess, 0.8], method="hybr", options={"xtol": 1e-13})
-    if not sol.success or np.max(np.abs(F(sol.x))) > 1e-10:
+    if sol.success and np.max(np.abs(F(sol.x))) < 1e-10:
+        return float(sol.x[0]), float(sol.x[1] ** 2)
+
+    def h(g: float) -> tuple[float, float]:  # fallback: g^2 <phi'^2> - 1 on the chaotic branch, bracketed
+        pv = list(base)
+        pv[gi] = g
+        D0 = solver._chaotic(pv, spec.noise.sigma2)
+        return g * g * float(solver.obs_sys(D0, 0.0, 0.0, *pv)[3]) - 1.0, D0
+
+    grid = np.arange(0.6, 8.0, 0.1)
+    vals_a = np.array([h(float(g))[0] for g in grid])
+    idx = np.where(np.sign(vals_a[:-1]) != np.sign(vals_a[1:]))[0]
+    if idx.size == 0:
         raise ConvergenceError(f"local-instability line did not converge (sigma2={spec.noise.sigma2})")
-    return float(sol.x[0]), float(sol.x[1] ** 2)
+    g_l = optimize.brentq(lambda g: h(g)[0], grid[idx[0]], grid[idx[0] + 1], xtol=1e-13)
+    return float(g_l), float(h(g_l)[1])
