@@ -104,14 +104,18 @@ def compare_abs(quantity: str, theory: float, estimate: float, atol: float, reas
     return Comparison(quantity, float(theory), float(estimate), atol, reason, dict(context))
 
 
-def student_k(samples: int, sigma: float = 4.0) -> float:
-    """Multiplier of an SE estimated from ``samples`` values with the false-alarm probability of
-    ``sigma`` Gaussian SEs (two-sided): the Student-t quantile with ``samples - 1`` dof."""
+def student_k(samples: int | None = None, sigma: float = 4.0, dof: float | None = None) -> float:
+    """Multiplier of an SE estimated from ``samples`` values (or with ``dof`` degrees of freedom)
+    with the false-alarm probability of ``sigma`` Gaussian SEs (two-sided): a Student-t quantile."""
     from scipy import stats
 
-    if samples < 2:
-        raise ValueError(f"need at least 2 samples for a standard error, got {samples}")
-    return float(stats.t.ppf(1 - stats.norm.sf(sigma), df=samples - 1))
+    if dof is None:
+        if samples is None or samples < 2:
+            raise ValueError(f"need at least 2 samples for a standard error, got {samples}")
+        dof = samples - 1
+    if not dof > 0:
+        raise ValueError(f"dof must be > 0, got {dof}")
+    return float(stats.t.ppf(1 - stats.norm.sf(sigma), df=dof))
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,9 @@ class FiniteSizeFit:
         The finite-size slope and its standard error.
     Ns, y, se : tuple of float
         The data.
+    dof : float
+        Welch-Satterthwaite degrees of freedom of ``se_a`` when the SEs were estimated from
+        ``samples`` values each (inf if not given): use ``student_k(dof=fit.dof)``.
     """
 
     a: float
@@ -135,14 +142,20 @@ class FiniteSizeFit:
     Ns: tuple[float, ...]
     y: tuple[float, ...]
     se: tuple[float, ...]
+    dof: float = math.inf
 
     def at(self, N: float) -> float:
         """Fitted value at size N."""
         return self.a + self.c / N
 
 
-def finite_size_fit(Ns: Any, y: Any, se: Any) -> FiniteSizeFit:
-    """Fit ``y = a + c/N`` to estimates ``y`` with standard errors ``se`` at sizes ``Ns`` (>= 2 sizes)."""
+def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None) -> FiniteSizeFit:
+    """Fit ``y = a + c/N`` to estimates ``y`` with standard errors ``se`` at sizes ``Ns`` (>= 2 sizes).
+
+    ``samples`` (per size, or one number): how many values each SE was estimated from; gives the
+    Welch-Satterthwaite degrees of freedom of the intercept's SE (``a`` is linear in ``y``:
+    ``a = sum_i l_i y_i``, ``nu = (sum l_i^2 se_i^2)^2 / sum (l_i^2 se_i^2)^2 / (n_i - 1)``).
+    """
     import numpy as np
 
     x = 1.0 / np.asarray(Ns, dtype=float)
@@ -154,6 +167,11 @@ def finite_size_fit(Ns: Any, y: Any, se: Any) -> FiniteSizeFit:
     A = np.stack([np.ones_like(x), x], axis=1)
     cov = np.linalg.inv(A.T @ (A * W[:, None]))
     a, c = cov @ (A.T @ (W * ys))
+    dof = math.inf
+    if samples is not None:
+        n = np.broadcast_to(np.asarray(samples, dtype=float), x.shape)
+        lv = ((cov @ (A.T * W[None, :]))[0] ** 2) * ses**2
+        dof = float(lv.sum() ** 2 / np.sum(lv**2 / np.maximum(n - 1, 1)))
     return FiniteSizeFit(
         float(a),
         math.sqrt(cov[0, 0]),
@@ -162,4 +180,5 @@ def finite_size_fit(Ns: Any, y: Any, se: Any) -> FiniteSizeFit:
         tuple(float(v) for v in Ns),
         tuple(float(v) for v in ys),
         tuple(float(v) for v in ses),
+        dof,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,27 @@ from workbench.io import atomic_path
 from workbench.report.content import Figure
 from workbench.store import DEFAULT_CODE, CodeSpec, RunStore, StoredRun
 
-__all__ = ["ReportContext"]
+__all__ = ["ReportContext", "RunJob"]
+
+RunJob = tuple[str, Mapping[str, Any], Callable[[Mapping[str, Any]], Any], CodeSpec, str]
+"""``(kind, params, func, code, label)`` for :meth:`ReportContext.prefetch`."""
+
+
+def _pin_blas() -> None:
+    """Worker initializer: one BLAS thread per process."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def _compute_job(root: str, kind: str, params: Mapping[str, Any], func: Callable, code: CodeSpec) -> str:
+    """Worker: compute one run into the store at ``root`` (atomic write); returns its key."""
+    store = RunStore(Path(root))
+    return store.get_or_compute(kind, params, lambda: func(params), code, force=True).key
+
 
 _FIG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
@@ -107,6 +127,42 @@ class ReportContext:
             res = self.store.get_or_compute(kind, params, compute, code, force=True)
         self.runs.append((kind, res.key))
         return res
+
+    def prefetch(self, jobs: Sequence[RunJob], workers: int | None = None) -> None:
+        """Compute the missing runs among ``jobs`` in parallel worker processes (one BLAS thread each).
+
+        Each job is ``(kind, params, func, code, label)`` with ``func(params)`` a module-level
+        function (it is sent to a worker); the result is written to the store by the worker, so the
+        report's later :meth:`run` calls with the same ``(kind, params, code)`` load it. ``workers``
+        defaults to ``$WORKBENCH_WORKERS`` or the number of CPUs (at most 8); with one worker or one
+        missing job nothing is started here (:meth:`run` computes it in-process).
+        """
+        import concurrent.futures as cf
+        import multiprocessing as mp
+        import os
+
+        missing = []
+        for kind, params, func, code, label in jobs:
+            key = self.store.key(kind, params, code)
+            if self.store.force or self.store.load(key) is None:
+                missing.append((kind, dict(params), func, code, label, key))
+        n = workers or int(os.environ.get("WORKBENCH_WORKERS", "0")) or min(os.cpu_count() or 1, 8)
+        n = min(n, len(missing))
+        if n < 2:
+            return
+        self.log(f"computing {len(missing)} runs in {n} worker processes ...")
+        t0 = time.perf_counter()
+        ctx = mp.get_context("spawn")  # no fork after BLAS/numba threads exist
+        with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_pin_blas) as pool:
+            futs = {
+                pool.submit(_compute_job, str(self.store.root), kind, params, func, code): (label, key)
+                for kind, params, func, code, label, key in missing
+            }
+            for fut in cf.as_completed(futs):
+                label, key = futs[fut]
+                fut.result()  # re-raise a worker's error here
+                self.log(f"{label} (run {key[:12]}): computed in a worker")
+        self.log(f"{len(missing)} runs in {n} workers: done in {time.perf_counter() - t0:.1f} s")
 
     def subplots(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
         """``matplotlib.pyplot.subplots`` with the Agg backend and constrained layout."""

@@ -120,6 +120,54 @@ def _population_samples(p: dict[str, Any]) -> dict[str, np.ndarray]:
     return {"lags": lags, "C": np.array(out)}
 
 
+def _fs_params(P: dict[str, Any], gi: int, g: float, N: int) -> dict[str, Any]:
+    return {
+        "N": int(N),
+        "g": float(g),
+        "R": int(P["fs_R"]),
+        "T": float(P["fs_T"]),
+        "burn_in": 50.0,
+        "dt": 0.1,
+        "trials": 2,
+        "stride": 2,
+        "neurons": 400,
+        "seed": 1000 + 100 * gi + int(N),
+    }
+
+
+def _ly_params(P: dict[str, Any], N: int) -> dict[str, Any]:
+    return {
+        "N": int(N),
+        "g": 2.0,
+        "R": int(P["ly_R"]),
+        "T": float(P["ly_T"]),
+        "dt": 0.1,
+        "trials": 2,
+        "burn_in": 100.0,
+        "seed": 2000 + int(N),
+    }
+
+
+def _pop_cases() -> list[tuple[str, dict[str, Any]]]:
+    from workbench.spec import preset
+
+    return [("E/I (preset ei)", preset("ei").to_dict()), ("OU noise, g = 1.5, tau_n = 1", OU)]
+
+
+def _pop_params(P: dict[str, Any], ci: int, sd: dict[str, Any], N: int) -> dict[str, Any]:
+    return {
+        "spec": {k: v for k, v in sd.items() if k != "N"},
+        "N": int(N),
+        "T": float(P["pop_T"]),
+        "burn_in": 40.0,
+        "dt": 0.05,
+        "stride": 4,
+        "trials": 4,
+        "seeds": [3000 + 10 * ci + s for s in P["pop_seeds"]],
+        "max_lag": 8.0,
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -139,8 +187,8 @@ def _population_samples(p: dict[str, Any]) -> dict[str, np.ndarray]:
         "fs_Ns": [500, 1000, 2000],
         "fs_R": 8,
         "fs_T": 200.0,
-        "ly_Ns": [500, 1000, 2000],
-        "ly_R": 4,
+        "ly_Ns": [1000, 2000],
+        "ly_R": 6,
         "ly_T": 300.0,
         "pop_N": 2000,
         "pop_T": 200.0,
@@ -158,7 +206,7 @@ def _population_samples(p: dict[str, Any]) -> dict[str, np.ndarray]:
         "fs_R": 5,
         "fs_T": 60.0,
         "ly_Ns": [100, 200],
-        "ly_R": 4,
+        "ly_R": 3,
         "ly_T": 40.0,
         "pop_N": 200,
         "pop_T": 40.0,
@@ -170,7 +218,7 @@ def _population_samples(p: dict[str, Any]) -> dict[str, np.ndarray]:
 def dmft_report(ctx: ReportContext) -> ReportContent:
     """Build the DMFT report."""
     from workbench.solvers import DMFTProblem
-    from workbench.spec import ModelSpec, preset
+    from workbench.spec import ModelSpec
 
     P = ctx.params
     content = ReportContent(
@@ -352,14 +400,51 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
         )
     )
 
+    # ---- 5.-7. simulations: the missing ones in parallel worker processes, then read from the store
+    jobs: list[Any] = []
+    for gi, g in enumerate(P["fs_g"]):
+        for N in P["fs_Ns"]:
+            jobs.append(
+                (
+                    "dmft.delta-finite-size",
+                    _fs_params(P, gi, g, N),
+                    _delta_samples,
+                    (*SIM_CODE, _delta_samples),
+                    f"Delta(tau) g={g:g} N={N}",
+                )
+            )
+    for N in P["ly_Ns"]:
+        jobs.append(
+            (
+                "dmft.lyapunov-finite-size",
+                _ly_params(P, N),
+                _lyapunov_samples,
+                (*SIM_CODE, _lyapunov_samples),
+                f"Lyapunov exponent N={N}",
+            )
+        )
+    for ci, (label, sd) in enumerate(_pop_cases()):
+        for N in (P["pop_N"] // 2, P["pop_N"]):
+            jobs.append(
+                (
+                    "dmft.population-autocov",
+                    _pop_params(P, ci, sd, N),
+                    _population_samples,
+                    (*SIM_CODE, _population_samples),
+                    f"{label} N={N}",
+                )
+            )
+    ctx.prefetch(sorted(jobs, key=lambda j: -j[1]["N"]))  # largest first: better load balance
+
     # ---- 5. finite-size study of Delta(tau)
     sec = content.section("Finite-size study of the autocovariance")
     k_fs = student_k(P["fs_R"])
     sec.text(
         f"For each g, {P['fs_R']} independent networks (2 trials each) at every N in {P['fs_Ns']}, dt = 0.1, "
         f"T = {P['fs_T']:g} after a burn-in of 50. The realisation means are fitted by a + c/N (weights 1/SE^2); "
-        f"the intercept a is compared with the DMFT within k SE(a), k = {k_fs:.2f} (Student-t, "
-        f"{P['fs_R'] - 1} dof, the false-alarm probability of 4 Gaussian SE); the largest N within k SE + |c|/N."
+        "the intercept a is compared with the DMFT within k SE(a), k the Student-t quantile with the "
+        "Welch-Satterthwaite degrees of freedom of SE(a) at the false-alarm probability of 4 Gaussian SE; the "
+        f"largest N within k SE + |c|/N, k = {k_fs:.2f} ({P['fs_R'] - 1} dof)."
     )
     comps: list[Comparison] = []
     fig, axs = ctx.subplots(1, len(P["fs_g"]), figsize=(3.4 * len(P["fs_g"]), 3.0), squeeze=False)
@@ -367,18 +452,7 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
         th = chaos.solve(ModelSpec.simple(g=g))
         means, ses = [], []
         for N in P["fs_Ns"]:
-            fp = {
-                "N": int(N),
-                "g": float(g),
-                "R": int(P["fs_R"]),
-                "T": float(P["fs_T"]),
-                "burn_in": 50.0,
-                "dt": 0.1,
-                "trials": 2,
-                "stride": 2,
-                "neurons": 400,
-                "seed": 1000 + 100 * gi + int(N),
-            }
+            fp = _fs_params(P, gi, g, N)
             D = ctx.run(
                 "dmft.delta-finite-size",
                 fp,
@@ -392,10 +466,11 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
         ax = axs[0, gi]
         x = 1.0 / np.asarray(P["fs_Ns"], dtype=float)
         for li, lag in enumerate(LAGS):
-            fit = finite_size_fit(P["fs_Ns"], means[:, li], ses[:, li])
+            fit = finite_size_fit(P["fs_Ns"], means[:, li], ses[:, li], samples=P["fs_R"])
             thv = float(th.Delta_at(np.array([lag]))[0])
             ctxd = {"g": g, "Ns": list(P["fs_Ns"]), "realisations": P["fs_R"], "T": P["fs_T"], "dt": 0.1}
-            comps.append(compare_stat(f"Delta({lag:g}) g={g:g} [N->inf]", thv, fit.a, fit.se_a, k=k_fs, **ctxd))
+            k_a = student_k(dof=fit.dof)
+            comps.append(compare_stat(f"Delta({lag:g}) g={g:g} [N->inf]", thv, fit.a, fit.se_a, k=k_a, **ctxd))
             Nmax = P["fs_Ns"][-1]
             comps.append(
                 compare_stat(
@@ -432,16 +507,7 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
     lam_th = theory.lyapunov
     lm, lse = [], []
     for N in P["ly_Ns"]:
-        lp = {
-            "N": int(N),
-            "g": 2.0,
-            "R": int(P["ly_R"]),
-            "T": float(P["ly_T"]),
-            "dt": 0.1,
-            "trials": 2,
-            "burn_in": 100.0,
-            "seed": 2000 + int(N),
-        }
+        lp = _ly_params(P, N)
         lam = ctx.run(
             "dmft.lyapunov-finite-size",
             lp,
@@ -451,10 +517,10 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
         )["lam"]
         lm.append(lam.mean())
         lse.append(lam.std(ddof=1) / np.sqrt(lam.size))
-    fit = finite_size_fit(P["ly_Ns"], lm, lse)
+    fit = finite_size_fit(P["ly_Ns"], lm, lse, samples=P["ly_R"])
     # the finite-size form is not known: the spread between 1/N and 1/sqrt(N) extrapolations is systematic
     fit_sqrt = finite_size_fit(np.asarray(P["ly_Ns"], dtype=float) ** 0.5, lm, lse)
-    k_ly = student_k(P["ly_R"])
+    k_ly = student_k(dof=fit.dof)
     ly_checks = [
         compare_stat(
             "lambda_max g=2 [N->inf]",
@@ -495,8 +561,7 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
         "(seeds x 4 trials, dt = 0.05); the tolerance is 4 SE at N plus the measured finite-size change |y(N) - "
         "y(N/2)|, an estimate of c/N."
     )
-    ei = preset("ei")
-    cases = [("E/I (preset ei)", ei.to_dict()), ("OU noise, g = 1.5, tau_n = 1", OU)]
+    cases = _pop_cases()
     pop_checks: list[Comparison] = []
     fig, axs = ctx.subplots(1, 2, figsize=(9.0, 3.2))
     for ci, (label, sd) in enumerate(cases):
@@ -508,17 +573,7 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
         th = lag_solver.solve(s_)
         samples = {}
         for N in (P["pop_N"] // 2, P["pop_N"]):
-            pp = {
-                "spec": {k: v for k, v in sd.items() if k != "N"},
-                "N": int(N),
-                "T": float(P["pop_T"]),
-                "burn_in": 40.0,
-                "dt": 0.05,
-                "stride": 4,
-                "trials": 4,
-                "seeds": [3000 + 10 * ci + s for s in P["pop_seeds"]],
-                "max_lag": 8.0,
-            }
+            pp = _pop_params(P, ci, sd, N)
             samples[N] = ctx.run(
                 "dmft.population-autocov",
                 pp,

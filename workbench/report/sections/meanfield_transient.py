@@ -185,26 +185,21 @@ def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
         "the largest N within k SE + |c|/N."
     )
     comps = []
-    for i, J in enumerate((-6, 0, 2)):
-        th = solve_closure(TransientProblem(J=J, dt=P["dt"]))
-        for w in ("gaussian", "rademacher"):
-            fp = {
-                "J": J,
-                "dt": P["dt"],
-                "Ns": list(P["fs_Ns"]),
-                "realisations": P["fs_realisations"],
-                "seed": P["seed"] + 100 + 10 * i + (w == "rademacher"),
-                "weights": w,
-            }
-            run = ctx.run(
-                "meanfield.finite-size",
-                fp,
-                lambda th=th, fp=fp: _finite_size_run(th, fp),
-                code=("workbench.meanfield", "workbench.compare"),
-                label=f"finite-size fit J={J} {w} couplings",
-            )
-            for d in run.meta["comparisons"]:
-                comps.append(Comparison(**{**d, "quantity": f"{d['quantity']} J={J} {w}"}))
+    code = ("workbench.meanfield", "workbench.compare", _finite_size_run)
+    fits = [(J, w, _fs_params(P, i, J, w)) for i, J in enumerate((-6, 0, 2)) for w in ("gaussian", "rademacher")]
+    ctx.prefetch(
+        [("meanfield.finite-size", fp, _finite_size_run, code, f"finite-size fit J={J} {w}") for J, w, fp in fits]
+    )
+    for J, w, fp in fits:
+        run = ctx.run(
+            "meanfield.finite-size",
+            fp,
+            lambda fp=fp: _finite_size_run(fp),
+            code=code,
+            label=f"finite-size fit J={J} {w} couplings",
+        )
+        for d in run.meta["comparisons"]:
+            comps.append(Comparison(**{**d, "quantity": f"{d['quantity']} J={J} {w}"}))
     sec.checks(comps, "N -> infinity intercepts against the Gaussian-closure theory.")
     content.notes = [
         "FT's own f, mu0, dt, number of paths and stopping rule are unknown (seed text only): logistic f and "
@@ -215,12 +210,25 @@ def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
     return content
 
 
-def _finite_size_run(theory, fp: dict) -> tuple[dict, dict]:
-    """Networks at several N for one (J, weights): the fitted comparisons as run-store metadata."""
+def _fs_params(P: dict, i: int, J: float, w: str) -> dict:
+    return {
+        "J": J,
+        "dt": P["dt"],
+        "Ns": list(P["fs_Ns"]),
+        "realisations": P["fs_realisations"],
+        "seed": P["seed"] + 100 + 10 * i + (w == "rademacher"),
+        "weights": w,
+    }
+
+
+def _finite_size_run(fp: dict) -> tuple[dict, dict]:
+    """Networks at several N for one (J, weights) against the closure: fitted comparisons as metadata."""
     from dataclasses import asdict
 
+    from workbench.meanfield import TransientProblem, solve_closure
     from workbench.meanfield.network import finite_size_extrapolation
 
+    theory = solve_closure(TransientProblem(J=fp["J"], dt=fp["dt"]))
     out = finite_size_extrapolation(
         theory, Ns=tuple(fp["Ns"]), realisations=fp["realisations"], seed=fp["seed"], weights=fp["weights"]
     )
