@@ -102,7 +102,7 @@ def _eqs_latex(eqs: dict[str, Any]) -> str:
 
 @cache_to_disk
 def _derive_skeleton(skeleton_json: str) -> Derivation:
-    pipeline = "dmft-pipeline-2"  # bump when workbench.symbolic changes (the cache keys on this source)
+    pipeline = "dmft-pipeline-3"  # bump when workbench.symbolic changes (the cache keys on this source)
     sk = json.loads(skeleton_json)
     spec = _spec_from_skeleton(sk)
     action = build_action(spec)

@@ -91,7 +91,8 @@ class NetworkAction:
     random : dict of str -> RandomParameter
         Terms that still contain a random parameter.
     phi : dict of str -> sympy.Expr
-        Transfer function of each population, in :data:`workbench.spec.X` (gain included).
+        Transfer function of each population as the opaque ``fields[a].phi(X)``; the concrete
+        expression (gain included) is ``fields[a].phi_expr``, substituted at the Gaussian closure.
     params : dict of str -> sympy.Symbol
         The spec's symbols (``spec.symbols()``) plus fractions ``alpha``.
     noise_kind : str
@@ -165,7 +166,11 @@ def build_action(spec: ModelSpec) -> NetworkAction:
         gain = _constant(pop.gain, f"populations[{k}].gain")
         _constant(pop.tau, f"populations[{k}].tau")
         g = sp.nsimplify(gain)
-        phi[pop.name] = spec.phi.expr if g == 1 else spec.phi.expr.subs(X, g * X)
+        concrete = spec.phi.expr if g == 1 else spec.phi.expr.subs(X, g * X)
+        if concrete.has(sp.Max, sp.Min):  # piecewise-linear phi: Piecewise integrates symbolically
+            concrete = concrete.rewrite(sp.Piecewise)
+        fields[pop.name].phi_expr = concrete
+        phi[pop.name] = fields[pop.name].phi(X)
         params[f"alpha{_sfx(pop.name, single)}"] = fields[pop.name].alpha
     T = (t, -oo, oo)
     S_ = (s, -oo, oo)

@@ -73,6 +73,12 @@ class PopulationFields:
         Population mean ``m(t) = (1/N_b) sum_j phi_j(t)`` and conjugate.
     Delta : sympy.FunctionClass
         Stationary autocovariance of the population.
+    phi : sympy.FunctionClass
+        The transfer function as an opaque symbol: the action and every stage up to the Gaussian
+        closure manipulate ``phi(x)``, so no SymPy rewriting of a concrete phi (products of
+        rational functions, Max, Piecewise) can break the derivation.
+    phi_expr : sympy.Expr or None
+        The concrete phi in ``workbench.spec.X`` (gain included), substituted at the closure.
     """
 
     def __init__(self, label: str) -> None:
@@ -85,6 +91,8 @@ class PopulationFields:
         self.m = sp.Function(f"m{sfx}", real=True)
         self.mt = sp.Function(f"mtilde{sfx}", real=True)
         self.Delta = sp.Function(f"Delta{sfx}", real=True)
+        self.phi = sp.Function(f"phi{sfx}", real=True)
+        self.phi_expr: sp.Expr | None = None  # the concrete transfer function in X, set by build_action
         self.Delta0 = sp.Symbol(f"Delta_0{sfx}", positive=True)
         self.Delta_inf = sp.Symbol(f"Delta_inf{sfx}", nonnegative=True)
         self.mu = sp.Symbol(f"mu{sfx}", real=True)

@@ -31,7 +31,7 @@ from workbench.spec import X
 from workbench.symbolic.action import EffectiveProcess, canonicalize
 from workbench.symbolic.fields import PopulationFields, eps, s0, t0, u
 from workbench.symbolic.functional import Average
-from workbench.symbolic.gaussian import GaussAvg, GaussKernel, antiderivative, endpoint_rules, lam
+from workbench.symbolic.gaussian import GaussAvg, GaussKernel, antiderivative, endpoint_rules, is_zero, lam
 
 __all__ = ["StationaryDMFT", "gaussian_closure", "stationary_reduction", "D_VAR", "E0", "LAMBDA"]
 
@@ -46,6 +46,12 @@ LAMBDA = sp.Symbol("lambda_max", real=True)
 def gaussian_closure(expr: sp.Expr, fields: dict[str, PopulationFields]) -> sp.Expr:
     """Replace site averages by stationary Gaussian averages / kernels of each population."""
     by_func = {P.x: P for P in fields.values()}
+    concrete = {P.phi: sp.Lambda(X, P.phi_expr) for P in fields.values() if P.phi_expr is not None}
+
+    def concretize(e: sp.Expr) -> sp.Expr:
+        for f, L in concrete.items():
+            e = e.replace(f, L)
+        return e
 
     def rule(avg: Average) -> sp.Expr:
         inner = sp.expand(avg.args[0])
@@ -69,10 +75,11 @@ def gaussian_closure(expr: sp.Expr, fields: dict[str, PopulationFields]) -> sp.E
                 continue
             times = sorted(groups, key=sp.default_sort_key)
             if len(times) == 1:
-                out += coeff * GaussAvg(lam(groups[times[0]]), pop.mu, pop.Delta0)
+                out += coeff * GaussAvg(lam(concretize(groups[times[0]])), pop.mu, pop.Delta0)
             elif len(times) == 2:
                 ta, tb = times
-                out += coeff * GaussKernel(lam(groups[ta]), lam(groups[tb]), pop.Delta(ta - tb), pop.Delta0, pop.mu)
+                fa, fb = lam(concretize(groups[ta])), lam(concretize(groups[tb]))
+                out += coeff * GaussKernel(fa, fb, pop.Delta(ta - tb), pop.Delta0, pop.mu)
             else:
                 raise NotImplementedError("three-time averages")
         return out
@@ -184,7 +191,7 @@ def stationary_reduction(processes: dict[str, EffectiveProcess]) -> StationaryDM
         energy = mass * dpsym**2 / 2 + potential
         # conservation: dE/du = Delta' (M Delta'' + V') with M Delta'' = -force
         dE = sp.expand(mass * dpsym * (-force / mass) + sp.diff(potential, D_VAR) * dpsym)
-        if sp.simplify(dE) != 0:
+        if not is_zero(dE):
             raise AssertionError(f"energy not conserved: {dE}")
         D0, Dinf = P.Delta0, P.Delta_inf
         kp = kink[a]
@@ -206,7 +213,7 @@ def stationary_reduction(processes: dict[str, EffectiveProcess]) -> StationaryDM
         dRHS = sp.diff(regular.subs(to_D), D_VAR)
         # H psi = E psi with H = -M d^2/du^2 + (c0^2 - dRHS): E = c0^2 - (LK + M psi'')/psi
         rest = sp.simplify((LK - c2 * sp.Derivative(psi(u), (u, 2))) / psi(u))
-        if sp.simplify(W - (c0**2 - dRHS)) != 0:
+        if not is_zero(W - (c0**2 - dRHS)):
             raise AssertionError("Schroedinger potential mismatch")
         sols = sp.solve(sp.Eq(E0, c0**2 - rest), LAMBDA)
         lyap_sol = max(sols, key=lambda e: float(e.subs({E0: -0.5}).subs({s: 1.0 for s in e.free_symbols if s != E0})))
