@@ -274,7 +274,8 @@ class LagDMFTSolver:
         L: float | None = None,
         tol: float = 1e-10,
         branch: str = "auto",
-        **_ignored: Any,
+        curves: bool = True,
+        lyapunov: bool = True,
     ) -> LagDMFTResult:
         """Solve the stationary DMFT at the spec's parameter values.
 
@@ -291,6 +292,9 @@ class LagDMFTSolver:
             Fixed-point tolerance (max norm, relative to max(1, |Delta|)).
         branch : {"auto", "static"}
             ``"static"`` returns the static branch even where it is unstable.
+        curves, lyapunov : bool
+            Accepted for the energy solver's interface: Delta(u) is the lag solver's unknown, so it is
+            always returned, and no Lyapunov exponent is derived for these structures (``None``).
 
         Raises
         ------
