@@ -1,6 +1,6 @@
 """Transient mean-field solvers: generated numba kernels vs plain NumPy on the same work, side by side.
 
-Work items (issue 5; reference figures from /work/shared/theory/meanfield-transient.md §4.3, §6.1):
+Work items (issue 5; reference figures from shared/theory/meanfield-transient.md §4.3, §6.1):
 
 * **closure**: Gaussian closure, logistic f, sigma = lambda = 1, mu0 = N(0, 1), T = 10, dt = 0.005
   (n = 2000). Baseline: the notes' algorithm in plain NumPy (recursion + 40x40 Gauss-Hermite for

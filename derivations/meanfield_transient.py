@@ -1,6 +1,6 @@
 """Transient (non-stationary) mean-field theory of the Faugeras-Tanré network, derived with SymPy.
 
-Model (seed text ``/work/shared/seeds/003_ede3c11af57412ec.txt``, eq. (2)-(3))::
+Model (seed text ``shared/seeds/003_ede3c11af57412ec.txt``, eq. (2)-(3))::
 
     dX^i = ( g(X^i) + sum_j J_ij f(X^j) ) dt + lambda dW^i,   E J_ij = J/N,  Var J_ij = sigma^2/N.
 

@@ -14,7 +14,7 @@
 # Model: $dX^i = (g(X^i) + \sum_j J_{ij} f(X^j))\,dt + \lambda\,dW^i$, $J_{ij}$ of mean $J/N$ and
 # variance $\sigma^2/N$. Its $N\to\infty$ limit is one neuron driven by a Gaussian field of mean
 # $J m(t)$ and covariance $\sigma^2 K(t,s)$ with $m(t) = E f(X_t)$, $K(t,s) = E f(X_t) f(X_s)$.
-# Notes: `/work/shared/theory/meanfield-transient.md`. Set `WORKBENCH_FAST=1` for a fast run.
+# Notes: `shared/theory/meanfield-transient.md`. Set `WORKBENCH_FAST=1` for a fast run.
 
 # %%
 import os

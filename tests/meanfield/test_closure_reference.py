@@ -1,6 +1,6 @@
 """Gaussian closure (the reference solver) against the notes' reference values and analytic cases.
 
-Reference values: /work/shared/theory/meanfield-transient.md §4.1 (Picard history), §5 (analytic
+Reference values: shared/theory/meanfield-transient.md §4.1 (Picard history), §5 (analytic
 special cases, Bessel table), §6.1 (closure table at dt = 0.005, mu0 = N(0, 1), logistic f,
 sigma = lambda = 1). The table is quoted to 4 decimals, so the tolerance is the rounding half-unit
 5e-5 plus 1e-5 for the quadrature (Mehler vs 40x40 Gauss-Hermite, measured < 1e-13 here).

@@ -1,6 +1,6 @@
 """Transient mean-field theory of the Faugeras-Tanré network: the fixed point on (m(t), K(t, s)).
 
-Solvers (see :func:`solve` and the notes ``/work/shared/theory/meanfield-transient.md``):
+Solvers (see :func:`solve` and the notes ``shared/theory/meanfield-transient.md``):
 
 * :func:`solve_closure` - deterministic Gaussian closure (exact for affine g and Gaussian or
   point-mass mu0): the reference; fast (generated numba kernels, Mehler quadrature).

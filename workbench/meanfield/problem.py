@@ -1,6 +1,6 @@
 """The transient mean-field problem: model, initial law, grid and its time-stepping coefficients.
 
-Model (Faugeras & Tanré; seed text ``/work/shared/seeds/003_ede3c11af57412ec.txt``, eq. (2)-(3))::
+Model (Faugeras & Tanré; seed text ``shared/seeds/003_ede3c11af57412ec.txt``, eq. (2)-(3))::
 
     dX^i = ( g(X^i) + sum_j J_ij f(X^j) ) dt + lambda dW^i,   J_ij ~ (mean J/N, variance sigma^2/N),
     X^i_0 iid ~ mu0 (normal or point mass).

@@ -15,7 +15,8 @@ from workbench.report.content import ReportContent
 from workbench.report.context import ReportContext
 from workbench.report.registry import register_report
 
-NOTES = "/work/shared/theory/meanfield-transient.md"
+NOTES = "shared/theory/meanfield-transient.md"
+"""The project notes (outside this repository: ../shared/ of the checkout), cited by path."""
 NOTES_61 = {
     (-6, 1): (0.2562, 0.0847),
     (-6, 5): (0.2273, 0.0670),
