@@ -136,3 +136,24 @@ def test_errors_name_parameters(tanh_solver) -> None:
         tanh_solver._pair(
             tanh_solver.param_values(ModelSpec.simple(g=2.0, input_std=0.5)), 1.0, 0.5, 0.0, eps=1e-9, max_iter=50
         )
+
+
+def test_transition_line_fallback(tanh_white_solver, monkeypatch) -> None:
+    """From g_guess = 1.725 at sigma2 = 0.6833 the 2-d root fails (found while sweeping sigma2 for
+    the report); the bracketed 1-d fallback finds the line, and lambda_max vanishes there (to the FD
+    step's accuracy)."""
+    import workbench.solvers.dmft as dmft_mod
+
+    used = []
+    orig = dmft_mod._scan_root_in_g
+    monkeypatch.setattr(dmft_mod, "_scan_root_in_g", lambda *a, **k: used.append(1) or orig(*a, **k))
+    s2 = 0.6833
+    gc, _ = chaos_transition(tanh_white_solver, ModelSpec.simple(g=1.5, sigma2=s2), g_guess=1.725)
+    assert used, "the fallback was not exercised"
+    gc2, _ = chaos_transition(tanh_white_solver, ModelSpec.simple(g=1.5, sigma2=s2), g_guess=1.1)  # 2-d root
+    assert gc == pytest.approx(gc2, abs=1e-9)
+    lam = tanh_white_solver.solve(ModelSpec.simple(g=gc, sigma2=s2)).lyapunov
+    assert abs(lam) < 2e-4, lam
+    gl, _ = local_instability(tanh_white_solver, ModelSpec.simple(g=1.5, sigma2=s2), g_guess=1.05)
+    r = tanh_white_solver.solve(ModelSpec.simple(g=gl, sigma2=s2), curves=False)
+    assert gl**2 * r.mean_phi_prime2 == pytest.approx(1.0, abs=1e-9)

@@ -522,28 +522,34 @@ def chaos_transition(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.5) 
     if sol.success and np.max(np.abs(F(sol.x))) < 1e-10:
         return float(sol.x[0]), float(sol.x[1] ** 2)
 
-    # fallback: 1-d root in g of the lambda0 residual on the chaotic branch Delta0(g), bracketed on a scan
+    # fallback: 1-d root in g of the lambda0 residual on the chaotic branch Delta0(g)
     def h(g: float) -> tuple[float, float]:
         pv = list(base)
         pv[gi] = g
         D0 = solver._chaotic(pv, spec.noise.sigma2)
         return float(solver.static_sys(D0, D0, 0.0, *pv)[0]), D0
 
-    grid = np.arange(0.6, 8.0, 0.1)
+    return _scan_root_in_g(h, f"lambda=0 transition did not converge (sigma2={spec.noise.sigma2})")
+
+
+def _scan_root_in_g(h, message: str, lo: float = 0.6, hi: float = 8.0, step: float = 0.1) -> tuple[float, float]:
+    """First sign change of ``h(g)[0]`` on a g grid, refined by brentq; returns ``(g, h(g)[1])``.
+
+    Grid points where ``h`` does not converge are skipped; no sign change raises ConvergenceError(message).
+    """
+    grid = np.arange(lo, hi, step)
     vals = []
     for g in grid:
         try:
             vals.append(h(float(g))[0])
         except ConvergenceError:
             vals.append(np.nan)
-    vals_a = np.array(vals)
-    idx = np.where(np.isfinite(vals_a[:-1]) & np.isfinite(vals_a[1:]) & (np.sign(vals_a[:-1]) != np.sign(vals_a[1:])))[
-        0
-    ]
+    v = np.array(vals)
+    idx = np.where(np.isfinite(v[:-1]) & np.isfinite(v[1:]) & (np.sign(v[:-1]) != np.sign(v[1:])))[0]
     if idx.size == 0:
-        raise ConvergenceError(f"lambda=0 transition did not converge (sigma2={spec.noise.sigma2})")
-    g_c = optimize.brentq(lambda g: h(g)[0], grid[idx[0]], grid[idx[0] + 1], xtol=1e-13)
-    return float(g_c), float(h(g_c)[1])
+        raise ConvergenceError(message)
+    g_root = optimize.brentq(lambda g: h(g)[0], grid[idx[0]], grid[idx[0] + 1], xtol=1e-13)
+    return float(g_root), float(h(g_root)[1])
 
 
 def local_instability(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.3) -> tuple[float, float]:
@@ -563,16 +569,10 @@ def local_instability(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.3)
     if sol.success and np.max(np.abs(F(sol.x))) < 1e-10:
         return float(sol.x[0]), float(sol.x[1] ** 2)
 
-    def h(g: float) -> tuple[float, float]:  # fallback: g^2 <phi'^2> - 1 on the chaotic branch, bracketed
+    def h(g: float) -> tuple[float, float]:  # fallback: g^2 <phi'^2> - 1 on the chaotic branch
         pv = list(base)
         pv[gi] = g
         D0 = solver._chaotic(pv, spec.noise.sigma2)
         return g * g * float(solver.obs_sys(D0, 0.0, 0.0, *pv)[3]) - 1.0, D0
 
-    grid = np.arange(0.6, 8.0, 0.1)
-    vals_a = np.array([h(float(g))[0] for g in grid])
-    idx = np.where(np.sign(vals_a[:-1]) != np.sign(vals_a[1:]))[0]
-    if idx.size == 0:
-        raise ConvergenceError(f"local-instability line did not converge (sigma2={spec.noise.sigma2})")
-    g_l = optimize.brentq(lambda g: h(g)[0], grid[idx[0]], grid[idx[0] + 1], xtol=1e-13)
-    return float(g_l), float(h(g_l)[1])
+    return _scan_root_in_g(h, f"local-instability line did not converge (sigma2={spec.noise.sigma2})")
