@@ -31,7 +31,7 @@ from scipy import linalg, optimize
 from scipy.interpolate import CubicSpline
 
 from workbench.errors import ConvergenceError, SpecError
-from workbench.solvers.dmft_lag import LagDMFTSolver
+from workbench.solvers.dmft_lag import LagDMFTSolver, parameter_values
 from workbench.solvers.quadrature import LoweredSystem
 from workbench.spec import ModelSpec, X
 from workbench.symbolic.gaussian import GaussAvg, lam
@@ -232,14 +232,8 @@ class DMFTSolver:
 
     # ------------------------------------------------------------------ helpers
     def param_values(self, spec: ModelSpec) -> list[float]:
-        """Numeric values of the derivation's parameters for ``spec``."""
-        vals = {str(k): v for k, v in spec.values().items()}
-        out = []
-        for p in self.params:
-            if str(p) not in vals:
-                raise SpecError(str(p), "parameter of the derivation not found in the spec")
-            out.append(float(vals[str(p)]))
-        return out
+        """Numeric values of the derivation's parameters for ``spec`` (see ``parameter_values``)."""
+        return parameter_values(self.params, spec)
 
     def _static(self, pv: list[float], mu0: float) -> tuple[float, float]:
         def F(v: np.ndarray) -> list[float]:

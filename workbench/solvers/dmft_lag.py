@@ -39,7 +39,7 @@ from workbench.spec import ModelSpec, X
 from workbench.symbolic.gaussian import GaussAvg, lam
 from workbench.symbolic.stationary import u as U_LAG
 
-__all__ = ["LagDMFTResult", "LagDMFTSolver"]
+__all__ = ["LagDMFTResult", "LagDMFTSolver", "parameter_values"]
 
 
 @dataclass
@@ -120,6 +120,21 @@ class LagDMFTResult:
         """``Delta_a(|lag|)`` interpolated on the grid (``Delta_inf`` beyond it)."""
         lags = np.abs(np.asarray(lags, dtype=float))
         return np.interp(lags, self.tau, self.Delta_tau[population], right=float(self.Delta_inf[population]))
+
+
+def parameter_values(params: tuple[sp.Symbol, ...], spec: ModelSpec) -> list[float]:
+    """Numeric values of a derivation's parameters for ``spec``: the spec's symbols plus the
+    population fractions ``alpha``; a parameter the spec does not define is a SpecError."""
+    vals = {str(k): float(v) for k, v in spec.values().items()}
+    single = spec.n_populations == 1
+    for p in spec.populations:
+        vals["alpha" if single else f"alpha_{p.name}"] = float(p.fraction)
+    out = []
+    for p in params:
+        if str(p) not in vals:
+            raise SpecError(str(p), "parameter of the derivation not found in the spec")
+        out.append(vals[str(p)])
+    return out
 
 
 def _anderson(
@@ -234,17 +249,8 @@ class LagDMFTSolver:
 
     # ------------------------------------------------------------------ helpers
     def param_values(self, spec: ModelSpec) -> list[float]:
-        """Numeric values of the derivation's parameters for ``spec`` (fractions included)."""
-        vals = {str(k): float(v) for k, v in spec.values().items()}
-        single = spec.n_populations == 1
-        for p in spec.populations:
-            vals["alpha" if single else f"alpha_{p.name}"] = float(p.fraction)
-        out = []
-        for p in self.params:
-            if str(p) not in vals:
-                raise SpecError(str(p), "parameter of the derivation not found in the spec")
-            out.append(vals[str(p)])
-        return out
+        """Numeric values of the derivation's parameters for ``spec`` (see :func:`parameter_values`)."""
+        return parameter_values(self.params, spec)
 
     def _pstr(self, pv: list[float]) -> str:
         return ", ".join(f"{p}={v:g}" for p, v in zip(self.params, pv, strict=True))
