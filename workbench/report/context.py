@@ -128,6 +128,12 @@ class ReportContext:
         self.runs.append((kind, res.key))
         return res
 
+    def run_job(self, job: RunJob) -> StoredRun:
+        """:meth:`run` for a job ``(kind, params, func, code, label)`` as given to :meth:`prefetch`,
+        so that a report describes each run once for both."""
+        kind, params, func, code, label = job
+        return self.run(kind, params, lambda: func(params), code, label)
+
     def prefetch(self, jobs: Sequence[RunJob], workers: int | None = None) -> None:
         """Compute the missing runs among ``jobs`` in parallel worker processes (one BLAS thread each).
 

@@ -502,13 +502,10 @@ def chaos_transition(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.5) 
     ConvergenceError
         If the 2-d root does not converge (names sigma2).
     """
-    pnames = [str(p) for p in solver.params]
-    base = solver.param_values(spec)
-    gi = pnames.index("g")
+    with_g = _with_g_values(solver, spec)
 
     def F(v: np.ndarray) -> list[float]:
-        pv = list(base)
-        pv[gi] = v[0]
+        pv = with_g(v[0])
         D0 = v[1] * v[1]
         return [float(solver.chaotic_sys(D0, 0.0, 0.0, *pv)), float(solver.static_sys(D0, D0, 0.0, *pv)[0])]
 
@@ -518,12 +515,24 @@ def chaos_transition(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.5) 
 
     # fallback: 1-d root in g of the lambda0 residual on the chaotic branch Delta0(g)
     def h(g: float) -> tuple[float, float]:
-        pv = list(base)
-        pv[gi] = g
+        pv = with_g(g)
         D0 = solver._chaotic(pv, spec.noise.sigma2)
         return float(solver.static_sys(D0, D0, 0.0, *pv)[0]), D0
 
     return _scan_root_in_g(h, f"lambda=0 transition did not converge (sigma2={spec.noise.sigma2})")
+
+
+def _with_g_values(solver: DMFTSolver, spec: ModelSpec):
+    """``g -> parameter values`` of ``spec`` with the coupling scale g replaced (for roots in g)."""
+    base = solver.param_values(spec)
+    gi = [str(p) for p in solver.params].index("g")
+
+    def values(g: float) -> list[float]:
+        pv = list(base)
+        pv[gi] = g
+        return pv
+
+    return values
 
 
 def _scan_root_in_g(h, message: str, lo: float = 0.6, hi: float = 8.0, step: float = 0.1) -> tuple[float, float]:
@@ -548,13 +557,10 @@ def _scan_root_in_g(h, message: str, lo: float = 0.6, hi: float = 8.0, step: flo
 
 def local_instability(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.3) -> tuple[float, float]:
     """The 'locally expansive' line ``g^2 <phi'^2> = 1`` on the noise-driven solution (dmft.md §3.2)."""
-    pnames = [str(p) for p in solver.params]
-    base = solver.param_values(spec)
-    gi = pnames.index("g")
+    with_g = _with_g_values(solver, spec)
 
     def F(v: np.ndarray) -> list[float]:
-        pv = list(base)
-        pv[gi] = v[0]
+        pv = with_g(v[0])
         D0 = v[1] * v[1]
         o = solver.obs_sys(D0, 0.0, 0.0, *pv)
         return [float(solver.chaotic_sys(D0, 0.0, 0.0, *pv)), v[0] ** 2 * float(o[3]) - 1.0]
@@ -564,8 +570,7 @@ def local_instability(solver: DMFTSolver, spec: ModelSpec, g_guess: float = 1.3)
         return float(sol.x[0]), float(sol.x[1] ** 2)
 
     def h(g: float) -> tuple[float, float]:  # fallback: g^2 <phi'^2> - 1 on the chaotic branch
-        pv = list(base)
-        pv[gi] = g
+        pv = with_g(g)
         D0 = solver._chaotic(pv, spec.noise.sigma2)
         return g * g * float(solver.obs_sys(D0, 0.0, 0.0, *pv)[3]) - 1.0, D0
 

@@ -401,39 +401,39 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
     )
 
     # ---- 5.-7. simulations: the missing ones in parallel worker processes, then read from the store
-    jobs: list[Any] = []
-    for gi, g in enumerate(P["fs_g"]):
-        for N in P["fs_Ns"]:
-            jobs.append(
-                (
-                    "dmft.delta-finite-size",
-                    _fs_params(P, gi, g, N),
-                    _delta_samples,
-                    (*SIM_CODE, _delta_samples),
-                    f"Delta(tau) g={g:g} N={N}",
-                )
-            )
-    for N in P["ly_Ns"]:
-        jobs.append(
-            (
-                "dmft.lyapunov-finite-size",
-                _ly_params(P, N),
-                _lyapunov_samples,
-                (*SIM_CODE, _lyapunov_samples),
-                f"Lyapunov exponent N={N}",
-            )
+    fs_jobs = {
+        (gi, N): (
+            "dmft.delta-finite-size",
+            _fs_params(P, gi, g, N),
+            _delta_samples,
+            (*SIM_CODE, _delta_samples),
+            f"Delta(tau) g={g:g} N={N}",
         )
-    for ci, (label, sd) in enumerate(_pop_cases()):
-        for N in (P["pop_N"] // 2, P["pop_N"]):
-            jobs.append(
-                (
-                    "dmft.population-autocov",
-                    _pop_params(P, ci, sd, N),
-                    _population_samples,
-                    (*SIM_CODE, _population_samples),
-                    f"{label} N={N}",
-                )
-            )
+        for gi, g in enumerate(P["fs_g"])
+        for N in P["fs_Ns"]
+    }
+    ly_jobs = {
+        N: (
+            "dmft.lyapunov-finite-size",
+            _ly_params(P, N),
+            _lyapunov_samples,
+            (*SIM_CODE, _lyapunov_samples),
+            f"Lyapunov exponent N={N}",
+        )
+        for N in P["ly_Ns"]
+    }
+    pop_jobs = {
+        (ci, N): (
+            "dmft.population-autocov",
+            _pop_params(P, ci, sd, N),
+            _population_samples,
+            (*SIM_CODE, _population_samples),
+            f"{label} N={N}",
+        )
+        for ci, (label, sd) in enumerate(_pop_cases())
+        for N in (P["pop_N"] // 2, P["pop_N"])
+    }
+    jobs = [*fs_jobs.values(), *ly_jobs.values(), *pop_jobs.values()]
     ctx.prefetch(sorted(jobs, key=lambda j: -j[1]["N"]))  # largest first: better load balance
 
     # ---- 5. finite-size study of Delta(tau)
@@ -452,14 +452,7 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
         th = chaos.solve(ModelSpec.simple(g=g))
         means, ses = [], []
         for N in P["fs_Ns"]:
-            fp = _fs_params(P, gi, g, N)
-            D = ctx.run(
-                "dmft.delta-finite-size",
-                fp,
-                lambda fp=fp: _delta_samples(fp),
-                code=(*SIM_CODE, _delta_samples),
-                label=f"Delta(tau) g={g:g} N={N}",
-            )["D"]
+            D = ctx.run_job(fs_jobs[(gi, N)])["D"]
             means.append(D.mean(axis=0))
             ses.append(D.std(axis=0, ddof=1) / np.sqrt(D.shape[0]))
         means, ses = np.array(means), np.array(ses)
@@ -507,14 +500,7 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
     lam_th = theory.lyapunov
     lm, lse = [], []
     for N in P["ly_Ns"]:
-        lp = _ly_params(P, N)
-        lam = ctx.run(
-            "dmft.lyapunov-finite-size",
-            lp,
-            lambda lp=lp: _lyapunov_samples(lp),
-            code=(*SIM_CODE, _lyapunov_samples),
-            label=f"Lyapunov exponent N={N}",
-        )["lam"]
+        lam = ctx.run_job(ly_jobs[N])["lam"]
         lm.append(lam.mean())
         lse.append(lam.std(ddof=1) / np.sqrt(lam.size))
     fit = finite_size_fit(P["ly_Ns"], lm, lse, samples=P["ly_R"])
@@ -572,16 +558,7 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
             for cf in _compiled_in(lag_solver.rhs_sys):
                 content.add_generated(cf, "lag-grid DMFT right-hand side (E/I)")
         th = lag_solver.solve(s_)
-        samples = {}
-        for N in (P["pop_N"] // 2, P["pop_N"]):
-            pp = _pop_params(P, ci, sd, N)
-            samples[N] = ctx.run(
-                "dmft.population-autocov",
-                pp,
-                lambda pp=pp: _population_samples(pp),
-                code=(*SIM_CODE, _population_samples),
-                label=f"{label} N={N}",
-            )
+        samples = {N: ctx.run_job(pop_jobs[(ci, N)]) for N in (P["pop_N"] // 2, P["pop_N"])}
         big, small = samples[P["pop_N"]], samples[P["pop_N"] // 2]
         lg = big["lags"]
         ax = axs[ci]
@@ -606,7 +583,7 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
                         bias_reason="|y(N) - y(N/2)|: finite-size change and the network-to-network scatter "
                         "that the SE over trials of few networks misses",
                         N=P["pop_N"],
-                        seeds=pp["seeds"],
+                        seeds=pop_jobs[(ci, P["pop_N"])][1]["seeds"],
                         trials=4,
                         T=P["pop_T"],
                         dt=0.05,

@@ -187,18 +187,14 @@ def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
     )
     comps = []
     code = ("workbench.meanfield", "workbench.compare", _finite_size_run)
-    fits = [(J, w, _fs_params(P, i, J, w)) for i, J in enumerate((-6, 0, 2)) for w in ("gaussian", "rademacher")]
-    ctx.prefetch(
-        [("meanfield.finite-size", fp, _finite_size_run, code, f"finite-size fit J={J} {w}") for J, w, fp in fits]
-    )
-    for J, w, fp in fits:
-        run = ctx.run(
-            "meanfield.finite-size",
-            fp,
-            lambda fp=fp: _finite_size_run(fp),
-            code=code,
-            label=f"finite-size fit J={J} {w} couplings",
-        )
+    fits = [
+        (J, w, ("meanfield.finite-size", _fs_params(P, i, J, w), _finite_size_run, code, f"finite-size fit J={J} {w}"))
+        for i, J in enumerate((-6, 0, 2))
+        for w in ("gaussian", "rademacher")
+    ]
+    ctx.prefetch([job for _, _, job in fits])
+    for J, w, job in fits:
+        run = ctx.run_job(job)
         for d in run.meta["comparisons"]:
             comps.append(Comparison(**{**d, "quantity": f"{d['quantity']} J={J} {w}"}))
     sec.checks(comps, "N -> infinity intercepts against the Gaussian-closure theory.")
