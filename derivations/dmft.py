@@ -7,7 +7,8 @@ equations with their unknowns, parameters, a step-by-step LaTeX rendering and pr
 
 The derivation depends only on the *structure* of the spec (nonlinearity, populations, gains,
 noise kind), not on the numerical values of g, J0, sigma2, ...; it is cached on disk by
-:func:`workbench.codegen.cache_to_disk` under that skeleton.
+:func:`workbench.codegen.cache_to_disk` under that skeleton and the whole source of
+:data:`DERIVATION_CODE` (the symbolic layer and this code), so any edit there gives a new key.
 
 Published forms it must reproduce (tested in tests/dmft): shared theory/dmft.md §2.1 (SCS
 chaotic/static/boundary), §3.1 (white noise, ``+ sigma^4/8``), §4 (quenched input pair), §5 (J0
@@ -22,6 +23,7 @@ from typing import Any
 
 import sympy as sp
 
+from workbench.codegen.cache import CacheInfo, cache_to_disk
 from workbench.spec import ModelSpec
 from workbench.symbolic import derive_stationary
 from workbench.symbolic.action import (
@@ -33,14 +35,17 @@ from workbench.symbolic.action import (
 )
 from workbench.symbolic.stationary import StationaryDMFT, stationary_reduction
 
-__all__ = ["Derivation", "derive", "skeleton"]
+__all__ = ["DERIVATION_CODE", "Derivation", "derive", "derive_cached", "skeleton"]
 
-try:  # the codegen layer provides the disk cache
-    from workbench.codegen import cache_to_disk
-except ImportError:  # pragma: no cover
-
-    def cache_to_disk(func):  # type: ignore[no-redef]
-        return func
+DERIVATION_CODE: tuple[str, ...] = (
+    "workbench.symbolic",
+    "workbench.spec",
+    "workbench.expr",
+    "workbench.errors",
+    "derivations",
+)
+"""Modules whose whole source (content, size and mtime of every file) keys the derivation cache:
+the symbolic layer, the spec and expression parser it reads, and this derivation code."""
 
 
 @dataclass
@@ -100,9 +105,8 @@ def _eqs_latex(eqs: dict[str, Any]) -> str:
     return " \\\\\n".join(rf"\text{{{k}}}:&\quad {sp.latex(v)}" for k, v in eqs.items())
 
 
-@cache_to_disk
+@cache_to_disk(code=DERIVATION_CODE)
 def _derive_skeleton(skeleton_json: str) -> Derivation:
-    pipeline = "dmft-pipeline-3"  # bump when workbench.symbolic changes (the cache keys on this source)
     sk = json.loads(skeleton_json)
     spec = _spec_from_skeleton(sk)
     action = build_action(spec)
@@ -151,7 +155,6 @@ def _derive_skeleton(skeleton_json: str) -> Derivation:
         "derivation": "derivations.dmft",
         "skeleton": sk,
         "sympy": sp.__version__,
-        "pipeline": pipeline,
         "references": "shared/theory/dmft.md §2-§5, §8, §9",
     }
     return Derivation("dmft-stationary", dict(st.equations), unknowns, params, steps, prov, st)
@@ -159,7 +162,12 @@ def _derive_skeleton(skeleton_json: str) -> Derivation:
 
 def derive(spec: ModelSpec) -> Derivation:
     """Derive the stationary DMFT of ``spec`` (cached on disk by the spec's structure)."""
-    return _derive_skeleton(json.dumps(skeleton(spec), sort_keys=True))
+    return derive_cached(spec)[0]
+
+
+def derive_cached(spec: ModelSpec) -> tuple[Derivation, CacheInfo]:
+    """:func:`derive` and how the disk cache served it (key, ``"hit"``/``"miss"``/``"off"``)."""
+    return _derive_skeleton.cached_call(json.dumps(skeleton(spec), sort_keys=True))
 
 
 def derive_uncached(spec: ModelSpec) -> StationaryDMFT:

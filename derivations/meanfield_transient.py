@@ -34,6 +34,8 @@ from typing import Any
 
 import sympy as sp
 
+from workbench.expr import as_expr
+
 __all__ = [
     "DT",
     "TransientDerivation",
@@ -218,7 +220,7 @@ def exponential_euler_coefficients(alpha: float | sp.Expr, beta: float | sp.Expr
     from workbench.spec import X
 
     u = sp.Symbol("u", nonnegative=True)
-    al, be, l2 = sp.sympify(alpha), sp.sympify(beta), sp.sympify(lam2)
+    al, be, l2 = as_expr(alpha), as_expr(beta), as_expr(lam2)
     a = sp.exp(al * DT)
     b = sp.integrate(sp.exp(al * u), (u, 0, DT))
     v = l2 * sp.integrate(sp.exp(2 * al * u), (u, 0, DT))

@@ -45,11 +45,15 @@ def test_compute_once_then_reuse_and_force(tmp_path):
     assert r2.reused and len(calls) == 1
     np.testing.assert_array_equal(r2["a"], [0.0, 1.0, 2.0])
     assert float(r2["s"]) == 2.5 and r2.meta == {"note": "hi"}
-    info = json.loads((tmp_path / r1.key / "params.json").read_text())
-    assert info["params"] == {"seed": 1} and info["kind"] == "demo"
+    # one file per entry (issue 9): the arrays and the JSON info committed together
+    assert r1.path == tmp_path / r1.key[:2] / f"{r1.key}.npz"
+    with np.load(r1.path, allow_pickle=False) as z:
+        info = json.loads(z["__info__"].tobytes().decode())
+    assert info["params"] == {"seed": 1} and info["kind"] == "demo" and info["key"] == r1.key
     r3 = RunStore(tmp_path, force=True).get_or_compute("demo", {"seed": 1}, compute, CODE)
     assert not r3.reused and len(calls) == 2 and r3.key == r1.key
-    assert sorted(p.name for p in tmp_path.iterdir()) == [r1.key]  # no temporary folders left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [r1.key[:2]]
+    assert sorted(p.name for p in r1.path.parent.iterdir()) == [r1.path.name]  # no temporary files left
 
 
 def test_interrupted_compute_leaves_no_entry(tmp_path):
@@ -65,8 +69,9 @@ def test_interrupted_compute_leaves_no_entry(tmp_path):
 def test_corrupt_entry_is_recomputed(tmp_path):
     s = RunStore(tmp_path)
     r = s.get_or_compute("demo", {"seed": 3}, lambda: {"a": 1.0}, CODE)
-    (tmp_path / r.key / "result.npz").write_bytes(b"garbage")
-    r2 = s.get_or_compute("demo", {"seed": 3}, lambda: {"a": 2.0}, CODE)
+    r.path.write_bytes(b"garbage")
+    with pytest.warns(RuntimeWarning, match="unreadable"):
+        r2 = s.get_or_compute("demo", {"seed": 3}, lambda: {"a": 2.0}, CODE)
     assert not r2.reused and float(r2["a"]) == 2.0
 
 

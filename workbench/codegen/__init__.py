@@ -4,8 +4,10 @@ Public API:
 
 * :func:`compile_system` -> :class:`CompiledFunction` (``.source``, ``.key``, ``.path``, ``.jac``,
   ``.vectorized``).
-* :func:`cache_to_disk`: pickle expensive SymPy results, keyed by function source and arguments.
-* :func:`cache_dir`: where both live (``$WORKBENCH_CACHE_DIR``, default ``~/.cache/workbench/codegen``).
+* :func:`cache_to_disk`: store expensive SymPy results as signed pickles, keyed by function source,
+  arguments and the source of the modules they depend on.
+* :func:`cache_dir`: where both live (``$WORKBENCH_CACHE_DIR``, default ``~/.cache/workbench``; never
+  the working directory).
 
 Submodules: :mod:`~workbench.codegen.printer` (backend printers), :mod:`~workbench.codegen.emit`
 (module text), :mod:`~workbench.codegen.cache` (files, keys, import), :mod:`~workbench.codegen.compiled`.

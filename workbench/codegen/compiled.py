@@ -11,7 +11,8 @@ Example::
 Design (software-patterns sections 0, 6 and 10.2): the source text is emitted deterministically
 (:mod:`workbench.codegen.emit`), hashed with the library versions into ``key``, written once to
 ``cache_dir()/<name>_<key[:16]>.py`` and imported under the module name
-``workbench_codegen_<name>_<key[:16]>`` registered in :data:`sys.modules`. numba's
+``workbench_codegen_<name>_<key[:16]>`` registered in :data:`sys.modules` (the code executed is
+the text just emitted, never what is read back from disk). numba's
 ``cache=True`` then stores machine code next to the file, and a later process compiling the same
 system loads it instead of recompiling. Within one process, repeated calls with the same input
 return the same :class:`CompiledFunction` object.
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from workbench.codegen.cache import cache_dir, ensure_module_file, load_module, source_key
+from workbench.codegen.cache import cache_dir, load_module, source_key
 from workbench.codegen.emit import Emitted, check_name, emit_module, normalize_args, normalize_exprs
 from workbench.codegen.printer import BACKENDS
 from workbench.errors import SpecError
@@ -258,7 +259,8 @@ def compile_system(
       RuntimeWarnings from branches outside their domain) and returns 0-d arrays for scalar input;
       CSE may hoist subexpressions out of a branch in either backend (sympy#24246), so a branch
       guarded against e.g. ``log`` of a negative number can still evaluate it (numba: nan).
-    * ``WORKBENCH_NO_CACHE`` affects :func:`cache_to_disk` only: a module file is always needed.
+    * ``WORKBENCH_NO_CACHE`` affects :func:`cache_to_disk` only: a module file is always needed
+      (in a private temporary folder when the cache directory is unusable).
     """
     if backend not in BACKENDS:
         raise SpecError("backend", f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
@@ -284,8 +286,7 @@ def compile_system(
     key = source_key(emitted.source)
     stem = f"{name}_{key[:16]}"
     path = directory / f"{stem}.py"
-    ensure_module_file(path, emitted.source)
-    module = load_module(path, f"workbench_codegen_{stem}")
+    module = load_module(path, f"workbench_codegen_{stem}", emitted.source)  # runs this text, not the file's
     result = CompiledFunction(
         exprs=exprs_t,
         args=args_t,

@@ -34,6 +34,7 @@ from sympy.core.function import AppliedUndef
 
 from workbench.codegen.printer import BACKENDS, make_printer, print_expr
 from workbench.errors import SpecError
+from workbench.expr import as_expr
 
 __all__ = ["Emitted", "normalize_exprs", "normalize_args", "rename", "emit_module", "check_name"]
 
@@ -103,8 +104,8 @@ def normalize_exprs(exprs: object) -> tuple[sp.Expr, ...]:
     out = []
     for k, item in enumerate(items):
         try:
-            e = sp.sympify(item, strict=True)
-        except (sp.SympifyError, TypeError) as exc:
+            e = as_expr(item)
+        except TypeError as exc:
             raise SpecError("exprs", f"item {k} is not a SymPy expression: {item!r}") from exc
         if not isinstance(e, sp.Expr):
             raise SpecError("exprs", f"item {k} is a {type(e).__name__}, not a scalar expression: {e}")

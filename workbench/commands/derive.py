@@ -1,8 +1,9 @@
-"""``workbench derive RESULT``: print a derivation (equations or LaTeX)."""
+"""``workbench derive RESULT``: print a derivation (equations, LaTeX or one JSON object)."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,15 +17,54 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("spec", nargs="?", default=None, help="spec TOML file or preset (default: one tanh population)")
     p.add_argument("--phi", default=None, help="nonlinearity override")
     p.add_argument("--noise", choices=("none", "white", "ou"), default=None, help="noise kind override")
-    p.add_argument("--latex", action="store_true", help="print the step-by-step LaTeX (align* blocks)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--latex", action="store_true", help="print the step-by-step LaTeX (align* blocks)")
+    out.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object: name, cache ("hit", "miss" or "off"), key, unknowns, parameters, equations',
+    )
     p.set_defaults(func=run)
+
+
+def _equation_text(eq: Any) -> str:
+    import sympy as sp
+
+    return f"{sp.sstr(eq.lhs)} = {sp.sstr(eq.rhs)}"
+
+
+def derivation_json(name: str, der: Any, info: Any) -> str:
+    """The ``--json`` output: one strict JSON object describing the derivation and the cache use.
+
+    Parameters
+    ----------
+    name : str
+        The derivation asked for (``"dmft"``).
+    der : derivations.dmft.Derivation
+    info : workbench.codegen.cache.CacheInfo
+    """
+    data = {
+        "name": name,
+        "derivation": der.name,
+        "cache": info.status,
+        "key": info.key,
+        "unknowns": [str(s) for s in der.unknowns],
+        "parameters": [str(s) for s in der.parameters],
+        "equations": {k: _equation_text(eq) for k, eq in der.equations.items()},
+        "ode": {str(a): _equation_text(eq) for a, eq in der.stationary.ode.items()},
+        "skeleton": der.provenance.get("skeleton"),
+    }
+    from workbench.io import strict_dumps
+
+    return strict_dumps(data)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench derive``."""
     import sympy as sp
 
-    from derivations.dmft import derive
+    from derivations.dmft import derive_cached
+    from workbench.solvers.dmft import check_solvable
     from workbench.spec import Noise, load_spec
 
     spec = load_spec(args.spec)
@@ -32,7 +72,11 @@ def run(args: argparse.Namespace) -> int:
         spec = spec.with_overrides(phi=args.phi)
     if args.noise is not None:
         spec = spec.replace(noise=Noise(args.noise, 1.0 if args.noise != "none" else 0.0, spec.noise.tau))
-    der = derive(spec)
+    check_solvable(spec)  # the same refusals as `workbench dmft` (fixed J, heterogeneous laws, linear phi)
+    der, info = derive_cached(spec)
+    if args.json:
+        print(derivation_json(args.result, der, info))
+        return 0
     if args.latex:
         print(der.latex())
         return 0

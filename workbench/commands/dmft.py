@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
 from workbench.errors import SpecError
@@ -51,9 +50,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="coloured (OU) noise of this timescale: <xi xi> = sigma2 exp(-|t-s|/tau_n) / (2 tau_n)",
     )
     p.add_argument("--J0", type=float, default=None, help="coupling mean scale: E J_ij = J0/N (default 0)")
-    p.add_argument("--input-var", dest="input_var", type=float, default=0.0, help="variance of the quenched input")
-    p.add_argument("--input-mean", dest="input_mean", type=float, default=0.0, help="mean of the quenched input")
-    p.add_argument("--tau", type=float, default=1.0, help="neuron timescale (default 1)")
+    p.add_argument(
+        "--input-var", dest="input_var", type=float, default=None, help="variance of the quenched input (default 0)"
+    )
+    p.add_argument(
+        "--input-mean", dest="input_mean", type=float, default=None, help="mean of the quenched input (default 0)"
+    )
+    p.add_argument("--tau", type=float, default=None, help="neuron timescale (default 1)")
     p.add_argument("--mu0", type=float, default=None, help="initial mean (branch selection with J0)")
     p.add_argument("--backend", choices=("numba", "numpy"), default="numba", help="generated-code backend")
     p.add_argument("--no-lyapunov", action="store_true", help="skip Delta(tau) and the Lyapunov exponent")
@@ -61,19 +64,46 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Execute ``workbench dmft``."""
-    from workbench.solvers import DMFTProblem
+SPEC_FIXED = {
+    "input_var": ("input-var", "populations[k].input_std"),
+    "input_mean": ("input-mean", "populations[k].input_mean"),
+    "tau": ("tau", "populations[k].tau"),
+}
+"""Options that a spec file fixes: with --spec they would be ignored, so they are refused."""
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """SpecError for option values out of range, and for options that --spec would ignore."""
+    checks = (
+        ("g", args.g, 0.0),
+        ("J0", args.J0, None),
+        ("sigma2", args.sigma2, 0.0),
+        ("input-var", args.input_var, 0.0),
+        ("input-mean", args.input_mean, None),
+        ("mu0", args.mu0, None),
+    )
+    for name, value, lo in checks:
+        if value is None:
+            continue
+        if not math.isfinite(value) or (lo is not None and value < lo):
+            rng = f">= {lo:g} and finite" if lo is not None else "finite"
+            raise SpecError(name, f"must be {rng}, got {value}")
+    for name, value in (("tau", args.tau), ("tau-noise", args.tau_noise)):
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise SpecError(name, f"timescale must be > 0 and finite, got {value}")
+    if args.spec is not None:
+        for dest, (flag, where) in SPEC_FIXED.items():
+            if getattr(args, dest) is not None:
+                raise SpecError(
+                    flag,
+                    f"is not applied with --spec (the spec file sets {where}); edit the spec, or drop --spec",
+                )
+
+
+def _model(args: argparse.Namespace):
+    """The ModelSpec of the command line: --spec with the overrides it accepts, or one population."""
     from workbench.spec import ModelSpec, load_spec
 
-    if not (args.input_var >= 0 and math.isfinite(args.input_var)):
-        raise SpecError("input-var", f"must be >= 0, got {args.input_var}")
-    if args.sigma2 is not None and not (args.sigma2 >= 0 and math.isfinite(args.sigma2)):
-        raise SpecError("sigma2", f"noise intensity must be >= 0, got {args.sigma2}")
-    if not (args.tau > 0):
-        raise SpecError("tau", f"must be > 0, got {args.tau}")
-    if args.tau_noise is not None and not (args.tau_noise > 0 and math.isfinite(args.tau_noise)):
-        raise SpecError("tau-noise", f"OU noise timescale must be > 0, got {args.tau_noise}")
     if args.spec is not None:
         spec = load_spec(args.spec).with_overrides(g=args.g, J0=args.J0, phi=args.phi, sigma2=args.sigma2)
     else:
@@ -82,14 +112,46 @@ def run(args: argparse.Namespace) -> int:
             phi=args.phi or "tanh",
             J0=args.J0 or 0.0,
             sigma2=args.sigma2 or 0.0,
-            tau=args.tau,
-            input_mean=args.input_mean,
-            input_std=math.sqrt(args.input_var),
+            tau=1.0 if args.tau is None else args.tau,
+            input_mean=args.input_mean or 0.0,
+            input_std=math.sqrt(args.input_var or 0.0),
         )
     if args.tau_noise is not None:
         d = spec.to_dict()
         d["noise"] = {"kind": "ou", "sigma2": spec.noise.sigma2, "tau": args.tau_noise}
         spec = ModelSpec.from_dict(d)
+    return spec
+
+
+def _reasons(out: dict, res, args: argparse.Namespace) -> dict[str, str]:
+    """Why a value of ``out`` is null or infinite (strict JSON writes null with this reason)."""
+    reasons: dict[str, str] = {}
+    several = "populations" in out
+    static = str(out.get("regime", "")).startswith("static")
+    for k in ("lyapunov", "kappa", "tau_half"):
+        v = out.get(k)
+        bad = v is None or (isinstance(v, float) and not math.isfinite(v))
+        bad = bad or (isinstance(v, dict) and any(not math.isfinite(x) for x in v.values()))
+        if not bad:
+            continue
+        if k == "tau_half" and static:
+            reasons[k + "_reason"] = "infinite: static regime (Delta(tau) does not decay)"
+        elif several or res.info.get("method", "").startswith("lag grid") or args.tau_noise is not None:
+            reasons[k + "_reason"] = "not derived for several populations or coloured noise (lag-grid solver)"
+        elif args.no_lyapunov:
+            reasons[k + "_reason"] = "not computed (--no-lyapunov)"
+        else:
+            reasons[k + "_reason"] = "not finite"
+    return reasons
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``workbench dmft``."""
+    from workbench.io import strict_dumps
+    from workbench.solvers import DMFTProblem
+
+    _check_options(args)
+    spec = _model(args)
     solver = DMFTProblem(spec).build_solver(backend=args.backend)
     res = solver.solve(spec, mu0=args.mu0, curves=not args.no_lyapunov, lyapunov=not args.no_lyapunov)
     full = res.to_dict()
@@ -104,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
     }
     out["method"] = res.info.get("method", "")
     if args.json:
-        print(json.dumps(out, default=lambda v: None if v != v else v))
+        print(strict_dumps({**out, **_reasons(out, res, args)}))
     else:
         for k in KEYS:
             v = out[k]

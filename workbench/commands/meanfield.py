@@ -41,9 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench meanfield``."""
-    from workbench.io import dumps
+    from workbench.io import check_output_file, strict_dumps
     from workbench.meanfield import TransientProblem, solve
 
+    check_output_file(args.out, "out", suffix=".npz")
     if args.lam is not None and args.lam < 0:
         raise SpecError("lam", f"noise amplitude lambda must be >= 0, got {args.lam}")
     problem = TransientProblem(J=args.J, sigma=args.sigma, lam=args.lam, f=args.f, g=args.g, mu0=args.mu0, T=args.T,
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     summary = res.summary()
     summary["out"] = str(path)
     if args.json:
-        print(dumps(summary))
+        print(strict_dumps(summary))
     else:
         print(f"meanfield [{res.method}] {problem.summary()}")
         print(f"  m(T) = {summary['m_T']:.6g}, K(T,T) = {summary['K_TT']:.6g}, E X_T = {summary['mean_x_T']:.6g}, "

@@ -38,6 +38,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build and print a summary; 0 on success, 1 if a report could not be built (or failed with --strict)."""
+    from workbench.io import check_output_folder
     from workbench.report import available_reports, build
 
     if args.list:
@@ -45,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
             state = f"  [broken: {r.import_error}]" if r.import_error else ""
             print(f"{r.name:<16} {r.title}{state}")
         return 0
+    check_output_folder(args.out, "out")
+    check_output_folder(args.store, "store")
     t0 = time.perf_counter()
     results = build(
         args.names,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import numpy as np
 
-from workbench.io import atomic_savez, dumps
+from workbench.errors import SpecError
+from workbench.io import atomic_path, check_output_file, strict_dumps, write_npz
 from workbench.spec import load_spec, preset_names
 
 RESULT_DOC = """workbench simulate result file (numpy .npz).
@@ -48,16 +48,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     p.add_argument("--record-neurons", type=int, default=20, help="trajectories kept for this many neurons")
     p.add_argument("--out", default="simulation.npz", help="result file (.npz; written atomically)")
-    p.add_argument("--plot", default=None, help="also write a summary figure (png/pdf)")
+    p.add_argument("--plot", default=None, help="also write a summary figure (png, pdf, svg, ...: by the extension)")
     p.add_argument("--json", action="store_true", help="print a one-line JSON summary")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
     p.set_defaults(func=run)
+
+
+def _fmt(value: float | None) -> str:
+    """A number for the text summary (``n/a`` for an undefined one)."""
+    return "n/a" if value is None else f"{value:.4g}"
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench simulate``."""
     from workbench.sim import simulate
 
+    out = check_output_file(args.out, "out", suffix=".npz")
+    if args.plot:
+        from workbench.sim.plots import check_plot_path
+
+        if check_plot_path(args.plot).resolve() == out.resolve():
+            raise SpecError("plot", f"the figure would overwrite the result file {str(out)!r}")
+    if args.record_neurons < 0:
+        raise SpecError("record-neurons", f"must be >= 0, got {args.record_neurons}")
     spec = load_spec(args.spec).with_overrides(
         N=args.N, g=args.g, J0=args.J0, phi=args.phi, sigma2=args.sigma2, J_file=args.J_file
     )
@@ -77,33 +90,35 @@ def run(args: argparse.Namespace) -> int:
         progress=args.progress,
     )
     summary = res.summary()
-    summary["out"] = args.out
-    path = atomic_savez(
-        args.out,
-        t=res.t,
-        mean_x=res.mean_x,
-        mean_phi=res.mean_phi,
-        cov_x=res.cov_x,
-        cov_phi=res.cov_phi,
-        popmean_x=res.popmean_x,
-        popmean_phi=res.popmean_phi,
-        traj=res.traj,
-        spec=np.array(json.dumps(spec.to_dict(), sort_keys=True)),
-        info=np.array(dumps(res.info)),
-        summary=np.array(dumps(summary)),
-        README=np.array(RESULT_DOC),
-    )
-    if args.plot:
-        from workbench.sim.plots import plot_summary
+    summary["out"] = str(out)
+    with atomic_path(out) as tmp:  # the result file appears only once the figure is written too
+        write_npz(
+            tmp,
+            t=res.t,
+            mean_x=res.mean_x,
+            mean_phi=res.mean_phi,
+            cov_x=res.cov_x,
+            cov_phi=res.cov_phi,
+            popmean_x=res.popmean_x,
+            popmean_phi=res.popmean_phi,
+            traj=res.traj,
+            spec=np.array(strict_dumps(spec.to_dict())),
+            info=np.array(strict_dumps(res.info)),
+            summary=np.array(strict_dumps(summary)),
+            README=np.array(RESULT_DOC),
+        )
+        if args.plot:
+            from workbench.sim.plots import plot_summary
 
-        plot_summary(res, args.plot)
+            plot_summary(res, args.plot)
+    path = out
     if args.json:
-        print(dumps(summary))
+        print(strict_dumps(summary))
     else:
         print(f"{spec.summary()}")
         print(
             f"  <x> = {summary['mean_x_pop']:.4g}, mean Var x = {summary['var_x_mean']:.4g}, "
-            f"mean Var phi = {summary['var_phi_mean']:.4g}, PR = {summary['participation_ratio']:.4g}"
+            f"mean Var phi = {summary['var_phi_mean']:.4g}, PR = {_fmt(summary['participation_ratio'])}"
         )
         print(f"  wrote {path}" + (f" and {args.plot}" if args.plot else ""))
     sys.stdout.flush()

@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 from numba import types
 
+from workbench.expr import as_expr
 from workbench.spec import Nonlinearity, X
 
 __all__ = [
@@ -52,14 +53,14 @@ def _compile_cached(expr: sp.Expr, args: tuple[sp.Symbol, ...], name: str):
 
 def generated_f(f: Nonlinearity):
     """The generated numba kernel of ``f(x)`` (a :class:`~workbench.codegen.CompiledFunction`)."""
-    return _compile_cached(sp.sympify(f.expr), (X,), "mf_f")
+    return _compile_cached(as_expr(f.expr), (X,), "mf_f")
 
 
 def generated_step(A_expr: sp.Expr):
     """The generated numba kernel of the step map ``A(x, dt)``."""
     from derivations.meanfield_transient import DT
 
-    return _compile_cached(sp.sympify(A_expr), (X, DT), "mf_step")
+    return _compile_cached(as_expr(A_expr), (X, DT), "mf_step")
 
 
 @lru_cache(maxsize=16)

@@ -37,6 +37,7 @@ import numpy as np
 import sympy as sp
 
 from workbench.errors import SpecError
+from workbench.expr import parse_expression
 from workbench.spec import InitialCondition, ModelSpec, Nonlinearity, X, make_nonlinearity
 
 __all__ = ["InitialLaw", "TransientProblem", "parse_mu0", "make_drift"]
@@ -127,18 +128,17 @@ def parse_mu0(text: str | InitialLaw) -> InitialLaw:
 def make_drift(value: str | sp.Expr | None) -> sp.Expr:
     """The intrinsic drift g(x) as a SymPy expression in :data:`workbench.spec.X` (default ``-x``).
 
+    Strings are parsed by :func:`workbench.expr.parse_expression` (a whitelist; nothing is evaluated).
+
     Raises
     ------
     SpecError
-        Naming ``g`` if the expression does not parse or has free symbols other than ``x``.
+        Naming ``g`` if the expression is outside the whitelist or has free symbols other than ``x``.
     """
     if value is None:
         return -X
     if isinstance(value, str):
-        try:
-            expr = sp.sympify(value, locals={"x": X}, rational=False)
-        except (sp.SympifyError, SyntaxError, TypeError) as exc:
-            raise SpecError("g", f"cannot parse drift {value!r}; give a SymPy expression in x such as '-x'") from exc
+        expr = parse_expression(value, parameter="g", hint="give the drift as an expression in x such as '-x'")
     elif isinstance(value, sp.Basic):
         expr = value
     elif isinstance(value, (int, float)):
@@ -153,7 +153,7 @@ def make_drift(value: str | sp.Expr | None) -> sp.Expr:
         free = set()
     if free:
         raise SpecError("g", f"drift may depend on x only, found {sorted(map(str, free))}")
-    return sp.sympify(expr)
+    return expr
 
 
 def _check_number(name: str, value: Any, *, lo: float | None = None, strict: bool = False) -> float:

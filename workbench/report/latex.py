@@ -22,6 +22,7 @@ import jinja2
 import sympy as sp
 
 from workbench.errors import SpecError
+from workbench.expr import as_expr
 
 __all__ = ["escape_tex", "escape_path", "fmt_num", "sympy_latex", "make_env"]
 
@@ -217,7 +218,7 @@ def sympy_latex(obj: Any, **settings: Any) -> str:
     if isinstance(obj, str):
         raise SpecError("equation", f"equations must be SymPy objects, not strings (got {obj!r})")
     if isinstance(obj, (int, float)):
-        obj = sp.sympify(obj)
+        obj = as_expr(obj)
     if not isinstance(obj, (sp.Basic, sp.MatrixBase)):
         raise SpecError("equation", f"expected a SymPy expression or equation, got {type(obj).__name__}")
     return sp.latex(obj, **settings)

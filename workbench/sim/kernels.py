@@ -10,7 +10,9 @@ One step of the (N, K) state (K trials sharing one J) is::
     eta <- c * eta + nf_eta * Z                 # OU input noise (if any)
 
 ``a, b, nf`` encode the integrator (Euler-Maruyama or exponential Euler for the leak), see
-:func:`workbench.sim.simulator.step_coefficients`. Named nonlinearities are compiled once and
+:func:`workbench.sim.simulator.step_coefficients`. A step returns a flag: 0, or ``DIVERGED_X``
+when some |x| reached ``max_abs`` (or is NaN), plus ``DIVERGED_PHI`` when some phi(gain x) is not
+finite (e.g. ``exp`` overflow, ``log`` of a negative number). Named nonlinearities are compiled once and
 cached on disk (``cache=True``); a custom SymPy phi is compiled from its expression.
 """
 
@@ -25,12 +27,18 @@ import sympy as sp
 
 from workbench.spec import Nonlinearity, X
 
-__all__ = ["PHI_CODES", "phi_numpy", "fused_step", "make_custom_step", "phi_apply"]
+__all__ = ["DIVERGED_PHI", "DIVERGED_X", "PHI_CODES", "phi_numpy", "fused_step", "make_custom_step", "phi_apply"]
 
 PHI_CODES = {"tanh": 0, "erf": 1, "logistic": 2, "relu": 3, "linear": 4}
 """Integer codes of the named nonlinearities inside the cached kernels."""
 
 _SQRT_PI_2 = math.sqrt(math.pi) / 2.0
+_MAX_FLOAT = 1.7976931348623157e308
+
+DIVERGED_X = 1
+"""Step flag: the state x reached ``max_abs`` or became NaN."""
+DIVERGED_PHI = 2
+"""Step flag: phi(gain x) is not finite."""
 
 
 @numba.njit(cache=True, inline="always")
@@ -63,7 +71,7 @@ def _fused_step(
     code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs, rng, draw
 ):  # pragma: no cover
     n, k = x.shape
-    bad = False
+    bad = 0
     for i in range(n):
         ai = a[i]
         bi = b[i]
@@ -84,9 +92,12 @@ def _fused_step(
             else:
                 v = ai * x[i, t] + bi * drive
             if not (abs(v) < max_abs):
-                bad = True
+                bad |= 1
             x[i, t] = v
-            P[i, t] = _phi(code, gi * v)
+            pv = _phi(code, gi * v)
+            if not (abs(pv) <= _MAX_FLOAT):
+                bad |= 2
+            P[i, t] = pv
     return bad
 
 
@@ -112,8 +123,15 @@ def phi_numpy(phi: Nonlinearity) -> Callable[[np.ndarray], np.ndarray]:
 def _custom_scalar(phi: Nonlinearity):
     """The numba dispatcher of phi(u), generated from the SymPy expression by codegen (disk-cached)."""
     from workbench.codegen import compile_system
+    from workbench.errors import SpecError
 
-    return compile_system(phi.expr, [X], backend="numba", cse=True, name="phi_custom").func
+    try:
+        return compile_system(phi.expr, [X], backend="numba", cse=True, name="phi_custom").func
+    except SpecError as exc:  # the code generator names its own argument ("exprs"): name the user's phi
+        if exc.parameter == "phi":
+            raise
+        reason = str(exc).removeprefix(f"{exc.parameter}: ")
+        raise SpecError("phi", f"cannot simulate phi = {phi.label()!r}: {reason}") from exc
 
 
 def make_custom_step(phi: Nonlinearity):
@@ -129,7 +147,7 @@ def make_custom_step(phi: Nonlinearity):
         code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs, rng, draw
     ):  # pragma: no cover
         n, k = x.shape
-        bad = False
+        bad = 0
         for i in range(n):
             for t in range(k):
                 drive = H[i, t] + I[i]
@@ -145,9 +163,12 @@ def make_custom_step(phi: Nonlinearity):
                 else:
                     v = a[i] * x[i, t] + b[i] * drive
                 if not (abs(v) < max_abs):
-                    bad = True
+                    bad |= 1
                 x[i, t] = v
-                P[i, t] = f(gain[i] * v)
+                pv = f(gain[i] * v)
+                if not (abs(pv) <= 1.7976931348623157e308):
+                    bad |= 2
+                P[i, t] = pv
         return bad
 
     @numba.njit

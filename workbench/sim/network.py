@@ -96,6 +96,10 @@ def build_network(spec: ModelSpec, seed: int | np.random.SeedSequence | None = 0
     """Draw one network realisation from ``spec`` with a reproducible seed."""
     if seed is None:
         raise SpecError("seed", "an explicit seed is required (int or SeedSequence) for reproducibility")
+    if not isinstance(seed, np.random.SeedSequence) and (
+        isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0
+    ):
+        raise SpecError("seed", f"must be an integer >= 0 (or a SeedSequence), got {seed!r}")
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     s_J, s_het, s_in = ss.spawn(3)
     J = sample_J(spec, np.random.default_rng(s_J))

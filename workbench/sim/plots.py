@@ -9,12 +9,37 @@ import numpy as np
 from workbench.sim.estimators import autocorrelation
 from workbench.sim.simulator import SimResult
 
-__all__ = ["plot_summary"]
+__all__ = ["check_plot_path", "plot_summary"]
+
+
+def check_plot_path(path: str | Path, parameter: str = "plot") -> Path:
+    """Refuse a figure path matplotlib cannot write (no or unknown extension, a folder) before any run.
+
+    Raises
+    ------
+    SpecError
+        Naming ``parameter`` and the supported extensions.
+    """
+    from matplotlib.figure import Figure
+
+    from workbench.errors import SpecError
+    from workbench.io import check_output_file
+
+    path = check_output_file(path, parameter)
+    supported = sorted(Figure().canvas.get_supported_filetypes())
+    ext = path.suffix[1:].lower()
+    if not ext:
+        raise SpecError(parameter, f"give the figure file an extension; supported: {', '.join(supported)}")
+    if ext not in supported:
+        raise SpecError(parameter, f"unknown figure format {ext!r} of {str(path)!r}; supported: {', '.join(supported)}")
+    return path
 
 
 def plot_summary(res: SimResult, path: str | Path) -> Path:
-    """Write a 2x2 summary figure of ``res`` (needs 'traj', 'popmean' and 'cov' recorded)."""
+    """Write a 2x2 summary figure of ``res`` (needs 'traj', 'popmean' and 'cov' recorded), atomically."""
     import matplotlib
+
+    from workbench.io import atomic_path
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -40,7 +65,10 @@ def plot_summary(res: SimResult, path: str | Path) -> Path:
         ax[1, 1].set(xlabel="rank", ylabel="eigenvalue", title="equal-time covariance spectrum")
     fig.suptitle(res.info.get("spec", ""), fontsize=9)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, metadata={"CreationDate": None} if path.suffix == ".pdf" else None)
-    plt.close(fig)
+    fmt = path.suffix[1:].lower() or None
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=110, metadata={"CreationDate": None} if fmt == "pdf" else None)
+    finally:
+        plt.close(fig)
     return path

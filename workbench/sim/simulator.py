@@ -15,18 +15,22 @@ The OU input is always advanced exactly: ``eta <- c eta + sqrt(sigma2 (1 - c^2)/
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from workbench import interrupts
 from workbench.errors import DivergenceError, SpecError
 from workbench.progress import Progress
 from workbench.sim import kernels
 from workbench.sim.network import Network, build_network
 from workbench.spec import ModelSpec
 
-__all__ = ["SimResult", "simulate", "run_network", "step_coefficients", "RECORDABLE"]
+__all__ = ["SimResult", "simulate", "run_network", "step_coefficients", "RECORDABLE", "available_memory", "check_seed",
+           "memory_estimate"]
 
 RECORDABLE = ("mean", "cov", "cov_trials", "traj", "traj_phi", "popmean")
 """What :func:`simulate` can record: pooled mean/covariances of x and phi, per-trial covariances,
@@ -100,7 +104,11 @@ class SimResult:
             out["cross_cov_x_std"] = float(off.std()) if off.size else 0.0
             from workbench.sim.estimators import participation_ratio
 
-            out["participation_ratio"] = float(participation_ratio(self.cov_x))
+            if np.any(self.cov_x):
+                out["participation_ratio"] = float(participation_ratio(self.cov_x))
+            else:
+                out["participation_ratio"] = None
+                out["participation_ratio_reason"] = "not defined: the covariance of x is zero"
         return out
 
 
@@ -112,6 +120,102 @@ def _check_positive(name: str, value: float, allow_zero: bool = False) -> float:
     if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         raise SpecError(name, f"must be {'>= 0' if allow_zero else '> 0'} and finite, got {value!r}")
     return v
+
+
+def check_seed(seed: Any) -> np.random.SeedSequence:
+    """The root SeedSequence of a seed: a SeedSequence, or an integer >= 0 (else a SpecError naming seed)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is None:
+        raise SpecError("seed", "an explicit seed is required (int or SeedSequence)")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SpecError("seed", f"must be an integer >= 0 (or a SeedSequence), got {seed!r}")
+    return np.random.SeedSequence(int(seed))
+
+
+def _meminfo_available() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _cgroup_available() -> float | None:
+    for limit, usage in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):
+        try:
+            lim = Path(limit).read_text().strip()
+            if lim == "max" or float(lim) >= 2.0**60:
+                return None
+            return float(lim) - float(Path(usage).read_text().strip())
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def available_memory() -> float:
+    """Bytes of memory a run may still allocate: MemAvailable, capped by a cgroup limit (inf if unknown)."""
+    vals = [v for v in (_meminfo_available(), _cgroup_available()) if v is not None]
+    return max(min(vals), 0.0) if vals else math.inf
+
+
+def memory_estimate(
+    N: int, K: int, n_rec: int, n_neurons: int, record: tuple[str, ...], *, sparse: bool, draw_J: bool, itemsize: int
+) -> dict[str, tuple[str, float]]:
+    """Bytes a run allocates, by item: ``{item: (parameter that sets it, bytes)}``.
+
+    Couplings (N^2, plus the block drawn at a time; sparse blocks also draw a mask), the (N, K)
+    state arrays, the N^2 covariance accumulators and results, per-trial covariances (K N^2), and
+    the recorded trajectories and population means (n_rec x ...).
+    """
+    N2 = float(N) * float(N)
+    est: dict[str, tuple[str, float]] = {}
+    j = N2 * itemsize + (N2 * 8 * (2.125 if sparse else 1.0) if draw_J else 0.0)
+    est["couplings"] = ("N", j + (N2 * 8 if draw_J and itemsize != 8 else 0.0))
+    est["state"] = ("trials", 8.0 * N * K * 8)
+    if "cov" in record:
+        est["covariances"] = ("N", 6.0 * N2 * 8)
+    if "cov_trials" in record:
+        est["per-trial covariances"] = ("trials", 3.0 * K * N2 * 8)
+    traj = sum(1 for r in ("traj", "traj_phi") if r in record) * float(n_rec) * n_neurons * K * 8
+    pm = (2.0 * n_rec * K * 8) if "popmean" in record else 0.0
+    if traj + pm:
+        est["recordings"] = ("T", traj + pm)
+    return est
+
+
+def _check_run_fits(
+    spec: ModelSpec, K: int, T: float, n_rec: int, neurons: Any, record: tuple[str, ...], *, draw_J: bool, dtype: str
+) -> None:
+    """SpecError naming N, trials or T (the largest item) if the run cannot fit in the available memory."""
+    if neurons is None or isinstance(neurons, (int, np.integer)):
+        n_neurons = min(spec.N, 100) if neurons is None else max(int(neurons), 0)
+    else:
+        n_neurons = int(np.size(neurons))
+    sparse = any(p < 1.0 for row in spec.p for p in row) and not spec.fixed_J
+    est = memory_estimate(spec.N, K, n_rec, n_neurons, record, sparse=sparse, draw_J=draw_J,
+                          itemsize=np.dtype(dtype).itemsize)
+    N = spec.N
+    need = sum(b for _, b in est.values())
+    avail = available_memory()
+    if need <= avail:
+        return
+    item, (param, _) = max(est.items(), key=lambda kv: kv[1][1])
+    gib = 2.0**30
+    parts = ", ".join(f"{k} {b / gib:.3g}" for k, (_, b) in est.items())
+    raise SpecError(
+        param,
+        f"N={N}, trials={K}, T={T:g} need about {need / gib:.3g} GiB ({parts}) but about {avail / gib:.3g} GiB "
+        f"of memory is available; the largest item is the {item}: reduce {param}",
+    )
 
 
 def simulate(
@@ -187,6 +291,8 @@ def simulate(
     """
     T = _check_positive("T", T)
     dt = _check_positive("dt", dt)
+    if dt > T:
+        raise SpecError("dt", f"the time step must be <= T={T:g}, got dt={dt:g}")
     burn_in = _check_positive("burn_in", burn_in, allow_zero=True)
     if burn_in >= T:
         raise SpecError("burn_in", f"must be < T={T}, got {burn_in}")
@@ -205,10 +311,14 @@ def simulate(
     max_abs = float(max_abs)
     if method not in ("exp", "euler"):
         raise SpecError("method", f"unknown integrator {method!r}; allowed: 'euler', 'exp'")
-    if seed is None:
-        raise SpecError("seed", "an explicit seed is required (int or SeedSequence)")
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    ss = check_seed(seed)
     s_net, s_init, s_noise = ss.spawn(3)
+    n_steps = int(round(T / dt))
+    if abs(n_steps * dt - T) > 1e-9 * T:
+        raise SpecError("T", f"must be a multiple of dt={dt}, got T={T}")
+    n_burn = int(round(burn_in / dt))
+    _check_run_fits(spec, int(trials), T, max(n_steps - n_burn, 0) // int(stride) + 1, neurons, record,
+                    draw_J=network is None, dtype=dtype)
     net = network if network is not None else build_network(spec, s_net)
     if net.spec.N != spec.N:
         raise SpecError("network", f"network has N={net.N} but spec.N={spec.N}")
@@ -217,10 +327,6 @@ def simulate(
         raise SpecError(
             "dt", f"Euler needs dt < min(tau)={net.tau.min():.4g}, got {dt}; use method='exp' or a smaller dt"
         )
-    n_steps = int(round(T / dt))
-    if abs(n_steps * dt - T) > 1e-9 * T:
-        raise SpecError("T", f"must be a multiple of dt={dt}, got T={T}")
-    n_burn = int(round(burn_in / dt))
     ftype = np.dtype(dtype)
     rng_init = np.random.default_rng(s_init)
     rng_noise = np.random.default_rng(s_noise)
@@ -268,6 +374,10 @@ def simulate(
     H = np.empty((N, K), dtype=ftype)
     Z = np.zeros((N, K), dtype=ftype)
     apply_fn(code, x, gain, P)
+    if not np.all(np.isfinite(x)):
+        raise DivergenceError(f"the initial state is not finite for {spec.summary()}")
+    if not np.all(np.isfinite(P)):
+        raise DivergenceError(_phi_diverged(spec, 0.0, 0))
 
     # ---------------- recording set-up
     rec_steps = np.arange(n_burn, n_steps + 1, stride)
@@ -320,7 +430,8 @@ def simulate(
             pm_p[r] = pd.mean(axis=0)
 
     if n_rec and rec_steps[0] == 0:
-        _record(0)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by _check_finite_result
+            _record(0)
         r = 1
     from contextlib import nullcontext
 
@@ -330,20 +441,27 @@ def simulate(
     # The normal draws are made inside the fused kernel from the same numpy Generator (numba
     # implements it bit-for-bit), in the order of rng.standard_normal((N, K)).
     draw = noise is None and has_noise
-    with pin, Progress(n_steps, f"simulate N={N} K={K}", enabled=progress) as bar:
+    pending = interrupts.PENDING  # Ctrl-C / SIGTERM are raised between steps, never inside the kernel
+    with pin, np.errstate(over="ignore", invalid="ignore"), interrupts.deferred(), Progress(
+        n_steps, f"simulate N={N} K={K}", enabled=progress
+    ) as bar:
         for n in range(1, n_steps + 1):
+            if pending[0]:
+                interrupts.raise_pending()
             np.matmul(J, P, out=H)
             if noise is not None:
                 Z[:] = noise[n - 1]
             bad = step_fn(
                 code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs, rng_noise, draw
             )
-            if bad:
+            if bad & kernels.DIVERGED_X:
                 raise DivergenceError(
                     f"the state diverged (non-finite or |x| >= max_abs={max_abs:g}) at t = {n * dt:.6g} (step {n}) "
                     f"for {spec.summary()}; reduce dt, or the coupling strength / input (the linear "
                     "network is unstable for g >= 1)"
                 )
+            if bad:
+                raise DivergenceError(_phi_diverged(spec, n * dt, n))
             if r < n_rec and rec_steps[r] == n:
                 _record(r)
                 r += 1
@@ -364,18 +482,43 @@ def simulate(
         "spec": spec.summary(),
     }
     res = SimResult(t=t_rec, network=net, x_final=np.asarray(x, dtype=np.float64), info=info, neurons=neurons_idx)
-    if want_mean and n_samples:
-        res.mean_x = acc_x / n_samples
-        res.mean_phi = acc_p / n_samples
-    if want_cov and n_samples:
-        res.cov_x = acc_xx / n_samples - np.outer(res.mean_x, res.mean_x)
-        res.cov_phi = acc_pp / n_samples - np.outer(res.mean_phi, res.mean_phi)
-    if acc_tr is not None and n_rec:
-        m = acc_tr_m / n_rec
-        res.cov_x_trials = acc_tr / n_rec - m[:, :, None] * m[:, None, :]
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by _check_finite_result
+        if want_mean and n_samples:
+            res.mean_x = acc_x / n_samples
+            res.mean_phi = acc_p / n_samples
+        if want_cov and n_samples:
+            res.cov_x = acc_xx / n_samples - np.outer(res.mean_x, res.mean_x)
+            res.cov_phi = acc_pp / n_samples - np.outer(res.mean_phi, res.mean_phi)
+        if acc_tr is not None and n_rec:
+            m = acc_tr_m / n_rec
+            res.cov_x_trials = acc_tr / n_rec - m[:, :, None] * m[:, None, :]
     res.traj, res.traj_phi, res.popmean_x, res.popmean_phi = traj, traj_phi, pm_x, pm_p
     res.eta_final = eta if ou else None
+    _check_finite_result(res, spec)
     return res
+
+
+_RESULT_ARRAYS = ("mean_x", "mean_phi", "cov_x", "cov_phi", "cov_x_trials", "traj", "traj_phi", "popmean_x",
+                  "popmean_phi")
+
+
+def _check_finite_result(res: SimResult, spec: ModelSpec) -> None:
+    """DivergenceError if a recorded statistic overflowed (e.g. phi = exp(x) with a huge x squared)."""
+    for name in _RESULT_ARRAYS:
+        arr = getattr(res, name)
+        if arr is not None and not np.all(np.isfinite(arr)):
+            raise DivergenceError(
+                f"the recorded {name} is not finite (phi or x too large to square and average) for {spec.summary()}; "
+                "choose a bounded phi or smaller couplings / inputs"
+            )
+
+
+def _phi_diverged(spec: ModelSpec, t: float, step: int) -> str:
+    return (
+        f"phi(gain x) became non-finite at t = {t:.6g} (step {step}) for {spec.summary()}: phi = "
+        f"{spec.phi.label()!r} is not finite at the state reached (e.g. exp overflow, log or sqrt of a "
+        "negative number); choose a phi defined and finite for all x, or smaller couplings / inputs"
+    )
 
 
 def run_network(network: Network, **kwargs: Any) -> SimResult:

@@ -30,14 +30,62 @@ import sympy as sp
 from scipy import linalg, optimize
 from scipy.interpolate import CubicSpline
 
-from workbench.errors import ConvergenceError, SpecError
+from workbench.errors import ConvergenceError, SpecError, WorkbenchError
 from workbench.solvers.dmft_lag import LagDMFTSolver, parameter_values
+from workbench.solvers.failures import numerical_failure_is_convergence_error
 from workbench.solvers.quadrature import LoweredSystem
 from workbench.spec import ModelSpec, X
 from workbench.symbolic.gaussian import GaussAvg, lam
 from workbench.symbolic.stationary import D_VAR, E0
 
-__all__ = ["DMFTResult", "DMFTProblem", "DMFTSolver", "chaos_transition", "local_instability"]
+__all__ = ["DMFTResult", "DMFTProblem", "DMFTSolver", "chaos_transition", "check_solvable", "local_instability"]
+
+
+RELU_G_MAX = math.sqrt(2.0)
+"""A relu network (J0 >= 0) has a bounded stationary state only for g * gain < sqrt(2)."""
+
+
+def check_solvable(spec: ModelSpec) -> None:
+    """SpecError, naming the spec parameter, for a spec the stationary DMFT cannot describe.
+
+    A fixed coupling matrix (no disorder to average), heterogeneous timescale or gain laws (the
+    derivation has constant ones per population), and a linear (affine) phi: the linear network
+    has no stationary chaotic state (for g < 1 it is the exact linear theory, for g >= 1 it diverges).
+    """
+    if spec.fixed_J:
+        raise SpecError(
+            "J_file",
+            "the DMFT averages over random couplings; a fixed matrix (J_file) has no DMFT: simulate it instead "
+            "(workbench simulate), or give the coupling law ([coupling] J0, g) instead of J_file",
+        )
+    for k, pop in enumerate(spec.populations):
+        for nm, law in (("gain", pop.gain), ("tau", pop.tau)):
+            if law.kind != "constant":
+                raise SpecError(
+                    f"populations[{k}].{nm}",
+                    f"the DMFT needs a constant {nm} per population, got a {law.kind} law; split the population or "
+                    "use its mean",
+                )
+    if sp.simplify(sp.diff(spec.phi.expr, X, 2)) == 0:
+        raise SpecError(
+            "phi",
+            f"phi = {spec.phi.label()!r} is linear: a linear network has no stationary chaotic DMFT (it relaxes for "
+            "g < 1, where its covariance is the exact linear theory of J - 1, and diverges for g >= 1); use a "
+            "saturating phi (tanh, erf, logistic) or simulate the linear network",
+        )
+
+
+def _check_relu_growth(spec: ModelSpec) -> None:
+    """SpecError naming g for a relu population whose activity grows without bound (g gain >= sqrt 2, J0 >= 0)."""
+    if spec.phi.name != "relu" or spec.n_populations != 1:
+        return
+    g, J0, gain = spec.g[0][0], spec.J0[0][0], spec.populations[0].gain.value
+    if J0 >= 0 and g * gain >= RELU_G_MAX:
+        raise SpecError(
+            "g",
+            f"a relu network with g * gain = {g * gain:.4g} >= sqrt(2) = 1.414 and J0 >= 0 has no stationary state "
+            f"(the activity grows without bound); allowed: 0 <= g < {RELU_G_MAX / gain:.4g}",
+        )
 
 
 @dataclass
@@ -116,8 +164,20 @@ class DMFTProblem:
     def __init__(self, spec: ModelSpec) -> None:
         from derivations.dmft import derive
 
+        check_solvable(spec)
+        _check_relu_growth(spec)
         self.spec = spec
-        self.derivation = derive(spec)
+        try:
+            self.derivation = derive(spec)
+        except Exception as exc:
+            if isinstance(exc, WorkbenchError) or spec.phi.name != "custom":
+                raise
+            msg = " ".join(str(exc).split())[:160]
+            raise SpecError(
+                "phi",
+                f"the DMFT derivation cannot handle phi = {spec.phi.label()!r} ({type(exc).__name__}: {msg}); use a "
+                "named phi (tanh, erf, logistic, relu) or a smooth expression in x",
+            ) from exc
 
     @staticmethod
     def structure(spec: ModelSpec) -> dict[str, Any]:
@@ -308,6 +368,7 @@ class DMFTSolver:
         raise ConvergenceError(f"DMFT (Delta0, Delta_inf, mu) iteration did not converge ({self._pstr(pv)})")
 
     # ------------------------------------------------------------------ solve
+    @numerical_failure_is_convergence_error("stationary DMFT")
     def solve(
         self,
         spec: ModelSpec | None = None,
@@ -341,6 +402,7 @@ class DMFTSolver:
             raise SpecError("branch", f"must be 'auto' or 'static', got {branch!r}")
         t_start = time.perf_counter()
         spec = self.problem.check_structure(spec)
+        _check_relu_growth(spec)
         pv = self.param_values(spec)
         pd = {str(p): v for p, v in zip(self.params, pv, strict=True)}
         sigma2 = pd.get("sigma^2", 0.0)

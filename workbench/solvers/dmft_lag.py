@@ -34,6 +34,7 @@ import sympy as sp
 from scipy import fft, optimize
 
 from workbench.errors import ConvergenceError, SpecError
+from workbench.solvers.failures import numerical_failure_is_convergence_error
 from workbench.solvers.quadrature import LoweredSystem
 from workbench.spec import ModelSpec, X
 from workbench.symbolic.gaussian import GaussAvg, lam
@@ -122,10 +123,46 @@ class LagDMFTResult:
         return np.interp(lags, self.tau, self.Delta_tau[population], right=float(self.Delta_inf[population]))
 
 
+def _spec_parameter(spec: ModelSpec, key: str) -> str:
+    """The spec's own name (as in the TOML file) of the value behind a ``spec.symbols()`` key."""
+    names = [p.name for p in spec.populations]
+    single = spec.n_populations == 1
+    fixed = {"sigma2": "noise.sigma2", "tau_n": "noise.tau"}
+    if key in fixed:
+        return fixed[key]
+    for a, na in enumerate(names):
+        sfx = "" if single else f"_{na}"
+        per_pop = {f"tau{sfx}": "tau", f"I0{sfx}": "input_mean", f"sigma_I2{sfx}": "input_std"}
+        if key in per_pop:
+            return f"populations[{a}].{per_pop[key]}"
+        for b, nb in enumerate(names):
+            sab = "" if single else f"_{na}{nb}"
+            if key in (f"g{sab}", f"J0{sab}"):
+                return f"coupling.{key.removesuffix(sab)}[{a}][{b}]"
+    return key
+
+
+def _neutral(spec: ModelSpec, key: str, value: float) -> bool:
+    """True if a spec value without a symbol in the derivation changes nothing (0, or an unused OU timescale)."""
+    if key == "tau_n":
+        return spec.noise.kind != "ou"
+    return value == 0.0
+
+
 def parameter_values(params: tuple[sp.Symbol, ...], spec: ModelSpec) -> list[float]:
     """Numeric values of a derivation's parameters for ``spec``: the spec's symbols plus the
-    population fractions ``alpha``; a parameter the spec does not define is a SpecError."""
+    population fractions ``alpha``. A parameter the spec does not define, and a spec value that
+    matters (not 0) but has no symbol in the derivation, are SpecErrors: nothing is dropped."""
+    wanted = {str(p) for p in params}
+    syms = spec.symbols()
     vals = {str(k): float(v) for k, v in spec.values().items()}
+    for key, sym in syms.items():
+        if str(sym) not in wanted and not _neutral(spec, key, vals[str(sym)]):
+            raise SpecError(
+                _spec_parameter(spec, key),
+                f"= {vals[str(sym)]:g} has no symbol in the derived equations (parameters "
+                f"{sorted(wanted)}); the DMFT of this structure cannot take it into account",
+            )
     single = spec.n_populations == 1
     for p in spec.populations:
         vals["alpha" if single else f"alpha_{p.name}"] = float(p.fraction)
@@ -271,6 +308,7 @@ class LagDMFTSolver:
         return J.reshape(P, P) / c[:, None]
 
     # ------------------------------------------------------------------ solve
+    @numerical_failure_is_convergence_error("lag-grid DMFT")
     def solve(
         self,
         spec: ModelSpec | None = None,
@@ -309,6 +347,19 @@ class LagDMFTSolver:
         """
         if branch not in ("auto", "static"):
             raise SpecError("branch", f"must be 'auto' or 'static', got {branch!r}")
+        return self._solve(spec, mu0=mu0, h=h, L=L, tol=tol, branch=branch)
+
+    def _solve(
+        self,
+        spec: ModelSpec | None,
+        *,
+        mu0: float | np.ndarray | None,
+        h: float | None,
+        L: float | None,
+        tol: float,
+        branch: str,
+    ) -> LagDMFTResult:
+        """:meth:`solve` without the translation of numerical failures."""
         t0 = time.perf_counter()
         spec = self.problem.check_structure(spec)
         pv = self.param_values(spec)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from workbench.expr import as_expr
 from workbench.spec import X
 from workbench.symbolic.gaussian import GaussAvg, GaussKernel, body
 
@@ -122,7 +123,7 @@ class LoweredSystem:
         from workbench.codegen import compile_system
 
         self.args = tuple(args)
-        exprs = [sp.sympify(e) for e in exprs]
+        exprs = [as_expr(e) for e in exprs]
         nodes: list[sp.Expr] = []
         for e in exprs:
             for n in sp.preorder_traversal(e):

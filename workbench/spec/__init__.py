@@ -48,6 +48,7 @@ def load_spec(spec: str | Path | ModelSpec | None) -> ModelSpec:
     if isinstance(spec, ModelSpec):
         return spec
     s = str(spec)
-    if s.endswith(".toml") or Path(s).is_file():
+    if s.endswith(".toml") or Path(s).is_file() or (Path(s).is_dir() and s not in preset_names()):
+        # (a directory is refused by from_toml with a message naming the spec)
         return ModelSpec.from_toml(s)
     return preset(s)

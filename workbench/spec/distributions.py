@@ -31,10 +31,12 @@ class Distribution:
 
     def validate(self, parameter: str, positive: bool = True) -> None:
         """Check the parameters; ``positive`` requires the support to lie in (0, inf)."""
-        if self.kind not in _KINDS:
+        if not isinstance(self.kind, str) or self.kind not in _KINDS:
             raise SpecError(f"{parameter}.kind", f"unknown distribution {self.kind!r}; allowed: {_KINDS}")
         vals = {"value": self.value, "low": self.low, "high": self.high, "a": self.a, "b": self.b}
         for k, v in vals.items():
+            if not _is_number(v):
+                raise SpecError(f"{parameter}.{k}", f"expected a number, got {type(v).__name__} {v!r}")
             if not math.isfinite(v):
                 raise SpecError(f"{parameter}.{k}", f"must be finite, got {v}")
         if self.kind == "constant":
@@ -75,23 +77,34 @@ class Distribution:
         return {"kind": "beta", "a": self.a, "b": self.b, "low": self.low, "high": self.high}
 
 
+def _is_number(value: Any) -> bool:
+    """True for an int or float (numpy included) that is not a boolean."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
 def make_distribution(value: Any, parameter: str, positive: bool = True) -> Distribution:
     """Build a law from a number (constant), a dict, or a :class:`Distribution`."""
     if isinstance(value, Distribution):
         dist = value
     elif isinstance(value, bool):
         raise SpecError(parameter, "expected a number or a table, got a boolean")
-    elif isinstance(value, (int, float)):
+    elif _is_number(value):
+        if isinstance(value, int) and abs(value) > 2**1023:
+            raise SpecError(parameter, f"must be finite, got an integer of {value.bit_length()} bits")
         dist = Distribution("constant", value=float(value))
     elif isinstance(value, dict):
         allowed = {"kind", "value", "low", "high", "a", "b"}
         extra = set(value) - allowed
         if extra:
             raise SpecError(parameter, f"unknown keys {sorted(extra)}; allowed {sorted(allowed)}")
-        try:
-            dist = Distribution(**{k: (v if k == "kind" else float(v)) for k, v in value.items()})
-        except (TypeError, ValueError) as exc:
-            raise SpecError(parameter, f"bad distribution {value!r}: {exc}") from exc
+        for k, v in value.items():
+            if k == "kind" and not isinstance(v, str):
+                raise SpecError(f"{parameter}.kind", f"expected a string, got {type(v).__name__} {v!r}")
+            if k != "kind" and not _is_number(v):
+                raise SpecError(f"{parameter}.{k}", f"expected a number, got {type(v).__name__} {v!r}")
+            if k != "kind" and isinstance(v, int) and abs(v) > 2**1023:
+                raise SpecError(f"{parameter}.{k}", f"must be finite, got an integer of {v.bit_length()} bits")
+        dist = Distribution(**{k: (v if k == "kind" else float(v)) for k, v in value.items()})
     else:
         raise SpecError(parameter, f"expected a number or a table, got {type(value).__name__}")
     dist.validate(parameter, positive=positive)

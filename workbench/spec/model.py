@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,102 @@ INIT_KINDS = ("normal", "point")
 
 
 def _finite(parameter: str, value: Any) -> float:
+    """``value`` as a finite float; a boolean, a string or any other non-number is a SpecError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise SpecError(parameter, f"expected a number, got {_describe(value)}")
     try:
         v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise SpecError(parameter, f"expected a number, got {value!r}") from exc
+    except OverflowError:
+        v = math.inf
     if not math.isfinite(v):
         raise SpecError(parameter, f"must be finite, got {value!r}")
     return v
+
+
+def _describe(value: Any) -> str:
+    """A short description of a (wrong) value for an error message: its type and a short repr."""
+    text = repr(value)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def _table(parameter: str, value: Any) -> dict[str, Any]:
+    """A TOML table (dict), or a SpecError naming ``parameter``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SpecError(parameter, f"expected a table ([{parameter}] with keys), got {_describe(value)}")
+    return dict(value)
+
+
+def _string(parameter: str, value: Any) -> str:
+    """A string, or a SpecError naming ``parameter``."""
+    if not isinstance(value, str):
+        raise SpecError(parameter, f"expected a string, got {_describe(value)}")
+    return value
+
+
+def _integer(parameter: str, value: Any) -> int:
+    """An integer (an integral float such as 10.0 is accepted), or a SpecError naming ``parameter``."""
+    if isinstance(value, (bool, np.bool_)):
+        raise SpecError(parameter, f"expected an integer, got {_describe(value)}")
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+        return int(value)
+    if not isinstance(value, (int, np.integer)):
+        raise SpecError(parameter, f"expected an integer, got {_describe(value)}")
+    return int(value)
+
+
+_REAL_KINDS = "iuf"
+"""numpy dtype kinds accepted in a coupling file: signed/unsigned integers and real floats."""
+
+
+def _npy_problem(exc: BaseException) -> str:
+    """A short, safe description of why numpy could not load a .npy file (never 'load it unsafely')."""
+    text = " ".join(str(exc).split())
+    low = text.lower()
+    if "header" in low and ("large" in low or "max_header_size" in low):
+        return "its header is larger than numpy's safe limit"
+    if "pickle" in low or "object" in low:
+        return "it holds Python objects (pickled data), which are never loaded"
+    if "mmap length" in low or "eof" in low or "truncated" in low or "expected" in low:
+        return f"truncated or malformed: {text[:120]}"
+    return text[:160] or type(exc).__name__
+
+
+def peek_J_file(path: str | Path) -> np.ndarray:
+    """Open a coupling file (memory-mapped, no pickle) and check it is a real square matrix.
+
+    Raises
+    ------
+    SpecError
+        Naming ``J_file``: not a ``.npy`` file, missing, unreadable, truncated or malformed
+        (including an oversized header), complex, object/string/boolean dtype, or not 2-d square.
+    """
+    path = Path(path)
+    if path.suffix != ".npy":
+        raise SpecError("J_file", f"must be a .npy file, got {str(path)!r}")
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "file not found"
+        raise SpecError("J_file", f"{what}: {str(path)!r}")
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+    except OSError as exc:
+        raise SpecError("J_file", f"cannot read {str(path)!r}: {exc.strerror or exc}") from exc
+    if magic != b"\x93NUMPY":
+        raise SpecError("J_file", f"{str(path)!r} is not a .npy file (no NUMPY header); save J with numpy.save")
+    try:
+        J = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError, TypeError, SyntaxError, MemoryError) as exc:
+        raise SpecError("J_file", f"{str(path)!r} is not a readable .npy array ({_npy_problem(exc)})") from exc
+    if not isinstance(J, np.ndarray):
+        raise SpecError("J_file", f"{str(path)!r} holds an archive, not one .npy array")
+    if J.dtype.kind not in _REAL_KINDS or J.dtype.fields is not None:
+        raise SpecError("J_file", f"J must hold real numbers (integer or float), got dtype {J.dtype}")
+    if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] < 1:
+        raise SpecError("J_file", f"J must be a non-empty square matrix, got shape {J.shape}")
+    return J
 
 
 @dataclass(frozen=True)
@@ -100,18 +190,39 @@ class InitialCondition:
         return {"kind": self.kind, "mean": self.mean, "std": self.std}
 
 
+POPULATION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}")
+"""Population names: they become parts of SymPy symbol names (``g_EI``, ``Delta_0_E``) and of LaTeX."""
+
+
+def _check_population_names(names: list[Any]) -> None:
+    """Names are short identifiers (letters, digits), unique, and unambiguous when joined in pairs."""
+    for k, nm in enumerate(names):
+        if not isinstance(nm, str) or not POPULATION_NAME.fullmatch(nm):
+            raise SpecError(
+                f"populations[{k}].name",
+                f"must be a letter followed by at most 15 letters or digits (it names symbols such as g_EI), "
+                f"got {nm!r:.60}",
+            )
+    if len(set(names)) != len(names):
+        raise SpecError("populations", f"population names must be unique, got {names}")
+    if len({a + b for a in names for b in names}) != len(names) ** 2:
+        raise SpecError("populations", f"population names {names} are ambiguous when joined in pairs (g_EI)")
+
+
 def _matrix(parameter: str, value: Any, P: int, default: float) -> tuple[tuple[float, ...], ...]:
+    """A PxP table of finite numbers from a number (every block) or a list of P rows of P numbers."""
     if value is None:
         value = default
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         v = _finite(parameter, value)
         return tuple(tuple(v for _ in range(P)) for _ in range(P))
-    arr = np.asarray(value, dtype=object)
-    if arr.shape != (P, P):
-        raise SpecError(
-            parameter, f"must be a number or a {P}x{P} table (one entry per population pair), got shape {arr.shape}"
-        )
-    return tuple(tuple(_finite(f"{parameter}[{a}][{b}]", arr[a, b]) for b in range(P)) for a in range(P))
+    what = f"must be a number or a {P}x{P} table (one entry per population pair)"
+    if not isinstance(value, (list, tuple)) or not all(isinstance(row, (list, tuple)) for row in value):
+        raise SpecError(parameter, f"{what}, got {_describe(value)}")
+    if len(value) != P or any(len(row) != P for row in value):
+        shape = (len(value), len(value[0])) if value and len({len(row) for row in value}) == 1 else "ragged"
+        raise SpecError(parameter, f"{what}, got shape {shape if value else (0,)}")
+    return tuple(tuple(_finite(f"{parameter}[{a}][{b}]", value[a][b]) for b in range(P)) for a in range(P))
 
 
 @dataclass(frozen=True)
@@ -154,8 +265,8 @@ class ModelSpec:
         self._validate()
 
     def _validate(self) -> None:
-        if isinstance(self.N, bool) or not isinstance(self.N, (int, np.integer)):
-            raise SpecError("N", f"must be an integer >= 1, got {self.N!r}")
+        if isinstance(self.N, (bool, np.bool_)) or not isinstance(self.N, (int, np.integer)):
+            raise SpecError("N", f"must be an integer >= 1, got {_describe(self.N)}")
         if self.N < 1:
             raise SpecError("N", f"must be >= 1, got {self.N}")
         if not isinstance(self.phi, Nonlinearity):
@@ -164,8 +275,7 @@ class ModelSpec:
         if P < 1:
             raise SpecError("populations", "need at least one population")
         names = [pop.name for pop in self.populations]
-        if len(set(names)) != P:
-            raise SpecError("populations", f"population names must be unique, got {names}")
+        _check_population_names(names)
         total = 0.0
         for k, pop in enumerate(self.populations):
             if not (0.0 < pop.fraction <= 1.0):
@@ -181,6 +291,10 @@ class ModelSpec:
         for nm, mat in (("J0", self.J0), ("g", self.g), ("p", self.p)):
             if len(mat) != P or any(len(row) != P for row in mat):
                 raise SpecError(nm, f"must be a {P}x{P} table (one entry per population pair)")
+            for a in range(P):
+                for b in range(P):
+                    _finite(f"{nm}[{a}][{b}]", mat[a][b])
+        self._validate_sizes()
         for a in range(P):
             for b in range(P):
                 if not self.g[a][b] >= 0:
@@ -216,16 +330,24 @@ class ModelSpec:
         if _finite("init.std", self.init.std) < 0:
             raise SpecError("init.std", f"must be >= 0, got {self.init.std}")
         if self.J_file is not None:
-            path = Path(self.J_file)
-            if path.suffix != ".npy":
-                raise SpecError("J_file", f"must be a .npy file, got {self.J_file!r}")
-            if not path.is_file():
-                raise SpecError("J_file", f"file not found: {self.J_file!r}")
-            J = np.load(path, mmap_mode="r", allow_pickle=False)
-            if J.ndim != 2 or J.shape[0] != J.shape[1]:
-                raise SpecError("J_file", f"J must be a square matrix, got shape {J.shape}")
+            if not isinstance(self.J_file, (str, Path)):
+                raise SpecError("J_file", f"expected a file name, got {_describe(self.J_file)}")
+            J = peek_J_file(self.J_file)
             if J.shape[0] != self.N:
                 raise SpecError("J_file", f"J is {J.shape[0]}x{J.shape[1]} but N = {self.N}")
+
+    def _validate_sizes(self) -> None:
+        """Every population gets at least one neuron (N * fraction rounded; the last takes the rest)."""
+        sizes = [int(round(p.fraction * self.N)) for p in self.populations[:-1]]
+        sizes.append(self.N - sum(sizes))
+        for k, n in enumerate(sizes):
+            if n < 1:
+                P = len(sizes)
+                raise SpecError(
+                    f"populations[{k}].fraction",
+                    f"gives {n} neurons with N = {self.N} (fractions {[p.fraction for p in self.populations]}); "
+                    f"every population needs >= 1 neuron: raise N (>= {P}) or the fraction",
+                )
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -275,14 +397,18 @@ class ModelSpec:
     @classmethod
     def from_dict(cls, data: dict[str, Any], base_dir: str | Path | None = None) -> ModelSpec:
         """Build from plain data (the TOML layout; see ``workbench/spec/presets/*.toml``)."""
-        data = dict(data)
+        data = _table("spec", data)
         allowed = {"name", "N", "phi", "populations", "coupling", "noise", "init", "J_file"}
         extra = set(data) - allowed
         if extra:
             raise SpecError("spec", f"unknown keys {sorted(extra)}; allowed {sorted(allowed)}")
-        pops_data = data.get("populations") or [{"name": "all", "fraction": 1.0}]
+        pops_data = data.get("populations")
+        if pops_data is not None and not isinstance(pops_data, (list, tuple)):
+            raise SpecError("populations", f"expected a list of tables ([[populations]]), got {_describe(pops_data)}")
+        pops_data = pops_data or [{"name": "all", "fraction": 1.0}]
         pops = []
         for k, pd in enumerate(pops_data):
+            pd = _table(f"populations[{k}]", pd)
             okk = {"name", "fraction", "tau", "gain", "input_mean", "input_std"}
             bad = set(pd) - okk
             if bad:
@@ -298,36 +424,40 @@ class ModelSpec:
                 )
             )
         P = len(pops)
-        coup = dict(data.get("coupling", {}))
+        coup = _table("coupling", data.get("coupling"))
         bad = set(coup) - {"J0", "g", "p"}
         if bad:
             raise SpecError("coupling", f"unknown keys {sorted(bad)}; allowed ['J0', 'g', 'p']")
-        nd = dict(data.get("noise", {}))
+        nd = _table("noise", data.get("noise"))
         bad = set(nd) - {"kind", "sigma2", "tau"}
         if bad:
             raise SpecError("noise", f"unknown keys {sorted(bad)}; allowed ['kind', 'sigma2', 'tau']")
         sigma2 = _finite("noise.sigma2", nd.get("sigma2", 0.0))
         noise = Noise(
-            str(nd.get("kind", "white" if sigma2 > 0 else "none")), sigma2, _finite("noise.tau", nd.get("tau", 1.0))
+            _string("noise.kind", nd.get("kind", "white" if sigma2 > 0 else "none")),
+            sigma2,
+            _finite("noise.tau", nd.get("tau", 1.0)),
         )
-        idd = dict(data.get("init", {}))
+        idd = _table("init", data.get("init"))
         bad = set(idd) - {"kind", "mean", "std"}
         if bad:
             raise SpecError("init", f"unknown keys {sorted(bad)}; allowed ['kind', 'mean', 'std']")
         init = InitialCondition(
-            str(idd.get("kind", "normal")),
+            _string("init.kind", idd.get("kind", "normal")),
             _finite("init.mean", idd.get("mean", 0.0)),
             _finite("init.std", idd.get("std", 1.0)),
         )
         J_file = data.get("J_file")
-        if J_file is not None and base_dir is not None and not Path(J_file).is_absolute():
-            J_file = str(Path(base_dir) / J_file)
-        N = data.get("N", 1000)
-        if J_file is not None and "N" not in data and Path(J_file).is_file():
-            N = int(np.load(J_file, mmap_mode="r").shape[0])
+        if J_file is not None:
+            J_file = _string("J_file", J_file)
+            if base_dir is not None and not Path(J_file).is_absolute():
+                J_file = str(Path(base_dir) / J_file)
+        N = _integer("N", data["N"]) if "N" in data else 1000
+        if J_file is not None and "N" not in data:
+            N = int(peek_J_file(J_file).shape[0])
         return cls(
-            N=N if isinstance(N, bool) or not isinstance(N, float) or not N.is_integer() else int(N),
-            phi=make_nonlinearity(data.get("phi", "tanh")),
+            N=N,
+            phi=make_nonlinearity(_string("phi", data.get("phi", "tanh"))),
             populations=tuple(pops),
             J0=_matrix("coupling.J0", coup.get("J0"), P, 0.0),
             g=_matrix("coupling.g", coup.get("g"), P, 1.0),
@@ -335,7 +465,7 @@ class ModelSpec:
             J_file=J_file,
             noise=noise,
             init=init,
-            name=str(data.get("name", "custom")),
+            name=_string("name", data.get("name", "custom")),
         )
 
     @classmethod
@@ -344,12 +474,20 @@ class ModelSpec:
         import tomllib
 
         path = Path(path)
+        if path.is_dir():
+            raise SpecError("spec", f"{str(path)!r} is a directory, not a TOML spec file")
         if not path.is_file():
             raise SpecError("spec", f"spec file not found: {str(path)!r}")
         try:
-            data = tomllib.loads(path.read_text())
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SpecError("spec", f"{str(path)!r} is not UTF-8 text (byte {exc.start}); TOML files are UTF-8") from exc
+        except OSError as exc:
+            raise SpecError("spec", f"cannot read {str(path)!r}: {exc.strerror or exc}") from exc
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise SpecError("spec", f"{path}: invalid TOML: {exc}") from exc
+            raise SpecError("spec", f"{path}: invalid TOML: {' '.join(str(exc).split())}") from exc
         return cls.from_dict(data, base_dir=path.parent)
 
     def to_dict(self) -> dict[str, Any]:
@@ -399,16 +537,20 @@ class ModelSpec:
         if J_file is not None:
             ch["J_file"] = J_file
             if N is None:
-                N = int(np.load(J_file, mmap_mode="r").shape[0]) if Path(J_file).is_file() else self.N
+                N = int(peek_J_file(J_file).shape[0])
         if N is not None:
             ch["N"] = N
         if g is not None:
-            ch["g"] = tuple(tuple(float(g) for _ in range(P)) for _ in range(P))
+            gv = _finite("g", g)
+            ch["g"] = tuple(tuple(gv for _ in range(P)) for _ in range(P))
         if J0 is not None:
-            ch["J0"] = tuple(tuple(float(J0) for _ in range(P)) for _ in range(P))
+            J0v = _finite("J0", J0)
+            ch["J0"] = tuple(tuple(J0v for _ in range(P)) for _ in range(P))
         if phi is not None:
             ch["phi"] = make_nonlinearity(phi)
         if sigma2 is not None:
+            if _finite("sigma2", sigma2) < 0:
+                raise SpecError("sigma2", f"white-noise intensity must be >= 0, got {sigma2}")
             kind = self.noise.kind if self.noise.kind != "none" else "white"
             ch["noise"] = Noise(kind if sigma2 > 0 or kind == "ou" else "none", float(sigma2), self.noise.tau)
         if ch:
@@ -443,7 +585,7 @@ class ModelSpec:
         """The fixed coupling matrix from ``J_file`` (float64, C order)."""
         if self.J_file is None:
             raise SpecError("J_file", "this spec has random couplings; no fixed matrix to load")
-        J = np.ascontiguousarray(np.load(self.J_file, allow_pickle=False), dtype=np.float64)
+        J = np.ascontiguousarray(peek_J_file(self.J_file), dtype=np.float64)
         if not np.all(np.isfinite(J)):
             raise SpecError("J_file", "J contains non-finite entries")
         return J

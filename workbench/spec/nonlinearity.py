@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from workbench.errors import SpecError
+from workbench.expr import CONSTANTS, FUNCTIONS, X, parse_expression
 
 __all__ = ["X", "NAMED", "Nonlinearity", "make_nonlinearity"]
-
-X = sp.Symbol("x", real=True)
-"""The argument of every nonlinearity (a real SymPy symbol)."""
 
 
 def _named() -> dict[str, sp.Expr]:
@@ -72,34 +70,34 @@ class Nonlinearity:
 def make_nonlinearity(value: str | sp.Expr | Nonlinearity, parameter: str = "phi") -> Nonlinearity:
     """Build a :class:`Nonlinearity` from a name, an expression string in ``x``, or a SymPy expression.
 
+    Strings are parsed by :func:`workbench.expr.parse_expression` (a whitelist; nothing is
+    evaluated). A SymPy expression must print as a string that the same parser accepts, so that
+    every nonlinearity round-trips through its label and reaches LaTeX with whitelisted names only.
+
     Raises
     ------
     SpecError
-        For an unknown name, an unparsable expression, or an expression with free symbols other
-        than ``x``.
+        For an unknown name, an expression outside the whitelist, or an expression with free
+        symbols other than ``x``.
     """
     if isinstance(value, Nonlinearity):
         return value
+    hint = f"named choices are {sorted(NAMED)}"
     if isinstance(value, str):
         key = value.strip().lower()
         if key in NAMED:
             return Nonlinearity(key, NAMED[key], key)
-        try:
-            expr = sp.sympify(value, locals={"x": X}, rational=False)
-        except (sp.SympifyError, SyntaxError, TypeError) as exc:
-            raise SpecError(
-                parameter,
-                f"unknown nonlinearity {value!r}; use one of {sorted(NAMED)} "
-                "or a SymPy expression in x such as 'tanh(2*x)'",
-            ) from exc
+        _refuse_unknown_name(value.strip(), parameter)
+        expr = parse_expression(value, parameter=parameter, hint=hint)
         source = value.strip()
     elif isinstance(value, sp.Basic):
         expr = value
         source = str(value)
+        parse_expression(source, parameter=parameter, hint=hint)
     else:
         raise SpecError(parameter, f"expected a name or a SymPy expression, got {type(value).__name__}")
     if not isinstance(expr, sp.Expr):
-        raise SpecError(parameter, f"{value!r} is not an expression in x")
+        raise SpecError(parameter, f"{source!r} is not an expression in x")
     free = {s for s in expr.free_symbols if s != X}
     # accept a plain Symbol('x') without assumptions as well
     if free and all(s.name == "x" for s in free):
@@ -108,9 +106,17 @@ def make_nonlinearity(value: str | sp.Expr | Nonlinearity, parameter: str = "phi
     if free:
         raise SpecError(
             parameter,
-            f"unknown nonlinearity {value!r}: it may depend on x only, found {sorted(map(str, free))}; "
-            f"named choices are {sorted(NAMED)}",
+            f"unknown nonlinearity {source!r}: it may depend on x only, found {sorted(map(str, free))}; {hint}",
         )
     if X not in expr.free_symbols:
-        raise SpecError(parameter, f"nonlinearity {value!r} does not depend on x")
+        raise SpecError(parameter, f"nonlinearity {source!r} does not depend on x")
     return Nonlinearity("custom", expr, source)
+
+
+def _refuse_unknown_name(text: str, parameter: str) -> None:
+    """A bare word that is neither a named nonlinearity nor an expression: say so plainly."""
+    if text.isascii() and text.isidentifier() and len(text) <= 40 and text not in {"x", *CONSTANTS, *FUNCTIONS}:
+        raise SpecError(
+            parameter,
+            f"unknown nonlinearity {text!r}; use one of {sorted(NAMED)} or an expression in x such as 'tanh(2*x)'",
+        )

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from workbench.expr import as_expr
+
 __all__ = [
     "Average",
     "LogPartition",
@@ -108,7 +110,7 @@ def _localize(term: sp.Expr, args: tuple[sp.Expr, ...], point: tuple[sp.Expr, ..
         factor /= sp.Abs(coeff)
         remaining = [lim for lim in remaining if lim[0] != v]
     body = (term * factor).xreplace(subs)
-    remaining = [tuple(sp.sympify(x).xreplace(subs) for x in lim) for lim in remaining]
+    remaining = [tuple(as_expr(x).xreplace(subs) for x in lim) for lim in remaining]
     return sp.Integral(body, *remaining) if remaining else body
 
 
@@ -171,7 +173,7 @@ def functional_derivative(F: sp.Expr, point: sp.Expr) -> sp.Expr:
     """
     if not isinstance(point, AppliedUndef):
         raise TypeError(f"point must be an applied field like x(t_0), got {point!r}")
-    F = sp.sympify(F)
+    F = as_expr(F)
     nodes = _top_nodes(F)
     reps = {n: sp.Dummy("N") for n in nodes}
     Fd = F.xreplace(reps)

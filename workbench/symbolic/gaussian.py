@@ -25,6 +25,7 @@ import functools
 import mpmath
 import sympy as sp
 
+from workbench.expr import as_expr
 from workbench.spec import X
 
 __all__ = [
@@ -48,7 +49,7 @@ _Y = sp.Symbol("y", real=True)
 
 def lam(body: sp.Expr) -> sp.Lambda:
     """``Lambda(x, body)`` in the nonlinearity variable :data:`workbench.spec.X`."""
-    return sp.Lambda(X, sp.sympify(body))
+    return sp.Lambda(X, as_expr(body))
 
 
 def body(f: sp.Lambda) -> sp.Expr:
