@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from workbench.solvers import DMFTProblem
 from workbench.spec import ModelSpec
+from workbench.theories.dmft import DMFTProblem
 
 
 def main() -> None:

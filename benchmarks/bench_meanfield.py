@@ -4,7 +4,7 @@ Work items (issue 5; reference figures from shared/theory/meanfield-transient.md
 
 * **closure**: Gaussian closure, logistic f, sigma = lambda = 1, mu0 = N(0, 1), T = 10, dt = 0.005
   (n = 2000). Baseline: the notes' algorithm in plain NumPy (recursion + 40x40 Gauss-Hermite for
-  every (t, s) pair; notes: 40-130 s per case). Ours: :func:`workbench.meanfield.solve_closure`
+  every (t, s) pair; notes: 40-130 s per case). Ours: :func:`workbench.theories.meanfield.solve_closure`
   (generated f kernel + numba driver, Mehler quadrature). Target ratio >= 10. Both results are
   compared (max |dm|, |dK|) so the speed-up is on the same answer.
 * **march**: particle time-marching, M = 2e4 paths, n = 200 steps (dt = 0.05). Target < 3 s.
@@ -25,7 +25,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from workbench.meanfield import TransientProblem, solve_closure, solve_march
+from workbench.theories.meanfield import TransientProblem, solve_closure, solve_march
 
 
 def numpy_closure(J: float, dt: float, T: float = 10.0, q: int = 40) -> tuple[np.ndarray, np.ndarray]:

@@ -27,6 +27,7 @@ from workbench.codegen.cache import CacheInfo, cache_to_disk
 from workbench.spec import ModelSpec
 from workbench.symbolic import derive_stationary
 from workbench.symbolic.action import (
+    NetworkAction,
     average_disorder,
     build_action,
     collective_action,
@@ -35,7 +36,7 @@ from workbench.symbolic.action import (
 )
 from workbench.symbolic.stationary import StationaryDMFT, stationary_reduction
 
-__all__ = ["DERIVATION_CODE", "Derivation", "derive", "derive_cached", "skeleton"]
+__all__ = ["DERIVATION_CODE", "Derivation", "derive", "derive_cached", "derive_from_action", "skeleton"]
 
 DERIVATION_CODE: tuple[str, ...] = (
     "workbench.symbolic",
@@ -102,14 +103,45 @@ def _spec_from_skeleton(sk: dict[str, Any]) -> ModelSpec:
 
 
 def _eqs_latex(eqs: dict[str, Any]) -> str:
-    return " \\\\\n".join(rf"\text{{{k}}}:&\quad {sp.latex(v)}" for k, v in eqs.items())
+    return " \\\\\n".join(rf"\text{{{_text(k)}}}:&\quad {sp.latex(v)}" for k, v in eqs.items())
+
+
+def _text(name: str) -> str:
+    """An equation name for LaTeX text mode (underscores escaped)."""
+    return name.replace("_", r"\_")
+
+
+def _stability_steps(st: StationaryDMFT) -> list[tuple[str, str]]:
+    """LaTeX of the derived stability objects and of the fixed-point map (one population)."""
+    if st.static_radius is None or st.static_schrodinger is None:
+        return []
+    (P,) = st.fields.values()
+    stab = (
+        rf"r &= \sqrt{{A}},\quad A = \frac{{1}}{{c}}\frac{{\partial R}}{{\partial \Delta}}\Big|_{{\Delta = "
+        rf"{sp.latex(P.Delta0)}}} \\ r &= {sp.latex(st.static_radius)} \\ "
+        rf"W({sp.latex(P.Delta0)}) &= {sp.latex(st.static_schrodinger)} \\ "
+        rf"\text{{local instability}}:&\quad {sp.latex(st.equations['local_instability'])}"
+    )
+    out = [("Stability of the static branch", stab)]
+    if st.fixed_point:
+        fp = " \\\\\n".join(rf"{sp.latex(x)} &\leftarrow {sp.latex(v)}" for x, v in st.fixed_point.items())
+        out.append(("Fixed-point map (the closed equations solved for their unknowns)", fp))
+    return out
 
 
 @cache_to_disk(code=DERIVATION_CODE)
 def _derive_skeleton(skeleton_json: str) -> Derivation:
     sk = json.loads(skeleton_json)
-    spec = _spec_from_skeleton(sk)
-    action = build_action(spec)
+    return derive_from_action(build_action(_spec_from_skeleton(sk)), sk)
+
+
+def derive_from_action(action: NetworkAction, sk: dict[str, Any] | None = None) -> Derivation:
+    """The derivation of a given action (uncached): every pipeline step after :func:`build_action`.
+
+    Used with a perturbed action (``build_action(spec, leak=2)``, ``noise=False``,
+    ``coupling_mean_sign=-1``) to test that the equations and the solver's numbers follow the action.
+    """
+    sk = sk if sk is not None else {"action_options": repr(action.options)}
     avg = average_disorder(action)
     col = collective_action(avg)
     sad = saddle_point(col)
@@ -139,6 +171,7 @@ def _derive_skeleton(skeleton_json: str) -> Derivation:
                 + sp.latex(st.lyapunov).replace("=", "&=", 1),
             )
         )
+    steps += _stability_steps(st)
     P = next(iter(st.fields.values()))
     unknowns: tuple[sp.Symbol, ...] = (
         tuple(s for F in st.fields.values() for s in (F.Delta0, F.Delta_inf, F.mu))

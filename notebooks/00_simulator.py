@@ -22,17 +22,16 @@
 # Set `WORKBENCH_FAST=1` for small sizes (the test suite does).
 
 # %%
-import os
-
 import matplotlib.pyplot as plt
 import numpy as np
 import scipy.linalg as sla
 
+from workbench.config import get_flag
 from workbench.sim import build_network, simulate
 from workbench.sim.estimators import autocorrelation, participation_ratio
 from workbench.spec import ModelSpec, preset
 
-FAST = os.environ.get("WORKBENCH_FAST", "0") == "1"
+FAST = get_flag("WORKBENCH_FAST")
 params = dict(N=200, T=100.0, trials=2) if FAST else dict(N=1000, T=300.0, trials=4)
 params
 

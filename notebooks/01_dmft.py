@@ -15,28 +15,27 @@
 # # Dynamic mean-field theory, derived
 #
 # The stationary DMFT of a random rate network, step by step from the spec's MSRDJ action
-# (`workbench.symbolic`), then the generated solver (`workbench.solvers`) against the reference
+# (`workbench.symbolic`), then the generated solver (`workbench.theories.dmft`) against the reference
 # simulator (`workbench.sim`). Theory background and reference values: shared/theory/dmft.md.
 #
 # Set `WORKBENCH_FAST=1` for small sizes (the test suite does).
 
 # %%
-import os
-
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
 from IPython.display import Math, display
 
 from derivations.dmft import derive
+from workbench.config import get_flag
 from workbench.sim import simulate
 from workbench.sim.estimators import autocorrelation
-from workbench.solvers import DMFTProblem
 from workbench.spec import ModelSpec
 from workbench.symbolic import average_disorder, build_action, collective_action, effective_processes, saddle_point
 from workbench.symbolic.stationary import stationary_reduction
+from workbench.theories.dmft import DMFTProblem
 
-FAST = os.environ.get("WORKBENCH_FAST", "0") == "1"
+FAST = get_flag("WORKBENCH_FAST")
 params = dict(N=300, T=150.0, trials=2) if FAST else dict(N=2000, T=600.0, trials=4)
 spec = ModelSpec.simple(g=2.0, sigma2=0.5, N=params["N"])
 params

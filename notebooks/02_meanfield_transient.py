@@ -17,16 +17,15 @@
 # Notes: `shared/theory/meanfield-transient.md`. Set `WORKBENCH_FAST=1` for a fast run.
 
 # %%
-import os
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 from derivations.meanfield_transient import closure_recursion, effective_process
-from workbench.meanfield import TransientProblem, picard_closure, solve_closure, solve_march, solve_picard
-from workbench.meanfield.figure import ft_figure
+from workbench.config import get_flag
+from workbench.theories.meanfield import TransientProblem, picard_closure, solve_closure, solve_march, solve_picard
+from workbench.theories.meanfield.plots import ft_figure
 
-FAST = os.environ.get("WORKBENCH_FAST", "0") == "1"
+FAST = get_flag("WORKBENCH_FAST")
 
 # %% [markdown]
 # ## 1. The effective process, derived from the disorder-averaged action

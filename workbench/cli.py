@@ -1,8 +1,9 @@
 """Command-line entry point ``workbench`` (also ``python -m workbench``).
 
-Thin by design: parse, call the library, print. Each sub-command lives in its own module in
-:mod:`workbench.commands` and exposes ``register(subparsers)``, which adds its parser and sets
-``func`` to a callable ``(args) -> int``.
+Thin by design: parse, call the library, print. The core sub-commands live in
+:mod:`workbench.commands` (simulate, derive, report, theories, config), each theory's command in
+``workbench/theories/<name>/cli.py``; every such module exposes ``register(subparsers)``, which adds
+its parser and sets ``func`` to a callable ``(args) -> int``.
 
 Errors end with one line on stderr, ``workbench CMD: error: ...``, and no traceback: bad input
 (any :class:`~workbench.errors.WorkbenchError`, a bad option value) exits with status 2; a failed
@@ -21,6 +22,7 @@ import pkgutil
 import signal
 import sys
 import traceback
+from pathlib import Path
 
 from workbench.errors import WorkbenchError
 from workbench.interrupts import Terminated, signals_as_exceptions
@@ -46,9 +48,25 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split("\n")).strip() or "(no message)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command found in :mod:`workbench.commands`."""
+def command_modules() -> list[str]:
+    """The modules defining sub-commands: :mod:`workbench.commands` and ``workbench/theories/*/cli.py``."""
     import workbench.commands as commands
+    import workbench.theories as theories
+
+    mods = [
+        f"workbench.commands.{info.name}"
+        for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name)
+        if not info.name.startswith("_")
+    ]
+    root = Path(theories.__file__).parent
+    for theory in theories.THEORIES.values():
+        if (root / theory.package.rsplit(".", 1)[-1] / "cli.py").is_file():
+            mods.append(f"{theory.package}.cli")
+    return mods
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command (see :func:`command_modules`)."""
 
     parser = _Parser(
         prog="workbench",
@@ -58,11 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="print the traceback of an error (also: WORKBENCH_DEBUG=1)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        mod = importlib.import_module(f"workbench.commands.{info.name}")
-        mod.register(sub)
+    for name in command_modules():
+        importlib.import_module(name).register(sub)
     for p in sub.choices.values():  # --debug is accepted after the sub-command too
         if "--debug" not in p._option_string_actions:
             p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -70,8 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _debug_wanted(args: argparse.Namespace | None) -> bool:
-    env = os.environ.get("WORKBENCH_DEBUG", "").strip().lower()
-    return bool(getattr(args, "debug", False)) or env not in ("", "0", "false", "no", "off")
+    from workbench.config import get_flag
+
+    return bool(getattr(args, "debug", False)) or get_flag("WORKBENCH_DEBUG")
 
 
 def _silence_stdout() -> None:

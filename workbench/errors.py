@@ -1,12 +1,28 @@
-"""Exception types used across the workbench.
+"""Exception types used across the workbench, one class per kind of failure.
 
 Every error names the offending parameter and, where it makes sense, the allowed range, so that a
-user sees *what* to change, never a silent NaN.
+user sees *what* to change, never a silent NaN. All are :class:`WorkbenchError` (the CLI prints
+them as one line and exits with status 2):
+
+* :class:`SpecError` - bad input: a model spec, a command-line option, a parameter;
+* :class:`CodegenError` - expressions that cannot become generated code (a SpecError naming the
+  argument of ``compile_system``);
+* :class:`ConvergenceError` - an iterative solver did not converge;
+* :class:`DivergenceError` - a simulation left the finite numbers;
+* :class:`WorkbenchIOError` (and :class:`StoreError`) - files, caches and the run store.
 """
 
 from __future__ import annotations
 
-__all__ = ["WorkbenchError", "SpecError", "DivergenceError", "ConvergenceError"]
+__all__ = [
+    "CodegenError",
+    "ConvergenceError",
+    "DivergenceError",
+    "SpecError",
+    "StoreError",
+    "WorkbenchError",
+    "WorkbenchIOError",
+]
 
 
 class WorkbenchError(Exception):
@@ -35,3 +51,15 @@ class DivergenceError(WorkbenchError, FloatingPointError):
 
 class ConvergenceError(WorkbenchError, RuntimeError):
     """An iterative solver did not converge; the message names the parameters."""
+
+
+class CodegenError(SpecError):
+    """Expressions that cannot be turned into code (free symbols, untranslatable functions, complex values)."""
+
+
+class WorkbenchIOError(WorkbenchError, OSError):
+    """A file, cache or output the workbench cannot read or write as asked."""
+
+
+class StoreError(WorkbenchIOError):
+    """A run-store entry that cannot be written (e.g. arrays that are not numbers)."""

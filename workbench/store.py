@@ -43,9 +43,9 @@ from typing import Any
 
 import numpy as np
 
-from workbench.errors import SpecError, WorkbenchError
+from workbench.errors import SpecError, StoreError
 
-__all__ = ["RunStore", "StoredRun", "canonical_json", "code_version", "function_digest", "source_hash"]
+__all__ = ["RunJob", "RunStore", "StoredRun", "canonical_json", "code_version", "function_digest", "source_hash"]
 
 DEFAULT_CODE: tuple[str, ...] = ("workbench",)
 """Packages hashed into the code version when a caller names none (conservative: everything)."""
@@ -381,6 +381,50 @@ def code_version(modules: CodeSpec = DEFAULT_CODE) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class RunJob:
+    """One stored computation a report or a theory's checks need: ``compute(params)`` keyed on ``(kind, params, code)``.
+
+    Attributes
+    ----------
+    kind : str
+        What is computed (part of the key), e.g. ``"dmft.delta-finite-size"``.
+    params : mapping
+        Every input, seeds included (the key; also the argument of ``compute``).
+    compute : callable
+        A module-level function ``compute(params) -> arrays`` or ``-> (arrays, meta)`` (it may be
+        sent to a worker process).
+    code : sequence of str or callable
+        Packages and functions the result depends on (hashed into the key, see :func:`code_version`).
+    label : str
+        Text for progress lines (default ``kind``).
+
+    Two jobs are equal (and hash alike) when kind, params, code and label are equal, so a job is a
+    key of ``Mapping[RunJob, StoredRun]``.
+    """
+
+    kind: str
+    params: Mapping[str, Any]
+    compute: Callable[[Mapping[str, Any]], Any]
+    code: CodeSpec = DEFAULT_CODE
+    label: str = ""
+
+    def _identity(self) -> tuple[str, str, str, str]:
+        code = canonical_json([c if isinstance(c, str) else f"{c.__module__}.{c.__qualname__}" for c in self.code])
+        return self.kind, canonical_json(self.params), code, self.label
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RunJob) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    @property
+    def title(self) -> str:
+        """The progress label (``label`` or ``kind``)."""
+        return self.label or self.kind
+
+
 # ----------------------------------------------------------------------------------------------
 # the store
 
@@ -530,9 +574,9 @@ class RunStore:
         arrays = {str(k): np.asarray(v) for k, v in arrays.items()}
         for k, v in arrays.items():
             if v.dtype == object:
-                raise WorkbenchError(f"run {kind}: array {k!r} has dtype object; store numbers only")
+                raise StoreError(f"run {kind}: array {k!r} has dtype object; store numbers only")
             if k == INFO:
-                raise WorkbenchError(f"run {kind}: the array name {INFO!r} is reserved")
+                raise StoreError(f"run {kind}: the array name {INFO!r} is reserved")
         meta = json.loads(canonical_json(meta))
         info = {
             "key": key,

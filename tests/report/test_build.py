@@ -190,7 +190,7 @@ def test_stale_pdf_is_removed_on_failed_rebuild(tmp_path, monkeypatch):
 def test_dmft_report_contents_and_a_failing_reference(quick, tmp_path, monkeypatch):
     """The dmft report shows the derived equations, the generated solvers and every study; a wrong
     reference value turns its check (and the report) red."""
-    from workbench import references
+    from workbench.theories.dmft import references
 
     tex = (quick["out"] / "dmft" / "dmft.tex").read_text()
     for part in (
@@ -217,7 +217,7 @@ def test_dmft_report_contents_and_a_failing_reference(quick, tmp_path, monkeypat
         "a wrong table (test)",
         1e-4,
     )
-    import workbench.report.sections.dmft as dmft_section
+    import workbench.theories.dmft.report as dmft_section
 
     monkeypatch.setattr(dmft_section, "DMFT_SCS", bad)
     res = build_report("dmft", tmp_path, build_mod.RunStore(quick["store"]), quick=True, pdf=False)

@@ -20,11 +20,11 @@ import pytest
 import sympy as sp
 
 import workbench.codegen.cache as cache_mod
-import workbench.report.sections.dmft as dmft_report
+import workbench.theories.dmft.checks as dmft_checks
 from derivations.dmft import DERIVATION_CODE, _derive_skeleton, skeleton
 from workbench.cli import main
 from workbench.codegen import cache_to_disk
-from workbench.report.sections.simulator import SIM_CODE
+from workbench.sim.runs import SIM_CODE
 from workbench.spec import ModelSpec
 from workbench.store import RunStore, code_version, source_hash
 
@@ -308,26 +308,28 @@ def test_run_key_covers_module_constants_and_helpers(monkeypatch: pytest.MonkeyP
     assert store.key("lags", {"N": 3}, code) not in (key, changed)
 
 
-def test_changing_lags_in_the_dmft_report_gives_a_new_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_changing_the_lag_margin_of_the_dmft_checks_gives_a_new_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     store = RunStore(tmp_path)
-    code = (*SIM_CODE, dmft_report._delta_samples)
+    code = (*SIM_CODE, dmft_checks.delta_samples)
     key = store.key("dmft.delta-finite-size", {"N": 10}, code)
-    monkeypatch.setattr(dmft_report, "LAGS", (0.0, 1.0, 5.0))
+    monkeypatch.setattr(dmft_checks, "LAG_MARGIN", 2.0)  # a module constant read by the compute function
     assert store.key("dmft.delta-finite-size", {"N": 10}, code) != key
 
 
 def test_run_key_is_the_same_in_a_worker_process(tmp_path: Path) -> None:
     child = (
         "from workbench.store import RunStore\n"
-        "from workbench.report.sections.simulator import SIM_CODE\n"
-        "import workbench.report.sections.dmft as d\n"
-        "print(RunStore('x').key('k', {'N': 1}, (*SIM_CODE, d._delta_samples)))\n"
+        "from workbench.sim.runs import SIM_CODE\n"
+        "import workbench.theories.dmft.checks as d\n"
+        "print(RunStore('x').key('k', {'N': 1}, (*SIM_CODE, d.delta_samples)))\n"
     )
     proc = subprocess.run([sys.executable, "-c", child], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    here = RunStore("x").key("k", {"N": 1}, (*SIM_CODE, dmft_report._delta_samples))
+    here = RunStore("x").key("k", {"N": 1}, (*SIM_CODE, dmft_checks.delta_samples))
     assert proc.stdout.strip() == here
-    assert code_version((*SIM_CODE, dmft_report._delta_samples))["functions_source"]
+    assert code_version((*SIM_CODE, dmft_checks.delta_samples))["functions_source"]
 
 
 # --------------------------------------------------------------------------- run store entries

@@ -187,9 +187,10 @@ CASES: list[tuple[str, list[str], str]] = [
     # ---- meanfield
     ("meanfield-out-directory", ["meanfield", "--out", "{tmp}/folder"], "out"),
     ("meanfield-dt-above-T", ["meanfield", "--T", "1", "--dt", "2", "--out", "{tmp}/m.npz"], "dt"),
-    ("meanfield-sigma-inf", ["meanfield", "--sigma", "inf", "--out", "{tmp}/m.npz"], "sigma"),
-    ("meanfield-lam-nan", ["meanfield", "--lam", "nan", "--out", "{tmp}/m.npz"], "lam"),
-    ("meanfield-f-imaginary", ["meanfield", "--f", "I*x", "--out", "{tmp}/m.npz"], "f"),
+    ("meanfield-g-inf", ["meanfield", "--g", "inf", "--out", "{tmp}/m.npz"], "g"),
+    ("meanfield-sigma2-nan", ["meanfield", "--sigma2", "nan", "--out", "{tmp}/m.npz"], "sigma2"),
+    ("meanfield-phi-imaginary", ["meanfield", "--phi", "I*x", "--out", "{tmp}/m.npz"], "phi"),
+    ("meanfield-drift-imaginary", ["meanfield", "--drift", "I*x", "--out", "{tmp}/m.npz"], "drift"),
     ("meanfield-seed-negative", ["meanfield", "--method", "march", "--seed", "-1", "--T", "0.1", "--dt", "0.05",
                                  "--paths", "10", "--out", "{tmp}/m.npz"], "seed"),
     # ---- report

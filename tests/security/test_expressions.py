@@ -24,8 +24,8 @@ import sympy as sp
 
 from workbench.errors import SpecError
 from workbench.expr import MAX_EXPONENT, as_expr, parse_expression
-from workbench.meanfield.problem import make_drift
 from workbench.spec import ModelSpec, X, make_nonlinearity
+from workbench.theories.meanfield.problem import make_drift
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("workbench", "derivations")
@@ -216,8 +216,9 @@ CLI_CASES = {
     "dmft": (["dmft", "--json", "--no-lyapunov"], "--phi", "phi"),
     "derive": (["derive", "dmft"], "--phi", "phi"),
     "simulate": (["simulate", "chaos", "--N", "20", "--T", "1", "--no-progress"], "--phi", "phi"),
-    "meanfield-f": (["meanfield", "--T", "0.1", "--dt", "0.1"], "--f", "f"),
-    "meanfield-g": (["meanfield", "--T", "0.1", "--dt", "0.1"], "--g", "g"),
+    "meanfield-phi": (["meanfield", "--T", "0.1", "--dt", "0.1"], "--phi", "phi"),
+    "meanfield-drift": (["meanfield", "--T", "0.1", "--dt", "0.1"], "--drift", "drift"),
+    "derive-meanfield-drift": (["derive", "meanfield"], "--drift", "drift"),
 }
 
 

@@ -51,6 +51,7 @@ from typing import Any, Literal, TypeVar
 
 import sympy as sp
 
+from workbench.config import get_flag, get_str
 from workbench.io import atomic_write_bytes
 from workbench.store import source_hash
 
@@ -179,7 +180,7 @@ def persistent_cache_dir() -> Path | None:
     ``~/.cache/workbench``. It is created with mode 0700 and refused when owned by another user or
     writable by group or others.
     """
-    env = os.environ.get(ENV_CACHE_DIR)
+    env = get_str(ENV_CACHE_DIR)
     path = Path(os.path.abspath(os.path.expanduser(env))) if env else _default_root()
     if path is None:
         _warn_off("no home directory")
@@ -215,7 +216,7 @@ def cache_dir() -> Path:
 
 def cache_disabled() -> bool:
     """Whether ``$WORKBENCH_NO_CACHE`` disables :func:`cache_to_disk`."""
-    return os.environ.get(ENV_NO_CACHE, "").strip().lower() in {"1", "true", "yes", "on"}
+    return get_flag(ENV_NO_CACHE)
 
 
 # ----------------------------------------------------------------------------------------------

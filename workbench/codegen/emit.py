@@ -33,7 +33,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from workbench.codegen.printer import BACKENDS, make_printer, print_expr
-from workbench.errors import SpecError
+from workbench.errors import CodegenError, SpecError
 from workbench.expr import as_expr
 
 __all__ = ["Emitted", "normalize_exprs", "normalize_args", "rename", "emit_module", "check_name"]
@@ -157,11 +157,11 @@ def rename(exprs: Sequence[sp.Expr], args: Sequence[sp.Expr]) -> tuple[tuple[sp.
         clash = [n for n in names if n in arg_names]
         if clash:
             hint = f" ({', '.join(clash)}: a symbol of that name is in args but with different assumptions)"
-        raise SpecError("args", f"free symbols not listed in args: {', '.join(names)}{hint}")
+        raise CodegenError("args", f"free symbols not listed in args: {', '.join(names)}{hint}")
     undefined = set().union(*(e.atoms(AppliedUndef) for e in renamed))
     if undefined:
         names = sorted(str(f) for f in undefined)
-        raise SpecError("args", f"undefined functions not listed in args: {', '.join(names)}")
+        raise CodegenError("args", f"undefined functions not listed in args: {', '.join(names)}")
     return renamed, symbols
 
 

@@ -20,7 +20,7 @@ import sympy as sp
 from sympy.printing.numpy import SciPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
-from workbench.errors import SpecError
+from workbench.errors import CodegenError, SpecError
 
 __all__ = ["BACKENDS", "NumbaPrinter", "NumpyPrinter", "make_printer", "print_expr"]
 
@@ -61,7 +61,7 @@ class NumbaPrinter(PythonCodePrinter):
         return f"({chain} else ({tail}))"
 
     def _print_ImaginaryUnit(self, expr: sp.Expr) -> str:
-        raise SpecError("exprs", "complex values (I) are not supported by the numba backend; use backend='numpy'")
+        raise CodegenError("exprs", "complex values (I) are not supported by the numba backend; use backend='numpy'")
 
 
 class NumpyPrinter(SciPyPrinter):
@@ -125,5 +125,5 @@ def print_expr(printer: NumbaPrinter | NumpyPrinter, expr: sp.Basic, backend: st
     except Exception as exc:  # sympy raises PrintMethodNotImplementedError (a NotImplementedError)
         if isinstance(exc, NotImplementedError):
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise SpecError("exprs", f"cannot generate {backend} code: {first}") from exc
+            raise CodegenError("exprs", f"cannot generate {backend} code: {first}") from exc
         raise

@@ -9,7 +9,8 @@ import numpy as np
 
 from workbench.errors import SpecError
 from workbench.io import atomic_path, check_output_file, strict_dumps, write_npz
-from workbench.spec import load_spec, preset_names
+from workbench.spec import preset_names
+from workbench.spec.cli_options import add_spec_options, spec_from_args
 
 RESULT_DOC = """workbench simulate result file (numpy .npz).
 t        (n_rec,)    recording times after burn-in
@@ -31,12 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Simulate K trials of one network drawn from a spec file or preset. "
         f"Presets: {', '.join(preset_names())}.",
     )
-    p.add_argument("spec", nargs="?", default="chaos", help="spec TOML file or preset name (default: chaos)")
-    p.add_argument("--N", type=int, help="number of neurons")
-    p.add_argument("--g", type=float, help="coupling std scale: Var J_ij = g^2/N")
-    p.add_argument("--J0", type=float, help="coupling mean scale: E J_ij = J0/N")
-    p.add_argument("--phi", help="nonlinearity: tanh, erf, logistic, relu, linear or an expression in x")
-    p.add_argument("--sigma2", type=float, help="white-noise intensity: <xi(t) xi(s)> = sigma2 delta(t-s)")
+    p.add_argument(
+        "spec_file", nargs="?", default=None, metavar="SPEC", help="spec TOML file or preset name (default: chaos)"
+    )
+    add_spec_options(p, with_N=True, spec_help=" (same as the positional SPEC)")
     p.add_argument("--J-file", dest="J_file", help="fixed coupling matrix (.npy), used as given")
     p.add_argument("--T", type=float, default=200.0, help="duration (default 200)")
     p.add_argument("--dt", type=float, default=0.05, help="time step (default 0.05)")
@@ -71,9 +70,11 @@ def run(args: argparse.Namespace) -> int:
             raise SpecError("plot", f"the figure would overwrite the result file {str(out)!r}")
     if args.record_neurons < 0:
         raise SpecError("record-neurons", f"must be >= 0, got {args.record_neurons}")
-    spec = load_spec(args.spec).with_overrides(
-        N=args.N, g=args.g, J0=args.J0, phi=args.phi, sigma2=args.sigma2, J_file=args.J_file
-    )
+    if args.spec_file is not None:
+        if args.spec is not None:
+            raise SpecError("spec", f"given twice ({args.spec_file!r} and --spec {args.spec!r}); give one")
+        args.spec = args.spec_file
+    spec = spec_from_args(args, "chaos")
     burn = args.T / 5 if args.burn_in is None else args.burn_in
     res = simulate(
         spec,

@@ -14,12 +14,9 @@ from typing import Any, TextIO
 from workbench.errors import SpecError
 from workbench.io import atomic_path
 from workbench.report.content import Figure
-from workbench.store import DEFAULT_CODE, CodeSpec, RunStore, StoredRun
+from workbench.store import DEFAULT_CODE, CodeSpec, RunJob, RunStore, StoredRun
 
 __all__ = ["ReportContext", "RunJob"]
-
-RunJob = tuple[str, Mapping[str, Any], Callable[[Mapping[str, Any]], Any], CodeSpec, str]
-"""``(kind, params, func, code, label)`` for :meth:`ReportContext.prefetch`."""
 
 
 def _pin_blas() -> None:
@@ -129,16 +126,14 @@ class ReportContext:
         return res
 
     def run_job(self, job: RunJob) -> StoredRun:
-        """:meth:`run` for a job ``(kind, params, func, code, label)`` as given to :meth:`prefetch`,
-        so that a report describes each run once for both."""
-        kind, params, func, code, label = job
-        return self.run(kind, params, lambda: func(params), code, label)
+        """:meth:`run` for a :class:`~workbench.store.RunJob` (the same jobs go to :meth:`prefetch`)."""
+        return self.run(job.kind, job.params, lambda: job.compute(job.params), job.code, job.title)
 
     def prefetch(self, jobs: Sequence[RunJob], workers: int | None = None) -> None:
         """Compute the missing runs among ``jobs`` in parallel worker processes (one BLAS thread each).
 
-        Each job is ``(kind, params, func, code, label)`` with ``func(params)`` a module-level
-        function (it is sent to a worker); the result is written to the store by the worker, so the
+        Each :class:`~workbench.store.RunJob`'s ``compute(params)`` is a module-level function (it is
+        sent to a worker); the result is written to the store by the worker, so the
         report's later :meth:`run` calls with the same ``(kind, params, code)`` load it. ``workers``
         defaults to ``$WORKBENCH_WORKERS`` or the number of CPUs (at most 8); with one worker or one
         missing job nothing is started here (:meth:`run` computes it in-process).
@@ -148,11 +143,13 @@ class ReportContext:
         import os
 
         missing = []
-        for kind, params, func, code, label in jobs:
-            key = self.store.key(kind, params, code)
+        for job in jobs:
+            key = self.store.key(job.kind, job.params, job.code)
             if self.store.force or self.store.load(key) is None:
-                missing.append((kind, dict(params), func, code, label, key))
-        n = workers or int(os.environ.get("WORKBENCH_WORKERS", "0")) or min(os.cpu_count() or 1, 8)
+                missing.append((job.kind, dict(job.params), job.compute, job.code, job.title, key))
+        from workbench.config import get_int
+
+        n = workers or get_int("WORKBENCH_WORKERS") or min(os.cpu_count() or 1, 8)
         n = min(n, len(missing))
         if n < 2:
             return

@@ -1,7 +1,7 @@
 """The report registry: ``@register_report`` and discovery of report definitions.
 
-Report definitions live in :mod:`workbench.report.sections` (one module per report; every module
-there is imported by :func:`discover`). A definition is a function ``(ctx: ReportContext) ->
+Report definitions live in ``workbench/theories/<name>/report.py`` (one per theory) and, for the
+core reports (the simulator), in :mod:`workbench.report.sections`; :func:`discover` imports them all. A definition is a function ``(ctx: ReportContext) ->
 ReportContent`` decorated with :func:`register_report`::
 
     from workbench.report import ReportContent, ReportContext, register_report
@@ -26,6 +26,7 @@ import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from workbench.errors import SpecError
@@ -144,8 +145,29 @@ def register_report(
     return deco
 
 
+def definition_modules() -> list[tuple[str, str]]:
+    """``(report name if it fails to import, module)`` of every report definition module.
+
+    The core reports in :mod:`workbench.report.sections`, then each theory's ``report`` module
+    (``workbench/theories/<name>/report.py``, named by the theory's registered report).
+    """
+    import workbench.report.sections as sections
+    import workbench.theories as theories
+
+    mods = [
+        (info.name.replace("_", "-"), f"workbench.report.sections.{info.name}")
+        for info in sorted(pkgutil.iter_modules(sections.__path__), key=lambda m: m.name)
+        if not info.name.startswith("_")
+    ]
+    root = Path(theories.__file__).parent
+    for theory in theories.THEORIES.values():
+        if (root / theory.package.rsplit(".", 1)[-1] / "report.py").is_file():
+            mods.append((theory.report, f"{theory.package}.report"))
+    return mods
+
+
 def discover() -> None:
-    """Import every module of :mod:`workbench.report.sections` (once per process).
+    """Import every report definition module (see :func:`definition_modules`; once per process).
 
     A module that fails to import is registered as a report named after the module with status
     ``error`` and the traceback's last line, so one broken definition never hides the others.
@@ -153,16 +175,10 @@ def discover() -> None:
     global _DISCOVERED
     if _DISCOVERED:
         return
-    import workbench.report.sections as sections
-
-    for info in sorted(pkgutil.iter_modules(sections.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        modname = f"workbench.report.sections.{info.name}"
+    for name, modname in definition_modules():
         try:
             importlib.import_module(modname)
         except Exception as exc:  # noqa: BLE001 - reported, not swallowed
-            name = info.name.replace("_", "-")
             msg = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             if NAME_RE.fullmatch(name) and name not in _REGISTRY:
                 _REGISTRY[name] = ReportSpec(

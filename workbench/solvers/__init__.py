@@ -1,6 +1,8 @@
-"""Generated-solver drivers: stationary DMFT (root finding, damped iteration, Schroedinger problem)."""
+"""Shared numerics of the generated solvers: Gauss-Hermite lowering of averages, failure mapping.
 
-from workbench.solvers.dmft import DMFTProblem, DMFTResult, DMFTSolver
+The theories' own solvers live in :mod:`workbench.theories` (e.g. ``workbench.theories.dmft``).
+"""
+
 from workbench.solvers.quadrature import LoweredSystem, gauss_hermite
 
-__all__ = ["DMFTProblem", "DMFTResult", "DMFTSolver", "LoweredSystem", "gauss_hermite"]
+__all__ = ["LoweredSystem", "gauss_hermite"]

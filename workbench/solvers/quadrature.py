@@ -25,16 +25,16 @@ import sympy as sp
 
 from workbench.expr import as_expr
 from workbench.spec import X
-from workbench.symbolic.gaussian import GaussAvg, GaussKernel, body
+from workbench.symbolic.gaussian import (
+    GaussAvg,
+    GaussKernel,
+    body,
+    gauss_average_value,
+    gauss_hermite,
+    gauss_kernel_values,
+)
 
 __all__ = ["gauss_hermite", "LoweredSystem"]
-
-
-@functools.lru_cache(maxsize=16)
-def gauss_hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights of the n-point rule for ``int Dz f(z)`` (weights sum to 1)."""
-    z, w = np.polynomial.hermite_e.hermegauss(n)
-    return z, w / np.sqrt(2 * np.pi)
 
 
 def _is_even(b: sp.Expr) -> bool:
@@ -196,33 +196,15 @@ class LoweredSystem:
         """``<f_i>`` at mean ``mu`` and variance ``D0``: Gauss-Hermite, or split Gauss-Legendre for kinked f_i."""
         if self.kinks[i]:
             return split_gauss_average(lambda x: self._fi(i, x), mu, D0, self.kinks[i])
-        return float(self.w @ self._fi(i, mu + np.sqrt(D0) * self.z))
+        return gauss_average_value(lambda x: self._fi(i, x), mu, D0, self.n_quad)
 
     def kernel_values(self, idx: Sequence[int], mu: float, D0: float, D: np.ndarray) -> np.ndarray:
         """``C_{f_i, f_j}(D; D0, mu)`` for an array of covariances ``D`` (|D| <= D0)."""
-        D = np.clip(np.asarray(D, dtype=float), -D0, D0)
-        a = np.sqrt(np.maximum(D0 - np.abs(D), 0.0))
-        b = np.sqrt(np.abs(D))
-        sg = np.where(D >= 0, 1.0, -1.0)
         # the integrand's analyticity strip shrinks relative to the Gaussian width as D0 grows:
         # scale the order with sqrt(D0) (n_kernel is the order at D0 <= 1), at most 201
         n = min(201, max(self.n_kernel, int(math.ceil(self.n_kernel * math.sqrt(max(D0, 1.0))))))
-        y, wy = gauss_hermite(n)
-        # points: (nD, nz, ny)
-        base = mu + a[:, None, None] * y[None, None, :]
-        x1 = base + b[:, None, None] * y[None, :, None]
-        in1 = self._fi(idx[0], x1.ravel()).reshape(x1.shape) @ wy
-        if idx[1] == idx[0]:  # same integrand: only the rows with D < 0 differ
-            in2 = in1
-            neg = sg < 0
-            if np.any(neg):
-                in2 = in1.copy()
-                x2 = base[neg] - b[neg][:, None, None] * y[None, :, None]
-                in2[neg] = self._fi(idx[1], x2.ravel()).reshape(x2.shape) @ wy
-        else:
-            x2 = base + (sg * b)[:, None, None] * y[None, :, None]
-            in2 = self._fi(idx[1], x2.ravel()).reshape(x2.shape) @ wy
-        return (in1 * in2) @ wy
+        second = None if idx[1] == idx[0] else (lambda x: self._fi(idx[1], x))
+        return gauss_kernel_values(lambda x: self._fi(idx[0], x), second, mu, D0, D, n)
 
     def curve(self, var: sp.Symbol, grid: np.ndarray, *vals: float) -> list[np.ndarray]:
         """Evaluate on a grid of the last argument ``var`` (kernels in ``var`` vectorised over the grid).

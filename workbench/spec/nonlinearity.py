@@ -54,9 +54,11 @@ class Nonlinearity:
 
     @property
     def primitive(self) -> sp.Expr:
-        """Phi(x) = int_0^x phi(y) dy (the SCS potential uses it)."""
-        y = sp.Dummy("y", real=True)
-        return sp.integrate(self.expr.subs(X, y), (y, 0, X))
+        """Phi(x) = int_0^x phi(y) dy, real also for branch functions (see
+        :func:`workbench.symbolic.gaussian.primitive`, which the SCS potential uses)."""
+        from workbench.symbolic.gaussian import primitive
+
+        return primitive(self.expr)
 
     def is_odd(self) -> bool:
         """True if phi(-x) = -phi(x)."""

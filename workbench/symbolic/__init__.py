@@ -6,11 +6,13 @@ Typical use::
     from workbench.symbolic import derive_stationary
     st = derive_stationary(spec)        # StationaryDMFT
     st.equations["chaotic"]             # 1/2 Delta0^2 = g^2 (<Phi^2> - <Phi>^2) + sigma^4/(8 tau^2)
+    derive_stationary(build_action(spec, leak=2))   # a perturbed action (ActionOptions hooks)
 """
 
 from __future__ import annotations
 
 from workbench.symbolic.action import (
+    ActionOptions,
     CollectiveAction,
     EffectiveProcess,
     NetworkAction,
@@ -26,6 +28,7 @@ from workbench.symbolic.gaussian import GaussAvg, GaussKernel, closed_form, endp
 from workbench.symbolic.stationary import D_VAR, StationaryDMFT, stationary_reduction
 
 __all__ = [
+    "ActionOptions",
     "Average",
     "CollectiveAction",
     "D_VAR",

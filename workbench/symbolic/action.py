@@ -6,8 +6,14 @@ Pipeline (each step a pure function returning a new object):
    per mechanism: leak and timescale, coupling blocks ``J_ab``, quenched input ``I``, white /
    Ornstein-Uhlenbeck noise (shared theory/dmft.md §8)::
 
-       S = sum_i int dt x~_i (-tau dx_i/dt - x_i + sum_j J_ij phi(x_j) + I_i)
+       S = sum_i int dt x~_i (-tau dx_i/dt + leak * g(x_i) + sum_j J_ij phi(x_j) + I_i)
            + 1/2 sum_i int int dt ds x~_i(t) C_xi(t - s) x~_i(s)
+
+   with the intrinsic drift ``g(x) = -x`` (the leak) and ``leak = 1`` by default. The
+   :class:`ActionOptions` (``drift``, ``noise``, ``coupling_mean_sign``, ``leak``) build the
+   Faugeras-Tanre network (any ``g(x)``; shared/theory/meanfield-transient.md §1) with the same
+   builder, and are the hooks of the action-perturbation tests
+   (tests/symbolic/test_action_perturbation.py).
 
 2. :func:`average_disorder` — each random parameter (``J_ij``, ``I_i``) is averaged with its
    cumulant generating function, computed by integrating against the Gaussian density; for
@@ -21,7 +27,7 @@ Pipeline (each step a pure function returning a new object):
    variables; with ``<x~ ... x~> = 0`` they give ``Q = <phi phi>``, ``m = <phi>``, ``Q~ = m~ = 0``.
 5. :func:`effective_processes` — the single-site action at the saddle; its first and second
    functional derivatives in ``x~`` are the drift and the covariance of the effective Gaussian
-   input: ``tau dx/dt = -x + I0 + sum_b alpha_b J0_ab m_b + eta``,
+   input: ``tau dx/dt = g(x) + I0 + sum_b alpha_b J0_ab m_b + eta``,
    ``<eta(t) eta(s)> = sum_b alpha_b g_ab^2 Q_b(t, s) + sigma_I^2 + C_xi(t - s)``.
 """
 
@@ -34,9 +40,11 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from workbench.errors import SpecError
+from workbench.expr import as_expr
 from workbench.spec import ModelSpec, X
 from workbench.symbolic.fields import PopulationFields, eta, population_fields, s, s0, site_i, site_j, t, t0
 from workbench.symbolic.functional import (
+    Average,
     LogPartition,
     functional_derivative,
     is_response_field,
@@ -46,6 +54,7 @@ from workbench.symbolic.functional import (
 from workbench.symbolic.gaussian import gaussian_cgf
 
 __all__ = [
+    "ActionOptions",
     "RandomParameter",
     "NetworkAction",
     "CollectiveAction",
@@ -63,6 +72,49 @@ __all__ = [
 oo = sp.oo
 N_TOTAL = sp.Symbol("N", positive=True, integer=True)
 """Total number of neurons."""
+
+
+@dataclass(frozen=True)
+class ActionOptions:
+    """Structural choices of :func:`build_action` beyond the spec (also the perturbation test hooks).
+
+    Attributes
+    ----------
+    drift : sympy.Expr or None
+        Intrinsic drift ``g(x)`` in :data:`workbench.spec.X`; ``None`` is the leak ``-x``. The
+        dynamics term is ``x~ (-tau dx/dt + leak * g(x))``.
+    noise : bool
+        Keep the input-noise term (``False`` drops it, as :meth:`NetworkAction.without`).
+    coupling_mean_sign : int
+        ``+1`` or ``-1``: the coupling mean is ``coupling_mean_sign * J0 / N``.
+    leak : sympy.Expr or float
+        Scale of the intrinsic drift (``2`` turns the leak ``-x`` into ``-2x``).
+    """
+
+    drift: sp.Expr | None = None
+    noise: bool = True
+    coupling_mean_sign: int = 1
+    leak: sp.Expr | float = 1
+
+    def __post_init__(self) -> None:
+        if self.coupling_mean_sign not in (1, -1):
+            raise SpecError("coupling_mean_sign", f"must be +1 or -1, got {self.coupling_mean_sign!r}")
+        if self.drift is not None:
+            drift = as_expr(self.drift)
+            if drift.free_symbols - {X}:
+                raise SpecError("drift", f"g(x) may depend on x only, got {drift}")
+            object.__setattr__(self, "drift", drift)
+        object.__setattr__(self, "leak", sp.nsimplify(as_expr(self.leak)))
+
+    @property
+    def g(self) -> sp.Expr:
+        """The intrinsic drift in X, leak scale included."""
+        return self.leak * (-X if self.drift is None else self.drift)
+
+    @property
+    def is_default(self) -> bool:
+        """True when the options give the spec's own action (leak ``-x``, noise, sign +1)."""
+        return self.noise and self.coupling_mean_sign == 1 and sp.expand(self.g + X) == 0
 
 
 @dataclass(frozen=True)
@@ -96,6 +148,10 @@ class NetworkAction:
     params : dict of str -> sympy.Symbol
         The spec's symbols (``spec.symbols()``) plus fractions ``alpha``.
     noise_kind : str
+    options : ActionOptions
+        The builder options (drift, noise, coupling-mean sign, leak) the action was built with.
+    averaged : bool
+        True after :func:`average_disorder`.
     """
 
     labels: tuple[str, ...]
@@ -105,6 +161,7 @@ class NetworkAction:
     phi: dict[str, sp.Expr]
     params: dict[str, sp.Symbol]
     noise_kind: str
+    options: ActionOptions = field(default_factory=ActionOptions)
     averaged: bool = False
 
     @property
@@ -145,14 +202,30 @@ def _constant(dist: Any, parameter: str) -> float:
     return float(dist.value)
 
 
-def build_action(spec: ModelSpec) -> NetworkAction:
+def build_action(spec: ModelSpec, options: ActionOptions | None = None, **hooks: Any) -> NetworkAction:
     """The MSRDJ action of the spec's network (before any average).
+
+    Parameters
+    ----------
+    spec : ModelSpec
+    options : ActionOptions, optional
+        Intrinsic drift, noise on/off, coupling-mean sign, leak scale; default: the spec's model.
+    **hooks
+        The fields of :class:`ActionOptions` as keywords (``drift=``, ``noise=``,
+        ``coupling_mean_sign=``, ``leak=``), merged over ``options``.
 
     Raises
     ------
     SpecError
-        For a fixed coupling matrix (no disorder to average) or heterogeneous timescales/gains.
+        For a fixed coupling matrix (no disorder to average), heterogeneous timescales/gains or
+        an unknown hook.
     """
+    opts = options or ActionOptions()
+    if hooks:
+        unknown = sorted(set(hooks) - set(ActionOptions.__dataclass_fields__))
+        if unknown:
+            raise SpecError("options", f"unknown action hooks {unknown}; allowed: {sorted(ActionOptions.__dataclass_fields__)}")
+        opts = replace(opts, **hooks)
     if spec.fixed_J:
         raise SpecError("J_file", "the DMFT averages over random couplings; a fixed J has no action to average")
     labels = tuple(p.name for p in spec.populations)
@@ -180,8 +253,10 @@ def build_action(spec: ModelSpec) -> NetworkAction:
         N_a = Fa.N
         xa, xta = Fa.x(site_i, t), Fa.xt(site_i, t)
         tau = params[f"tau{sa}"]
-        terms[f"dynamics[{a}]"] = sp.Sum(sp.Integral(xta * (-tau * sp.Derivative(xa, t) - xa), T), (site_i, 1, N_a))
-        Ck = noise_kernel(spec.noise.kind, params, t - s)
+        terms[f"dynamics[{a}]"] = sp.Sum(
+            sp.Integral(xta * (-tau * sp.Derivative(xa, t) + opts.g.subs(X, xa)), T), (site_i, 1, N_a)
+        )
+        Ck = noise_kernel(spec.noise.kind if opts.noise else "none", params, t - s)
         if Ck != 0:
             terms[f"noise[{a}]"] = sp.Sum(
                 sp.Rational(1, 2) * sp.Integral(xta * Ck * Fa.xt(site_i, s), T, S_), (site_i, 1, N_a)
@@ -201,11 +276,11 @@ def build_action(spec: ModelSpec) -> NetworkAction:
             )
             random[f"coupling[{a},{b}]"] = RandomParameter(
                 J,
-                params[f"J0{sab}"] / N_TOTAL,
+                opts.coupling_mean_sign * params[f"J0{sab}"] / N_TOTAL,
                 params[f"g{sab}"] ** 2 / N_TOTAL,
                 "coupling J_ij ~ N(J0/N, g^2/N)",
             )
-    return NetworkAction(labels, fields, terms, random, phi, params, spec.noise.kind)
+    return NetworkAction(labels, fields, terms, random, phi, params, spec.noise.kind if opts.noise else "none", opts)
 
 
 def _peel_sums(e: sp.Expr) -> tuple[sp.Expr, list[tuple]]:
@@ -415,6 +490,12 @@ class EffectiveProcess:
         Deterministic input at the saddle (``I0 + sum_b alpha_b J0_ab <phi>_b``).
     site_action : sympy.Expr
         ``S_a`` at ``Q~ = m~ = 0``.
+    fields : PopulationFields
+    intrinsic : sympy.Expr
+        The part of the drift that depends on ``x(t0)`` only (``-x(t0)`` for the leak; the
+        intrinsic drift ``g(x)`` of the Faugeras-Tanre model).
+    tau : sympy.Expr
+        Coefficient of ``dx/dt`` (the time constant).
     """
 
     label: str
@@ -425,6 +506,8 @@ class EffectiveProcess:
     mean_input: sp.Expr
     site_action: sp.Expr
     fields: PopulationFields = field(repr=False)
+    intrinsic: sp.Expr = sp.S.Zero
+    tau: sp.Expr = sp.S.One
 
     def latex(self) -> str:
         """Two display lines: the process and the covariance of its input."""
@@ -457,10 +540,22 @@ def effective_processes(col: CollectiveAction, sad: SaddlePoint) -> dict[str, Ef
         for k, v in sad.solution.items():
             subs[k] = v
         cov_s = cov.xreplace(subs)
-        mean_in = drift.subs({sp.Derivative(Pa.x(t0), t0): 0, Pa.x(t0): 0})
+        xdot_sym = sp.Derivative(Pa.x(t0), t0)
+        tau = sp.simplify(-sp.diff(drift, xdot_sym))
+        intrinsic, mean_in = _split_drift(drift + tau * xdot_sym, Pa.x(t0))
         mean_in_s = mean_in.xreplace(subs)
-        xdot = sp.solve(sp.Eq(drift + eta(t0), 0), sp.Derivative(Pa.x(t0), t0))[0]
-        tau = sp.simplify(-sp.diff(drift, sp.Derivative(Pa.x(t0), t0)))
-        eq = sp.Eq(tau * sp.Derivative(Pa.x(t0), t0), sp.expand(tau * xdot).xreplace(subs))
-        out[a] = EffectiveProcess(a, eq, drift, cov, cov_s, mean_in_s, S0, Pa)
+        xdot = sp.solve(sp.Eq(drift + eta(t0), 0), xdot_sym)[0]
+        eq = sp.Eq(tau * xdot_sym, sp.expand(tau * xdot).xreplace(subs))
+        out[a] = EffectiveProcess(a, eq, drift, cov, cov_s, mean_in_s, S0, Pa, intrinsic, tau)
     return out
+
+
+def _split_drift(drift: sp.Expr, x0: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """Split ``drift`` (no ``dx/dt``) into the part in ``x0`` alone and the input (the rest)."""
+    local, rest = sp.S.Zero, sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(drift)):
+        if term.has(x0) and not term.has(Average):
+            local += term
+        else:
+            rest += term
+    return local, rest

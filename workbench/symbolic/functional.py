@@ -35,8 +35,9 @@ class Average(sp.Function):
 
     nargs = 1
 
-    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
-        return rf"\left\langle {printer._print(self.args[0])} \right\rangle"
+    def _latex(self, printer: sp.printing.latex.LatexPrinter, exp: str | None = None) -> str:
+        tex = rf"\left\langle {printer._print(self.args[0])} \right\rangle"
+        return tex if exp is None else f"{tex}^{{{exp}}}"
 
 
 class LogPartition(sp.Function):
@@ -53,8 +54,9 @@ class LogPartition(sp.Function):
         inner = functional_derivative(self.args[0], point)
         return sp.S.Zero if inner == 0 else Average(inner)
 
-    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
-        return rf"\ln Z\left[{printer._print(self.args[0])}\right]"
+    def _latex(self, printer: sp.printing.latex.LatexPrinter, exp: str | None = None) -> str:
+        tex = rf"\ln Z\left[{printer._print(self.args[0])}\right]"
+        return tex if exp is None else f"{tex}^{{{exp}}}"
 
 
 def is_response_field(app: sp.Basic) -> bool:

@@ -21,19 +21,28 @@ two arguments are independent, ``C_f(0) = <f>^2``.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import mpmath
+import numpy as np
 import sympy as sp
 
+from workbench.errors import SpecError
 from workbench.expr import as_expr
-from workbench.spec import X
+from workbench.spec import ModelSpec, X
 
 __all__ = [
     "GaussAvg",
     "GaussKernel",
+    "concrete_phi",
+    "is_affine",
+    "primitive",
     "lam",
     "body",
     "gaussian_cgf",
+    "gauss_hermite",
+    "gauss_average_value",
+    "gauss_kernel_values",
     "endpoint_rules",
     "antiderivative",
     "closed_form",
@@ -45,6 +54,71 @@ __all__ = [
 
 _Z = sp.Symbol("z", real=True)
 _Y = sp.Symbol("y", real=True)
+
+
+def concrete_phi(spec: ModelSpec, population: int = 0) -> sp.Expr:
+    """``phi(gain_a x)`` of population ``a`` in :data:`X`: the one place where the gain enters phi.
+
+    Piecewise-linear ``Max``/``Min`` are rewritten as ``Piecewise`` (SymPy integrates and
+    differentiates those branch by branch). The derivation (:mod:`workbench.symbolic.action`), the
+    solvers and the reports all take phi from here.
+
+    Raises
+    ------
+    SpecError
+        If the population's gain is not a constant (the DMFT has one gain per population).
+    """
+    gain = spec.populations[population].gain
+    if gain.kind != "constant":
+        raise SpecError(
+            f"populations[{population}].gain", f"the DMFT needs a constant value here, got a {gain.kind} distribution"
+        )
+    g = sp.nsimplify(gain.value)
+    phi = spec.phi.expr if g == 1 else spec.phi.expr.subs(X, g * X)
+    return phi.rewrite(sp.Piecewise) if phi.has(sp.Max, sp.Min) else phi
+
+
+def is_affine(f: sp.Expr) -> bool:
+    """Whether ``f(x) = a + b x`` on the whole line (a linear network: no stationary chaotic DMFT).
+
+    Branch functions are judged by their pieces, not by their second derivative (SymPy
+    differentiates ``Piecewise`` branch by branch and loses the kinks: a leaky relu has ``f'' = 0``
+    on every piece but is not affine).
+    """
+    f = sp.piecewise_fold(as_expr(f).rewrite(sp.Piecewise))
+    pieces = [e for e, _ in f.args] if isinstance(f, sp.Piecewise) else [f]
+    if any(p.has(sp.Piecewise, sp.Abs, sp.Heaviside, sp.sign) for p in pieces):
+        return False
+    if any(sp.simplify(sp.diff(p, X, 2)) != 0 for p in pieces):
+        return False
+    return all(sp.simplify(p - pieces[0]) == 0 for p in pieces[1:])
+
+
+def primitive(f: sp.Expr) -> sp.Expr:
+    """``F(x) = int_0^x f(y) dy``, real on the real line.
+
+    SymPy integrates branch functions (``Abs``, ``Piecewise``) piece by piece with complex
+    logarithms, e.g. ``int_0^x y/(1 + |y|) dy = -x - log(x - 1) + i pi`` for ``x < 0``. The
+    imaginary part of a primitive of a real function is constant on every piece and ``F(0) = 0``
+    is real, so ``Re F`` is the primitive; each piece is simplified under its own condition
+    (``log|x - 1| = log(1 - x)`` for ``x < 0``). Raises ``ValueError`` if an ``I`` survives.
+    """
+    y = sp.Dummy("y", real=True)
+    F = sp.integrate(as_expr(f).subs(X, y), (y, 0, X))
+    if not F.has(sp.I):
+        return F
+    F = sp.piecewise_fold(F)
+    if isinstance(F, sp.Piecewise):
+        pieces, before = [], sp.true
+        for expr, cond in F.args:
+            pieces.append((sp.refine(sp.re(expr), sp.And(cond, before)), cond))
+            before = sp.And(before, sp.Not(cond))
+        F = sp.Piecewise(*pieces)
+    else:
+        F = sp.re(F)
+    if F.has(sp.I, sp.re, sp.im):
+        raise ValueError(f"no real primitive of {f}: {F}")
+    return F
 
 
 def lam(body: sp.Expr) -> sp.Lambda:
@@ -201,8 +275,7 @@ def antiderivative(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
         f, g, D, D0, mu = k.args
         if var in coeff.free_symbols or D != var or f != g or var in (D0.free_symbols | mu.free_symbols):
             raise NotImplementedError(f"no antiderivative rule for {term}")
-        y = sp.Dummy("y", real=True)
-        F = sp.integrate(body(f).subs(X, y), (y, 0, X))
+        F = primitive(body(f))
         out += coeff * GaussKernel(lam(F), lam(F), D, D0, mu)
     if not is_zero(sp.diff(out, var) - expr):
         raise AssertionError(f"antiderivative check failed: {sp.diff(out, var) - expr}")
@@ -244,32 +317,78 @@ def is_zero(expr: sp.Expr, points: int = 2, tol: float = 1e-12) -> bool:
 
 
 def _gh_evaluate(expr: sp.Expr, values: dict[sp.Symbol, float], n: int = 96) -> float:
-    """Float value of an expression with Gaussian nodes by (nested) Gauss-Hermite quadrature of order n."""
-    import numpy as np
-
-    z, w = np.polynomial.hermite_e.hermegauss(n)
-    w = w / np.sqrt(2 * np.pi)
+    """Float value of an expression with Gaussian nodes, the nodes by :func:`gauss_average_value` and
+    :func:`gauss_kernel_values` (the rules of the generated solvers) of order n."""
     e = expr.subs(values)
 
     def fn(f: sp.Lambda):
         return sp.lambdify(X, body(f), "numpy")
 
     def avg(a: GaussAvg) -> sp.Expr:
-        vals = np.broadcast_to(fn(a.f)(float(a.mu) + np.sqrt(float(a.Delta0)) * z), z.shape)
-        return sp.Float(float(w @ vals))
+        return sp.Float(gauss_average_value(fn(a.f), float(a.mu), float(a.Delta0), n))
 
     def kern(k: GaussKernel) -> sp.Expr:
-        f, g, D, D0, mu = (k.args[0], k.args[1], float(k.args[2]), float(k.args[3]), float(k.args[4]))
-        a, b = np.sqrt(max(D0 - abs(D), 0.0)), np.sqrt(abs(D))
-        sg = 1.0 if D >= 0 else -1.0
-        zz, yy = np.meshgrid(z, z, indexing="ij")  # shared z, private y
-        inner_f = np.broadcast_to(fn(f)(mu + b * zz + a * yy), zz.shape) @ w
-        inner_g = np.broadcast_to(fn(g)(mu + sg * b * zz + a * yy), zz.shape) @ w
-        return sp.Float(float(w @ (inner_f * inner_g)))
+        f, g, D, D0, mu = k.args
+        second = None if f == g else fn(g)
+        return sp.Float(float(gauss_kernel_values(fn(f), second, float(mu), float(D0), np.array([float(D)]), n)[0]))
 
     e = e.replace(lambda a: isinstance(a, GaussKernel), kern)
     e = e.replace(lambda a: isinstance(a, GaussAvg), avg)
     return float(sp.N(e))
+
+
+# ----------------------------------------------------------------------------------------------
+# numerical rules (shared theory/dmft.md §0): the one Gauss-Hermite implementation
+
+
+@functools.lru_cache(maxsize=16)
+def gauss_hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of the n-point probabilists' rule for ``int Dz f(z)`` (weights sum to 1)."""
+    z, w = np.polynomial.hermite_e.hermegauss(n)
+    return z, w / np.sqrt(2 * np.pi)
+
+
+def gauss_average_value(f: Callable[[np.ndarray], np.ndarray], mu: float, D0: float, n: int) -> float:
+    """``<f>_{mu, D0}`` by the n-point Gauss-Hermite rule (``f`` vectorised, may return a scalar)."""
+    z, w = gauss_hermite(n)
+    return float(w @ np.broadcast_to(f(mu + np.sqrt(D0) * z), z.shape))
+
+
+def gauss_kernel_values(
+    f: Callable[[np.ndarray], np.ndarray],
+    g: Callable[[np.ndarray], np.ndarray] | None,
+    mu: float,
+    D0: float,
+    D: np.ndarray,
+    n: int,
+) -> np.ndarray:
+    """``C_{f,g}(D; D0, mu)`` for an array of covariances ``D`` (clipped to |D| <= D0) by nested
+    Gauss-Hermite of order n per level; ``g=None`` means ``g = f`` (one evaluation when D >= 0).
+
+    ``x1 = mu + sqrt(D0 - |D|) y1 + sqrt(|D|) z`` and ``x2 = mu + sqrt(D0 - |D|) y2 +- sqrt(|D|) z``
+    (dmft.md §0, the sign of D on the shared part).
+    """
+    D = np.clip(np.asarray(D, dtype=float), -D0, D0)
+    a = np.sqrt(np.maximum(D0 - np.abs(D), 0.0))
+    b = np.sqrt(np.abs(D))
+    sg = np.where(D >= 0, 1.0, -1.0)
+    y, wy = gauss_hermite(n)
+
+    def inner(h: Callable[[np.ndarray], np.ndarray], xs: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(h(xs.ravel()), xs.size).reshape(xs.shape) @ wy
+
+    # points: (nD, nz, ny)
+    base = mu + a[:, None, None] * y[None, None, :]
+    in1 = inner(f, base + b[:, None, None] * y[None, :, None])
+    if g is None:  # same integrand: only the rows with D < 0 differ
+        in2 = in1
+        neg = sg < 0
+        if np.any(neg):
+            in2 = in1.copy()
+            in2[neg] = inner(f, base[neg] - b[neg][:, None, None] * y[None, :, None])
+    else:
+        in2 = inner(g, base + (sg * b)[:, None, None] * y[None, :, None])
+    return (in1 * in2) @ wy
 
 
 def gaussian_cgf(mean: sp.Expr, variance: sp.Expr, y: sp.Symbol) -> sp.Expr:

@@ -14,7 +14,12 @@ From :class:`workbench.symbolic.action.EffectiveProcess` (drift linear in x, Gau
    ``tau^2 Delta'' = -dV/dDelta`` with ``V`` obtained by antidifferentiation (Price identity
    ``dC_Phi/dDelta = C_phi``); ``E = tau^2 Delta'^2 / 2 + V`` is conserved (checked symbolically).
 6. *Closed equations*: energy balance between ``0+`` and rest at ``Delta_inf`` (``V'(Delta_inf) = 0``),
-   its chaotic special case ``Delta_inf = 0``, the static, boundary and lambda = 0 conditions.
+   its chaotic special case ``Delta_inf = 0``, the static and boundary (``V''(0) = 0``) conditions,
+   and lambda = 0 as ``Delta''(0+) = -V'(Delta0)/M = 0`` (shared theory/dmft.md §3.2).
+   *Stability*: the static Jacobian ``A_ab = (dR_a/dDelta_b) / c_a`` at ``Delta_b(u) = Delta0_b``
+   (:func:`static_jacobian`), the local-instability line ``A = 1`` (``g^2 <phi'^2> = 1``) and
+   ``W(Delta0)``; *iteration*: the closed equations solved for their unknowns
+   (:func:`fixed_point_map`).
 7. *Lyapunov*: the linearised self-consistency (derivative of the RHS in Delta, Price's theorem)
    on the ansatz ``K = exp(lambda (t + s)) psi(t - s)`` gives a Schroedinger problem
    ``[-tau^2 d^2/du^2 - V''(Delta(u))] psi = E psi`` and ``lambda(E0)``.
@@ -33,7 +38,16 @@ from workbench.symbolic.fields import PopulationFields, eps, s0, t0, u
 from workbench.symbolic.functional import Average
 from workbench.symbolic.gaussian import GaussAvg, GaussKernel, antiderivative, endpoint_rules, is_zero, lam
 
-__all__ = ["StationaryDMFT", "gaussian_closure", "stationary_reduction", "D_VAR", "E0", "LAMBDA"]
+__all__ = [
+    "StationaryDMFT",
+    "gaussian_closure",
+    "stationary_reduction",
+    "static_jacobian",
+    "fixed_point_map",
+    "D_VAR",
+    "E0",
+    "LAMBDA",
+]
 
 D_VAR = sp.Symbol("Delta", real=True)
 """The position variable of the potential V(Delta)."""
@@ -113,6 +127,20 @@ class StationaryDMFT:
     lyapunov : sympy.Eq or None
         ``lambda_max = f(E_0)``.
     fields : dict
+    regular_lag_dependence : bool
+        Whether the regular right-hand side depends on the lag explicitly (coloured noise).
+    static_jacobian : sympy.Matrix or None
+        ``A_ab = (dR_a/dDelta_b) / c_a`` at the static point ``Delta_b(u) = Delta0_b``: the
+        linearisation of the covariance equations about a constant solution, whose spectral radius
+        is the squared bulk radius of the Jacobian spectrum (Kadmon--Sompolinsky; one population:
+        ``g^2 <phi'^2>``).
+    static_schrodinger : sympy.Expr or None
+        ``W(Delta0)`` at the static point (``Delta_inf = Delta0``): the constant potential of the
+        Schroedinger operator, i.e. its ground-state energy there, ``c (1 - A)``.
+    fixed_point : dict of sympy.Symbol -> sympy.Expr
+        The closed equations ``energy_balance``, ``rest``, ``mean`` solved at build time for their own
+        unknowns (``Delta0``, ``Delta_inf``, ``mu``) with the Gaussian nodes held fixed: the map of
+        the damped fixed-point iteration (shared theory/dmft.md §4).
     """
 
     ode: dict[str, sp.Eq]
@@ -126,6 +154,16 @@ class StationaryDMFT:
     lyapunov: sp.Eq | None
     fields: dict[str, PopulationFields] = field(repr=False)
     regular_lag_dependence: bool = False
+    static_jacobian: sp.Matrix | None = None
+    static_schrodinger: sp.Expr | None = None
+    fixed_point: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+
+    @property
+    def static_radius(self) -> sp.Expr | None:
+        """Bulk radius ``sqrt(A)`` of the static branch (one population), stable below 1."""
+        if self.static_jacobian is None or self.static_jacobian.shape != (1, 1):
+            return None
+        return sp.sqrt(self.static_jacobian[0, 0])
 
 
 def _lag_form(expr: sp.Expr) -> sp.Expr:
@@ -178,7 +216,7 @@ def stationary_reduction(processes: dict[str, EffectiveProcess]) -> StationaryDM
     equations: dict[str, sp.Eq] = {}
     for a in processes:
         equations["mean" if len(processes) == 1 else f"mean[{a}]"] = mean[a]
-    potential = energy = W = lyap = mass = None
+    potential = energy = W = lyap = mass = static_W = None
     if len(processes) == 1 and not lag_dep:
         (a,) = processes
         P = fields[a]
@@ -202,9 +240,12 @@ def stationary_reduction(processes: dict[str, EffectiveProcess]) -> StationaryDM
         equations["rest"] = sp.Eq(endpoint_rules(Vp.subs(D_VAR, Dinf)), 0)
         equations["chaotic"] = sp.Eq(endpoint_rules(sp.expand(e0 - potential.subs(D_VAR, 0))), 0)
         equations["static"] = sp.Eq(endpoint_rules(Vp.subs(D_VAR, D0)), 0)
-        equations["lambda0"] = sp.Eq(endpoint_rules(Vp.subs(D_VAR, D0)), 0)
+        # lambda = 0 (dmft.md §3.2): the kinked zero mode |Delta'| is an eigenfunction iff
+        # Delta''(0+) = 0, and M Delta'' = -V'(Delta) gives Delta''(0+) = -V'(Delta0) / M
+        equations["lambda0"] = sp.Eq(endpoint_rules(sp.expand(-Vp.subs(D_VAR, D0) / mass)), 0)
         equations["boundary"] = sp.Eq(endpoint_rules(sp.diff(potential, D_VAR, 2).subs(D_VAR, 0)), 0)
         W = sp.expand(-sp.diff(potential, D_VAR, 2))
+        static_W = endpoint_rules(W.subs(D_VAR, D0))
         # replica K(t, s) = exp(lambda (t + s)) psi(t - s) in L_t L_s K = (dRHS/dDelta) K
         psi = sp.Function("psi")
         K = sp.exp(LAMBDA * (t0 + s0)) * psi(t0 - s0)
@@ -218,6 +259,70 @@ def stationary_reduction(processes: dict[str, EffectiveProcess]) -> StationaryDM
         sols = sp.solve(sp.Eq(E0, c0**2 - rest), LAMBDA)
         lyap_sol = max(sols, key=lambda e: float(e.subs({E0: -0.5}).subs({s: 1.0 for s in e.free_symbols if s != E0})))
         lyap = sp.Eq(LAMBDA, lyap_sol)
+    jacobian = static_jacobian(parts, fields)
+    fixed: dict[sp.Symbol, sp.Expr] = {}
+    if potential is not None:
+        (P,) = fields.values()
+        equations["local_instability"] = sp.Eq(jacobian[0, 0], 1)
+        closed = {"energy_balance": P.Delta0, "rest": P.Delta_inf, "mean": P.mu}
+        fixed = fixed_point_map({equations[k]: x for k, x in closed.items()})
     return StationaryDMFT(
-        ode, mean, kink, mass, potential, energy, equations, W, lyap, fields, regular_lag_dependence=lag_dep
+        ode,
+        mean,
+        kink,
+        mass,
+        potential,
+        energy,
+        equations,
+        W,
+        lyap,
+        fields,
+        regular_lag_dependence=lag_dep,
+        static_jacobian=jacobian,
+        static_schrodinger=static_W,
+        fixed_point=fixed,
     )
+
+
+def static_jacobian(parts: dict[str, tuple], fields: dict[str, PopulationFields]) -> sp.Matrix:
+    """``A_ab = (dR_a/dDelta_b) / c_a`` at the static point ``Delta_b(u) = Delta0_b``.
+
+    ``c_a`` is the coefficient of ``Delta_a(u)`` on the left of the covariance ODE and ``R_a`` its
+    regular right-hand side; a constant perturbation ``delta_b`` of a static solution grows iff
+    the spectral radius of ``A`` exceeds 1 (the bulk edge of the random Jacobian, dmft.md §5, §9).
+    """
+    labels = list(parts)
+    hold = {b: sp.Dummy(f"Delta_{b}", real=True) for b in labels}
+    to_hold = {fields[b].Delta(u): hold[b] for b in labels}
+    at_static = {hold[b]: fields[b].Delta0 for b in labels}
+    rows = []
+    for a in labels:
+        lhs_rest, regular = parts[a][3], parts[a][4]
+        c = lhs_rest.coeff(fields[a].Delta(u))
+        R = regular.xreplace(to_hold)
+        rows.append([endpoint_rules(sp.expand(sp.diff(R, hold[b]).xreplace(at_static) / c)) for b in labels])
+    return sp.Matrix(rows)
+
+
+def fixed_point_map(system: dict[sp.Eq, sp.Symbol]) -> dict[sp.Symbol, sp.Expr]:
+    """Each equation solved for the leading power of its own unknown (Gaussian nodes held fixed).
+
+    With the nodes and the lower powers of ``x`` held at the current iterate, the residual
+    ``a_n x^n + (rest)`` is solved as ``x = (x^n - residual / a_n)^(1/n)`` (``n`` = 1, or 2 for a
+    nonnegative unknown): e.g. ``Delta0 = sqrt(Delta0^2 + 2 r)`` for the energy balance
+    ``r = -Delta0^2/2 + ...`` and ``mu = mu - r`` for the mean equation ``r = mu - ...``. The
+    fixed points of the map are the roots of the system (dmft.md §4, §5).
+    """
+    out: dict[sp.Symbol, sp.Expr] = {}
+    for eq, x in system.items():
+        res = eq.lhs - eq.rhs
+        nodes = sorted(res.atoms(GaussAvg, GaussKernel), key=sp.default_sort_key)
+        held = {n: sp.Dummy(f"G{k}", real=True) for k, n in enumerate(nodes)}
+        res_held = sp.expand(res.xreplace(held))  # expand outside the nodes only
+        poly = sp.Poly(res_held, x)
+        n = poly.degree()
+        if n not in (1, 2) or (n == 2 and not x.is_nonnegative):
+            raise NotImplementedError(f"no fixed-point form of {eq} in {x}")
+        rhs = sp.expand(x**n - res_held / poly.LC()).xreplace({d: node for node, d in held.items()})
+        out[x] = rhs if n == 1 else sp.sqrt(rhs)
+    return out

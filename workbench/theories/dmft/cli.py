@@ -1,0 +1,142 @@
+"""``workbench dmft``: solve the stationary DMFT (derived symbolically, generated solver)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from workbench.errors import SpecError
+from workbench.spec.cli_options import add_spec_options, check_spec_values, parse_init_law, spec_from_args
+
+KEYS = (
+    "regime",
+    "Delta0",
+    "Delta_inf",
+    "mu",
+    "mean_phi",
+    "mean_phi_prime",
+    "C_phi0",
+    "lyapunov",
+    "tau_half",
+    "kappa",
+    "static_Delta0",
+    "static_radius",
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``dmft`` sub-command."""
+    p = sub.add_parser(
+        "dmft",
+        help="stationary DMFT: Delta0, Delta_inf, <phi'>, <phi^2>, Lyapunov exponent, regime",
+        description="Solve the stationary dynamic mean-field theory of tau dx_i/dt = -x_i + sum_j J_ij phi(x_j) "
+        "+ I_i + xi_i, J_ij ~ N(J0/N, g^2/N), <xi xi> = sigma2 delta(t-s), I_i ~ N(0, input_var). "
+        "The equations are derived from the MSRDJ action (workbench derive dmft --latex).",
+    )
+    add_spec_options(p, defaults={"g": "2", "J0": "0", "phi": "tanh", "sigma2": "0"})
+    p.add_argument(
+        "--input-var", dest="input_var", type=float, default=None, help="variance of the quenched input (default 0)"
+    )
+    p.add_argument(
+        "--input-mean", dest="input_mean", type=float, default=None, help="mean of the quenched input (default 0)"
+    )
+    p.add_argument("--tau", type=float, default=None, help="neuron timescale (default 1)")
+    p.add_argument("--backend", choices=("numba", "numpy"), default="numba", help="generated-code backend")
+    p.add_argument("--no-lyapunov", action="store_true", help="skip Delta(tau) and the Lyapunov exponent")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+SPEC_FIXED = {
+    "input_var": ("input-var", "populations[k].input_std"),
+    "input_mean": ("input-mean", "populations[k].input_mean"),
+    "tau": ("tau", "populations[k].tau"),
+}
+"""Options that a spec file fixes: with --spec they would be ignored, so they are refused."""
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """SpecError for option values out of range, and for options that --spec would ignore."""
+    check_spec_values(args)
+    for name, value, lo in (("input-var", args.input_var, 0.0), ("input-mean", args.input_mean, None)):
+        if value is not None and (not math.isfinite(value) or (lo is not None and value < lo)):
+            rng = f">= {lo:g} and finite" if lo is not None else "finite"
+            raise SpecError(name, f"must be {rng}, got {value}")
+    if args.tau is not None and not (args.tau > 0 and math.isfinite(args.tau)):
+        raise SpecError("tau", f"timescale must be > 0 and finite, got {args.tau}")
+    if args.spec is not None:
+        for dest, (flag, where) in SPEC_FIXED.items():
+            if getattr(args, dest) is not None:
+                raise SpecError(
+                    flag,
+                    f"is not applied with --spec (the spec file sets {where}); edit the spec, or drop --spec",
+                )
+
+
+def _model(args: argparse.Namespace):
+    """The ModelSpec of the command line: --spec with the shared overrides, or one population (g = 2, tanh)."""
+    from workbench.spec import ModelSpec
+
+    return spec_from_args(
+        args,
+        lambda: ModelSpec.simple(
+            g=2.0,
+            tau=1.0 if args.tau is None else args.tau,
+            input_mean=args.input_mean or 0.0,
+            input_std=math.sqrt(args.input_var or 0.0),
+        ),
+    )
+
+
+def _reasons(out: dict, res, args: argparse.Namespace) -> dict[str, str]:
+    """Why a value of ``out`` is null or infinite (strict JSON writes null with this reason)."""
+    reasons: dict[str, str] = {}
+    several = "populations" in out
+    static = str(out.get("regime", "")).startswith("static")
+    for k in ("lyapunov", "kappa", "tau_half"):
+        v = out.get(k)
+        bad = v is None or (isinstance(v, float) and not math.isfinite(v))
+        bad = bad or (isinstance(v, dict) and any(not math.isfinite(x) for x in v.values()))
+        if not bad:
+            continue
+        if k == "tau_half" and static:
+            reasons[k + "_reason"] = "infinite: static regime (Delta(tau) does not decay)"
+        elif several or res.info.get("method", "").startswith("lag grid") or args.tau_noise is not None:
+            reasons[k + "_reason"] = "not derived for several populations or coloured noise (lag-grid solver)"
+        elif args.no_lyapunov:
+            reasons[k + "_reason"] = "not computed (--no-lyapunov)"
+        else:
+            reasons[k + "_reason"] = "not finite"
+    return reasons
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``workbench dmft``."""
+    from workbench.io import strict_dumps
+    from workbench.theories.dmft import DMFTProblem
+
+    _check_options(args)
+    spec = _model(args)
+    solver = DMFTProblem(spec).build_solver(backend=args.backend)
+    mu0 = None if args.mu0 is None else parse_init_law(args.mu0).mean  # the initial mean selects the branch
+    res = solver.solve(spec, mu0=mu0, curves=not args.no_lyapunov, lyapunov=not args.no_lyapunov)
+    full = res.to_dict()
+    out = {k: full.get(k) for k in KEYS}
+    if "populations" in full:
+        out["populations"] = full["populations"]
+    out["params"] = {
+        "phi": spec.phi.label(),
+        "populations": [p.name for p in spec.populations],
+        "noise": spec.noise.to_dict(),
+        **{k: v for k, v in full["params"].items()},
+    }
+    out["method"] = res.info.get("method", "")
+    if args.json:
+        print(strict_dumps({**out, **_reasons(out, res, args)}))
+    else:
+        for k in KEYS:
+            v = out[k]
+            if isinstance(v, dict):
+                v = ", ".join(f"{a}: {x:.6g}" for a, x in v.items())
+            print(f"{k:>15s}  {v:.6g}" if isinstance(v, float) else f"{k:>15s}  {v}")
+    return 0

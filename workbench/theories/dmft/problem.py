@@ -1,0 +1,164 @@
+"""The stationary DMFT problem of a spec: refusals, the derivation, and the solver methods.
+
+``DMFTProblem(spec).build_solver(method="auto")``: the methods, in order, are ``"energy"``
+(:class:`~workbench.theories.dmft.energy.DMFTSolver`, needs an energy integral: one population,
+white or static noise) and ``"lag"`` (:class:`~workbench.theories.dmft.lag.LagDMFTSolver`, any
+number of populations, coloured noise); ``"auto"`` takes the first that can solve the problem.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from workbench.errors import SpecError, WorkbenchError
+from workbench.spec import ModelSpec
+from workbench.symbolic.gaussian import is_affine
+from workbench.theories.base import Problem, Solver
+from workbench.theories.dmft.energy import DMFTSolver
+from workbench.theories.dmft.lag import LagDMFTSolver
+
+__all__ = ["RELU_G_MAX", "DMFTProblem", "check_relu_growth", "check_solvable"]
+
+
+RELU_G_MAX = math.sqrt(2.0)
+"""A relu network (J0 >= 0) has a bounded stationary state only for g * gain < sqrt(2)."""
+
+
+def check_solvable(spec: ModelSpec) -> None:
+    """SpecError, naming the spec parameter, for a spec the stationary DMFT cannot describe.
+
+    A fixed coupling matrix (no disorder to average), heterogeneous timescale or gain laws (the
+    derivation has constant ones per population), and a linear (affine) phi: the linear network
+    has no stationary chaotic state (for g < 1 it is the exact linear theory, for g >= 1 it diverges).
+    """
+    if spec.fixed_J:
+        raise SpecError(
+            "J_file",
+            "the DMFT averages over random couplings; a fixed matrix (J_file) has no DMFT: simulate it instead "
+            "(workbench simulate), or give the coupling law ([coupling] J0, g) instead of J_file",
+        )
+    for k, pop in enumerate(spec.populations):
+        for nm, law in (("gain", pop.gain), ("tau", pop.tau)):
+            if law.kind != "constant":
+                raise SpecError(
+                    f"populations[{k}].{nm}",
+                    f"the DMFT needs a constant {nm} per population, got a {law.kind} law; split the population or "
+                    "use its mean",
+                )
+    if is_affine(spec.phi.expr):  # by pieces: a leaky relu has phi'' = 0 on each piece but is not affine
+        raise SpecError(
+            "phi",
+            f"phi = {spec.phi.label()!r} is linear: a linear network has no stationary chaotic DMFT (it relaxes for "
+            "g < 1, where its covariance is the exact linear theory of J - 1, and diverges for g >= 1); use a "
+            "saturating phi (tanh, erf, logistic) or simulate the linear network",
+        )
+
+
+def check_relu_growth(spec: ModelSpec) -> None:
+    """SpecError naming g for a relu population whose activity grows without bound (g gain >= sqrt 2, J0 >= 0)."""
+    if spec.phi.name != "relu" or spec.n_populations != 1:
+        return
+    g, J0, gain = spec.g[0][0], spec.J0[0][0], spec.populations[0].gain.value
+    if J0 >= 0 and g * gain >= RELU_G_MAX:
+        raise SpecError(
+            "g",
+            f"a relu network with g * gain = {g * gain:.4g} >= sqrt(2) = 1.414 and J0 >= 0 has no stationary state "
+            f"(the activity grows without bound); allowed: 0 <= g < {RELU_G_MAX / gain:.4g}",
+        )
+
+
+class DMFTProblem(Problem):
+    """The stationary DMFT of a spec (derived symbolically, then compiled).
+
+    ``build_solver()`` picks the generated solver from the derived structure: the energy-integral
+    solver :class:`DMFTSolver` (one population, white/static noise: a Newtonian potential exists)
+    or the lag-grid solver :class:`~workbench.theories.dmft.lag.LagDMFTSolver` (several populations,
+    coloured noise); ``method="lag"`` forces the latter (used to cross-check the two).
+    """
+
+    name: ClassVar[str] = "dmft"
+    methods: ClassVar[dict[str, type[Solver]]] = {"energy": DMFTSolver, "lag": LagDMFTSolver}
+
+    def __init__(self, spec: ModelSpec, setup: Any = None, derivation: Any = None) -> None:
+        """``derivation``: use this derivation (e.g. of a perturbed action, ``derive_from_action``)
+        instead of deriving the spec's; its structure must match the spec's."""
+        from derivations.dmft import derive
+
+        check_solvable(spec)
+        check_relu_growth(spec)
+        super().__init__(spec, setup)
+        if derivation is not None:
+            self.derivation = derivation
+            return
+        try:
+            self.derivation = derive(spec)
+        except Exception as exc:
+            if isinstance(exc, WorkbenchError) or spec.phi.name != "custom":
+                raise
+            msg = " ".join(str(exc).split())[:160]
+            raise SpecError(
+                "phi",
+                f"the DMFT derivation cannot handle phi = {spec.phi.label()!r} ({type(exc).__name__}: {msg}); use a "
+                "named phi (tanh, erf, logistic, relu) or a smooth expression in x",
+            ) from exc
+
+    @staticmethod
+    def structure(spec: ModelSpec) -> dict[str, Any]:
+        """What a solver is compiled for: nonlinearity, noise kind, populations with their gains
+        (numbers inside phi) and the kind of their timescale laws (values are parameters)."""
+        return {
+            "phi": spec.phi.label(),
+            "noise": spec.noise.kind,
+            "populations": [(p.name, p.gain.to_dict(), p.tau.kind) for p in spec.populations],
+        }
+
+    def check_structure(self, spec: ModelSpec | None) -> ModelSpec:
+        """``spec`` (default: the problem's) if the compiled solver applies to it, else SpecError."""
+        if spec is None:
+            return self.spec
+        if self.structure(spec) != self.structure(self.spec):
+            raise SpecError(
+                "spec",
+                "has a different structure (nonlinearity, noise kind, populations or gains) from the derived "
+                f"problem: {self.structure(spec)} vs {self.structure(self.spec)}; build a new DMFTProblem for it",
+            )
+        return spec
+
+    def check_values(self, spec: ModelSpec | None) -> ModelSpec:
+        """:meth:`check_structure`, then the refusal of a relu network without a stationary state."""
+        spec = self.check_structure(spec)
+        check_relu_growth(spec)
+        return spec
+
+    @property
+    def has_potential(self) -> bool:
+        """Whether the derived equations have an energy integral (one population, no lag dependence)."""
+        return self.derivation.stationary.potential is not None
+
+    def build_solver(
+        self,
+        method: str = "auto",
+        *,
+        backend: str = "numba",
+        n_quad: int = 101,
+        n_kernel: int = 61,
+        n_curve: int = 65,
+        n_kernel_curve: int = 61,
+    ) -> DMFTSolver | LagDMFTSolver:
+        """Compile the residuals and curves; see :class:`DMFTSolver` and :class:`LagDMFTSolver`.
+
+        ``method``: ``"auto"`` (energy if the derived equations have an energy integral, else lag),
+        ``"energy"`` or ``"lag"``. ``n_quad``: Gauss-Hermite order of averages; ``n_kernel``: per
+        level of the nested kernels of the closed equations; ``n_curve``: Chebyshev points of the
+        V'(Delta), W(Delta) splines and ``n_kernel_curve`` the kernel order used for them (the
+        splines only shape Delta(tau) and the Schroedinger operator: 65/61 agrees with 129/61 to
+        1e-7 in lambda and tau_half at g=2, sigma2=0.5; order 41 would be twice as fast but is off
+        by 1.5e-4 in tau_half with J0).
+        """
+        cls = self.method_class(method)
+        if cls is LagDMFTSolver:
+            return LagDMFTSolver(self, backend=backend, n_quad=n_quad, n_kernel=n_kernel)
+        return DMFTSolver(
+            self, backend=backend, n_quad=n_quad, n_kernel=n_kernel, n_curve=n_curve, n_kernel_curve=n_kernel_curve
+        )

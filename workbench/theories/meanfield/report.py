@@ -1,0 +1,216 @@
+"""Report "meanfield-transient": the Faugeras-Tanré transient mean-field fixed point on (m(t), K(t,s)).
+
+The registered function composes one function per section; the network comparisons come from
+:mod:`workbench.theories.meanfield.checks` (shared with the tests), the figures from
+:mod:`workbench.theories.meanfield.plots`.
+
+1. The effective process, derived from the disorder-averaged MSRDJ action
+   (:mod:`derivations.meanfield_transient`), and the Gaussian-closure recursion derived from it.
+2. The closure (reference) against the notes' reference values (§6.1) and the analytic cases (§5).
+3. The FT figure: J = -6, 0, 2, sigma = lambda = 1, T = 10, theory beside N-neuron networks, Picard
+   convergence, universality (Rademacher couplings).
+4. Network against theory with a fitted finite-size term (N -> infinity extrapolation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workbench.compare import compare_abs
+from workbench.report.content import ReportContent
+from workbench.report.context import ReportContext
+from workbench.report.registry import register_report
+from workbench.theories.meanfield.checks import SIZES, MeanFieldChecks
+
+NOTES = "shared/theory/meanfield-transient.md"
+"""The project notes, cited by their project-relative path."""
+NOTES_61 = {
+    (-6, 1): (0.2562, 0.0847),
+    (-6, 5): (0.2273, 0.0670),
+    (-6, 10): (0.2273, 0.0670),
+    (0, 1): (0.5, 0.2824),
+    (0, 5): (0.5, 0.2857),
+    (0, 10): (0.5, 0.2859),
+    (2, 1): (0.6589, 0.4627),
+    (2, 5): (0.7792, 0.6332),
+    (2, 10): (0.7842, 0.6408),
+}
+
+
+def _front_matter(P: Mapping[str, Any]) -> ReportContent:
+    """Summary, the derived effective process, parameters and seeds."""
+    from derivations.meanfield_transient import effective_process
+
+    content = ReportContent(
+        summary=(
+            "The N -> infinity limit of dX^i = (-X^i + sum_j J_ij f(X^j)) dt + lambda dW^i with J_ij of mean J/N and "
+            "variance sigma^2/N is a single neuron driven by a Gaussian field of mean J m(t) and covariance "
+            "sigma^2 K(t,s), where m(t) = E f(X_t) and K(t,s) = E f(X_t) f(X_s) (uncentred) are fixed by "
+            "self-consistency (Faugeras and Tanre). Three solvers of this fixed point are checked against each "
+            "other, against the reference values and analytic cases of the project notes, and against finite-N "
+            "networks with Gaussian and Rademacher couplings."
+        )
+    )
+    deriv = effective_process(n_grid=3)
+    content.model = (
+        "Effective process derived from the disorder-averaged MSRDJ action (discretised, Ito): only the first two "
+        "coupling cumulants survive N -> infinity, for Gaussian and for Rademacher weights alike (universality). "
+        "The order parameters are two-time functions: no stationarity is assumed."
+    )
+    for name, eq in deriv.equations.items():
+        content.model_equation(eq, name)
+    content.parameter("J", "-6, 0, 2", "coupling mean scale (E J_ij = J/N)")
+    content.parameter("sigma, lambda", "1, 1", "coupling std scale, noise amplitude")
+    content.parameter("f, mu0, T", "logistic, N(0,1), 10", "nonlinearity, initial law, horizon")
+    content.parameter("dt", P["dt"], "time step shared by theory, particles and network (left-point field)")
+    content.parameter("N, realisations", f"{P['N']}, {P['realisations']}", "network size, independent networks")
+    content.parameter("paths", P["paths"], "Monte Carlo paths of the particle solvers")
+    content.seeds = {"figure": P["seed"], "finite-size fits": P["seed"] + 100}
+    return content
+
+
+def closure_section(ctx: ReportContext, content: ReportContent) -> None:
+    """The derived closure recursion, its generated kernels, and the closure against the notes' values."""
+    from derivations.meanfield_transient import closure_recursion
+    from workbench.theories.meanfield import TransientProblem, solve_closure
+    from workbench.theories.meanfield.kernels import generated_f, generated_step
+
+    sec = content.section("Gaussian closure (the reference solver)")
+    sec.text(
+        "For g(x) = -x and Gaussian mu0 the effective process is Gaussian given (m, K); the exact one-step "
+        "recursion of the discretised process, derived by bilinear covariance propagation, is:"
+    )
+    for name, eq in closure_recursion().items():
+        sec.equation(eq, name)
+    sec.text(
+        "Two-time expectations use the Mehler expansion K = sum_p rho^p c_p(t) c_p(s) with Hermite coefficients "
+        "by Gauss-Hermite quadrature (checked against the notes' direct 40x40 rule to 1e-13). The scalar "
+        "kernels f(x) and the step map are generated from SymPy and called by cached numba drivers."
+    )
+    content.add_generated(generated_f(TransientProblem().f), "nonlinearity f(x) (logistic) for the numba drivers")
+    content.add_generated(generated_step(TransientProblem().step["A_expr"]), "step map A(x, dt) of g(x) = -x")
+    checks = []
+    why, ctxd = "4-decimal rounding + quadrature", {"dt": 0.005, "source": "notes 6.1"}
+    with ctx.step("closure at dt = 0.005"):
+        for J in (-6, 0, 2):
+            r = solve_closure(TransientProblem(J=J, dt=0.005))
+            for (JJ, t), (m, K) in NOTES_61.items():
+                if JJ == J:
+                    checks.append(compare_abs(f"m({t}) J={J}", m, r.m_at(t), 6e-5, why, **ctxd))
+                    checks.append(compare_abs(f"K({t},{t}) J={J}", K, r.K_at(t, t), 6e-5, why, **ctxd))
+    sec.checks(checks, f"Closure against the reference values of the notes ({NOTES}, section 6.1).")
+
+
+def picard_section(content: ReportContent) -> None:
+    """Iterations of the deterministic Picard map of the closure."""
+    from workbench.theories.meanfield import TransientProblem, picard_closure
+
+    sec = content.section("Picard convergence of the exact map")
+    rows = []
+    for J in (-6, 0, 2):
+        pc = picard_closure(TransientProblem(J=J, dt=0.05), tol=1e-3, strict=False)
+        d = [h["d"] for h in pc.history]
+        rows.append([f"{J}", len(d), ", ".join(f"{v:.1e}" for v in d[:8])])
+    sec.table(
+        ["J", "iterations to 1e-3", "sup-norm change per iteration (first 8)"],
+        rows,
+        "Deterministic Picard iteration of the closure map from the uncoupled law (dt = 0.05); the notes "
+        "(section 4.1) report 3 / 7 / 20 iterations for J = 0 / 2 / -6.",
+    )
+
+
+def ft_figure_section(ctx: ReportContext, content: ReportContent) -> None:
+    """The Faugeras-Tanre figure, the universality figure and their sup-norm deviations."""
+    from workbench.theories.meanfield.plots import ft_figure
+
+    P = ctx.params
+    sec = content.section("The Faugeras-Tanre figure")
+    with ctx.step("FT figure (theory, particles, networks)"):
+        data = ft_figure(
+            ctx.figures_dir / "raw",
+            N=P["N"],
+            realisations=P["realisations"],
+            dt=P["dt"],
+            paths=P["paths"],
+            seed=P["seed"],
+            keep_open=True,
+        )
+    fig, figu = data["figures"]
+    caption = (
+        f"J = -6, 0, 2 (columns), sigma = lambda = 1. Rows: m(t); K(t,t); K(t,s) (theory colour map, theory white "
+        f"and network red contours); sample paths (mean-field particles blue, network neurons red, theory mean "
+        f"+- 2 sd); Picard sup-norm change per iteration (Monte Carlo with M = {P['paths']} paths, and the exact "
+        f"map). Network: N = {P['N']}, {P['realisations']} realisations, bands mean +- 2 SE, dt = {P['dt']}."
+    )
+    sec.figure(ctx.save_figure(fig, "ft_meanfield", caption, width=1.0))
+    caption = (
+        f"Network m(t) minus theory for Gaussian and Rademacher couplings (same mean and variance), N = {P['N']}, "
+        f"bands +- 2 SE."
+    )
+    sec.figure(ctx.save_figure(figu, "ft_universality", caption))
+    rows = [
+        [J, v["m_T"], v["K_TT"], v["march_max_dm"], v["picard_max_dm"], v["net_max_dm"], v["rad_max_dm"]]
+        for J, v in data["cases"].items()
+    ]
+    sec.table(
+        ["J", "m(T)", "K(T,T)", "march max|dm|", "Picard max|dm|", "network max|dm|", "Rademacher max|dm|"],
+        rows,
+        "Sup-norm deviations of m from the closure over [0, T].",
+    )
+
+
+def finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
+    """Networks at several N against the closure (the checks of :mod:`workbench.theories.meanfield.checks`)."""
+    sec = content.section("Network against theory: finite-size extrapolation")
+    sec.text(
+        "For each quantity the realisation means at several N are fitted to a + c/N (weights 1/SE^2). The "
+        "intercept is compared with the closure within k SE(a), k the Student-t quantile (R - 1 degrees of "
+        "freedom) with the false-alarm probability of 4 Gaussian SE, since the SEs come from R realisations; "
+        "the largest N within k SE + |c|/N."
+    )
+    checks = MeanFieldChecks(direct=False)
+    size = "quick" if ctx.quick else "full"
+    jobs = checks.jobs(size)
+    ctx.prefetch(jobs)
+    runs = {job: ctx.run_job(job) for job in jobs}
+    sec.checks(checks.comparisons(None, runs, size), "N -> infinity intercepts against the Gaussian-closure theory.")
+
+
+@register_report(
+    "meanfield-transient",
+    title="Transient mean-field theory of Hopfield-like networks (Faugeras-Tanre)",
+    description="m(t), K(t,s) fixed point: Gaussian closure, particle march, FT Picard map, network, universality.",
+    default_params={
+        "N": 2000,
+        "realisations": 4,
+        "dt": SIZES["full"]["dt"],
+        "paths": 20000,
+        "seed": SIZES["full"]["seed"],
+        "fs_Ns": SIZES["full"]["fs_Ns"],
+        "fs_realisations": SIZES["full"]["fs_realisations"],
+    },
+    quick_params={
+        "N": 500,
+        "realisations": 3,
+        "dt": SIZES["quick"]["dt"],
+        "paths": 4000,
+        "fs_Ns": SIZES["quick"]["fs_Ns"],
+        "fs_realisations": SIZES["quick"]["fs_realisations"],
+    },
+    order=30,
+)
+def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
+    """Build the report: the sections in order (see the module docstring)."""
+    content = _front_matter(ctx.params)
+    closure_section(ctx, content)
+    picard_section(content)
+    ft_figure_section(ctx, content)
+    finite_size_section(ctx, content)
+    content.notes = [
+        "FT's own f, mu0, dt, number of paths and stopping rule are unknown (seed text only): logistic f and "
+        "mu0 = N(0,1) are the notes' defaults.",
+        "The symbolic derivation is self-contained (derivations/meanfield_transient.py); it should be re-expressed "
+        "through workbench.symbolic once the time-dependent action there is available.",
+    ]
+    return content
