@@ -27,16 +27,20 @@ from workbench.codegen.cache import CacheInfo, cache_to_disk
 from workbench.spec import ModelSpec
 from workbench.symbolic import derive_stationary
 from workbench.symbolic.action import (
+    CollectiveAction,
+    EffectiveProcess,
     NetworkAction,
+    SaddlePoint,
     average_disorder,
     build_action,
     collective_action,
     effective_processes,
     saddle_point,
 )
+from workbench.symbolic.derivation import StagedDerivation
 from workbench.symbolic.stationary import StationaryDMFT, stationary_reduction
 
-__all__ = ["DERIVATION_CODE", "Derivation", "derive", "derive_cached", "derive_from_action", "skeleton"]
+__all__ = ["DERIVATION_CODE", "STAGES", "Derivation", "derive", "derive_cached", "derive_from_action", "skeleton"]
 
 DERIVATION_CODE: tuple[str, ...] = (
     "workbench.symbolic",
@@ -48,10 +52,13 @@ DERIVATION_CODE: tuple[str, ...] = (
 """Modules whose whole source (content, size and mtime of every file) keys the derivation cache:
 the symbolic layer, the spec and expression parser it reads, and this derivation code."""
 
+STAGES: tuple[str, ...] = ("action", "averaged", "collective", "saddle", "processes", "stationary")
+"""Attribute names of the stage objects a :class:`Derivation` keeps, in pipeline order."""
+
 
 @dataclass
-class Derivation:
-    """A derived result: equations, unknowns, parameters, LaTeX and provenance.
+class Derivation(StagedDerivation):
+    """A derived result: equations, unknowns, parameters, stages, LaTeX and provenance.
 
     Attributes
     ----------
@@ -65,7 +72,15 @@ class Derivation:
     provenance : dict
     stationary : StationaryDMFT
         The full stationary object (ODE, potential, kink, Schroedinger potential, Lyapunov map).
+    action, averaged : NetworkAction
+        The MSRDJ action and its average over couplings and quenched inputs.
+    collective : CollectiveAction
+    saddle : SaddlePoint
+    processes : dict of str -> EffectiveProcess
+        The effective single-site process of each population.
     """
+
+    STAGES = STAGES
 
     name: str
     equations: dict[str, sp.Eq]
@@ -74,13 +89,12 @@ class Derivation:
     steps: list[tuple[str, str]]
     provenance: dict[str, Any]
     stationary: StationaryDMFT = field(repr=False)
+    action: NetworkAction = field(repr=False)
+    averaged: NetworkAction = field(repr=False)
+    collective: CollectiveAction = field(repr=False)
+    saddle: SaddlePoint = field(repr=False)
+    processes: dict[str, EffectiveProcess] = field(repr=False)
 
-    def latex(self) -> str:
-        """The derivation as a LaTeX fragment (``align*`` blocks per step)."""
-        out = []
-        for title, body in self.steps:
-            out.append(f"% {title}\n\\paragraph{{{title}}}\n\\begin{{align*}}\n{body}\n\\end{{align*}}")
-        return "\n\n".join(out)
 
 
 def skeleton(spec: ModelSpec) -> dict[str, Any]:
@@ -190,7 +204,9 @@ def derive_from_action(action: NetworkAction, sk: dict[str, Any] | None = None) 
         "sympy": sp.__version__,
         "references": "shared/theory/dmft.md §2-§5, §8, §9",
     }
-    return Derivation("dmft-stationary", dict(st.equations), unknowns, params, steps, prov, st)
+    return Derivation(
+        "dmft-stationary", dict(st.equations), unknowns, params, steps, prov, st, action, avg, col, sad, procs
+    )
 
 
 def derive(spec: ModelSpec) -> Derivation:

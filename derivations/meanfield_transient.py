@@ -55,8 +55,10 @@ from workbench.symbolic.action import (
     effective_processes,
     saddle_point,
 )
+from workbench.symbolic.derivation import StagedDerivation
 from workbench.symbolic.fields import s0, t0
 from workbench.symbolic.functional import Average
+from workbench.symbolic.gaussian import gaussian_cgf
 
 __all__ = [
     "DT",
@@ -162,7 +164,7 @@ class ClosureStep:
 
 
 @dataclass
-class MeanFieldDerivation:
+class MeanFieldDerivation(StagedDerivation):
     """The derived transient mean field: equations, unknowns, parameters, stages, LaTeX, provenance.
 
     Attributes
@@ -175,6 +177,10 @@ class MeanFieldDerivation:
     parameters : tuple of sympy.Symbol
     steps : list of (str, str)
         (title, LaTeX) of every stage, in order.
+    stage_equations : list of (str, dict)
+        The stages' equations as SymPy objects (title, name -> expression or equation), for the report.
+    stages : dict
+        The stage objects by name, in pipeline order (:data:`STAGES`).
     provenance : dict
     action, averaged : NetworkAction
     collective : CollectiveAction
@@ -183,6 +189,8 @@ class MeanFieldDerivation:
     ft : FTProcess
     closure : ClosureStep
     """
+
+    STAGES = ("action", "averaged", "collective", "saddle", "process", "ft", "closure")
 
     name: str
     equations: dict[str, sp.Eq]
@@ -197,13 +205,8 @@ class MeanFieldDerivation:
     process: EffectiveProcess = field(repr=False)
     ft: FTProcess = field(repr=False)
     closure: ClosureStep = field(repr=False)
+    stage_equations: list[tuple[str, dict[str, sp.Basic]]] = field(default_factory=list, repr=False)
 
-    def latex(self) -> str:
-        """The derivation as a LaTeX fragment (``align*`` blocks per step)."""
-        out = []
-        for title, body in self.steps:
-            out.append(f"% {title}\n\\paragraph{{{title}}}\n\\begin{{align*}}\n{body}\n\\end{{align*}}")
-        return "\n\n".join(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,10 +282,10 @@ def _derive_skeleton(skeleton_json: str) -> MeanFieldDerivation:
         "references": "shared/theory/meanfield-transient.md §2.3, §2.5, §4.3, §6.1; shared/theory/dmft.md §8",
     }
     t, s = sp.symbols("t s", nonnegative=True)
-    steps = _steps(action, avg, col, sad, proc, ft, closure)
+    stages = _stages(action, avg, col, sad, proc, ft, closure)
     return MeanFieldDerivation(
-        "meanfield-transient", ft.equations(), (mf(t), Kf(t, s)), params, steps, prov,
-        action, avg, col, sad, proc, ft, closure,
+        "meanfield-transient", ft.equations(), (mf(t), Kf(t, s)), params, _steps(stages), prov,
+        action, avg, col, sad, proc, ft, closure, stage_equations=stages,
     )
 
 
@@ -472,23 +475,31 @@ def _rows(eqs: dict[str, Any]) -> str:
     return " \\\\\n".join(rf"\text{{{_text(k)}}}:&\quad {sp.latex(v)}" for k, v in eqs.items())
 
 
-def _steps(action: NetworkAction, avg: NetworkAction, col: CollectiveAction, sad: SaddlePoint,
-           proc: EffectiveProcess, ft: FTProcess, closure: ClosureStep) -> list[tuple[str, str]]:
-    steps = [
-        ("MSRDJ action", action.latex().replace("&=", "&= ")),
-        ("Average over the couplings", avg.latex()),
-        ("Collective variables (per neuron)", r"\frac{S}{N} &= " + sp.latex(col.per_neuron)),
-        ("Saddle point", " \\\\\n".join(rf"{sp.latex(k)} &= {sp.latex(v)}" for k, v in sad.solution.items())),
-        ("Effective single-site process", proc.latex().replace(" = ", " &= ", 1)),
-        ("Faugeras-Tanre form (tau = 1, no external input)", _rows(ft.equations())),
+def _stages(action: NetworkAction, avg: NetworkAction, col: CollectiveAction, sad: SaddlePoint,
+            proc: EffectiveProcess, ft: FTProcess, closure: ClosureStep) -> list[tuple[str, dict[str, sp.Basic]]]:
+    """The stages of the derivation as (title, name -> SymPy object), in order (what the report shows)."""
+    cov = sp.Function("C_eta")(t0, s0)
+    stages = [
+        ("MSRDJ action", dict(action.terms)),
+        ("Average over the couplings", dict(avg.terms)),
+        ("Collective variables (per neuron)", {"S/N": col.per_neuron}),
+        ("Saddle point", {f"saddle {i}": sp.Eq(k, v) for i, (k, v) in enumerate(sad.solution.items())}),
+        ("Effective single-site process", {"process": proc.equation,
+                                           "field covariance": sp.Eq(cov, proc.noise_cov_saddle)}),
+        ("Faugeras-Tanre form (tau = 1, no external input)", ft.equations()),
         (f"One step ({closure.scheme}, field frozen on a step)",
-         _rows({"step": closure.step, **{k: sp.Eq(sp.Symbol(k), v) for k, v in closure.coefficients.items()}})),
+         {"step": closure.step, **{k: sp.Eq(sp.Symbol(k), v) for k, v in closure.coefficients.items()}}),
     ]
     if closure.recursion is not None:
-        steps.append(("Gaussian-closure recursion", _rows(closure.recursion)))
-    steps.append(("Innovation covariance of the particle step",
-                  rf"\mathrm{{Cov}}(\mathrm{{noise}}_k, \mathrm{{noise}}_l) &= {sp.latex(closure.innovation)}"))
-    return steps
+        stages.append(("Gaussian-closure recursion", dict(closure.recursion)))
+    innovation = sp.Function("Sigma_noise")(*sp.symbols("k l"))  # covariance of the step noises k and l
+    stages.append(("Innovation covariance of the particle step", {"innovation": sp.Eq(innovation, closure.innovation)}))
+    return stages
+
+
+def _steps(stages: list[tuple[str, dict[str, sp.Basic]]]) -> list[tuple[str, str]]:
+    """(title, LaTeX rows) of every stage (:func:`_stages`)."""
+    return [(title, _rows(eqs)) for title, eqs in stages]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,7 +557,7 @@ def disorder_cumulants(law: str = "gaussian", order: int = 4) -> dict[str, Any]:
     """
     y = sp.Symbol("y", real=True)
     if law == "gaussian":
-        cgf_exact = _J / _N * y + _SIG**2 / (2 * _N) * y**2
+        cgf_exact = gaussian_cgf(_J / _N, _SIG**2 / _N, y)
     elif law == "rademacher":
         cgf_exact = _J / _N * y + sp.log(sp.cosh(_SIG * y / sp.sqrt(_N)))
     else:

@@ -11,51 +11,61 @@
 # %% [markdown]
 # # Transient mean-field theory of Hopfield-like networks (Faugeras & Tanré)
 #
-# Model: $dX^i = (g(X^i) + \sum_j J_{ij} f(X^j))\,dt + \lambda\,dW^i$, $J_{ij}$ of mean $J/N$ and
-# variance $\sigma^2/N$. Its $N\to\infty$ limit is one neuron driven by a Gaussian field of mean
-# $J m(t)$ and covariance $\sigma^2 K(t,s)$ with $m(t) = E f(X_t)$, $K(t,s) = E f(X_t) f(X_s)$.
-# Notes: `shared/theory/meanfield-transient.md`. Set `WORKBENCH_FAST=1` for a fast run.
+# Model: $dX^i = (g(X^i) + \sum_j J_{ij} f(X^j))\,dt + \lambda\,dW^i$, $J_{ij}$ of mean $J_0/N$ and
+# variance $g^2/N$ (the shared spec names: `J0`, `g` the coupling std, `sigma2` $= \lambda^2$, `phi` $= f$;
+# the drift $g(x)$ is the theory's own `drift`). Its $N\to\infty$ limit is one neuron driven by a
+# Gaussian field of mean $J_0 m(t)$ and covariance $g^2 K(t,s)$ with $m(t) = E f(X_t)$,
+# $K(t,s) = E f(X_t) f(X_s)$. Notes: `shared/theory/meanfield-transient.md`. Set `WORKBENCH_FAST=1`
+# for a fast run. The command line is the same problem:
+# `workbench meanfield --J0 2 --g 1 --sigma2 1 --phi logistic --drift=-x --json`.
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
-from derivations.meanfield_transient import closure_recursion, effective_process
+from derivations.meanfield_transient import derive
 from workbench.config import get_flag
-from workbench.theories.meanfield import TransientProblem, picard_closure, solve_closure, solve_march, solve_picard
+from workbench.spec import ModelSpec
+from workbench.theories.meanfield import MeanFieldProblem, MeanFieldSetup, picard_closure
 from workbench.theories.meanfield.plots import ft_figure
 
 FAST = get_flag("WORKBENCH_FAST")
 
 # %% [markdown]
-# ## 1. The effective process, derived from the disorder-averaged action
+# ## 1. The derivation from the shared MSRDJ action, stage by stage
 
 # %%
-d = effective_process(n_grid=3)
-print("drift:", d.drift)
-print("noise covariance / dt^2:", d.noise_cov)
-for name, eq in closure_recursion().items():
-    print(name, ":", eq)
+der = derive()
+for title, eqs in der.stage_equations:
+    print(f"-- {title}")
+    for name, eq in eqs.items():
+        print(f"   {name}: {eq}")
 
 # %% [markdown]
-# ## 2. The three solvers on the FT case J = 2
+# ## 2. The three solvers on the FT case J0 = 2 (one problem, three methods)
 
 # %%
-p = TransientProblem(J=2, sigma=1, lam=1, f="logistic", mu0="normal:0,1", T=10, dt=0.05)
-ref = solve_closure(p)
-mar = solve_march(p, paths=4000 if FAST else 20000, seed=1)
-pic = solve_picard(p, paths=4000 if FAST else 20000, seed=2)
+spec = ModelSpec.simple(J0=2.0, g=1.0, sigma2=1.0, phi="logistic", init_mean=0.0, init_std=1.0)
+problem = MeanFieldProblem(spec, MeanFieldSetup(T=10, dt=0.05, drift="-x"))
+paths = 4000 if FAST else 20000
+closure = problem.build_solver("closure")
+print("generated kernels:", [cf.func.__name__ for cf in closure.generated])
+ref = closure.solve()
+mar = problem.build_solver("march", paths=paths, seed=1).solve()
+pic = problem.build_solver("picard", paths=paths, seed=2).solve()
+print("summary:", {k: ref.summary()[k] for k in ("J0", "g", "sigma2", "phi", "drift", "m_T", "K_TT")})
 print("m(T), K(T,T):", ref.m[-1], ref.K[-1, -1], "(notes: 0.7842, 0.6408)")
 print("march max|dm| =", np.abs(mar.m - ref.m).max(), " Picard max|dm| =", np.abs(pic.m - ref.m).max(),
       " Picard iterations:", len(pic.history))
+t = problem.transient.t
 fig, ax = plt.subplots(1, 2, figsize=(10, 3.5))
-ax[0].plot(p.t, ref.m, "k", label="closure")
-ax[0].plot(p.t, mar.m, "--", label="march")
-ax[0].plot(p.t, pic.m, ":", label="Picard")
+ax[0].plot(t, ref.m, "k", label="closure")
+ax[0].plot(t, mar.m, "--", label="march")
+ax[0].plot(t, pic.m, ":", label="Picard")
 ax[0].legend()
 ax[0].set_xlabel("t")
 ax[0].set_ylabel("m(t)")
-pc = picard_closure(p, tol=1e-8)
+pc = picard_closure(problem.transient, tol=1e-8)
 ax[1].semilogy([h["d"] for h in pc.history], "s-", label="exact map")
 ax[1].semilogy([h["d"] for h in pic.history], "o-", label="Monte Carlo")
 ax[1].set_xlabel("iteration")

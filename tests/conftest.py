@@ -1,9 +1,12 @@
-"""Shared test configuration: single-threaded BLAS for reproducible timings and no oversubscription."""
+"""Shared test configuration: private cache directories (and their fixtures), single-threaded BLAS (no oversubscription)."""
 
 import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -19,3 +22,28 @@ try:
     threadpool_limits(1)
 except Exception:  # pragma: no cover
     pass
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache directory shared by the tests that only need *a* cache (saves numba compiles)."""
+    return tmp_path_factory.mktemp("shared-cache")
+
+
+def _use_cache(monkeypatch: pytest.MonkeyPatch, path: Path) -> Path:
+    """Point ``WORKBENCH_CACHE_DIR`` at ``path`` for one test, with caching on."""
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(path))
+    monkeypatch.delenv("WORKBENCH_NO_CACHE", raising=False)
+    return path
+
+
+@pytest.fixture
+def shared_cache_env(shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """:func:`shared_cache` as this test's cache directory (caching on); autouse in tests/codegen and tests/report."""
+    return _use_cache(monkeypatch, shared_cache)
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private, empty cache directory for this test (caching on)."""
+    return _use_cache(monkeypatch, tmp_path / "cache")

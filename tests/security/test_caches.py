@@ -54,13 +54,10 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def toy_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache directory for one test."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(path))
-    monkeypatch.delenv("WORKBENCH_NO_CACHE", raising=False)
+def toy_cache(fresh_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache directory for one test (``fresh_cache``), the cache-off warning not yet given."""
     monkeypatch.setattr(cache_mod._state, "warned_off", False)
-    return path
+    return fresh_cache
 
 
 def _derive_json(capsys: pytest.CaptureFixture[str]) -> dict:

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from workbench.commands._listing import add_listing_parser, print_listing
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``theories`` sub-command."""
-    p = sub.add_parser(
+    add_listing_parser(
+        sub,
         "theories",
+        run,
         help="list the theories with their solver methods, derivation, report and command",
         description="List every theory of workbench/theories/ (see workbench.theories.THEORIES).",
+        json_help="print a JSON list, one object per theory",
     )
-    p.add_argument("--json", action="store_true", help="print a JSON list, one object per theory")
-    p.set_defaults(func=run)
+
+
+def _text(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
+    """Four lines a theory: title, methods, commands, where its code and notes live."""
+    for r in rows:
+        yield f"{r['name']}: {r['title']}"
+        yield f"  methods: {', '.join(['auto', *r['methods']])}  (auto: the first that can solve the problem)"
+        yield f"  derive: workbench derive {r['name']}   solve: workbench {r['command']}   report: {r['report']}"
+        yield f"  code: {r['package']}   derivation: {r['derivation']}   notes: {r['notes']}"
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench theories``."""
-    from workbench.io import strict_dumps
     from workbench.theories import THEORIES
 
     rows = [
@@ -34,12 +47,4 @@ def run(args: argparse.Namespace) -> int:
         }
         for t in THEORIES.values()
     ]
-    if args.json:
-        print(strict_dumps(rows))
-        return 0
-    for r in rows:
-        print(f"{r['name']}: {r['title']}")
-        print(f"  methods: {', '.join(['auto', *r['methods']])}  (auto: the first that can solve the problem)")
-        print(f"  derive: workbench derive {r['name']}   solve: workbench {r['command']}   report: {r['report']}")
-        print(f"  code: {r['package']}   derivation: {r['derivation']}   notes: {r['notes']}")
-    return 0
+    return print_listing(rows, args.json, _text)

@@ -282,13 +282,7 @@ def render_report(
     env = make_env()
     return env.get_template("report.tex.j2").render(
         title=escape_tex(spec.title),
-        version=escape_tex(prov.versions[1][1] if len(prov.versions) > 1 else ""),
-        prov={
-            "short": escape_tex(prov.short),
-            "commit": escape_tex(prov.commit),
-            "dirty": prov.dirty,
-            "source": escape_tex(prov.source[:32]),
-        },
+        **_provenance_fields(prov),
         quick=quick,
         mode="quick" if quick else "full",
         status_macro=STATUS_MACRO[status],
@@ -310,12 +304,25 @@ def render_report(
         generated_header=GENERATED_HEADER,
         generated_lines=gen_lines,
         generated=generated,
-        versions=_versions_text(prov),
         seeds=_kv_text(content.seeds),
         runs=runs_text,
         command=escape_tex(command),
         notes=[escape_tex(n) for n in content.notes],
     )
+
+
+def _provenance_fields(prov: Provenance) -> dict[str, Any]:
+    """Template fields ``version``, ``versions`` and ``prov`` (short and full commit, dirty flag, source hash)."""
+    return {
+        "version": escape_tex(prov.versions[1][1] if len(prov.versions) > 1 else ""),
+        "versions": _versions_text(prov),
+        "prov": {
+            "short": escape_tex(prov.short),
+            "commit": escape_tex(prov.commit),
+            "dirty": prov.dirty,
+            "source": escape_tex(prov.source[:32]),
+        },
+    }
 
 
 def _sentence(text: str) -> str:
@@ -368,13 +375,7 @@ def render_index(results: Sequence[BuildResult], prov: Provenance, out_hint: str
     overall_line = escape_tex(f"{len(results)} reports: " + ", ".join(parts) + ".")
     env = make_env()
     return env.get_template("index.tex.j2").render(
-        version=escape_tex(prov.versions[1][1] if len(prov.versions) > 1 else ""),
-        prov={
-            "short": escape_tex(prov.short),
-            "commit": escape_tex(prov.commit),
-            "dirty": prov.dirty,
-            "source": escape_tex(prov.source[:32]),
-        },
+        **_provenance_fields(prov),
         overall_macro=overall,
         overall_line=overall_line,
         out_hint=escape_path(out_hint),
@@ -382,7 +383,6 @@ def render_index(results: Sequence[BuildResult], prov: Provenance, out_hint: str
         header=INDEX_HEADER,
         lines=lines,
         reports=reports,
-        versions=_versions_text(prov),
     )
 
 

@@ -1,7 +1,9 @@
-"""Stored simulator runs shared by reports and checks: the preset ``chaos`` network and its autocovariance.
+"""Stored simulator runs shared by reports and checks: the preset ``chaos`` network and its autocovariance,
+the linear network of the simulator report and the fast-against-reference stepper run.
 
-``chaos_run(ctx, ...)`` goes through a report context's run store (``ctx.run``; any object with
-``run`` and ``progress``), so the simulator and dmft reports share one stored run.
+Each ``*_run(ctx, ...)`` goes through a report context's run store (``ctx.run``; any object with
+``run`` and ``progress``), so the simulator and dmft reports share one stored chaos run
+(:data:`CHAOS_RUN` holds its sizes for both reports).
 """
 
 from __future__ import annotations
@@ -10,19 +12,30 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SIM_CODE", "autocovariance_with_errors", "chaos_run"]
+__all__ = [
+    "CHAOS_RUN",
+    "SIM_CODE",
+    "autocovariance_with_errors",
+    "chaos_run",
+    "linear_run",
+    "reference_agreement_run",
+]
 
 SIM_CODE = ("workbench.sim", "workbench.spec")
 """Packages the stored simulation runs depend on (hashed into their keys, with the compute function's own source)."""
 
+CHAOS_RUN: dict[str, dict[str, Any]] = {
+    "full": {"N": 2000, "T": 300.0, "burn_in": 100.0, "trials": 8, "seed": 7, "lyap_T": 100.0},
+    "quick": {"N": 200, "T": 100.0, "burn_in": 50.0, "trials": 4, "lyap_T": 50.0},
+}
+"""Sizes of the stored chaos run (arguments of :func:`chaos_run`) in the full and quick report builds."""
 
-def _chaos_run(p: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+
+def _simulate(spec: Any, p: dict[str, Any], record: tuple[str, ...], **kwargs: Any) -> Any:
+    """``simulate(spec, ...)`` with the duration, step, trials, seed, burn-in, stride and progress of ``p``."""
     from workbench.sim import simulate
-    from workbench.sim.lyapunov import lyapunov_exponent
-    from workbench.spec import preset
 
-    spec = preset("chaos").replace(N=p["N"])
-    res = simulate(
+    return simulate(
         spec,
         T=p["T"],
         dt=p["dt"],
@@ -30,10 +43,18 @@ def _chaos_run(p: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         seed=p["seed"],
         burn_in=p["burn_in"],
         stride=p["stride"],
-        record=("mean", "cov", "traj", "popmean"),
-        neurons=p["neurons"],
+        record=record,
         progress=p.get("progress"),
+        **kwargs,
     )
+
+
+def _chaos_run(p: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    from workbench.sim.lyapunov import lyapunov_exponent
+    from workbench.spec import preset
+
+    spec = preset("chaos").replace(N=p["N"])
+    res = _simulate(spec, p, ("mean", "cov", "traj", "popmean"), neurons=p["neurons"])
     ev = np.sort(np.linalg.eigvalsh(res.cov_x))[::-1]
     ly = lyapunov_exponent(
         spec, T=p["lyap_T"], dt=p["dt"], trials=p["lyap_trials"], seed=p["seed"], burn_in=p["burn_in"]
@@ -76,6 +97,66 @@ def chaos_run(ctx: Any, N: int, T: float, burn_in: float, trials: int, seed: int
         lambda: _chaos_run({**p, "progress": ctx.progress}),
         code=(*SIM_CODE, _chaos_run),
         label=f"chaotic network N={p['N']}, {p['trials']} trials",
+    )
+
+
+def _linear_run(p: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    from workbench.sim import build_network
+    from workbench.spec import ModelSpec
+
+    spec = ModelSpec.simple(N=p["N"], g=p["g"], phi="linear", sigma2=p["sigma2"], init_std=0.0, name="linear")
+    net = build_network(spec, np.random.SeedSequence(p["seed"]).spawn(3)[0])  # the network simulate draws
+    # a 200 x 200 GEMM: more BLAS threads only add contention (software-patterns 10.3)
+    res = _simulate(spec, p, ("cov_trials",), network=net, blas_threads=1)
+    arrays = {"J": net.J, "cov_trials": res.cov_x_trials, "n_rec": res.info["n_rec"]}
+    return arrays, {"info": {k: v for k, v in res.info.items() if k != "spec"}, "spec": spec.summary()}
+
+
+def linear_run(ctx: Any, p: dict[str, Any]) -> Any:
+    """The stored run of the linear network (``phi = x``, white noise) of the simulator report.
+
+    ``p`` holds ``N, g, sigma2, dt, T`` (burn-in included), ``burn_in, stride, trials, seed``. Returns
+    the :class:`~workbench.store.StoredRun` with arrays ``J``, ``cov_trials`` (K x N x N) and ``n_rec``.
+    """
+    return ctx.run(
+        "simulator.linear-cov",
+        p,
+        lambda: _linear_run({**p, "progress": ctx.progress}),
+        code=(*SIM_CODE, _linear_run),
+        label=f"linear network N={p['N']}, {p['trials']} trials",
+    )
+
+
+def _reference_agreement(p: dict[str, Any]) -> dict[str, Any]:
+    from workbench.sim import build_network, simulate
+    from workbench.sim.reference import reference_run
+    from workbench.spec import ModelSpec
+
+    spec = ModelSpec.simple(N=p["N"], g=p["g"], phi="tanh", sigma2=p["sigma2"], init_std=1.0, name="tanh-noisy")
+    net = build_network(spec, p["seed"])
+    n_steps = int(round(p["T"] / p["dt"]))
+    rng = np.random.default_rng(p["seed"])
+    Z = rng.standard_normal((n_steps, spec.N, p["trials"]))
+    x0 = rng.standard_normal((spec.N, p["trials"]))
+    fast = simulate(
+        spec, T=p["T"], dt=p["dt"], trials=p["trials"], seed=p["seed"], network=net, x0=x0, noise=Z, record=()
+    )
+    ref = reference_run(net, x0, p["dt"], Z)
+    return {"max_abs_diff": float(np.max(np.abs(fast.x_final - ref[-1]))), "scale": float(np.max(np.abs(ref[-1])))}
+
+
+def reference_agreement_run(ctx: Any, p: dict[str, Any]) -> Any:
+    """The stored fast-against-reference stepper run (tanh, same injected noise and initial state).
+
+    ``p`` holds ``N, g, sigma2, dt, T, trials, seed``. Returns the stored run with ``max_abs_diff``
+    (final states) and ``scale`` (largest reference state).
+    """
+    return ctx.run(
+        "simulator.reference",
+        p,
+        lambda: _reference_agreement(p),
+        code=(*SIM_CODE, _reference_agreement),
+        label="fast vs reference stepper",
     )
 
 

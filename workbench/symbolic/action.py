@@ -51,7 +51,7 @@ from workbench.symbolic.functional import (
     response_moments_vanish,
     square,
 )
-from workbench.symbolic.gaussian import gaussian_cgf
+from workbench.symbolic.gaussian import concrete_phi, gaussian_cgf
 
 __all__ = [
     "ActionOptions",
@@ -236,13 +236,8 @@ def build_action(spec: ModelSpec, options: ActionOptions | None = None, **hooks:
     random: dict[str, RandomParameter] = {}
     phi: dict[str, sp.Expr] = {}
     for k, pop in enumerate(spec.populations):
-        gain = _constant(pop.gain, f"populations[{k}].gain")
+        fields[pop.name].phi_expr = concrete_phi(spec, k)  # the gain enters phi here only
         _constant(pop.tau, f"populations[{k}].tau")
-        g = sp.nsimplify(gain)
-        concrete = spec.phi.expr if g == 1 else spec.phi.expr.subs(X, g * X)
-        if concrete.has(sp.Max, sp.Min):  # piecewise-linear phi: Piecewise integrates symbolically
-            concrete = concrete.rewrite(sp.Piecewise)
-        fields[pop.name].phi_expr = concrete
         phi[pop.name] = fields[pop.name].phi(X)
         params[f"alpha{_sfx(pop.name, single)}"] = fields[pop.name].alpha
     T = (t, -oo, oo)

@@ -59,6 +59,24 @@ class Theory:
     title: str
     notes: str
 
+    @classmethod
+    def conventional(cls, name: str, problem: str, derivation: str, *, report: str, title: str) -> Theory:
+        """A theory in the usual places: package and command ``name``, notes ``shared/theory/<report>.md``.
+
+        ``problem`` is ``"module:Class"`` relative to the package (e.g. ``"problem:DMFTProblem"``).
+        """
+        package = f"workbench.theories.{name}"
+        return cls(
+            name=name,
+            package=package,
+            problem=f"{package}.{problem}",
+            derivation=derivation,
+            report=report,
+            command=name,
+            title=title,
+            notes=f"shared/theory/{report}.md",
+        )
+
     def module(self, part: str = "") -> ModuleType:
         """The theory's package, or its module ``part`` (e.g. ``"cli"``, ``"report"``)."""
         return importlib.import_module(f"{self.package}.{part}" if part else self.package)
@@ -81,25 +99,19 @@ class Theory:
 THEORIES: dict[str, Theory] = {
     t.name: t
     for t in (
-        Theory(
-            name="dmft",
-            package="workbench.theories.dmft",
-            problem="workbench.theories.dmft.problem:DMFTProblem",
-            derivation="derivations.dmft",
+        Theory.conventional(
+            "dmft",
+            "problem:DMFTProblem",
+            "derivations.dmft",
             report="dmft",
-            command="dmft",
             title="stationary dynamic mean-field theory: Delta(tau), Lyapunov exponent, regime",
-            notes="shared/theory/dmft.md",
         ),
-        Theory(
-            name="meanfield",
-            package="workbench.theories.meanfield",
-            problem="workbench.theories.meanfield.methods:MeanFieldProblem",
-            derivation="derivations.meanfield_transient",
+        Theory.conventional(
+            "meanfield",
+            "methods:MeanFieldProblem",
+            "derivations.meanfield_transient",
             report="meanfield-transient",
-            command="meanfield",
             title="transient mean field of the Faugeras-Tanre network: m(t), K(t, s)",
-            notes="shared/theory/meanfield-transient.md",
         ),
     )
 }

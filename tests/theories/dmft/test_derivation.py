@@ -7,14 +7,17 @@ Published forms: shared/theory/dmft.md §2.1 (SCS energy equation, static, bound
 
 from __future__ import annotations
 
+import warnings
+
 import mpmath
 import numpy as np
 import pytest
 import sympy as sp
 
-from derivations.dmft import derive
+from derivations.dmft import STAGES, derive, derive_cached
 from workbench.spec import NAMED, ModelSpec, Noise, X
 from workbench.symbolic import build_action, derive_stationary
+from workbench.symbolic.action import NetworkAction
 from workbench.symbolic.fields import u
 from workbench.symbolic.gaussian import GaussAvg, GaussKernel, closed_form, lam, mp_gauss_avg
 from workbench.symbolic.stationary import D_VAR, E0, LAMBDA
@@ -231,3 +234,28 @@ def test_noise_kind_is_structural() -> None:
     a = derive(ModelSpec.simple(g=2.0).replace(noise=Noise("white", 1.0)))
     b = derive(ModelSpec.simple(g=3.0).replace(noise=Noise("white", 0.2)))
     assert a.equations == b.equations
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ModelSpec.simple(g=2.0, sigma2=0.5),
+        ModelSpec.from_dict({"populations": [{"name": "E", "fraction": 0.8}, {"name": "I", "fraction": 0.2}]}),
+    ],
+    ids=["white", "E/I"],
+)
+def test_stages_are_kept_and_cached(spec: ModelSpec, tmp_path, monkeypatch) -> None:
+    """The stage objects travel with the derivation through a cold and a warm disk cache."""
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an unpicklable stage would only warn
+        cold, i1 = derive_cached(spec)
+        warm, i2 = derive_cached(spec)
+    assert i1.status == "miss" and i2.status == "hit" and i1.key == i2.key
+    assert tuple(cold.stages) == STAGES == tuple(warm.stages)
+    assert isinstance(warm.action, NetworkAction) and warm.averaged.averaged and not warm.averaged.random
+    assert set(warm.processes) == {p.name for p in spec.populations}
+    assert warm.action.terms == build_action(spec).terms
+    assert warm.saddle.solution == cold.saddle.solution
+    assert [p.equation for p in warm.processes.values()] == [p.equation for p in cold.processes.values()]
+    assert warm.stationary.ode == cold.stationary.ode and warm.latex() == cold.latex()

@@ -8,6 +8,8 @@ reductions below are exact properties of the model; the simulator checks state N
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,7 @@ from workbench.store import RunStore
 from workbench.theories.dmft import DMFTProblem
 from workbench.theories.dmft.checks import DMFTChecks, DMFTTheory, PopulationStudy
 from workbench.theories.dmft.lag import LagDMFTResult, LagDMFTSolver
-from workbench.theories.jobs import run_jobs
+from workbench.theories.dmft.result import SUMMARY_KEYS
 
 EI = {
     "phi": "tanh",
@@ -133,7 +135,21 @@ def test_errors_and_result_dict() -> None:
     assert set(d["Delta0"]) == {"E", "I"} and d["lyapunov"] is None
 
 
-def _check(spec: dict, theory: DMFTTheory, tmp_path, *, N: int, T: float, seeds: list[int], bias_rel: float, why: str):
+def test_both_results_share_summary_and_save(ou_solver, tanh_solver, tmp_path) -> None:
+    """LagDMFTResult and DMFTResult: summary() is strict JSON with the same keys; save() writes the curves."""
+    lag = ou_solver.solve(ou_spec(1.5, 1.0))
+    energy = tanh_solver.solve(ModelSpec.simple(g=2.0))
+    for r in (lag, energy):
+        s = json.loads(json.dumps(r.summary(), allow_nan=False))
+        assert set(SUMMARY_KEYS) | {"params", "method"} <= set(s) and s["regime"] == r.regime
+        saved = json.loads(r.save(tmp_path / f"{type(r).__name__}.json").read_text())
+        assert saved["Delta_tau"] == r.Delta_tau.tolist() and saved["tau"] == r.tau.tolist()
+    assert lag.summary()["lyapunov"] is None and lag.summary()["kappa"] is None
+    assert lag.summary()["Delta0"] == float(lag.Delta0[0]) and energy.summary()["Delta0"] == energy.Delta0
+
+
+def _check(spec: dict, theory: DMFTTheory, tmp_path, assert_checks, *, N: int, T: float, seeds: list[int],
+           bias_rel: float, why: str):
     """Per-population Delta_a(0, 1, 3) at N through the dmft checks (4 SE over seeds x trials + bias_rel * theory)."""
     study = PopulationStudy(
         label=f"N={N}",
@@ -150,30 +166,27 @@ def _check(spec: dict, theory: DMFTTheory, tmp_path, *, N: int, T: float, seeds:
         bias_rel=bias_rel,
         bias_reason=why,
     )
-    checks = DMFTChecks(quick=[study])
-    comps = checks.comparisons(theory, run_jobs(checks.jobs("quick"), RunStore(tmp_path)))
-    assert len(comps) == 3 * len(theory.solve(study.model()).populations)
-    for c in comps:
-        c.assert_ok()
+    n = 3 * len(theory.solve(study.model()).populations)
+    assert_checks(DMFTChecks(quick=[study]), "quick", theory, RunStore(tmp_path), n)
 
 
-def test_two_population_sim_vs_theory_reduced(tmp_path) -> None:
-    _check(EI, DMFTTheory(), tmp_path, N=500, T=200.0, seeds=[3], bias_rel=0.02, why="finite N=500 and dt=0.05")
+def test_two_population_sim_vs_theory_reduced(assert_checks, tmp_path) -> None:
+    _check(EI, DMFTTheory(), tmp_path, assert_checks, N=500, T=200.0, seeds=[3], bias_rel=0.02, why="finite N=500 and dt=0.05")
 
 
-def test_ou_sim_vs_theory_reduced(ou_solver, tmp_path) -> None:
+def test_ou_sim_vs_theory_reduced(ou_solver, assert_checks, tmp_path) -> None:
     spec = ou_spec(0.8, 1.0, N=500).to_dict()
     theory = DMFTTheory([ou_solver])
-    _check(spec, theory, tmp_path, N=500, T=200.0, seeds=[5], bias_rel=0.02, why="finite N=500 and dt=0.05")
+    _check(spec, theory, tmp_path, assert_checks, N=500, T=200.0, seeds=[5], bias_rel=0.02, why="finite N=500 and dt=0.05")
 
 
 @pytest.mark.slow
-def test_two_population_and_ou_sim_vs_theory_N2000(ou_solver, tmp_path) -> None:
+def test_two_population_and_ou_sim_vs_theory_N2000(ou_solver, assert_checks, tmp_path) -> None:
     """N = 2000, 3 seeds x 4 trials, T = 300 (measured at N = 1000: |rel. deviation| < 0.5% for E/I)."""
-    _check(EI, DMFTTheory(), tmp_path, N=2000, T=300.0, seeds=[1, 2, 3], bias_rel=0.01, why="finite N=2000, dt=0.05")
+    _check(EI, DMFTTheory(), tmp_path, assert_checks, N=2000, T=300.0, seeds=[1, 2, 3], bias_rel=0.01, why="finite N=2000, dt=0.05")
     spec = ou_spec(1.5, 1.0, N=2000).to_dict()
     _check(
-        spec, DMFTTheory([ou_solver]), tmp_path, N=2000, T=300.0, seeds=[1, 2, 3], bias_rel=0.01, why="N=2000, dt=0.05"
+        spec, DMFTTheory([ou_solver]), tmp_path, assert_checks, N=2000, T=300.0, seeds=[1, 2, 3], bias_rel=0.01, why="N=2000, dt=0.05"
     )
 
 

@@ -13,15 +13,27 @@ import pytest
 from workbench.store import RunJob, RunStore
 from workbench.theories.base import Checks
 from workbench.theories.dmft.checks import DeltaStudy, DMFTChecks, DMFTTheory, LyapunovStudy
-from workbench.theories.jobs import run_jobs
 
 
-def _assert_checks(checks: DMFTChecks, size: str, theory: DMFTTheory, store: RunStore, n: int) -> None:
-    """Run the jobs of ``size``, compare, and assert every comparison (``n`` of them)."""
-    comps = checks.comparisons(theory, run_jobs(checks.jobs(size), store), size)
-    assert len(comps) == n
-    for c in comps:
-        c.assert_ok()
+def _study_N2000(g: float, seed: int, realisations: int, stride: int, lags: tuple[float, ...], bias_rel: float,
+                 why: str) -> DeltaStudy:
+    """One chaotic network size N = 2000 (T = 1000 after a burn-in of 100, dt = 0.1, 2 trials, k = 3)."""
+    return DeltaStudy(
+        g=g,
+        Ns=(2000,),
+        seeds=(seed,),
+        realisations=realisations,
+        T=1000.0,
+        burn_in=100.0,
+        dt=0.1,
+        trials=2,
+        stride=stride,
+        neurons=2000,
+        lags=lags,
+        k=3.0,
+        bias_rel=bias_rel,
+        bias_reason=why,
+    )
 
 
 def test_checks_follow_the_protocol_and_list_the_report_jobs() -> None:
@@ -35,7 +47,7 @@ def test_checks_follow_the_protocol_and_list_the_report_jobs() -> None:
     assert [j.params["N"] for j in quick] == sorted((j.params["N"] for j in quick), reverse=True)
 
 
-def test_noise_driven_autocovariance_reduced(tanh_white_solver, tmp_path) -> None:
+def test_noise_driven_autocovariance_reduced(tanh_white_solver, assert_checks, tmp_path) -> None:
     study = DeltaStudy(
         g=1.0,
         sigma2=0.5,
@@ -55,54 +67,26 @@ def test_noise_driven_autocovariance_reduced(tanh_white_solver, tmp_path) -> Non
     )
     theory = DMFTTheory([tanh_white_solver])
     assert abs(theory.solve(study.spec()).Delta0 - 0.39167) < 1e-4  # shared/theory/dmft.md §3.3
-    _assert_checks(DMFTChecks(quick=[study]), "quick", theory, RunStore(tmp_path), 3)
+    assert_checks(DMFTChecks(quick=[study]), "quick", theory, RunStore(tmp_path), 3)
 
 
 @pytest.mark.slow
-def test_chaotic_autocovariance_N2000(tanh_solver, tmp_path) -> None:
-    study = DeltaStudy(
-        g=2.0,
-        Ns=(2000,),
-        seeds=(1,),
-        realisations=3,
-        T=1000.0,
-        burn_in=100.0,
-        dt=0.1,
-        trials=2,
-        stride=2,
-        neurons=2000,
-        lags=(0.0, 2.0, 5.0, 10.0),
-        k=3.0,
-        bias_rel=0.04,
-        bias_reason="finite N=2000 bias (dmft.md §2.2: -1.2% at N=2000) and dt=0.1",
-    )
-    _assert_checks(DMFTChecks(full=[study]), "full", DMFTTheory([tanh_solver]), RunStore(tmp_path), 4)
+def test_chaotic_autocovariance_N2000(tanh_solver, assert_checks, tmp_path) -> None:
+    why = "finite N=2000 bias (dmft.md §2.2: -1.2% at N=2000) and dt=0.1"
+    study = _study_N2000(2.0, seed=1, realisations=3, stride=2, lags=(0.0, 2.0, 5.0, 10.0), bias_rel=0.04, why=why)
+    assert_checks(DMFTChecks(full=[study]), "full", DMFTTheory([tanh_solver]), RunStore(tmp_path), 4)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("g", [1.5, 2.0])
-def test_delta0_of_g_N2000(tanh_solver, tmp_path, g: float) -> None:
-    study = DeltaStudy(
-        g=g,
-        Ns=(2000,),
-        seeds=(4,),
-        realisations=2,
-        T=1000.0,
-        burn_in=100.0,
-        dt=0.1,
-        trials=2,
-        stride=5,
-        neurons=2000,
-        lags=(0.0,),
-        k=3.0,
-        bias_rel=0.05,
-        bias_reason="finite N=2000, larger near g=1 where the correlation time is long",
-    )
-    _assert_checks(DMFTChecks(full=[study]), "full", DMFTTheory([tanh_solver]), RunStore(tmp_path), 1)
+def test_delta0_of_g_N2000(tanh_solver, assert_checks, tmp_path, g: float) -> None:
+    why = "finite N=2000, larger near g=1 where the correlation time is long"
+    study = _study_N2000(g, seed=4, realisations=2, stride=5, lags=(0.0,), bias_rel=0.05, why=why)
+    assert_checks(DMFTChecks(full=[study]), "full", DMFTTheory([tanh_solver]), RunStore(tmp_path), 1)
 
 
 @pytest.mark.slow
-def test_lyapunov_finite_size_extrapolation(tanh_solver, tmp_path) -> None:
+def test_lyapunov_finite_size_extrapolation(tanh_solver, assert_checks, tmp_path) -> None:
     """DMFT lambda_max vs the simulator's tangent-map exponent extrapolated in N.
 
     The exponent of one network realisation scatters across realisations far more than across
@@ -116,4 +100,4 @@ def test_lyapunov_finite_size_extrapolation(tanh_solver, tmp_path) -> None:
     (the report uses the Student-t quantile of the fit's degrees of freedom).
     """
     study = LyapunovStudy(g=2.0, Ns=(1000, 2000), seeds=(0, 0), realisations=4, T=800.0, burn_in=200.0, k=4.0)
-    _assert_checks(DMFTChecks(full=[study]), "full", DMFTTheory([tanh_solver]), RunStore(tmp_path), 1)
+    assert_checks(DMFTChecks(full=[study]), "full", DMFTTheory([tanh_solver]), RunStore(tmp_path), 1)

@@ -98,9 +98,10 @@ def test_old_spellings_warn_once_and_mean_the_new_options(tmp_path, capsys, old,
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and "deprecated" in lines[0] and hint in lines[0], captured.err
     got = json.loads(captured.out)
-    for key in ("m_T", "K_TT", "mean_x_T", "var_x_T", "J", "sigma", "lam", "f", "g"):
+    for key in ("m_T", "K_TT", "mean_x_T", "var_x_T", "J0", "g", "sigma2", "phi", "drift"):
         assert got[key] == pytest.approx(want[key], rel=1e-14, abs=0) if isinstance(want[key], float) else (
             got[key] == want[key]), key
+    assert got["deprecated_params"] == want["deprecated_params"]
     assert np.array_equal(np.load(tmp_path / "old.npz")["K"], np.load(tmp_path / "new.npz")["K"])
 
 
@@ -108,7 +109,37 @@ def test_numeric_g_is_the_coupling_std(tmp_path, capsys):
     """``--g 0.5`` is the coupling std (the shared meaning), not a constant drift."""
     assert main(["meanfield", "--g", "0.5", "--T", "1", "--dt", "0.1", "--json", "--out", str(tmp_path / "a.npz")]) == 0
     s = json.loads(capsys.readouterr().out)
-    assert s["sigma"] == 0.5 and s["g"] == "-x"
+    assert s["g"] == 0.5 and s["drift"] == "-x"
+    assert s["deprecated_params"]["sigma"] == 0.5 and s["deprecated_params"]["g"] == "-x"
+
+
+def test_json_params_use_the_shared_names(tmp_path, capsys):
+    """--json prints J0, g, sigma2, phi, drift (the old names only in deprecated_params) and is the result's summary."""
+    out = tmp_path / "a.npz"
+    assert main(["meanfield", "--J0", "2", "--g", "0.5", "--sigma2", "0.25", "--phi", "tanh", "--drift=-2*x",
+                 "--T", "1", "--dt", "0.1", "--json", "--out", str(out)]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert (s["J0"], s["g"], s["sigma2"], s["phi"], s["drift"]) == (2.0, 0.5, 0.25, "tanh", "-2*x")
+    assert s["deprecated_params"] == {"J": 2.0, "sigma": 0.5, "lam": 0.5, "f": "tanh", "g": "-2*x"}
+    assert not {"J", "sigma", "lam", "f"} & set(s) and s["out"] == str(out)
+    assert json.loads(str(np.load(out)["summary"])) == s
+
+
+def test_problem_builds_solvers_with_inspectable_kernels():
+    """MeanFieldProblem(spec, setup).build_solver(method): the CLI's path; ``generated`` lists the compiled kernels."""
+    from workbench.theories.meanfield import MeanFieldProblem, MeanFieldSetup
+
+    spec = preset("hopfield-ft")
+    problem = MeanFieldProblem(spec, MeanFieldSetup(T=10, dt=0.01))
+    closure = problem.build_solver("auto")
+    assert closure.method == "closure"
+    names = [cf.func.__name__ for cf in closure.generated]
+    assert len(names) == 5 and all(cf.source and cf.key for cf in closure.generated)
+    res = closure.solve()
+    assert abs(res.m_at(10) - 0.7842) < 1e-4 and abs(res.K_at(10, 10) - 0.6408) < 1e-4
+    assert len(problem.build_solver("march").generated) == 4  # f, the step map, drift and innovation
+    with pytest.raises(SpecError, match="^method:"):
+        MeanFieldProblem(spec, MeanFieldSetup(T=1, dt=0.1, drift="-x**3")).build_solver("closure")
 
 
 def test_derivation_effective_process_matches_solver_equations():

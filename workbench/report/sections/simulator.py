@@ -8,24 +8,34 @@
 2. Fast simulator against the slow plain-NumPy reference stepper with the same injected noise.
 3. The default chaotic tanh network (preset ``chaos``): summary, traces, autocorrelation with
    error band, covariance spectrum, largest Lyapunov exponent; symmetry check of the mean.
+
+The registered function :func:`simulator_report` composes one function per section. The equations
+come from the SymPy objects below; the stored runs from :mod:`workbench.sim.runs`; the theory and
+every comparison from :mod:`workbench.sim.checks`; the figures from :mod:`._simulator_plots`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import scipy.linalg as sla
 import sympy as sp
 from sympy.stats import Expectation, Normal, Variance
 
-from workbench.compare import Comparison, compare_abs, compare_stat
-from workbench.report.content import ReportContent
+from workbench.report.content import ReportContent, Section
 from workbench.report.context import ReportContext
 from workbench.report.registry import register_report
-from workbench.sim.runs import SIM_CODE, autocovariance_with_errors, chaos_run
-
-K_SE = 4.0
+from workbench.report.sections import _simulator_plots as plots
+from workbench.sim.checks import (
+    LinearCovariance,
+    linear_params,
+    reference_check,
+    reference_params,
+    step_noise_check,
+    symmetry_check,
+)
+from workbench.sim.runs import CHAOS_RUN, autocovariance_with_errors, chaos_run, linear_run, reference_agreement_run
 
 
 class Average(sp.Function):
@@ -96,51 +106,12 @@ def step_coefficient_functions() -> Any:
     return compile_system([A_STEP, q2], [dt, tau, sigma2], backend="numpy", name="expeuler_coefficients")
 
 
-# -------------------------------------------------------------------------------- computations
-
-
-def _linear_run(p: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    from workbench.sim import build_network, simulate
-    from workbench.spec import ModelSpec
-
-    spec = ModelSpec.simple(N=p["N"], g=p["g"], phi="linear", sigma2=p["sigma2"], init_std=0.0, name="linear")
-    net = build_network(spec, np.random.SeedSequence(p["seed"]).spawn(3)[0])  # the network simulate draws
-    res = simulate(
-        spec,
-        network=net,
-        T=p["T"],
-        dt=p["dt"],
-        trials=p["trials"],
-        seed=p["seed"],
-        burn_in=p["burn_in"],
-        stride=p["stride"],
-        record=("cov_trials",),
-        progress=p.get("progress"),
-        blas_threads=1,  # a 200 x 200 GEMM: more BLAS threads only add contention (software-patterns 10.3)
-    )
-    arrays = {"J": net.J, "cov_trials": res.cov_x_trials, "n_rec": res.info["n_rec"]}
-    return arrays, {"info": {k: v for k, v in res.info.items() if k != "spec"}, "spec": spec.summary()}
-
-
-def _reference_agreement(p: dict[str, Any]) -> dict[str, Any]:
-    from workbench.sim import build_network, simulate
-    from workbench.sim.reference import reference_run
-    from workbench.spec import ModelSpec
-
-    spec = ModelSpec.simple(N=p["N"], g=p["g"], phi="tanh", sigma2=p["sigma2"], init_std=1.0, name="tanh-noisy")
-    net = build_network(spec, p["seed"])
-    n_steps = int(round(p["T"] / p["dt"]))
-    rng = np.random.default_rng(p["seed"])
-    Z = rng.standard_normal((n_steps, spec.N, p["trials"]))
-    x0 = rng.standard_normal((spec.N, p["trials"]))
-    fast = simulate(
-        spec, T=p["T"], dt=p["dt"], trials=p["trials"], seed=p["seed"], network=net, x0=x0, noise=Z, record=()
-    )
-    ref = reference_run(net, x0, p["dt"], Z)
-    return {"max_abs_diff": float(np.max(np.abs(fast.x_final - ref[-1]))), "scale": float(np.max(np.abs(ref[-1])))}
-
-
 # ------------------------------------------------------------------------------------- report
+
+
+def _simulator_params(size: str) -> dict[str, Any]:
+    """The chaos run's sizes (shared with the dmft report) as the simulator report's ``chaos_*`` parameters."""
+    return {f"chaos_{k}": v for k, v in CHAOS_RUN[size].items()}
 
 
 @register_report(
@@ -157,28 +128,26 @@ def _reference_agreement(p: dict[str, Any]) -> dict[str, Any]:
         "lin_stride": 10,
         "lin_trials": 32,
         "lin_seed": 20240501,
-        "chaos_N": 2000,
-        "chaos_T": 300.0,
-        "chaos_burn_in": 100.0,
-        "chaos_trials": 8,
-        "chaos_lyap_T": 100.0,
-        "chaos_seed": 7,
+        **_simulator_params("full"),
     },
-    quick_params={
-        "lin_N": 40,
-        "lin_T": 200.0,
-        "lin_trials": 8,
-        "chaos_N": 200,
-        "chaos_T": 100.0,
-        "chaos_burn_in": 50.0,
-        "chaos_trials": 4,
-        "chaos_lyap_T": 50.0,
-    },
+    quick_params={"lin_N": 40, "lin_T": 200.0, "lin_trials": 8, **_simulator_params("quick")},
     order=10,
 )
 def simulator_report(ctx: ReportContext) -> ReportContent:
-    """Build the simulator report (see the module docstring)."""
-    P = ctx.params
+    """Build the simulator report: the sections in order (see the module docstring)."""
+    content = _front_matter(ctx.params)
+    linear_section(ctx, content)
+    chaos_section(ctx, content)
+    content.notes = [
+        "Statistical tolerances are k standard errors over independent trials (k = 4: a two-sided false alarm "
+        "probability of about 6e-5 per Gaussian check) plus stated, exactly computed systematic terms.",
+        "The chaotic network has no exact finite-N theory; its mean-field (DMFT) comparison is in the dmft report.",
+    ]
+    return content
+
+
+def _front_matter(P: Mapping[str, Any]) -> ReportContent:
+    """Summary, model, parameters and seeds."""
     content = ReportContent(
         summary=(
             "This report checks the reference simulator (workbench.sim) against results that are exact for the "
@@ -210,164 +179,41 @@ def simulator_report(ctx: ReportContext) -> ReportContent:
         "reference check": P["lin_seed"] + 1,
         "chaotic network": P["chaos_seed"],
     }
-
-    _linear_section(ctx, content)
-    _chaos_section(ctx, content)
-    content.notes = [
-        "Statistical tolerances are k standard errors over independent trials (k = 4: a two-sided false alarm "
-        "probability of about 6e-5 per Gaussian check) plus stated, exactly computed systematic terms.",
-        "The chaotic network has no exact finite-N theory; its mean-field (DMFT) comparison is in the dmft report.",
-    ]
     return content
 
 
-def _linear_section(ctx: ReportContext, content: ReportContent) -> None:
+def linear_section(ctx: ReportContext, content: ReportContent) -> None:
+    """Linear network against the exact Lyapunov covariance, and the integrator checks."""
     P = ctx.params
-    p = {
-        "N": P["lin_N"],
-        "g": P["lin_g"],
-        "sigma2": P["lin_sigma2"],
-        "dt": P["lin_dt"],
-        "T": P["lin_T"] + P["lin_burn_in"],
-        "burn_in": P["lin_burn_in"],
-        "stride": P["lin_stride"],
-        "trials": P["lin_trials"],
-        "seed": P["lin_seed"],
-    }
-    run = ctx.run(
-        "simulator.linear-cov",
-        p,
-        lambda: _linear_run({**p, "progress": ctx.progress}),
-        code=(*SIM_CODE, _linear_run),
-        label=f"linear network N={p['N']}, {p['trials']} trials",
-    )
-    Jn = run["J"]
-    Ck = run["cov_trials"]
-    K, n = Ck.shape[0], Ck.shape[1]
-    n_rec = int(run["n_rec"])
-    T_rec = (n_rec - 1) * p["stride"] * p["dt"]
-
-    # --- theory from the equations shown (coefficients generated from the SymPy expressions)
+    p = linear_params(P)
     coeff = step_coefficient_functions()
     content.add_generated(coeff, "exponential-Euler step coefficients a and q^2 used for the discrete Lyapunov theory")
     a_num, q2_num = (float(v) for v in coeff(p["dt"], 1.0, p["sigma2"]))
-    A = (Jn - np.eye(n)) / 1.0
-    C_cont = sla.solve_continuous_lyapunov(A, -p["sigma2"] * np.eye(n))
-    M = a_num * np.eye(n) + (1 - a_num) * Jn
-    C_disc = sla.solve_discrete_lyapunov(M, q2_num * np.eye(n))
-    # centring each trial by its own time average removes Var(time average) ~ (1/T) int C(tau) dtau
-    Ainv = np.linalg.inv(A)
-    C_center = p["sigma2"] * Ainv @ Ainv.T / T_rec
-    C_bias = (C_disc - C_cont) - C_center
-
-    C_hat = Ck.mean(axis=0)
-    SE = Ck.std(axis=0, ddof=1) / np.sqrt(K)
-    ctxinfo = {"N": n, "K": K, "T": P["lin_T"], "dt": p["dt"], "seed": p["seed"]}
-
-    checks: list[Comparison] = []
-    from workbench.sim import step_coefficients
-
-    a_sim, _, nf_sim = step_coefficients(np.array([1.0]), p["dt"], p["sigma2"], "exp", True)
-    checks.append(
-        compare_abs(
-            "step noise variance q^2 (formula shown vs simulator)",
-            q2_num,
-            float(nf_sim[0] ** 2),
-            1e-14,
-            "same formula, float64 round-off",
-            dt=p["dt"],
-        )
-    )
-    tr_k = np.trace(Ck, axis1=1, axis2=2) / n
-    checks.append(
-        compare_stat(
-            "mean variance (1/N) tr C",
-            np.trace(C_cont) / n,
-            tr_k.mean(),
-            tr_k.std(ddof=1) / np.sqrt(K),
-            k=K_SE,
-            bias=float(np.trace(C_bias) / n),
-            bias_reason="time step and centring bias",
-            **ctxinfo,
-        )
-    )
-    off = ~np.eye(n, dtype=bool)
-    cross_k = np.array([c[off].mean() for c in Ck])
-    checks.append(
-        compare_stat(
-            "mean cross-covariance",
-            float(C_cont[off].mean()),
-            cross_k.mean(),
-            cross_k.std(ddof=1) / np.sqrt(K),
-            k=K_SE,
-            bias=float(C_bias[off].mean()),
-            bias_reason="time step and centring bias",
-            **ctxinfo,
-        )
-    )
-    for a, b in ((0, 0), (0, 1)):
-        checks.append(
-            compare_stat(
-                f"C[{a},{b}]",
-                float(C_cont[a, b]),
-                float(C_hat[a, b]),
-                float(SE[a, b]),
-                k=K_SE,
-                bias=float(C_bias[a, b]),
-                bias_reason="time step and centring bias",
-                **ctxinfo,
-            )
-        )
-    floor = float(np.sqrt((SE**2).sum()) / np.linalg.norm(C_cont))
-    rel_bias = float(np.linalg.norm(C_bias) / np.linalg.norm(C_cont))
-    checks.append(
-        compare_abs(
-            "relative Frobenius error of C",
-            0.0,
-            float(np.linalg.norm(C_hat - C_cont) / np.linalg.norm(C_cont)),
-            1.5 * floor + rel_bias,
-            f"1.5 x sampling floor sqrt(sum SE^2)/|C| = {floor:.3g} plus relative bias {rel_bias:.3g}",
-            **ctxinfo,
-        )
-    )
-    z = ((C_hat - C_cont - C_bias) / SE)[np.triu_indices(n)]
-    nu = K - 1
-    z_theory = float(np.sqrt(nu / (nu - 2)))
-    checks.append(
-        compare_abs(
-            "RMS z-score of all entries",
-            z_theory,
-            float(np.sqrt(np.mean(z**2))),
-            0.15 if K >= 16 else 0.35,
-            f"z = (estimate - theory)/SE over K trials is Student t with {nu} d.o.f., RMS sqrt(nu/(nu-2)); entries are correlated",
-            **ctxinfo,
-        )
-    )
-
-    rp = {"N": 50, "g": 1.5, "sigma2": 0.3, "dt": 0.05, "T": 20.0, "trials": 3, "seed": P["lin_seed"] + 1}
-    ref = ctx.run(
-        "simulator.reference",
-        rp,
-        lambda: _reference_agreement(rp),
-        code=(*SIM_CODE, _reference_agreement),
-        label="fast vs reference stepper",
-    )
-    checks.append(
-        compare_abs(
-            "fast vs reference stepper, max |x_fast - x_ref|",
-            0.0,
-            float(ref["max_abs_diff"]),
-            1e-10 * max(1.0, float(ref["scale"])),
-            "same injected noise and initial state: float64 round-off only (different summation order)",
-            N=rp["N"],
-            K=rp["trials"],
-            steps=int(rp["T"] / rp["dt"]),
-            phi="tanh",
-            seed=rp["seed"],
-        )
-    )
-
+    lin = LinearCovariance.from_run(linear_run(ctx, p), p, P["lin_T"], a_num, q2_num)
+    rp = reference_params(P["lin_seed"] + 1)
+    checks = [
+        step_noise_check(q2_num, p["dt"], p["sigma2"]),
+        *lin.checks(),
+        reference_check(reference_agreement_run(ctx, rp), rp),
+    ]
     sec = content.section("Linear network against the exact Lyapunov covariance")
+    _linear_theory_text(sec)
+    _linear_table(sec, lin)
+    sec.figure(
+        ctx.save_figure(
+            plots.linear_covariance_figure(ctx.subplots, lin),
+            "linear_covariance",
+            f"Linear network (N = {lin.n}, g = {p['g']}, K = {lin.K} trials). Left: simulated against exact covariance "
+            "entries (all variances, a random sample of 300 covariances) with standard-error bars over trials; "
+            "the line is equality. Right: histogram of the normalised deviations of all entries against the "
+            "standard normal density: error bars of the right size give a unit-width histogram.",
+        )
+    )
+    sec.checks(checks, "Linear network and integrator checks.")
+
+
+def _linear_theory_text(sec: Section) -> None:
+    """The Lyapunov equations and how the report evaluates them."""
     xs = sp.Symbol("x", real=True)
     T_sym = sp.Symbol("T", positive=True)
     sec.text(
@@ -398,76 +244,53 @@ def _linear_section(ctx: ReportContext, content: ReportContent) -> None:
         T_sym,
         ".",
     )
+
+
+def _linear_table(sec: Section, lin: LinearCovariance) -> None:
+    """Linear network: sizes, stability margin and mean variances (theory and simulation)."""
+    n = lin.n
     sec.table(
         ["quantity", "value"],
         [
-            ["N, trials K, recorded samples per trial", f"{n}, {K}, {n_rec}"],
-            ["largest real part of the eigenvalues of J", float(np.max(np.linalg.eigvals(Jn).real))],
-            ["mean variance, continuous Lyapunov", float(np.trace(C_cont) / n)],
-            ["mean variance, discrete Lyapunov (integrator)", float(np.trace(C_disc) / n)],
-            ["mean variance, simulation", float(tr_k.mean())],
+            ["N, trials K, recorded samples per trial", f"{n}, {lin.K}, {lin.n_rec}"],
+            ["largest real part of the eigenvalues of J", float(np.max(np.linalg.eigvals(lin.J).real))],
+            ["mean variance, continuous Lyapunov", float(np.trace(lin.C_cont) / n)],
+            ["mean variance, discrete Lyapunov (integrator)", float(np.trace(lin.C_disc) / n)],
+            ["mean variance, simulation", float(lin.trace_per_trial.mean())],
         ],
         "Linear network: theory and simulation.",
         align="lr",
     )
 
-    fig, ax = ctx.subplots(1, 2, figsize=(9.0, 3.9))
-    rng = np.random.default_rng(0)
-    iu = np.triu_indices(n, 1)
-    pick = rng.choice(iu[0].size, size=min(300, iu[0].size), replace=False)
-    d = np.arange(n)
-    ax[0].errorbar(C_cont[d, d], C_hat[d, d], yerr=SE[d, d], fmt="o", ms=3, lw=0.8, label="variances $C_{ii}$")
-    ax[0].errorbar(
-        C_cont[iu][pick],
-        C_hat[iu][pick],
-        yerr=SE[iu][pick],
-        fmt=".",
-        ms=3,
-        lw=0.6,
-        alpha=0.7,
-        label="covariances $C_{ij}$",
-    )
-    lo = min(C_cont.min(), C_hat.min())
-    hi = max(C_cont.max(), C_hat.max())
-    ax[0].plot([lo, hi], [lo, hi], "k-", lw=0.8, label="simulation = theory")
-    ax[0].set(
-        xlabel="theory (continuous Lyapunov)", ylabel="simulation (mean over trials)", title="equal-time covariance"
-    )
-    ax[0].legend(fontsize=8)
-    zz = np.clip(z, -6, 6)
-    ax[1].hist(zz, bins=40, density=True, alpha=0.7, label="entries")
-    xs = np.linspace(-5, 5, 201)
-    ax[1].plot(xs, np.exp(-(xs**2) / 2) / np.sqrt(2 * np.pi), "k-", lw=1, label="standard normal")
-    ax[1].set(xlabel="z = (simulation - theory - bias) / SE", ylabel="density", title="normalised deviations")
-    ax[1].legend(fontsize=8)
-    sec.figure(
-        ctx.save_figure(
-            fig,
-            "linear_covariance",
-            f"Linear network (N = {n}, g = {p['g']}, K = {K} trials). Left: simulated against exact covariance "
-            "entries (all variances, a random sample of 300 covariances) with standard-error bars over trials; "
-            "the line is equality. Right: histogram of the normalised deviations of all entries against the "
-            "standard normal density: error bars of the right size give a unit-width histogram.",
-        )
-    )
-    sec.checks(checks, "Linear network and integrator checks.")
 
-
-def _chaos_section(ctx: ReportContext, content: ReportContent) -> None:
+def chaos_section(ctx: ReportContext, content: ReportContent) -> None:
+    """The default chaotic network: summary table, figure and the symmetry check of the mean."""
     P = ctx.params
-    p = {"N": P["chaos_N"], "seed": P["chaos_seed"]}
     run = chaos_run(
         ctx, P["chaos_N"], P["chaos_T"], P["chaos_burn_in"], P["chaos_trials"], P["chaos_seed"], P["chaos_lyap_T"]
     )
-    t_ = run["t"]
-    traj = run["traj"]
-    K = traj.shape[2]
-    summ = run.meta["summary"]
-    lags, acf_m, acf_se = autocovariance_with_errors(run)
-    pm = run["popmean"].mean(axis=0)  # time average of the population mean, per trial
-    ly = run["lyap_per_trial"]
-
+    K = run["traj"].shape[2]
     sec = content.section("Default chaotic network")
+    _chaos_text(sec)
+    _chaos_table(sec, run, P)
+    sec.figure(
+        ctx.save_figure(
+            plots.chaos_figure(ctx.subplots, run, autocovariance_with_errors(run)),
+            "chaos_summary",
+            f"Chaotic tanh network (N = {P['chaos_N']}, g = 2, K = {K} trials, seed {P['chaos_seed']}). Left: four "
+            "neurons; middle: autocovariance averaged over 100 recorded neurons, band = two standard errors over "
+            "trials; right: eigenvalues of the equal-time covariance matrix.",
+            width=1.0,
+        )
+    )
+    sec.checks(
+        [symmetry_check(run, P["chaos_N"], P["chaos_T"], P["chaos_seed"])],
+        "Chaotic network: symmetry and consistency checks.",
+    )
+
+
+def _chaos_text(sec: Section) -> None:
+    """The preset chaos and the symmetry that fixes its mean."""
     xr = sp.Symbol("x", real=True)
     sec.text(
         "The preset chaos: ",
@@ -481,10 +304,16 @@ def _chaos_section(ctx: ReportContext, content: ReportContent) -> None:
         sp.Eq(J0, 0),
         ", no input) the stationary mean of every neuron is zero, which is checked.",
     )
+
+
+def _chaos_table(sec: Section, run: Any, P: Mapping[str, Any]) -> None:
+    """Chaos run summary: moments, participation ratio and the largest Lyapunov exponent."""
+    summ = run.meta["summary"]
+    ly = run["lyap_per_trial"]
     sec.table(
         ["quantity", "value"],
         [
-            ["N, trials K, duration after burn-in", f"{p['N']}, {K}, {P['chaos_T']:g}"],
+            ["N, trials K, duration after burn-in", f"{P['chaos_N']}, {run['traj'].shape[2]}, {P['chaos_T']:g}"],
             ["population mean of x (time and trial average)", float(summ["mean_x_pop"])],
             ["Delta_0 = mean variance of x_i", float(summ["var_x_mean"])],
             ["mean variance of phi(x_i)", float(summ["var_phi_mean"])],
@@ -494,44 +323,4 @@ def _chaos_section(ctx: ReportContext, content: ReportContent) -> None:
         ],
         "Chaotic network: run summary.",
         align="lr",
-    )
-    fig, ax = ctx.subplots(1, 3, figsize=(11.0, 3.4))
-    show = t_ <= t_[0] + 60
-    for k in range(4):
-        ax[0].plot(t_[show], traj[show, k, 0], lw=0.8)
-    ax[0].set(xlabel="t", ylabel="$x_i(t)$", title="sample neurons (trial 0)")
-    ax[1].plot(lags, acf_m, "C0-", lw=1.2, label="mean over trials")
-    ax[1].fill_between(lags, acf_m - 2 * acf_se, acf_m + 2 * acf_se, color="C0", alpha=0.3, label="$\\pm 2$ SE")
-    ax[1].axhline(0, color="k", lw=0.5)
-    ax[1].set(xlabel=r"lag $\tau$", ylabel=r"$C(\tau)$", title="autocovariance of $x$")
-    ax[1].legend(fontsize=8)
-    ev = run["cov_eigs"]
-    ev = ev[ev > 0]
-    ax[2].loglog(np.arange(1, ev.size + 1), ev, ".", ms=3)
-    ax[2].set(xlabel="rank", ylabel="eigenvalue", title="equal-time covariance spectrum")
-    sec.figure(
-        ctx.save_figure(
-            fig,
-            "chaos_summary",
-            f"Chaotic tanh network (N = {p['N']}, g = 2, K = {K} trials, seed {p['seed']}). Left: four neurons; "
-            "middle: autocovariance averaged over 100 recorded neurons, band = two standard errors over trials; "
-            "right: eigenvalues of the equal-time covariance matrix.",
-            width=1.0,
-        )
-    )
-    sec.checks(
-        [
-            compare_stat(
-                "population mean of x (symmetry)",
-                0.0,
-                float(pm.mean()),
-                float(pm.std(ddof=1) / np.sqrt(K)),
-                k=K_SE,
-                N=p["N"],
-                K=K,
-                T=P["chaos_T"],
-                seed=p["seed"],
-            ),
-        ],
-        "Chaotic network: symmetry and consistency checks.",
     )

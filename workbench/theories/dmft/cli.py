@@ -8,21 +8,6 @@ import math
 from workbench.errors import SpecError
 from workbench.spec.cli_options import add_spec_options, check_spec_values, parse_init_law, spec_from_args
 
-KEYS = (
-    "regime",
-    "Delta0",
-    "Delta_inf",
-    "mu",
-    "mean_phi",
-    "mean_phi_prime",
-    "C_phi0",
-    "lyapunov",
-    "tau_half",
-    "kappa",
-    "static_Delta0",
-    "static_radius",
-)
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``dmft`` sub-command."""
@@ -88,16 +73,20 @@ def _model(args: argparse.Namespace):
     )
 
 
+def _missing(v: object) -> bool:
+    """Whether a summary value is null (or non-finite), or a per-population map holding one."""
+    if isinstance(v, dict):
+        return any(_missing(x) for x in v.values())
+    return v is None or (isinstance(v, float) and not math.isfinite(v))
+
+
 def _reasons(out: dict, res, args: argparse.Namespace) -> dict[str, str]:
-    """Why a value of ``out`` is null or infinite (strict JSON writes null with this reason)."""
+    """Why a value of the summary ``out`` is null (strict JSON writes null with this reason)."""
     reasons: dict[str, str] = {}
     several = "populations" in out
     static = str(out.get("regime", "")).startswith("static")
     for k in ("lyapunov", "kappa", "tau_half"):
-        v = out.get(k)
-        bad = v is None or (isinstance(v, float) and not math.isfinite(v))
-        bad = bad or (isinstance(v, dict) and any(not math.isfinite(x) for x in v.values()))
-        if not bad:
+        if not _missing(out.get(k)):
             continue
         if k == "tau_half" and static:
             reasons[k + "_reason"] = "infinite: static regime (Delta(tau) does not decay)"
@@ -114,28 +103,26 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``workbench dmft``."""
     from workbench.io import strict_dumps
     from workbench.theories.dmft import DMFTProblem
+    from workbench.theories.dmft.result import SUMMARY_KEYS
 
     _check_options(args)
     spec = _model(args)
     solver = DMFTProblem(spec).build_solver(backend=args.backend)
     mu0 = None if args.mu0 is None else parse_init_law(args.mu0).mean  # the initial mean selects the branch
     res = solver.solve(spec, mu0=mu0, curves=not args.no_lyapunov, lyapunov=not args.no_lyapunov)
-    full = res.to_dict()
-    out = {k: full.get(k) for k in KEYS}
-    if "populations" in full:
-        out["populations"] = full["populations"]
+    out = res.summary()
     out["params"] = {
         "phi": spec.phi.label(),
         "populations": [p.name for p in spec.populations],
         "noise": spec.noise.to_dict(),
-        **{k: v for k, v in full["params"].items()},
+        **out["params"],
     }
-    out["method"] = res.info.get("method", "")
     if args.json:
         print(strict_dumps({**out, **_reasons(out, res, args)}))
     else:
-        for k in KEYS:
-            v = out[k]
+        full = res.to_dict()  # the raw values (inf where the JSON has null and a reason)
+        for k in SUMMARY_KEYS:
+            v = full.get(k)
             if isinstance(v, dict):
                 v = ", ".join(f"{a}: {x:.6g}" for a, x in v.items())
             print(f"{k:>15s}  {v:.6g}" if isinstance(v, float) else f"{k:>15s}  {v}")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 import numpy as np
@@ -41,12 +41,13 @@ from workbench.spec import ModelSpec, X
 from workbench.symbolic.gaussian import GaussAvg, concrete_phi, lam
 from workbench.symbolic.stationary import u as U_LAG
 from workbench.theories.base import Solver
+from workbench.theories.dmft.result import StationaryResult
 
 __all__ = ["LagDMFTResult", "LagDMFTSolver", "parameter_values"]
 
 
 @dataclass
-class LagDMFTResult:
+class LagDMFTResult(StationaryResult):
     """Stationary DMFT solution on a lag grid, one entry per population.
 
     Attributes
@@ -91,24 +92,16 @@ class LagDMFTResult:
     params: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
 
-    PER_POP = (
-        "Delta0",
-        "Delta_inf",
-        "mu",
-        "mean_phi",
-        "mean_phi_prime",
-        "C_phi0",
-        "mean_phi_prime2",
-        "tau_half",
-        "static_Delta0",
-        "static_mu",
-    )
+    @classmethod
+    def per_population(cls) -> tuple[str, ...]:
+        """Names of the per-population values (the array fields other than the lag grid and the curves)."""
+        return tuple(f.name for f in fields(cls) if f.type == "np.ndarray" and f.name not in ("tau", "Delta_tau"))
 
     def to_dict(self, arrays: bool = False) -> dict[str, Any]:
         """JSON-friendly dict: scalars for one population, ``{name: value}`` maps otherwise."""
         one = len(self.populations) == 1
         d: dict[str, Any] = {"regime": self.regime, "static_radius": self.static_radius, "lyapunov": None}
-        for k in self.PER_POP:
+        for k in self.per_population():
             v = getattr(self, k)
             d[k] = float(v[0]) if one else {p: float(x) for p, x in zip(self.populations, v, strict=True)}
         d["populations"] = list(self.populations)

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.report.latex import sympy_latex
+
 __all__ = [
     "autocovariance_figure",
     "finite_size_figure",
@@ -30,8 +32,12 @@ def phase_diagram_figure(
     s2s: np.ndarray,
     g_chaos: Sequence[float],
     g_local: Sequence[float],
+    local_condition: Any,
 ) -> Any:
-    """Delta0(g) and lambda_max(g) per noise level (``branches[sigma2] = (Delta0s, lambdas)``), transition lines."""
+    """Delta0(g) and lambda_max(g) per noise level (``branches[sigma2] = (Delta0s, lambdas)``), transition lines.
+
+    ``local_condition`` is the derived local-instability equation (its LaTeX labels the local line).
+    """
     fig, axs = subplots(1, 3, figsize=(10.5, 3.2))
     for (s2, (d0, lam)), col in zip(branches.items(), ("k", "C0", "C3"), strict=False):
         axs[0].plot(gs, d0, color=col, label=f"$\\sigma^2 = {s2:g}$")
@@ -41,7 +47,7 @@ def phase_diagram_figure(
     axs[1].axhline(0, color="0.5", lw=0.6)
     axs[1].set(xlabel="$g$", ylabel=r"$\lambda_{\max}$")
     axs[2].plot(s2s, g_chaos, "C3-", label=r"chaos ($\lambda_{\max} = 0$)")
-    axs[2].plot(s2s, g_local, "C0--", label=r"local ($g^2\langle\phi'^2\rangle = 1$)")
+    axs[2].plot(s2s, g_local, "C0--", label=f"local (${sympy_latex(local_condition)}$)")
     axs[2].set(xlabel=r"$\sigma^2$", ylabel="$g$")
     axs[2].legend(fontsize=8)
     return fig

@@ -30,7 +30,7 @@ from workbench.compare import Comparison, compare_abs, student_k
 from workbench.report.content import ReportContent
 from workbench.report.context import ReportContext
 from workbench.report.registry import register_report
-from workbench.sim.runs import autocovariance_with_errors, chaos_run
+from workbench.sim.runs import CHAOS_RUN, autocovariance_with_errors, chaos_run
 from workbench.store import RunJob, StoredRun
 from workbench.theories.dmft import plots
 from workbench.theories.dmft.checks import SIZES, DMFTChecks, DMFTTheory, report_studies
@@ -77,22 +77,10 @@ def _front_matter(P: Mapping[str, Any]) -> ReportContent:
 
 def derivation_section(content: ReportContent, white: Any) -> None:
     """The MSRDJ action, its disorder average, saddle point, effective process and closed equations."""
-    der = white.derivation
-    st = der.stationary
+    der = white.derivation  # the stage objects are kept (and cached) with the derivation
+    action, avg, sad, st = der.action, der.averaged, der.saddle, der.stationary
+    proc = next(iter(der.processes.values()))
     sec = content.section("Derivation")
-    from workbench.symbolic.action import (
-        average_disorder,
-        build_action,
-        collective_action,
-        effective_processes,
-        saddle_point,
-    )
-
-    action = build_action(white.spec)
-    avg = average_disorder(action)
-    col = collective_action(avg)
-    sad = saddle_point(col)
-    proc = next(iter(effective_processes(col, sad).values()))
     sec.text(
         "derivations.dmft builds the MSRDJ action from the model specification (here one population, white "
         "noise, quenched input), term by term:"
@@ -137,6 +125,7 @@ def reference_values_section(content: ReportContent, chaos: Any, ws: Any) -> Non
     from workbench.theories.dmft.energy import chaos_transition, local_instability
 
     sec = content.section("Reference values")
+    local = ws.problem.derivation.equations["local_instability"]
     checks: list[Comparison] = []
     for row in DMFT_SCS.records():
         r = chaos.solve(ModelSpec.simple(g=row["g"]))
@@ -161,7 +150,9 @@ def reference_values_section(content: ReportContent, chaos: Any, ws: Any) -> Non
         rel = DMFT_TRANSITION.rel_precision
         checks.append(compare_abs("g_chaos (lambda = 0)", row["g_chaos"], gc, rel * row["g_chaos"], "6 digits"))
         checks.append(compare_abs("Delta0 at g_chaos", row["Delta0_at_g_chaos"], d0c, rel, "6 digits"))
-        checks.append(compare_abs("g_local (g^2<phi'^2> = 1)", row["g_local"], gl, rel * row["g_local"], "6 digits"))
+        checks.append(compare_abs("g_local (local instability)", row["g_local"], gl, rel * row["g_local"], "6 digits"))
+    sec.text("g_local is the root in g of the derived local-instability condition")
+    sec.equation(local, "local instability")
     sec.checks(checks, f"Generated solvers against {DMFT_SCS.source}, {DMFT_WHITE.source}, {DMFT_TRANSITION.source}.")
 
 
@@ -187,7 +178,8 @@ def phase_diagram_section(ctx: ReportContext, content: ReportContent, chaos: Any
         gcs.append(gc)
         gls.append(gl)
         g_guess, l_guess = gc, gl
-    fig = plots.phase_diagram_figure(ctx.subplots, gs, branches, s2s, gcs, gls)
+    local = ws.problem.derivation.equations["local_instability"]
+    fig = plots.phase_diagram_figure(ctx.subplots, gs, branches, s2s, gcs, gls, local)
     caption = (
         "Left: stationary variance Delta_0(g); middle: DMFT largest Lyapunov exponent; right: transition lines "
         "with white noise. Between the local-instability and the chaos line lies the locally expansive but "
@@ -306,25 +298,8 @@ def _stored_runs(ctx: ReportContext, checks: DMFTChecks, size: str) -> dict[RunJ
     title="Dynamic mean-field theory of random rate networks",
     description="Stationary DMFT derived from the MSRDJ action, generated solvers, reference values and "
     "finite-size-extrapolated comparisons with simulated networks (one and two populations, white and OU noise).",
-    default_params={
-        "N": 2000,
-        "T": 300.0,
-        "burn_in": 100.0,
-        "trials": 8,
-        "seed": 7,
-        "lyap_T": 100.0,
-        **SIZES["full"],
-        "sweep_points": 40,
-    },
-    quick_params={
-        "N": 200,
-        "T": 100.0,
-        "burn_in": 50.0,
-        "trials": 4,
-        "lyap_T": 50.0,
-        **SIZES["quick"],
-        "sweep_points": 8,
-    },
+    default_params={**CHAOS_RUN["full"], **SIZES["full"], "sweep_points": 40},
+    quick_params={**CHAOS_RUN["quick"], **SIZES["quick"], "sweep_points": 8},
     order=20,
 )
 def dmft_report(ctx: ReportContext) -> ReportContent:

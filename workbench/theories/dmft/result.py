@@ -1,4 +1,10 @@
-"""Result of the energy-integral stationary DMFT solver (one population): :class:`DMFTResult`."""
+"""Results of the stationary DMFT solvers: :class:`DMFTResult` (energy integral, one population).
+
+:class:`StationaryResult` holds what both results (this one and
+:class:`~workbench.theories.dmft.lag.LagDMFTResult`) share: :data:`SUMMARY_KEYS`,
+:meth:`~StationaryResult.summary` (what ``workbench dmft --json`` prints) and
+:meth:`~StationaryResult.save`.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,59 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DMFTResult"]
+__all__ = ["SUMMARY_KEYS", "DMFTResult", "StationaryResult"]
+
+SUMMARY_KEYS: tuple[str, ...] = (
+    "regime",
+    "Delta0",
+    "Delta_inf",
+    "mu",
+    "mean_phi",
+    "mean_phi_prime",
+    "C_phi0",
+    "lyapunov",
+    "tau_half",
+    "kappa",
+    "static_Delta0",
+    "static_radius",
+)
+"""The values of a stationary solution that ``--json`` prints (in this order as text), for every method."""
+
+
+class StationaryResult:
+    """Summary and saving shared by the stationary DMFT results (each defines ``to_dict``)."""
+
+    params: dict[str, float]
+    info: dict[str, Any]
+
+    def to_dict(self, arrays: bool = False) -> dict[str, Any]:
+        """JSON-friendly dict (arrays only if asked)."""
+        raise NotImplementedError
+
+    def summary(self) -> dict[str, Any]:
+        """What ``--json`` prints: :data:`SUMMARY_KEYS`, ``populations``, ``params``, ``method`` (strict JSON)."""
+        from workbench.io import finite_or_null
+
+        full = self.to_dict(arrays=False)
+        out = {k: full.get(k) for k in SUMMARY_KEYS}
+        if "populations" in full:
+            out["populations"] = full["populations"]
+        out["params"] = dict(self.params)
+        out["method"] = self.info.get("method", "")
+        return finite_or_null(out)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the whole result (the Delta(tau) curves included) as strict JSON to ``path``; the path written."""
+        from workbench.io import atomic_path, strict_dumps
+
+        path = Path(path)
+        with atomic_path(path, suffix=".json") as tmp:
+            Path(tmp).write_text(strict_dumps(self.to_dict(arrays=True)) + "\n", encoding="utf-8")
+        return path
 
 
 @dataclass
-class DMFTResult:
+class DMFTResult(StationaryResult):
     """Stationary DMFT solution of one population.
 
     Attributes
@@ -73,16 +127,3 @@ class DMFTResult:
             return np.full_like(lags, self.Delta0)
         tail = self.Delta_inf + (self.Delta_tau[-1] - self.Delta_inf) * np.exp(-self.kappa * (lags - self.tau[-1]))
         return np.where(lags <= self.tau[-1], np.interp(lags, self.tau, self.Delta_tau), tail)
-
-    def summary(self) -> dict[str, Any]:
-        """The scalars of the solution (what ``--json`` prints; arrays left out)."""
-        return self.to_dict(arrays=False)
-
-    def save(self, path: str | Path) -> Path:
-        """Write the summary and the Delta(tau) curve as strict JSON to ``path``; the path written."""
-        from workbench.io import atomic_path, strict_dumps
-
-        path = Path(path)
-        with atomic_path(path, suffix=".json") as tmp:
-            Path(tmp).write_text(strict_dumps(self.to_dict(arrays=True)) + "\n", encoding="utf-8")
-        return path

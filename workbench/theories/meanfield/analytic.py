@@ -16,6 +16,7 @@ import math
 import numpy as np
 from scipy import integrate, special
 
+from workbench.symbolic.gaussian import gauss_hermite
 from workbench.theories.meanfield.problem import TransientProblem
 
 __all__ = ["no_disorder", "bessel_covariance", "mean_equation_residual"]
@@ -37,8 +38,7 @@ def no_disorder(problem: TransientProblem, t: np.ndarray, nodes: int = 60, rtol:
         raise SpecError("g", "no_disorder needs an affine g")
     alpha, beta = problem.affine
     lam2, v0 = problem.lam**2, problem.mu0.var
-    z, w = np.polynomial.hermite_e.hermegauss(nodes)
-    w = w / w.sum()
+    z, w = gauss_hermite(nodes)
     fnum = _numpy_f(problem)
 
     def var(tt: float) -> float:

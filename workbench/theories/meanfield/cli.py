@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from typing import Any
 
 from workbench.errors import SpecError
 from workbench.spec.cli_options import DeprecatedAlias, add_spec_options, deprecation, spec_from_args
@@ -50,7 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--f", dest="phi", action=DeprecatedAlias, new="--phi")
     p.add_argument("--T", type=float, default=10.0, help="horizon T > 0 (default 10)")
     p.add_argument("--dt", type=float, default=0.01, help="time step (default 0.01); T must be a multiple")
-    p.add_argument("--method", choices=("closure", "march", "picard"), default="closure", help="solver")
+    p.add_argument("--method", choices=("auto", "closure", "march", "picard"), default="closure",
+                   help="solver (auto: the closure for an affine drift, else the march)")
     p.add_argument("--paths", type=int, default=20000, help="Monte Carlo paths for march/picard (default 20000)")
     p.add_argument("--seed", type=int, default=0, help="root seed for march/picard (default 0)")
     p.add_argument("--max-iter", type=int, default=50, help="picard: maximum iterations (default 50)")
@@ -83,9 +85,10 @@ def resolve_options(args: argparse.Namespace, prog: str = "workbench meanfield")
 
 
 def problem_from_args(args: argparse.Namespace):
-    """The :class:`~workbench.theories.meanfield.problem.TransientProblem` of the command line."""
+    """The :class:`~workbench.theories.meanfield.methods.MeanFieldProblem` of the command line."""
     from workbench.spec import ModelSpec
-    from workbench.theories.meanfield.problem import TransientProblem, make_drift
+    from workbench.theories.meanfield.methods import MeanFieldProblem, MeanFieldSetup
+    from workbench.theories.meanfield.problem import make_drift
 
     resolve_options(args)
     try:
@@ -93,33 +96,32 @@ def problem_from_args(args: argparse.Namespace):
     except SpecError as exc:  # the library calls the drift g; on the command line it is --drift
         raise SpecError("drift", str(exc).removeprefix("g: ")) from exc
     spec = spec_from_args(args, lambda: ModelSpec.simple(g=1.0, phi="logistic", sigma2=1.0))
-    problem = TransientProblem.from_spec(spec, T=args.T, dt=args.dt, drift=args.drift)
-    if args.lam is not None:  # keep the amplitude exactly as given (sqrt(lam^2) may differ in the last bit)
-        problem = problem.replace(lam=args.lam)
-    return problem
+    return MeanFieldProblem(spec, MeanFieldSetup(T=args.T, dt=args.dt, drift=args.drift, lam=args.lam))
+
+
+def solver_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of ``--method`` (closure: Hermite order; particles: paths and seed; Picard: stopping rule)."""
+    if args.method == "closure":
+        return {"order": args.order}
+    options: dict[str, Any] = {"paths": args.paths, "seed": args.seed}
+    if args.method == "picard":
+        options.update(max_iter=args.max_iter, tol=args.tol, sampler=args.sampler)
+    return options
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench meanfield``."""
     from workbench.io import check_output_file, strict_dumps
-    from workbench.theories.meanfield import solve
 
     check_output_file(args.out, "out", suffix=".npz")
     problem = problem_from_args(args)
-    if args.method == "closure":
-        res = solve(problem, "closure", order=args.order)
-    elif args.method == "march":
-        res = solve(problem, "march", paths=args.paths, seed=args.seed)
-    else:
-        res = solve(problem, "picard", paths=args.paths, seed=args.seed, max_iter=args.max_iter, tol=args.tol,
-                    sampler=args.sampler)
+    res = problem.build_solver(args.method, **solver_options(args)).solve()
     path = res.save(args.out)
     summary = res.summary()
-    summary["out"] = str(path)
     if args.json:
         print(strict_dumps(summary))
     else:
-        print(f"meanfield [{res.method}] {problem.summary()}")
+        print(f"meanfield [{res.method}] {problem.transient.summary()}")
         print(f"  m(T) = {summary['m_T']:.6g}, K(T,T) = {summary['K_TT']:.6g}, E X_T = {summary['mean_x_T']:.6g}, "
               f"Var X_T = {summary['var_x_T']:.6g}")
         if res.history:

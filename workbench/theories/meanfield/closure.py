@@ -139,6 +139,27 @@ def closure_map(problem: TransientProblem, m: np.ndarray, K: np.ndarray, quad: s
     return r["m"], r["K"], r["EX"], r["C"]
 
 
+def picard_update(
+    it: int,
+    m: np.ndarray,
+    K: np.ndarray,
+    m_new: np.ndarray,
+    K_new: np.ndarray,
+    damping: float,
+    tol: float,
+    hist: list[dict[str, float]],
+    mh: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """One damped Picard update of ``(m, K)``, appending to ``hist`` and ``mh``; the new pair and whether it converged."""
+    dm = float(np.max(np.abs(m_new - m)))
+    dK = float(np.max(np.abs(K_new - K)))
+    hist.append({"iter": it, "dm": dm, "dK": dK, "d": max(dm, dK)})
+    m = damping * m_new + (1 - damping) * m
+    K = damping * K_new + (1 - damping) * K
+    mh.append(m.copy())
+    return m, K, max(dm, dK) < tol
+
+
 def picard_closure(problem: TransientProblem, tol: float = 1e-8, max_iter: int = 200, damping: float = 1.0,
                    strict: bool = True, order: int = 48) -> MeanFieldResult:
     """Deterministic Picard iteration of the closure map from the uncoupled law ``(m, K) = (0, 0)``.
@@ -169,14 +190,8 @@ def picard_closure(problem: TransientProblem, tol: float = 1e-8, max_iter: int =
     EX = C = None
     for it in range(1, int(max_iter) + 1):
         m_new, K_new, EX, C = closure_map(problem, m, K, order=order)
-        dm = float(np.max(np.abs(m_new - m)))
-        dK = float(np.max(np.abs(K_new - K)))
-        hist.append({"iter": it, "dm": dm, "dK": dK, "d": max(dm, dK)})
-        m = damping * m_new + (1 - damping) * m
-        K = damping * K_new + (1 - damping) * K
-        mh.append(m.copy())
-        if max(dm, dK) < tol:
-            converged = True
+        m, K, converged = picard_update(it, m, K, m_new, K_new, damping, tol, hist, mh)
+        if converged:
             break
     if strict and not converged:
         raise ConvergenceError(

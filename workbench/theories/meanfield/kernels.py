@@ -143,8 +143,9 @@ def hermite_tables(q: int, P: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ``w_a h_p(z_a)`` with ``h_p = He_p / sqrt(p!)`` orthonormal, so that
         ``c_p = Hw[p] @ f(mu + s z)`` approximates ``E f(mu + s Z) h_p(Z)``.
     """
-    z, w = np.polynomial.hermite_e.hermegauss(q)
-    w = w / w.sum()
+    from workbench.symbolic.gaussian import gauss_hermite
+
+    z, w = gauss_hermite(q)
     H = np.zeros((P + 1, q))
     H[0] = 1.0
     if P >= 1:

@@ -27,6 +27,8 @@ class MeanFieldSetup:
     T: float = 10.0
     dt: float = 0.01
     drift: Any = None
+    lam: float | None = None
+    """The noise amplitude exactly as given (the deprecated ``--lam``), used when ``lam**2`` is the spec's sigma2."""
 
 
 class _TransientSolver(Solver):
@@ -47,6 +49,17 @@ class _TransientSolver(Solver):
     def _run(self, problem: TransientProblem, **options: Any) -> MeanFieldResult:
         raise NotImplementedError
 
+    def _kernels(self) -> dict[str, Any]:
+        """The method's generated kernels beyond f (closure updates or particle field statistics)."""
+        raise NotImplementedError
+
+    @property
+    def generated(self) -> list[Any]:
+        """The compiled kernels this method runs: ``f`` (``mf_f``) and the derived updates, inspectable."""
+        from workbench.theories.meanfield import kernels
+
+        return [kernels.generated_f(self.problem.transient.f), *self._kernels().values()]
+
 
 class ClosureSolver(_TransientSolver):
     """Deterministic Gaussian closure (:func:`~workbench.theories.meanfield.closure.solve_closure`)."""
@@ -65,8 +78,27 @@ class ClosureSolver(_TransientSolver):
 
         return solve_closure(problem, **options)
 
+    def _kernels(self) -> dict[str, Any]:
+        """The generated closure updates ``mean``, ``D``, ``cov``, ``var``."""
+        from workbench.theories.meanfield.kernels import generated_closure_step
 
-class MarchSolver(_TransientSolver):
+        return generated_closure_step()
+
+
+class _ParticleSolver(_TransientSolver):
+    """A particle method: the step map of the drift and the field statistics (compiled for ``backend``)."""
+
+    backend: ClassVar[str] = "numba"
+
+    def _kernels(self) -> dict[str, Any]:
+        """The generated step map ``A(x, dt)`` and field statistics ``drift``, ``innovation``."""
+        from workbench.theories.meanfield.kernels import generated_particle_statistics, generated_step
+
+        step = generated_step(self.problem.transient.step["A_expr"])
+        return {"step": step, **generated_particle_statistics(self.backend)}
+
+
+class MarchSolver(_ParticleSolver):
     """Single-pass particle time-marching (:func:`~workbench.theories.meanfield.particles.solve_march`)."""
 
     method: ClassVar[str] = "march"
@@ -78,11 +110,12 @@ class MarchSolver(_TransientSolver):
         return solve_march(problem, **options)
 
 
-class PicardSolver(_TransientSolver):
+class PicardSolver(_ParticleSolver):
     """The FT Picard iteration with Monte Carlo paths (:func:`~workbench.theories.meanfield.particles.solve_picard`)."""
 
     method: ClassVar[str] = "picard"
     description: ClassVar[str] = "Faugeras-Tanre Picard iteration (Monte Carlo paths, iteration history)"
+    backend: ClassVar[str] = "numpy"  # the field statistics act on whole (n, n) matrices per iteration
 
     def _run(self, problem: TransientProblem, **options: Any) -> MeanFieldResult:
         from workbench.theories.meanfield.particles import solve_picard
@@ -107,7 +140,10 @@ class MeanFieldProblem(Problem):
     def transient_of(self, spec: Any) -> TransientProblem:
         """The FT problem of ``spec`` with this problem's setup (SpecError for a spec outside the FT model)."""
         s = self.setup
-        return TransientProblem.from_spec(spec, T=s.T, dt=s.dt, drift=s.drift)
+        problem = TransientProblem.from_spec(spec, T=s.T, dt=s.dt, drift=s.drift)
+        if s.lam is not None and s.lam**2 == spec.noise.sigma2:  # keep the amplitude bit for bit
+            problem = problem.replace(lam=s.lam)
+        return problem
 
     def _derive(self) -> Any:
         from derivations.meanfield_transient import derive

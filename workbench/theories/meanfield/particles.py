@@ -24,6 +24,7 @@ import numpy as np
 
 from workbench.errors import ConvergenceError, DivergenceError, SpecError
 from workbench.theories.meanfield import kernels
+from workbench.theories.meanfield.closure import picard_update
 from workbench.theories.meanfield.problem import TransientProblem
 from workbench.theories.meanfield.result import MeanFieldResult
 
@@ -215,14 +216,8 @@ def solve_picard(problem: TransientProblem, paths: int = 20000, seed: int | np.r
         _finite(problem, F)
         m_new = F.mean(axis=1)
         K_new = (F @ F.T) / M
-        dm = float(np.max(np.abs(m_new - m)))
-        dK = float(np.max(np.abs(K_new - K)))
-        hist.append({"iter": it, "dm": dm, "dK": dK, "d": max(dm, dK)})
-        m = damping * m_new + (1 - damping) * m
-        K = damping * K_new + (1 - damping) * K
-        mh.append(m.copy())
-        if max(dm, dK) < tol:
-            converged = True
+        m, K, converged = picard_update(it, m, K, m_new, K_new, damping, tol, hist, mh)
+        if converged:
             break
     elapsed = time.perf_counter() - t0
     if strict and not converged:

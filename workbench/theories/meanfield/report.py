@@ -4,8 +4,9 @@ The registered function composes one function per section; the network compariso
 :mod:`workbench.theories.meanfield.checks` (shared with the tests), the figures from
 :mod:`workbench.theories.meanfield.plots`.
 
-1. The effective process, derived from the disorder-averaged MSRDJ action
-   (:mod:`derivations.meanfield_transient`), and the Gaussian-closure recursion derived from it.
+1. The derivation from the shared MSRDJ action (:mod:`derivations.meanfield_transient`): its
+   stages, from the action to the closure recursion and the innovation covariance, and the
+   kernels generated from them.
 2. The closure (reference) against the notes' reference values (§6.1) and the analytic cases (§5).
 3. The FT figure: J = -6, 0, 2, sigma = lambda = 1, T = 10, theory beside N-neuron networks, Picard
    convergence, universality (Rademacher couplings).
@@ -70,20 +71,41 @@ def _front_matter(P: Mapping[str, Any]) -> ReportContent:
     return content
 
 
+def derivation_section(content: ReportContent) -> None:
+    """The stages of the derivation from the shared action, and the kernels generated from them."""
+    from derivations.meanfield_transient import derive
+    from workbench.theories.meanfield.kernels import generated_closure_step, generated_particle_statistics
+
+    der = derive()  # the stage objects are kept (and cached) with the derivation
+    sec = content.section("Derivation from the shared action")
+    sec.text(
+        "derivations/meanfield_transient.py builds the Faugeras-Tanre network's MSRDJ action with the shared "
+        "symbolic builder (white noise, drift g(x), couplings N(J0/N, g^2/N)), averages it over the couplings, "
+        "takes the saddle point and the effective process, and derives the one-step recursion from it. The stages:"
+    )
+    for title, eqs in der.stage_equations:
+        sub = sec.subsection(title)
+        for name, eq in eqs.items():
+            sub.equation(eq, name)
+    sec.text(
+        "The closure updates and the particle field statistics above are compiled by compile_system (numba) and "
+        "called by cached drivers; nothing of the recursion is retyped."
+    )
+    for name, cf in generated_closure_step().items():
+        content.add_generated(cf, f"Gaussian-closure update {name} (derived closure recursion)")
+    for name, cf in generated_particle_statistics().items():
+        content.add_generated(cf, f"particle field statistic {name} (derived innovation form)")
+
+
 def closure_section(ctx: ReportContext, content: ReportContent) -> None:
-    """The derived closure recursion, its generated kernels, and the closure against the notes' values."""
-    from derivations.meanfield_transient import closure_recursion
+    """The generated scalar kernels, and the closure against the notes' values."""
     from workbench.theories.meanfield import TransientProblem, solve_closure
     from workbench.theories.meanfield.kernels import generated_f, generated_step
 
     sec = content.section("Gaussian closure (the reference solver)")
     sec.text(
-        "For g(x) = -x and Gaussian mu0 the effective process is Gaussian given (m, K); the exact one-step "
-        "recursion of the discretised process, derived by bilinear covariance propagation, is:"
-    )
-    for name, eq in closure_recursion().items():
-        sec.equation(eq, name)
-    sec.text(
+        "For g(x) = -x and Gaussian mu0 the effective process is Gaussian given (m, K), and the derived "
+        "Gaussian-closure recursion of the previous section is exact for the discretised process. "
         "Two-time expectations use the Mehler expansion K = sum_p rho^p c_p(t) c_p(s) with Hermite coefficients "
         "by Gauss-Hermite quadrature (checked against the notes' direct 40x40 rule to 1e-13). The scalar "
         "kernels f(x) and the step map are generated from SymPy and called by cached numba drivers."
@@ -177,32 +199,23 @@ def finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
     sec.checks(checks.comparisons(None, runs, size), "N -> infinity intercepts against the Gaussian-closure theory.")
 
 
+def _build_params(size: str, **sizes: int) -> dict[str, Any]:
+    """The report's build parameters at ``size``: network and particle sizes, and the finite-size study's."""
+    return {**sizes, **{k: SIZES[size][k] for k in ("dt", "seed", "fs_Ns", "fs_realisations")}}
+
+
 @register_report(
     "meanfield-transient",
     title="Transient mean-field theory of Hopfield-like networks (Faugeras-Tanre)",
     description="m(t), K(t,s) fixed point: Gaussian closure, particle march, FT Picard map, network, universality.",
-    default_params={
-        "N": 2000,
-        "realisations": 4,
-        "dt": SIZES["full"]["dt"],
-        "paths": 20000,
-        "seed": SIZES["full"]["seed"],
-        "fs_Ns": SIZES["full"]["fs_Ns"],
-        "fs_realisations": SIZES["full"]["fs_realisations"],
-    },
-    quick_params={
-        "N": 500,
-        "realisations": 3,
-        "dt": SIZES["quick"]["dt"],
-        "paths": 4000,
-        "fs_Ns": SIZES["quick"]["fs_Ns"],
-        "fs_realisations": SIZES["quick"]["fs_realisations"],
-    },
+    default_params=_build_params("full", N=2000, realisations=4, paths=20000),
+    quick_params=_build_params("quick", N=500, realisations=3, paths=4000),
     order=30,
 )
 def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
     """Build the report: the sections in order (see the module docstring)."""
     content = _front_matter(ctx.params)
+    derivation_section(content)
     closure_section(ctx, content)
     picard_section(content)
     ft_figure_section(ctx, content)
@@ -210,7 +223,5 @@ def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
     content.notes = [
         "FT's own f, mu0, dt, number of paths and stopping rule are unknown (seed text only): logistic f and "
         "mu0 = N(0,1) are the notes' defaults.",
-        "The symbolic derivation is self-contained (derivations/meanfield_transient.py); it should be re-expressed "
-        "through workbench.symbolic once the time-dependent action there is available.",
     ]
     return content

@@ -21,7 +21,7 @@ mean_x   (n+1,)        E X_t
 var_x    (n+1,)        Var X_t
 history  (iters, 3)    Picard only: iteration, sup|dm|, sup|dK|  (empty otherwise)
 problem  JSON of the problem (J, sigma, lam, f, g, mu0, T, dt); info: JSON of the solver settings
-summary  JSON summary (as printed by --json)"""
+summary  JSON summary (as printed by --json: J0, g, sigma2, phi, drift, mu0, T, dt, ...)"""
 
 
 @dataclass
@@ -49,6 +49,8 @@ class MeanFieldResult:
         Sample paths of X (particle methods).
     info : dict
         Solver settings and provenance (seed, paths, quadrature, timings, error estimates).
+    out : str or None
+        The file :meth:`save` wrote (named in :meth:`summary`).
     """
 
     problem: TransientProblem
@@ -63,6 +65,7 @@ class MeanFieldResult:
     paths: np.ndarray | None = None
     m_history: np.ndarray | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    out: str | None = None
 
     @property
     def K_diag(self) -> np.ndarray:
@@ -86,15 +89,27 @@ class MeanFieldResult:
         """``K(t, s)`` at grid times."""
         return float(self.K[self.index(t), self.index(s)])
 
+    def params(self) -> dict[str, Any]:
+        """The problem under the shared option names (``J0``, ``g``, ``sigma2``, ``phi``, ``drift``), with the grid."""
+        p = self.problem.to_dict()
+        return {"J0": p["J"], "g": p["sigma"], "sigma2": self.problem.lam**2, "phi": p["f"], "drift": p["g"],
+                "mu0": p["mu0"], "T": p["T"], "dt": p["dt"], "n": p["n"]}
+
     def summary(self) -> dict[str, Any]:
-        """JSON-friendly summary: final-time values, the problem and solver settings."""
+        """Exactly what ``--json`` prints: final-time values, the parameters, solver settings and the file written.
+
+        The parameters carry the shared option names; ``deprecated_params`` repeats them under the old
+        names (``J``, ``sigma``, ``lam``, ``f``, ``g`` = the drift) for one release.
+        """
+        p = self.problem.to_dict()
         out: dict[str, Any] = {
             "method": self.method,
             "m_T": float(self.m[-1]),
             "K_TT": float(self.K[-1, -1]),
             "mean_x_T": float(self.mean_x[-1]),
             "var_x_T": float(self.var_x[-1]),
-            **{k: v for k, v in self.problem.to_dict().items()},
+            **self.params(),
+            "deprecated_params": {k: p[k] for k in ("J", "sigma", "lam", "f", "g")},
         }
         if self.history:
             out["iterations"] = len(self.history)
@@ -102,12 +117,15 @@ class MeanFieldResult:
         for k in ("paths", "seed", "quad", "order", "elapsed_s", "converged", "sampler", "hermite_tail_max"):
             if k in self.info:
                 out[k] = self.info[k]
+        if self.out is not None:
+            out["out"] = self.out
         return out
 
     def save(self, path: str | Path) -> Path:
-        """Write the documented ``.npz`` (atomically)."""
-        from workbench.io import atomic_savez, dumps
+        """Write the documented ``.npz`` (atomically); the summary then names the file (``out``)."""
+        from workbench.io import atomic_savez, dumps, npz_path
 
+        self.out = str(npz_path(path))
         hist = np.array([[h["iter"], h["dm"], h["dK"]] for h in self.history], dtype=float).reshape(-1, 3)
         return atomic_savez(
             path,
