@@ -231,9 +231,22 @@ def test_derivation_object_and_latex() -> None:
 
 
 def test_noise_kind_is_structural() -> None:
-    a = derive(ModelSpec.simple(g=2.0).replace(noise=Noise("white", 1.0)))
-    b = derive(ModelSpec.simple(g=3.0).replace(noise=Noise("white", 0.2)))
-    assert a.equations == b.equations
+    """Values of g and sigma2 do not enter the derived equations; the noise kind does.
+
+    Runs the pipeline on each spec's own action (no disk cache: the cached ``derive`` keys on the
+    skeleton, so comparing two cached results would compare one entry with itself).
+    """
+    from derivations.dmft import derive_from_action
+    from workbench.symbolic.action import build_action
+
+    def eqs(spec: ModelSpec) -> dict:
+        return derive_from_action(build_action(spec)).equations
+
+    a = eqs(ModelSpec.simple(g=2.0).replace(noise=Noise("white", 1.0)))
+    b = eqs(ModelSpec.simple(g=3.0).replace(noise=Noise("white", 0.2)))
+    c = eqs(ModelSpec.simple(g=2.0))
+    assert a == b
+    assert a != c and a["chaotic"] != c["chaotic"]
 
 
 @pytest.mark.parametrize(
