@@ -28,7 +28,7 @@ import scipy.linalg as sla
 
 from workbench.config import get_flag
 from workbench.sim import build_network, simulate
-from workbench.sim.estimators import autocorrelation, participation_ratio
+from workbench.sim.estimators import autocovariance_trials, mean_is_zero, participation_ratio
 from workbench.spec import ModelSpec, preset
 
 FAST = get_flag("WORKBENCH_FAST")
@@ -49,12 +49,17 @@ print({k: summary[k] for k in ("var_x_mean", "var_phi_mean", "participation_rati
 
 # %%
 dt_rec = res.t[1] - res.t[0]
-lags, C = autocorrelation(res.traj, dt=dt_rec, max_lag=20.0)
+# tanh, no input, J0 = 0: the mean is 0 by symmetry, so the series are not centred. Centring each by its
+# own time average would bias C(tau) by about -(2/T) int C, a negative offset that looks like physics.
+assert mean_is_zero(spec)
+lags, C, SE = autocovariance_trials(res.traj, dt=dt_rec, max_lag=20.0, mean=0.0)
 fig, ax = plt.subplots(1, 2, figsize=(10, 3.5))
 for i in range(4):
     ax[0].plot(res.t, res.traj[:, i, 0], lw=0.8)
 ax[0].set(xlabel="t", ylabel="$x_i(t)$", title="sample neurons")
-ax[1].plot(lags, C)
+ax[1].fill_between(lags, C - 2 * SE, C + 2 * SE, alpha=0.3, lw=0, label=f"2 SE over {params['trials']} trials")
+ax[1].plot(lags, C, label="mean 0 by symmetry (not centred)")
+ax[1].legend(fontsize=8)
 ax[1].axhline(0, color="k", lw=0.5)
 ax[1].set(xlabel=r"$\tau$", ylabel=r"$C(\tau)$", title="autocovariance")
 plt.show()

@@ -29,7 +29,7 @@ from IPython.display import Math, display
 from derivations.dmft import derive
 from workbench.config import get_flag
 from workbench.sim import simulate
-from workbench.sim.estimators import autocorrelation
+from workbench.sim.estimators import autocovariance_trials, mean_is_zero
 from workbench.spec import ModelSpec
 from workbench.symbolic import average_disorder, build_action, collective_action, effective_processes, saddle_point
 from workbench.symbolic.stationary import stationary_reduction
@@ -115,8 +115,11 @@ res = simulate(
     record=("traj",),
     neurons=spec.N,
 )
-lags, C = autocorrelation(res.traj, dt=0.1, max_lag=15.0, center=False)
+# tanh, no input, J0 = 0: the mean is 0 by symmetry and the uncentred estimate has no centring bias
+assert mean_is_zero(spec)
+lags, C, SE = autocovariance_trials(res.traj, dt=0.1, max_lag=15.0, mean=0.0)
 fig, ax = plt.subplots(figsize=(5, 3.2))
+ax.fill_between(lags, C - 2 * SE, C + 2 * SE, alpha=0.3, lw=0, label=f"2 SE over {params['trials']} trials")
 ax.plot(lags, C, ".", ms=3, label=f"simulation N={spec.N}")
 ax.plot(lags, theory.Delta_at(lags), "k-", label="DMFT (generated solver)")
 ax.set_xlabel(r"$\tau$")
@@ -144,10 +147,15 @@ ei_theory = ei_problem.build_solver().solve(ei)
 res = simulate(
     ei, T=params["T"], dt=0.05, trials=params["trials"], seed=3, burn_in=40.0, stride=2, record=("traj",), neurons=ei.N
 )
-lags, C = population_autocorrelation(res.traj, ei.sizes, dt=0.1, max_lag=8.0)
+# uncentred <x_i(t) x_i(t + tau)> = Delta_a(tau) + mu_a^2 (no centring bias); mu_a^2 of the theory is subtracted
+per = np.array([population_autocorrelation(res.traj[:, :, k : k + 1], ei.sizes, dt=0.1, max_lag=8.0)[1]
+                for k in range(res.traj.shape[2])]) - np.asarray(ei_theory.mu)[None, :, None] ** 2
+lags = np.arange(per.shape[2]) * 0.1
+C, SE = per.mean(0), per.std(0, ddof=1) / np.sqrt(per.shape[0])
 fig, ax = plt.subplots(figsize=(5, 3.2))
 for a, name in enumerate(ei_theory.populations):
-    ax.plot(lags, C[a], ".", ms=3, color=f"C{a}", label=f"{name}: simulation N={ei.N}")
+    ax.fill_between(lags, C[a] - 2 * SE[a], C[a] + 2 * SE[a], color=f"C{a}", alpha=0.25, lw=0)
+    ax.plot(lags, C[a], ".", ms=3, color=f"C{a}", label=f"{name}: simulation N={ei.N} (band 2 SE)")
     ax.plot(ei_theory.tau, ei_theory.Delta_tau[a], "-", color=f"C{a}", label=f"{name}: DMFT")
 ax.set_xlim(0, 8)
 ax.set_xlabel(r"$\tau$")

@@ -7,10 +7,28 @@ the CLI, so "the report says it agrees" and "the tests pass" cannot drift apart.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Comparison", "compare_stat", "compare_rel", "compare_abs", "student_k", "FiniteSizeFit", "finite_size_fit"]
+from workbench.errors import SpecError
+
+__all__ = [
+    "KINDS",
+    "Comparison",
+    "FiniteSizeFit",
+    "compare_abs",
+    "compare_rel",
+    "compare_stat",
+    "count_kinds",
+    "finite_size_fit",
+    "relative_tolerance_stats",
+    "student_k",
+]
+
+KINDS = ("simulation", "reference", "exact")
+"""Kinds of checks: theory against the simulator / against a published or tabulated value /
+identities, round-off, closed forms and solver-against-solver agreement to round-off."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,9 @@ class Comparison:
         Why this tolerance (e.g. ``"4 standard errors (SE=0.01) + 1/N bias 0.02"``).
     context : dict
         Sizes, seeds, durations: everything needed to reproduce the estimate.
+    kind : str
+        Keyword-only and required: ``"simulation"`` (theory against the simulator), ``"reference"``
+        (against a published or tabulated value) or ``"exact"`` (identities, round-off, closed forms).
     """
 
     quantity: str
@@ -39,6 +60,11 @@ class Comparison:
     tolerance: float
     reason: str
     context: dict[str, Any] = field(default_factory=dict)
+    kind: str = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise SpecError("kind", f"a Comparison's kind is one of {', '.join(KINDS)}; got {self.kind!r}")
 
     @property
     def deviation(self) -> float:
@@ -55,6 +81,11 @@ class Comparison:
         """|deviation| / |theory| (inf for theory 0)."""
         return abs(self.deviation) / abs(self.theory) if self.theory != 0 else math.inf
 
+    @property
+    def rel_tolerance(self) -> float:
+        """tolerance / |theory| (inf for theory 0)."""
+        return self.tolerance / abs(self.theory) if self.theory != 0 else math.inf
+
     def assert_ok(self) -> None:
         """Raise AssertionError with the full story if the check fails."""
         assert self.ok, str(self)
@@ -64,13 +95,14 @@ class Comparison:
         d = asdict(self)
         d["deviation"] = self.deviation
         d["ok"] = self.ok
+        d["rel_tolerance"] = self.rel_tolerance if math.isfinite(self.rel_tolerance) else None
         return d
 
     def __str__(self) -> str:
         status = "OK" if self.ok else "FAIL"
         ctx = ", ".join(f"{k}={v}" for k, v in self.context.items())
         return (
-            f"[{status}] {self.quantity}: theory={self.theory:.6g} estimate={self.estimate:.6g} "
+            f"[{status}] ({self.kind}) {self.quantity}: theory={self.theory:.6g} estimate={self.estimate:.6g} "
             f"|dev|={abs(self.deviation):.3g} <= tol={self.tolerance:.3g} ({self.reason}) [{ctx}]"
         )
 
@@ -83,25 +115,52 @@ def compare_stat(
     k: float = 4.0,
     bias: float = 0.0,
     bias_reason: str = "",
+    *,
+    kind: str,
     **context: Any,
 ) -> Comparison:
-    """Tolerance = ``k`` standard errors plus a stated systematic ``bias`` (finite N, finite dt)."""
+    """Tolerance = ``k`` standard errors plus a stated systematic ``bias`` (finite N, finite dt); ``kind`` as in
+    :class:`Comparison`."""
     if not (stderr >= 0 and math.isfinite(stderr)):
         raise ValueError(f"stderr must be finite and >= 0, got {stderr}")
     reason = f"{k:g} SE (SE={stderr:.3g})"
     if bias:
         reason += f" + {bias_reason or 'systematic'} {bias:.3g}"
-    return Comparison(quantity, float(theory), float(estimate), k * stderr + abs(bias), reason, dict(context))
+    return Comparison(
+        quantity, float(theory), float(estimate), k * stderr + abs(bias), reason, dict(context), kind=kind
+    )
 
 
-def compare_rel(quantity: str, theory: float, estimate: float, rtol: float, reason: str, **context: Any) -> Comparison:
-    """Tolerance = ``rtol * |theory|`` with a stated reason."""
-    return Comparison(quantity, float(theory), float(estimate), rtol * abs(theory), reason, dict(context))
+def compare_rel(
+    quantity: str, theory: float, estimate: float, rtol: float, reason: str, *, kind: str, **context: Any
+) -> Comparison:
+    """Tolerance = ``rtol * |theory|`` with a stated reason; ``kind`` as in :class:`Comparison`."""
+    return Comparison(quantity, float(theory), float(estimate), rtol * abs(theory), reason, dict(context), kind=kind)
 
 
-def compare_abs(quantity: str, theory: float, estimate: float, atol: float, reason: str, **context: Any) -> Comparison:
-    """Absolute tolerance with a stated reason."""
-    return Comparison(quantity, float(theory), float(estimate), atol, reason, dict(context))
+def compare_abs(
+    quantity: str, theory: float, estimate: float, atol: float, reason: str, *, kind: str, **context: Any
+) -> Comparison:
+    """Absolute tolerance with a stated reason; ``kind`` as in :class:`Comparison`."""
+    return Comparison(quantity, float(theory), float(estimate), atol, reason, dict(context), kind=kind)
+
+
+def count_kinds(comparisons: Sequence[Comparison]) -> dict[str, int]:
+    """Number of checks of each kind (every kind of :data:`KINDS`, in that order)."""
+    return {k: sum(c.kind == k for c in comparisons) for k in KINDS}
+
+
+def relative_tolerance_stats(comparisons: Sequence[Comparison], kind: str = "simulation") -> dict[str, Any]:
+    """Median and max of ``tolerance / |theory|`` over the checks of ``kind`` with a non-zero theory.
+
+    ``n`` counts those checks; ``n_zero_theory`` the checks of that kind whose theory is 0 (absolute
+    tolerances, left out of the statistics). ``median`` and ``max`` are None when ``n`` is 0.
+    """
+    sel = [c for c in comparisons if c.kind == kind]
+    rel = sorted(c.rel_tolerance for c in sel if c.theory != 0)
+    n = len(rel)
+    median = None if not n else (rel[n // 2] if n % 2 else 0.5 * (rel[n // 2 - 1] + rel[n // 2]))
+    return {"n": n, "n_zero_theory": len(sel) - n, "median": median, "max": rel[-1] if n else None}
 
 
 def student_k(samples: int | None = None, sigma: float = 4.0, dof: float | None = None) -> float:

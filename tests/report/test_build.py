@@ -10,7 +10,9 @@ import pytest
 
 import workbench.report.pipeline as build_mod
 from workbench.cli import main
+from workbench.compare import KINDS
 from workbench.report import ReportContent, build, build_report, register_report, registry
+from workbench.report.lint import ascii_maths, overfull_boxes
 from workbench.report.pipeline import compile_pdf, tex_missing_message
 
 HAS_TEX = tex_missing_message() is None
@@ -26,13 +28,10 @@ def _assert_contains(text: str, *parts: str) -> None:
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """One quick build of the simulator and dmft reports (PDFs when TeX is installed), shared below.
-
-    Other reports have their own quick-build tests next to their code (their quick builds cost more).
-    """
+    """One quick build of every registered report (PDFs when TeX is installed), shared below."""
     root = tmp_path_factory.mktemp("quick")
     out, store = root / "reports", root / "runs"
-    results = build(["simulator", "dmft"], out_root=out, store_root=store, quick=True, pdf=HAS_TEX, progress=False)
+    results = build(None, out_root=out, store_root=store, quick=True, pdf=HAS_TEX, progress=False)
     return {"root": root, "out": out, "store": store, "results": {r.name: r for r in results}}
 
 
@@ -48,6 +47,12 @@ def test_quick_build_statuses(quick):
     assert (out / "index.tex").is_file()
     summary = json.loads((out / "simulator" / "summary.json").read_text())
     assert summary["status"] == "pass" and len(summary["checks"]) == sim.n_checks
+    assert all(c["kind"] in KINDS for c in summary["checks"])
+    assert summary["kinds"] == {k: sum(c["kind"] == k for c in summary["checks"]) for k in KINDS}
+    assert summary["kinds"]["simulation"] >= 6 and summary["kinds"]["exact"] == 2
+    rel = summary["simulation_rel_tolerance"]
+    assert rel["n"] + rel["n_zero_theory"] == summary["kinds"]["simulation"]
+    assert 0 < rel["median"] <= rel["max"]
     assert sorted(p.name for p in (out / "simulator" / "figures").iterdir()) == [
         "chaos_summary.pdf",
         "linear_covariance.pdf",
@@ -71,6 +76,27 @@ def test_report_has_required_parts(quick):
     assert str(quick["root"]) not in tex  # no machine-specific absolute paths
     index = (quick["out"] / "index.tex").read_text()
     assert r"\texttt{simulator}" in index and r"\texttt{dmft}" in index
+    sim = quick["results"]["simulator"]
+    kinds = ", ".join(f"{sim.kinds[k]} {k}" for k in KINDS)
+    assert f"simulator: {sim.n_checks} checks --- {kinds} --- all pass" in index
+    assert r"\label{tab:kinds}" in tex and "Kind &" in tex
+
+
+@latex
+@needs_tex
+def test_quick_builds_are_typeset_cleanly(quick):
+    """Every quick report: no overfull box beyond 10 pt in the latexmk log, no ASCII maths in the text."""
+    problems = {}
+    for name, res in quick["results"].items():
+        folder = quick["out"] if name == "index" else quick["out"] / name
+        log = (quick["out"] / "build" / "index" if name == "index" else folder / "build") / f"{name}.log"
+        if res.status in ("error", "not built") or not log.is_file():
+            problems[name] = [f"not built: {res.message}"]
+            continue
+        tex = (folder / f"{name}.tex").read_text()
+        boxes = [f"overfull {o.pt:.1f}pt ({o.where}, line {o.line})" for o in overfull_boxes(log.read_text(), 10.0)]
+        problems[name] = boxes + [f"ASCII {a.kind!r}: ...{a.context}..." for a in ascii_maths(tex)]
+    assert not any(problems.values()), {k: v for k, v in problems.items() if v}
 
 
 def test_rebuild_is_byte_identical_and_reuses_runs(quick, tmp_path):
@@ -96,7 +122,7 @@ def test_force_recomputes_same_numbers(quick, tmp_path):
 @latex
 @needs_tex
 def test_quick_build_compiled_pdfs(quick):
-    for name in ("simulator", "dmft"):
+    for name in (n for n in quick["results"] if n != "index"):
         pdf = quick["out"] / name / f"{name}.pdf"
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF"), quick["results"][name].message
     assert (quick["out"] / "index.pdf").is_file()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from workbench.compare import Comparison, compare_stat
+from workbench.compare import Comparison, compare_abs, compare_stat
 from workbench.errors import SpecError
 from workbench.report.content import Checks, Equation, Figure, GeneratedSource, Paragraph, ReportContent, Table
 from workbench.report.latex import make_env
@@ -48,7 +48,7 @@ def _render_block(block) -> str:
 def test_paragraph_mixes_escaped_text_sympy_and_numbers():
     x = sp.Symbol("x", real=True)
     p = Paragraph(("Variance of x_i: ", sp.Eq(sp.Function("C")(x), x**2), " is ", 0.25, " (50%)."))
-    assert p.tex == r"Variance of x\_i: $C{\left(x \right)} = x^{2}$ is $0.25$ (50\%)."
+    assert p.tex == r"Variance of $x_{i}$: $C{\left(x \right)} = x^{2}$ is $0.25$ (50\%)."
     with pytest.raises(SpecError, match="text"):
         _ = Paragraph((object(),)).tex
 
@@ -58,7 +58,7 @@ def test_equation_block():
     sigma2 = sp.Symbol("sigma^2", positive=True)
     eq = Equation(sp.Eq(sp.Function("C")(t - s), sigma2 * sp.DiracDelta(t - s)), "white noise & more")
     assert _render_block(eq) == (
-        "white noise \\& more:\n\\begin{equation}\n\\wbfit{C{\\left(- s + t \\right)} = \\sigma^{2} \\delta\\left(- s + t\\right)}\n"
+        "white noise \\& more:\n\\begin{equation}\n\\wbfit{C{\\left(t - s \\right)} = \\sigma^{2} \\delta\\left(t - s\\right)}\n"
         "\\end{equation}\n\n"
     )
     with pytest.raises(SpecError, match="equation"):
@@ -66,17 +66,25 @@ def test_equation_block():
 
 
 def test_checks_row_golden():
-    c = Comparison("Delta_0 (sim)", 1.924805, 1.9, 0.05, "4 SE (SE=0.01) + 1/N bias 0.01", {"N": 2000, "seed": 7})
-    bad = Comparison("C(tau=5)", 0.1, 0.5, 0.05, "4 SE", {})
+    c = Comparison(
+        "Delta_0 (sim)",
+        1.924805,
+        1.9,
+        0.05,
+        "4 SE (SE=0.01) + 1/N bias 0.01",
+        {"N": 2000, "seed": 7},
+        kind="simulation",
+    )
+    bad = Comparison("C(tau=5)", 0.1, 0.5, 0.05, "4 SE", {}, kind="simulation")
     full = Checks([c, bad]).lines
     assert full[0] == (
-        r"Delta\_0 (sim) & $1.925$ & $1.9$ & $0.0248$ & $0.05$ & \textcolor{okgreen}{ok} & "
+        r"$\Delta_{0}$ (sim) & sim & $1.925$ & $1.9$ & $0.0248$ & $0.05$ & \textcolor{okgreen}{ok} & "
         r"4 SE (SE=0.01) + 1/N bias 0.01 {\color{gray}(N=2000, seed=7)}"
     )
     assert full[1].endswith(r"\textcolor{failred}{\textbf{FAIL}} & 4 SE")
     assert (
         Checks([c], compact=True).lines[0]
-        == r"Delta\_0 (sim) & $1.925$ & $1.9$ & $0.0248$ & $0.05$ & \textcolor{okgreen}{ok}"
+        == r"$\Delta_{0}$ (sim) & sim & $1.925$ & $1.9$ & $0.0248$ & $0.05$ & \textcolor{okgreen}{ok}"
     )
     with pytest.raises(SpecError, match="checks"):
         Checks([("not", "a comparison")])
@@ -104,7 +112,8 @@ def _synthetic() -> tuple[ReportSpec, ReportContent]:
     sec.blocks.append(Figure("figures/demo.pdf", "A figure caption with 5% noise."))
     sec.table(["quantity", "value"], [["variance", 0.5], ["symbol", g**2]], "A table.", align="lr")
     sub = sec.subsection("Checks")
-    sub.checks([compare_stat("Delta_0", 1.0, 1.01, 0.01, k=4.0, N=100, seed=1)], "Checks.")
+    sub.checks([compare_stat("Delta_0", 1.0, 1.01, 0.01, k=4.0, N=100, seed=1, kind="simulation")], "Checks.")
+    sub.checks([compare_abs("g_chaos", 1.67414, 1.674142, 1e-5, "6 digits of the table", kind="reference")])
     content.generated.append(
         GeneratedSource(
             "demo", "demo_0123456789abcdef.py", "def f(a0):\n    return a0\n", "0123456789abcdef" * 4, "a demo"
@@ -128,7 +137,18 @@ def test_whole_report_golden():
 
 def test_index_golden():
     results = [
-        BuildResult("simulator", "Simulator", "pass", "full", "desc", 9, 9, tex="t", pdf="p"),
+        BuildResult(
+            "simulator",
+            "Simulator",
+            "pass",
+            "full",
+            "desc",
+            9,
+            9,
+            kinds={"simulation": 7, "exact": 2},
+            tex="t",
+            pdf="p",
+        ),
         BuildResult("dmft", "DMFT", "fail", "quick", "", 3, 2, failed=["[FAIL] C(5): theory=1 estimate=2"]),
         BuildResult("meanfield", "Mean field", "not built", "--"),
         BuildResult("broken", "Broken", "error", "full", message="ImportError: x"),

@@ -29,6 +29,7 @@ import sympy as sp
 from workbench.compare import Comparison
 from workbench.errors import SpecError
 from workbench.report.latex import escape_path, escape_tex, fmt_num, sympy_latex
+from workbench.report.prose import escape_prose
 
 __all__ = [
     "Checks",
@@ -50,9 +51,9 @@ the report raised / never built."""
 
 
 def _inline(part: Any) -> str:
-    """One part of a paragraph: text escaped, SymPy as inline math, numbers formatted."""
+    """One part of a paragraph: text escaped (ASCII maths typeset), SymPy as inline math, numbers formatted."""
     if isinstance(part, str):
-        return escape_tex(part)
+        return escape_prose(part)
     if isinstance(part, (sp.Basic, sp.MatrixBase)):
         return f"${sympy_latex(part)}$"
     if isinstance(part, (bool, int, float)) or type(part).__module__ == "numpy":
@@ -103,7 +104,7 @@ class Equation:
     @property
     def description_tex(self) -> str:
         """The description, escaped."""
-        return escape_tex(self.description)
+        return escape_prose(self.description)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class Figure:
     @property
     def caption_tex(self) -> str:
         """The caption, escaped."""
-        return escape_tex(self.caption)
+        return escape_prose(self.caption)
 
 
 def _cell(value: Any) -> str:
@@ -136,7 +137,7 @@ def _cell(value: Any) -> str:
         return f"${sympy_latex(value)}$"
     if isinstance(value, (bool, int, float)) or type(value).__module__ == "numpy":
         return fmt_num(value)
-    return escape_tex(value)
+    return escape_prose(value)
 
 
 @dataclass
@@ -177,7 +178,7 @@ class Table:
     @property
     def header_tex(self) -> list[str]:
         """Escaped headers."""
-        return [escape_tex(c) for c in self.columns]
+        return [escape_prose(c) for c in self.columns]
 
     @property
     def rows_tex(self) -> list[list[str]]:
@@ -187,7 +188,7 @@ class Table:
     @property
     def caption_tex(self) -> str:
         """The caption, escaped."""
-        return escape_tex(self.caption)
+        return escape_prose(self.caption)
 
     @property
     def header(self) -> str:
@@ -209,8 +210,10 @@ def _context_text(ctx: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-CHECKS_COLSPEC = r">{\raggedright\arraybackslash}p{3.0cm}rrrrc>{\raggedright\arraybackslash}p{4.6cm}"
-CHECKS_HEADER = r"Quantity & Theory & Estimate & $|\mathrm{dev}|$ & Tolerance & & Tolerance: why (context)"
+CHECKS_COLSPEC = r">{\raggedright\arraybackslash}p{2.8cm}lrrrrc>{\raggedright\arraybackslash}p{4.0cm}"
+CHECKS_HEADER = r"Quantity & Kind & Theory & Estimate & $|\mathrm{dev}|$ & Tolerance & & Tolerance: why (context)"
+KIND_LABEL = {"simulation": "sim", "reference": "ref", "exact": "exact"}
+"""Short labels of the kinds of checks in the tables (the legend is printed with the deviations table)."""
 
 
 @dataclass
@@ -235,7 +238,7 @@ class Checks:
     @property
     def caption_tex(self) -> str:
         """The caption, escaped."""
-        return escape_tex(self.caption)
+        return escape_prose(self.caption)
 
     @property
     def rows_tex(self) -> list[dict[str, str]]:
@@ -258,33 +261,33 @@ class Checks:
         return [comparison_line(c, self.compact) for c in self.comparisons]
 
 
-CHECKS_COMPACT_COLSPEC = r">{\raggedright\arraybackslash}p{6.0cm}rrrrc"
-CHECKS_COMPACT_HEADER = r"Quantity & Theory & Estimate & $|\mathrm{dev}|$ & Tolerance &"
+CHECKS_COMPACT_COLSPEC = r">{\raggedright\arraybackslash}p{5.4cm}lrrrrc"
+CHECKS_COMPACT_HEADER = r"Quantity & Kind & Theory & Estimate & $|\mathrm{dev}|$ & Tolerance &"
 
 
 def comparison_line(c: Comparison, compact: bool = False) -> str:
-    """One deviations-table row: quantity, theory, estimate, |dev|, tolerance, ok[, reason (context)]."""
+    """One deviations-table row: quantity, kind, theory, estimate, |dev|, tolerance, ok[, reason (context)]."""
     r = comparison_row(c)
+    cells = [r["quantity"], r["kind"], r["theory"], r["estimate"], r["deviation"], r["tolerance"], r["ok"]]
     if compact:
-        return " & ".join([r["quantity"], r["theory"], r["estimate"], r["deviation"], r["tolerance"], r["ok"]])
+        return " & ".join(cells)
     ctx = f" {{\\color{{gray}}({r['context']})}}" if r["context"] else ""
-    return " & ".join(
-        [r["quantity"], r["theory"], r["estimate"], r["deviation"], r["tolerance"], r["ok"], r["reason"] + ctx]
-    )
+    return " & ".join([*cells, r["reason"] + ctx])
 
 
 def comparison_row(c: Comparison) -> dict[str, str]:
     """Rendered cells of one deviations-table row."""
     dev = c.deviation
     return {
-        "quantity": escape_tex(c.quantity),
+        "quantity": escape_prose(c.quantity),
+        "kind": KIND_LABEL[c.kind],
         "theory": fmt_num(c.theory),
         "estimate": fmt_num(c.estimate),
         "deviation": fmt_num(abs(dev) if math.isfinite(dev) else dev, 3),
         "tolerance": fmt_num(c.tolerance, 3),
         "ok": r"\textcolor{okgreen}{ok}" if c.ok else r"\textcolor{failred}{\textbf{FAIL}}",
-        "reason": escape_tex(c.reason),
-        "context": escape_tex(_context_text(c.context)),
+        "reason": escape_prose(c.reason),
+        "context": escape_prose(_context_text(c.context)),
     }
 
 
@@ -546,10 +549,10 @@ def parameter_rows(params: Sequence[Parameter]) -> list[dict[str, str]]:
     """Rendered cells of the parameters table."""
     return [
         {
-            "name": escape_path(p.name),
+            "name": r"\texttt{" + escape_path(p.name) + "}",
             "symbol": f"${sympy_latex(p.symbol)}$" if p.symbol is not None else "",
             "value": _cell(p.value),
-            "description": escape_tex(p.description),
+            "description": escape_prose(p.description),
         }
         for p in params
     ]

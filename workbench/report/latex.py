@@ -23,6 +23,7 @@ import sympy as sp
 
 from workbench.errors import SpecError
 from workbench.expr import as_expr
+from workbench.report import printing
 
 __all__ = ["escape_tex", "escape_path", "fmt_num", "sympy_latex", "make_env"]
 
@@ -207,7 +208,7 @@ def _sci(value: float, digits: int) -> str:
 
 
 def sympy_latex(obj: Any, **settings: Any) -> str:
-    """LaTeX of a SymPy object, via :func:`sympy.latex` only.
+    """LaTeX of a SymPy object, via :func:`sympy.latex` only (cleaned for print: :mod:`workbench.report.printing`).
 
     Raises
     ------
@@ -221,7 +222,7 @@ def sympy_latex(obj: Any, **settings: Any) -> str:
         obj = as_expr(obj)
     if not isinstance(obj, (sp.Basic, sp.MatrixBase)):
         raise SpecError("equation", f"expected a SymPy expression or equation, got {type(obj).__name__}")
-    return sp.latex(obj, **settings)
+    return printing.latex(obj, **settings)  # sympy.latex with the print cleaning of workbench.report.printing
 
 
 def make_env() -> jinja2.Environment:

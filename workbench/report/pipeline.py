@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from workbench.compare import KINDS, count_kinds, relative_tolerance_stats
 from workbench.errors import SpecError, WorkbenchError
 from workbench.io import atomic_path, atomic_write_text, json_default
 from workbench.report.content import (
@@ -39,6 +40,7 @@ from workbench.report.content import (
 )
 from workbench.report.context import ReportContext
 from workbench.report.latex import escape_path, escape_tex, fmt_num, make_env
+from workbench.report.prose import escape_prose
 from workbench.report.provenance import Provenance, collect_provenance
 from workbench.report.registry import ReportSpec, available_reports, get_report
 from workbench.store import RunStore
@@ -92,6 +94,8 @@ class BuildResult:
     n_ok: int = 0
     failed: list[str] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)
+    simulation_rel_tolerance: dict[str, Any] = field(default_factory=dict)
     tex: str | None = None
     pdf: str | None = None
     message: str = ""
@@ -109,6 +113,15 @@ class BuildResult:
         if self.n_checks == 0:
             return "no checks"
         return f"{self.n_ok} of {self.n_checks} checks within tolerance ({self.mode} build)"
+
+    @property
+    def headline(self) -> str:
+        """``dmft: 51 checks - 20 simulation, 25 reference, 6 exact - all pass`` (text, not escaped)."""
+        if self.status in ("error", "not built") or not self.n_checks:
+            return f"{self.name}: {self.status_line}"
+        kinds = ", ".join(f"{self.kinds.get(k, 0)} {k}" for k in KINDS)
+        verdict = "all pass" if self.n_ok == self.n_checks else f"{self.n_checks - self.n_ok} fail"
+        return f"{self.name}: {self.n_checks} checks \u2014 {kinds} \u2014 {verdict}"
 
 
 # ----------------------------------------------------------------------------------------------- TeX
@@ -210,13 +223,13 @@ def _cell_value(v: Any) -> str:
     return fmt_num(v) if isinstance(v, (bool, int, float)) else escape_tex(v)
 
 
-PARAMS_COLSPEC = r"l c r >{\raggedright\arraybackslash}p{8.0cm}"
+PARAMS_COLSPEC = r">{\raggedright\arraybackslash}p{3.0cm} c r >{\raggedright\arraybackslash}p{7.4cm}"
 PARAMS_HEADER = "Parameter & Symbol & Value & Meaning"
 GENERATED_COLSPEC = (
-    r">{\raggedright\arraybackslash}p{2.8cm}>{\raggedright\arraybackslash}p{5.8cm}"
-    r">{\raggedright\arraybackslash}p{2.3cm}r>{\raggedright\arraybackslash}p{3.6cm}"
+    r">{\raggedright\arraybackslash}p{3.4cm}>{\raggedright\arraybackslash}p{6.2cm}"
+    r"r>{\raggedright\arraybackslash}p{4.6cm}"
 )
-GENERATED_HEADER = "Function & File (in the report folder) & Key & Lines & Role"
+GENERATED_HEADER = "Function & File (in the report folder; the name ends with the content key) & Lines & Role"
 
 
 def render_report(
@@ -254,18 +267,17 @@ def render_report(
     elif not comps:
         line = "this report has no checks."
     else:
-        line = escape_tex(f"{n_ok} of {len(comps)} checks within tolerance.")
+        line = escape_tex(f"{n_ok} of {len(comps)} checks within tolerance ({_kinds_text(comps)}).")
     param_lines = [
         " & ".join([r["name"], r["symbol"], r["value"], r["description"]]) for r in parameter_rows(content.parameters)
     ]
     gen_lines = [
         " & ".join(
             [
-                escape_tex(g.name),
+                r"\texttt{" + escape_path(g.name) + "}",
                 r"\texttt{" + escape_path("generated/" + g.filename) + "}",
-                r"\texttt{" + escape_tex(g.key[:16]) + "}",
                 fmt_num(g.n_lines),
-                escape_tex(g.description),
+                escape_prose(g.description),
             ]
         )
         for g in content.generated
@@ -277,7 +289,8 @@ def render_report(
     for r in runs:
         if r not in seen:
             seen.append(r)
-    runs_text = ", ".join(f"{escape_tex(k)} \\texttt{{{r[:16]}}}" for k, r in seen) or "none (nothing stored)"
+    runs_text = ", ".join(f"\\texttt{{{escape_path(k)}}} \\texttt{{{_breakable_hex(r[:16])}}}" for k, r in seen)
+    runs_text = runs_text or "none (nothing stored)"
     command = f"workbench report {spec.name}" + (" --quick" if quick else "")
     env = make_env()
     return env.get_template("report.tex.j2").render(
@@ -287,9 +300,9 @@ def render_report(
         mode="quick" if quick else "full",
         status_macro=STATUS_MACRO[status],
         status_line=line,
-        summary=escape_tex(content.summary),
-        pending=escape_tex(content.pending),
-        model=escape_tex(content.model),
+        summary=escape_prose(content.summary),
+        pending=escape_prose(content.pending),
+        model=escape_prose(content.model),
         params_colspec=PARAMS_COLSPEC,
         params_header=PARAMS_HEADER,
         params_caption="Model and run parameters.",
@@ -300,6 +313,8 @@ def render_report(
         checks=Checks(comps),
         n_ok=n_ok,
         n_checks=len(comps),
+        kinds_text=escape_tex(_kinds_text(comps)),
+        kind_rows=_kind_rows(comps),
         generated_colspec=GENERATED_COLSPEC,
         generated_header=GENERATED_HEADER,
         generated_lines=gen_lines,
@@ -307,8 +322,26 @@ def render_report(
         seeds=_kv_text(content.seeds),
         runs=runs_text,
         command=escape_tex(command),
-        notes=[escape_tex(n) for n in content.notes],
+        notes=[escape_prose(n) for n in content.notes],
     )
+
+
+def _kinds_text(comps: Sequence[Any]) -> str:
+    """``20 simulation, 25 reference, 6 exact``."""
+    return ", ".join(f"{n} {k}" for k, n in count_kinds(comps).items())
+
+
+def _kind_rows(comps: Sequence[Any]) -> list[str]:
+    """Rows of the per-kind table: kind, checks, within tolerance, median and max of tolerance/|theory|."""
+    rows = []
+    for k in KINDS:
+        sel = [c for c in comps if c.kind == k]
+        if not sel:
+            continue
+        st = relative_tolerance_stats(sel, k)
+        med, mx = (fmt_num(st[q], 3) if st[q] is not None else "--" for q in ("median", "max"))
+        rows.append(" & ".join([k, fmt_num(len(sel)), fmt_num(sum(c.ok for c in sel)), med, mx]))
+    return rows
 
 
 def _provenance_fields(prov: Provenance) -> dict[str, Any]:
@@ -318,11 +351,17 @@ def _provenance_fields(prov: Provenance) -> dict[str, Any]:
         "versions": _versions_text(prov),
         "prov": {
             "short": escape_tex(prov.short),
-            "commit": escape_tex(prov.commit),
+            "commit": _breakable_hex(prov.commit),
             "dirty": prov.dirty,
-            "source": escape_tex(prov.source[:32]),
+            "source": _breakable_hex(prov.source[:32]),
         },
     }
+
+
+def _breakable_hex(text: str, every: int = 8) -> str:
+    r"""A hash for ``\texttt`` with a break point every ``every`` characters."""
+    s = escape_tex(text)
+    return r"\allowbreak{}".join(s[i : i + every] for i in range(0, len(s), every))
 
 
 def _sentence(text: str) -> str:
@@ -361,9 +400,10 @@ def render_index(results: Sequence[BuildResult], prov: Provenance, out_hint: str
                 "status_line": escape_tex(_sentence(r.status_line)),
                 "pdf": f"{r.name}/{r.name}.pdf" if r.pdf else "",
                 "pdf_tex": escape_path(f"{r.name}/{r.name}.pdf"),
-                "failed": [escape_tex(f) for f in r.failed],
+                "failed": [escape_prose(f) for f in r.failed],
             }
         )
+    headlines = [escape_tex(r.headline) for r in results]
     counts = {s: sum(r.status == s for r in results) for s in STATUS_MACRO}
     if counts["error"] or counts["fail"]:
         overall = r"\wbfail"
@@ -383,6 +423,7 @@ def render_index(results: Sequence[BuildResult], prov: Provenance, out_hint: str
         header=INDEX_HEADER,
         lines=lines,
         reports=reports,
+        headlines=headlines,
     )
 
 
@@ -501,6 +542,8 @@ def build_report(
     res.n_ok = sum(c.ok for c in comps)
     res.failed = [str(c) for c in comps if not c.ok]
     res.checks = [c.to_dict() for c in comps]
+    res.kinds = count_kinds(comps)
+    res.simulation_rel_tolerance = relative_tolerance_stats(comps, "simulation")
     res.tex = str(tex_path)
     ctx.log(f"wrote {tex_path} ({time.perf_counter() - t0:.1f} s)")
     if pdf:

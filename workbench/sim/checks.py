@@ -4,22 +4,24 @@ Written once for the simulator report (:mod:`workbench.report.sections.simulator
 the equations, tables and figures; anything else that wants the same numbers uses these functions.
 
 * :class:`LinearCovariance` - the linear network's simulated equal-time covariance against the
-  continuous and discrete Lyapunov solutions for the same coupling matrix (tolerances: ``K_SE``
-  standard errors over trials plus the exact time-step and centring biases);
+  continuous and discrete Lyapunov solutions for the same coupling matrix: the exact time-step
+  and centring biases are subtracted from the estimate, the tolerance is ``K_SE`` standard errors
+  over trials (reported as a Student-t quantile with its false-alarm rate, :func:`t_stat`);
 * :func:`reference_check` - the fast simulator against the plain-NumPy reference stepper;
 * :func:`symmetry_check` - the chaotic network's population mean against zero.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
 
-from workbench.compare import Comparison, compare_abs, compare_stat
+from workbench.compare import Comparison, compare_abs, compare_stat, student_k
 
 __all__ = [
     "K_SE",
@@ -28,13 +30,47 @@ __all__ = [
     "reference_check",
     "reference_params",
     "step_noise_check",
+    "student_reason",
     "symmetry_check",
+    "t_stat",
 ]
 
 K_SE = 4.0
 """Standard errors in a statistical tolerance (two-sided false-alarm probability ~6e-5 per check)."""
 
 BIAS_REASON = "time step and centring bias"
+
+
+def student_reason(k: float, dof: float) -> str:
+    """``"k = ... = t_nu(1 - p/2) with nu = ... dof, two-sided false-alarm rate p = ..."``: the SE multiplier as a
+    Student-t quantile."""
+    from scipy import stats
+
+    p = float(2 * stats.t.sf(k, dof)) if math.isfinite(dof) else float(2 * stats.norm.sf(k))
+    nu = f"{dof:.3g}" if math.isfinite(dof) else "inf"
+    return f"k = {k:.3g} = t_nu(1 - p/2) with nu = {nu} dof, two-sided false-alarm rate p = {p:.2g}"
+
+
+def t_stat(
+    quantity: str,
+    theory: float,
+    estimate: float,
+    stderr: float,
+    dof: float,
+    k: float | None = None,
+    bias: float = 0.0,
+    bias_reason: str = "",
+    note: str = "",
+    **context: Any,
+) -> Comparison:
+    """:func:`~workbench.compare.compare_stat` with an SE of ``dof`` degrees of freedom; the reason states
+    ``k`` as a Student-t quantile and its false-alarm rate (then ``note``). ``k`` None: the quantile at
+    the false-alarm rate of 4 Gaussian SE (:func:`~workbench.compare.student_k`)."""
+    k = student_k(dof=dof) if k is None else k
+    c = compare_stat(quantity, theory, estimate, stderr, k=k, bias=bias, bias_reason=bias_reason, **context)
+    reason = "k SE" + (f" + {bias_reason or 'systematic'} {abs(bias):.3g}" if bias else "")
+    reason += f" ({student_reason(k, dof)}; SE = {stderr:.3g})"
+    return replace(c, reason=f"{reason}; {note}" if note else reason)
 
 
 def linear_params(P: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,7 +166,7 @@ class LinearCovariance:
         return [*self._mean_checks(), *self._entry_checks(), self._frobenius_check(), self._z_check()]
 
     def _mean_checks(self) -> list[Comparison]:
-        """Mean variance and mean cross-covariance against theory (k SE plus the exact bias)."""
+        """Mean variance and mean cross-covariance (estimate less the exact bias) within k SE."""
         K, n, Ck = self.K, self.n, self.C_trials
         tr_k = self.trace_per_trial
         off = ~np.eye(n, dtype=bool)
@@ -140,15 +176,16 @@ class LinearCovariance:
             ("mean cross-covariance", float(self.C_cont[off].mean()), cross_k, float(self.C_bias[off].mean())),
         )
         return [
-            compare_stat(
+            t_stat(
                 name,
                 theory,
-                per.mean(),
+                per.mean() - bias,
                 per.std(ddof=1) / np.sqrt(K),
+                K - 1,
                 k=K_SE,
-                bias=bias,
-                bias_reason=BIAS_REASON,
+                note=f"estimate less the exact {BIAS_REASON} {bias:.3g}",
                 **self.context(),
+                kind="simulation",
             )
             for name, theory, per, bias in rows
         ]
@@ -157,31 +194,34 @@ class LinearCovariance:
         """Entries C[0,0] and C[0,1] against theory."""
         C_hat, SE = self.C_hat, self.SE
         return [
-            compare_stat(
+            t_stat(
                 f"C[{a},{b}]",
                 float(self.C_cont[a, b]),
-                float(C_hat[a, b]),
+                float(C_hat[a, b] - self.C_bias[a, b]),
                 float(SE[a, b]),
+                self.K - 1,
                 k=K_SE,
-                bias=float(self.C_bias[a, b]),
-                bias_reason=BIAS_REASON,
+                note=f"estimate less the exact {BIAS_REASON} {self.C_bias[a, b]:.3g}",
                 **self.context(),
+                kind="simulation",
             )
             for a, b in ((0, 0), (0, 1))
         ]
 
     def _frobenius_check(self) -> Comparison:
-        """Relative Frobenius error of C within 1.5 sampling floors plus the relative bias."""
+        """Relative Frobenius error of C (estimate less the exact bias) within 1.5 sampling floors."""
         norm = np.linalg.norm(self.C_cont)
         floor = float(np.sqrt((self.SE**2).sum()) / norm)
         rel_bias = float(np.linalg.norm(self.C_bias) / norm)
         return compare_abs(
             "relative Frobenius error of C",
             0.0,
-            float(np.linalg.norm(self.C_hat - self.C_cont) / norm),
-            1.5 * floor + rel_bias,
-            f"1.5 x sampling floor sqrt(sum SE^2)/|C| = {floor:.3g} plus relative bias {rel_bias:.3g}",
+            float(np.linalg.norm(self.C_hat - self.C_bias - self.C_cont) / norm),
+            1.5 * floor,
+            f"1.5 x sampling floor sqrt(sum SE^2)/|C| = {floor:.3g}; estimate less the exact {BIAS_REASON} "
+            f"(relative size {rel_bias:.3g})",
             **self.context(),
+            kind="simulation",
         )
 
     def _z_check(self) -> Comparison:
@@ -194,6 +234,7 @@ class LinearCovariance:
             0.15 if self.K >= 16 else 0.35,
             f"z = (estimate - theory)/SE over K trials is Student t with {nu} d.o.f., RMS sqrt(nu/(nu-2)); entries are correlated",
             **self.context(),
+            kind="simulation",
         )
 
 
@@ -209,6 +250,7 @@ def step_noise_check(q2: float, dt: float, sigma2: float) -> Comparison:
         1e-14,
         "same formula, float64 round-off",
         dt=dt,
+        kind="exact",
     )
 
 
@@ -225,6 +267,7 @@ def reference_check(ref: Any, rp: Mapping[str, Any]) -> Comparison:
         steps=int(rp["T"] / rp["dt"]),
         phi="tanh",
         seed=rp["seed"],
+        kind="exact",
     )
 
 
@@ -232,14 +275,16 @@ def symmetry_check(run: Any, N: int, T: float, seed: int) -> Comparison:
     """Chaos run of N neurons: the time- and trial-averaged population mean against 0 (symmetry x -> -x)."""
     pm = run["popmean"].mean(axis=0)  # time average of the population mean, per trial
     K = run["traj"].shape[2]
-    return compare_stat(
+    return t_stat(
         "population mean of x (symmetry)",
         0.0,
         float(pm.mean()),
         float(pm.std(ddof=1) / np.sqrt(K)),
+        K - 1,
         k=K_SE,
         N=N,
         K=K,
         T=T,
         seed=seed,
+        kind="simulation",
     )

@@ -6,6 +6,8 @@ recorded by :func:`workbench.sim.simulate`; ``dt`` is the spacing of the recorde
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from workbench.errors import SpecError
@@ -14,6 +16,10 @@ __all__ = [
     "population_mean",
     "equal_time_cov",
     "autocorrelation",
+    "autocovariance_trials",
+    "centring_bias",
+    "expected_autocorrelation",
+    "mean_is_zero",
     "population_autocorrelation",
     "two_time_cov",
     "long_window_cov",
@@ -74,6 +80,92 @@ def autocorrelation(
     acf = np.fft.irfft((F * F.conj()).real.mean(axis=1), n=nfft)[:nl]
     acf /= n - np.arange(nl)
     return np.arange(nl) * dt, acf
+
+
+def centring_bias(gamma: np.ndarray, n: int, n_lags: int | None = None) -> np.ndarray:
+    """Exact bias ``E[C_hat(k)] - gamma(k)`` of :func:`autocorrelation` with ``center=True``, k = 0 .. n_lags - 1.
+
+    For a stationary series x_0 .. x_{n-1} with covariance ``gamma(h)`` (given at h = 0, 1, ...;
+    zero beyond the array), centred by its own mean xbar and normalised by 1/(n - k):
+    ``E[C_hat(k)] = gamma(k) + V - 2 A(n - k - 1) / (n - k)`` with
+    ``a_s = E[x_s xbar] = (1/n) sum_u gamma(|s - u|)``, ``A(m) = sum_{t<=m} a_t`` and
+    ``V = E[xbar^2] = A(n - 1) / n`` (``a`` is symmetric, ``a_s = a_{n-1-s}``, so both cross terms
+    give the same sum). For lags much shorter than the window T = n dt this is
+    ``-(2/T) int_0^inf gamma(tau) dtau`` to leading order.
+    """
+    if n < 2:
+        raise SpecError("n", f"need at least 2 samples, got {n}")
+    g = np.zeros(n)
+    gv = np.asarray(gamma, dtype=float)[:n]
+    g[: gv.size] = gv
+    S = np.cumsum(g)
+    s = np.arange(n)
+    a = (S[s] + S[n - 1 - s] - g[0]) / n
+    A = np.cumsum(a)
+    nl = n if n_lags is None else min(int(n_lags), n)
+    k = np.arange(nl)
+    return A[-1] / n - 2.0 * A[n - 1 - k] / (n - k)
+
+
+def expected_autocorrelation(gamma: np.ndarray, n: int, n_lags: int | None = None, center: bool = True) -> np.ndarray:
+    """``E[C_hat(k)]`` of :func:`autocorrelation` on n samples of a stationary series with covariance ``gamma``.
+
+    ``center=False`` with a mean-zero series is unbiased (the 1/(n - k) normalisation);
+    ``center=True`` adds :func:`centring_bias`.
+    """
+    nl = n if n_lags is None else min(int(n_lags), n)
+    g = np.zeros(nl)
+    gv = np.asarray(gamma, dtype=float)[:nl]
+    g[: gv.size] = gv
+    return g + centring_bias(gamma, n, nl) if center else g
+
+
+def mean_is_zero(spec: Any) -> bool:
+    """True if every neuron's mean activity is 0 by the symmetry x -> -x.
+
+    phi odd, no external input (mean or quenched), coupling means J0 = 0 and a drawn (not fixed) J.
+    """
+    return bool(
+        spec.J_file is None
+        and spec.phi.is_odd()
+        and not np.any(np.asarray(spec.J0, dtype=float))
+        and all(p.input_mean == 0.0 and p.input_std == 0.0 for p in spec.populations)
+    )
+
+
+def _debias_centred(C: np.ndarray, n: int, iterations: int) -> np.ndarray:
+    """Solve ``C = gamma + centring_bias(gamma)`` for gamma on the lags of ``C`` (gamma = 0 beyond them)."""
+    gamma = C.copy()
+    for _ in range(iterations):
+        gamma = C - centring_bias(gamma, n, C.size)
+    return gamma
+
+
+def autocovariance_trials(
+    traj: np.ndarray, dt: float, max_lag: float, mean: float | None = None, iterations: int = 8
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lags, C, SE)``: the autocovariance without centring bias, mean and standard error over trials.
+
+    ``mean`` known (e.g. 0 where :func:`mean_is_zero`): each series is centred by it and the
+    estimate is unbiased. ``mean=None``: each series is centred by its own time average and the
+    exact :func:`centring_bias` is removed by solving ``C_hat = gamma + bias(gamma)`` by fixed-point
+    iteration, with gamma taken as 0 beyond ``max_lag`` (choose ``max_lag`` past the correlation
+    time). SE is over the trials (axis 2; NaN for one trial).
+    """
+    x = _traj(traj)
+    n, K = x.shape[0], x.shape[2]
+    per = []
+    for k in range(K):
+        xs = x[:, :, k : k + 1]
+        if mean is not None:
+            lags, C = autocorrelation(xs - mean, dt, max_lag=max_lag, center=False)
+        else:
+            lags, C = autocorrelation(xs, dt, max_lag=max_lag, center=True)
+            C = _debias_centred(C, n, iterations)
+        per.append(C)
+    P = np.array(per)
+    se = P.std(axis=0, ddof=1) / np.sqrt(K) if K >= 2 else np.full(P.shape[1], np.nan)
+    return lags, P.mean(axis=0), se
 
 
 def population_autocorrelation(

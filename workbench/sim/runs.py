@@ -160,12 +160,17 @@ def reference_agreement_run(ctx: Any, p: dict[str, Any]) -> Any:
     )
 
 
-def autocovariance_with_errors(run: Any, max_lag: float = 20.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(lags, C, SE)``: autocovariance of the recorded neurons, mean and standard error over trials."""
-    from workbench.sim.estimators import autocorrelation
+def autocovariance_with_errors(
+    run: Any, max_lag: float = 20.0, mean: float | None = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lags, C, SE)``: autocovariance of the recorded neurons, mean and standard error over trials.
+
+    No centring bias: ``mean`` is the known mean of the activity (0 for the preset ``chaos``: tanh,
+    no input, J0 = 0, see :func:`~workbench.sim.estimators.mean_is_zero`); ``None`` centres each
+    series by its time average and removes the exact bias of that
+    (:func:`~workbench.sim.estimators.autocovariance_trials`).
+    """
+    from workbench.sim.estimators import autocovariance_trials
 
     t_, traj = run["t"], run["traj"]
-    K = traj.shape[2]
-    dtr = float(t_[1] - t_[0])
-    acfs = np.stack([autocorrelation(traj[:, :, k], dtr, max_lag=max_lag)[1] for k in range(K)])
-    return np.arange(acfs.shape[1]) * dtr, acfs.mean(0), acfs.std(0, ddof=1) / np.sqrt(K)
+    return autocovariance_trials(traj, float(t_[1] - t_[0]), max_lag=max_lag, mean=mean)

@@ -73,8 +73,16 @@ def test_relu_noise_driven_sim_vs_theory_reduced() -> None:
         bias=2 * math.sqrt(r.Delta0 / spec.N),
         bias_reason="finite N",
         **ctx,
+        kind="simulation",
     ).assert_ok()
     compare_stat(
-        "Delta0", r.Delta0, var.mean(), var.std(ddof=1) / 2, bias=0.03 * r.Delta0, bias_reason="finite N, dt", **ctx
+        "Delta0",
+        r.Delta0,
+        var.mean(),
+        var.std(ddof=1) / 2,
+        bias=0.03 * r.Delta0,
+        bias_reason="finite N, dt",
+        **ctx,
+        kind="simulation",
     ).assert_ok()
     assert np.isfinite(r.lyapunov) and r.lyapunov < 0

@@ -2,9 +2,9 @@
 
 1. Linear network (phi = x, g < 1, white noise): the simulated equal-time covariance against the
    exact solution of the continuous Lyapunov equation (``scipy.linalg.solve_continuous_lyapunov``)
-   for the *same* coupling matrix. Error bars come from K independent trials; the tolerance adds
-   the exactly computed time-step bias (discrete Lyapunov equation of the integrator) and the bias
-   of centring each trial by its own time average.
+   for the *same* coupling matrix. Error bars come from K independent trials; the exactly computed
+   time-step bias (discrete Lyapunov equation of the integrator) and the bias of centring each
+   trial by its own time average are subtracted from the estimate, not added to the tolerance.
 2. Fast simulator against the slow plain-NumPy reference stepper with the same injected noise.
 3. The default chaotic tanh network (preset ``chaos``): summary, traces, autocorrelation with
    error band, covariance spectrum, largest Lyapunov exponent; symmetry check of the mean.
@@ -25,6 +25,7 @@ from sympy.stats import Expectation, Normal, Variance
 
 from workbench.report.content import ReportContent, Section
 from workbench.report.context import ReportContext
+from workbench.report.notation import notation_section
 from workbench.report.registry import register_report
 from workbench.report.sections import _simulator_plots as plots
 from workbench.sim.checks import (
@@ -136,6 +137,7 @@ def _simulator_params(size: str) -> dict[str, Any]:
 def simulator_report(ctx: ReportContext) -> ReportContent:
     """Build the simulator report: the sections in order (see the module docstring)."""
     content = _front_matter(ctx.params)
+    notation_section(content)
     linear_section(ctx, content)
     chaos_section(ctx, content)
     content.notes = [
@@ -238,7 +240,7 @@ def _linear_theory_text(sec: Section) -> None:
         " evaluated by a module generated from the expressions above (Appendix A). The difference of the two "
         "solutions is the exact O(",
         dt,
-        ") bias of the integrator; it enters the tolerances as a stated systematic term together with the bias ",
+        ") bias of the integrator; it is subtracted from the estimate before the comparison, together with the bias ",
         sigma2 * A_.I * A_.I.T / T_sym,
         " from centring each trial by its own time average over a duration ",
         T_sym,

@@ -13,6 +13,13 @@ Written once, used by the dmft report (:mod:`workbench.theories.dmft.report`) an
 * :class:`PopulationStudy` - per-population Delta_a(tau) against the lag-grid solver (several
   populations, OU noise): k SE at N plus the change |y(N) - y(N/2)|, or a relative allowance.
 
+Every Delta estimate is the *uncentred* autocovariance (1/(n - k) normalisation) of a model whose
+mean is 0 by symmetry (tanh, no input, J0 = 0), or minus the DMFT's mu_a^2 otherwise: its
+expectation is Delta(tau) itself, with none of the centring bias ``-(2/T) int Delta`` of a series
+centred by its own time average (:func:`workbench.sim.estimators.centring_bias`), so no allowance
+for it enters any tolerance. Each k is reported as a Student-t quantile with its degrees of
+freedom and two-sided false-alarm rate (:func:`workbench.sim.checks.t_stat`).
+
 Each study lists its :class:`~workbench.store.RunJob` objects (module-level compute functions below,
 pure functions of their parameters) and turns the stored runs into
 :class:`~workbench.compare.Comparison` objects. :class:`DMFTChecks` holds the studies of the
@@ -23,12 +30,13 @@ report's ``quick`` and ``full`` sizes (:data:`SIZES`). The tolerance rules follo
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from workbench.compare import Comparison, FiniteSizeFit, compare_stat, finite_size_fit, student_k
+from workbench.compare import Comparison, FiniteSizeFit, finite_size_fit, student_k
+from workbench.sim.checks import t_stat
 from workbench.sim.runs import SIM_CODE
 from workbench.store import RunJob, StoredRun
 
@@ -39,6 +47,7 @@ __all__ = [
     "LyapunovStudy",
     "PopulationStudy",
     "SIZES",
+    "WHITE_NOISE",
     "delta_samples",
     "lyapunov_samples",
     "population_samples",
@@ -65,6 +74,9 @@ SIZES: dict[str, dict[str, Any]] = {
         "pop_N": 2000,
         "pop_T": 200.0,
         "pop_seeds": [1, 2],
+        "wn_Ns": [250, 500, 1000, 2000],
+        "wn_R": 12,
+        "wn_T": 150.0,
     },
     "quick": {
         "fs_g": [2.0],
@@ -77,9 +89,20 @@ SIZES: dict[str, dict[str, Any]] = {
         "pop_N": 200,
         "pop_T": 40.0,
         "pop_seeds": [1],
+        "wn_Ns": [100, 200, 400, 800],
+        "wn_R": 8,
+        "wn_T": 100.0,
     },
 }
 """Sizes of the report's studies (also the report's build parameters of the same names)."""
+
+WHITE_NOISE = {"g": 1.0, "sigma2": 0.5}
+"""The noise-driven case of the ``noise`` study (fast mixing, Delta0 = 0.39167): the check with power.
+
+At the quick sizes (4 N, 8 networks each, T = 100) its tolerances are about 2 % of Delta(0) and
+Delta(1), so a theory wrong by 5 % fails (``tests/report/test_power.py``); the chaotic g = 2
+studies at the quick sizes have tolerances of 40 % and more (few networks: Student-t with 4 dof).
+"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,18 +330,20 @@ class DeltaStudy:
         ctxd = {"g": self.g, "Ns": list(self.Ns), "realisations": self.realisations, "T": self.T, "dt": self.dt}
         out = []
         for li, (lag, fit) in enumerate(zip(self.lags, self.fits(runs), strict=True)):
-            name = f"Delta({lag:g}) g={self.g:g}"
-            out.append(compare_stat(f"{name} [N->inf]", thv[li], fit.a, fit.se_a, k=student_k(dof=fit.dof), **ctxd))
+            name = f"Delta({lag:g}) g={self.g:g}" + (f" sigma2={self.sigma2:g}" if self.sigma2 else "")
+            out.append(t_stat(f"{name} [N->inf]", thv[li], fit.a, fit.se_a, fit.dof, **ctxd, kind="simulation"))
             out.append(
-                compare_stat(
+                t_stat(
                     f"{name} [N={Nmax}]",
                     thv[li],
                     means[-1, li],
                     ses[-1, li],
+                    self.realisations - 1,
                     k=k_fs,
                     bias=abs(fit.c) / Nmax,
                     bias_reason=f"fitted |c|/N (c = {fit.c:.3g})",
                     **ctxd,
+                    kind="simulation",
                 )
             )
         return out
@@ -332,15 +357,17 @@ class DeltaStudy:
         ctxd = {"N": self.Ns[0], "trials": self.trials, "seeds": seeds, "T": self.T, "dt": self.dt}
         ctxd |= {"burn_in": self.burn_in, "g": self.g, "sigma2": self.sigma2}
         return [
-            compare_stat(
+            t_stat(
                 f"Delta({lag:g}) g={self.g:g} [N={self.Ns[0]}]",
                 thv[li],
                 m[li],
                 se[li],
+                samples.shape[0] - 1,
                 k=self.k,
                 bias=self.bias_rel * abs(thv[li]),
                 bias_reason=self.bias_reason,
                 **ctxd,
+                kind="simulation",
             )
             for li, lag in enumerate(self.lags)
         ]
@@ -411,18 +438,20 @@ class LyapunovStudy:
         lam_th = theory.solve(ModelSpec.simple(N=self.Ns[-1], g=self.g)).lyapunov
         fit, fit_sqrt = self.fits(runs)
         return [
-            compare_stat(
+            t_stat(
                 f"lambda_max g={self.g:g} [N->inf]",
                 lam_th,
                 fit.a,
                 fit.se_a,
-                k=self.k if self.k is not None else student_k(dof=fit.dof),
+                fit.dof,
+                k=self.k,
                 bias=abs(fit_sqrt.a - fit.a),
                 bias_reason="|1/sqrt(N) - 1/N extrapolation|",
                 Ns=list(self.Ns),
                 realisations=self.realisations,
                 T=self.T,
                 dt=self.dt,
+                kind="simulation",
             )
         ]
 
@@ -511,15 +540,17 @@ class PopulationStudy:
                 else:
                     bias, why = self.bias_rel * thv, self.bias_reason
                 out.append(
-                    compare_stat(
+                    t_stat(
                         f"{self.label}: Delta_{name}({lg[i]:g})",
                         thv,
                         m[i],
                         se[i],
+                        big.shape[0] - 1,
                         k=self.k,
                         bias=bias,
                         bias_reason=why,
                         **ctxd,
+                        kind="simulation",
                     )
                 )
         return out
@@ -529,7 +560,8 @@ Study = DeltaStudy | LyapunovStudy | PopulationStudy
 
 
 def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """The report's studies at sizes ``P`` (an entry of :data:`SIZES`): ``delta``, ``lyapunov``, ``populations``."""
+    """The report's studies at sizes ``P`` (an entry of :data:`SIZES`): ``delta``, ``lyapunov``, ``populations``,
+    ``noise`` (the white-noise case :data:`WHITE_NOISE`, four sizes)."""
     from workbench.spec import preset
 
     delta = [
@@ -562,7 +594,20 @@ def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
         )
         for ci, (label, sd) in enumerate(cases)
     ]
-    return {"delta": delta, "lyapunov": lyap, "populations": pops}
+    noise = [
+        DeltaStudy(
+            g=WHITE_NOISE["g"],
+            sigma2=WHITE_NOISE["sigma2"],
+            Ns=tuple(int(n) for n in P["wn_Ns"]),
+            seeds=tuple(4000 + int(n) for n in P["wn_Ns"]),
+            realisations=int(P["wn_R"]),
+            T=float(P["wn_T"]),
+            burn_in=30.0,
+            dt=0.05,
+            lags=(0.0, 1.0, 3.0),
+        )
+    ]
+    return {"delta": delta, "lyapunov": lyap, "populations": pops, "noise": noise}
 
 
 class DMFTChecks:
@@ -573,10 +618,16 @@ class DMFTChecks:
     quick, full : sequence of studies, optional
         The studies of each size; default: the report's (:func:`report_studies` of :data:`SIZES`).
         Tests pass their own, e.g. ``DMFTChecks(quick=[DeltaStudy(...)])``.
+    perturb : float
+        Test hook: every theory value is multiplied by this factor (1: the DMFT as derived); the
+        power test (``tests/report/test_power.py``) sets 1.05 and expects failures.
     """
 
-    def __init__(self, quick: Sequence[Study] | None = None, full: Sequence[Study] | None = None) -> None:
+    def __init__(
+        self, quick: Sequence[Study] | None = None, full: Sequence[Study] | None = None, perturb: float = 1.0
+    ) -> None:
         self._given = {"quick": quick, "full": full}
+        self.perturb = float(perturb)
 
     def studies(self, size: str) -> list[Study]:
         """The studies of ``size`` (``"quick"`` or ``"full"``)."""
@@ -607,4 +658,5 @@ class DMFTChecks:
             seen += [st for st in self.studies(sz) if st not in seen and all(j in runs for j in st.jobs())]
         if not seen:
             raise KeyError("none of the studies has all its runs among the given runs")
-        return [c for st in seen for c in st.comparisons(theory, runs)]
+        out = [c for st in seen for c in st.comparisons(theory, runs)]
+        return out if self.perturb == 1.0 else [replace(c, theory=c.theory * self.perturb) for c in out]

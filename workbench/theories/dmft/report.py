@@ -29,6 +29,7 @@ import sympy as sp
 from workbench.compare import Comparison, compare_abs, student_k
 from workbench.report.content import ReportContent
 from workbench.report.context import ReportContext
+from workbench.report.notation import CURVATURE, KINK, notation_section
 from workbench.report.registry import register_report
 from workbench.sim.runs import CHAOS_RUN, autocovariance_with_errors, chaos_run
 from workbench.store import RunJob, StoredRun
@@ -50,6 +51,23 @@ def _compiled_in(obj: Any) -> list[Any]:
     return found
 
 
+def model_equations() -> list[tuple[str, sp.Basic]]:
+    """The network model as SymPy equations (dynamics, coupling and input statistics, noise covariances)."""
+    t, s, u, N, g, J0, tau, tau_n = sp.symbols("t s u N g J_0 tau tau_n", real=True)
+    sigma2, sigmaI2, I0 = sp.Symbol("sigma^2", real=True), sp.Symbol("sigma_I^2", real=True), sp.Symbol("I_0")
+    i, j = sp.symbols("i j", integer=True)
+    x, xi, J, I = sp.Function("x"), sp.Function("xi"), sp.IndexedBase("J"), sp.IndexedBase("I")
+    phi, E, Var, C_xi = sp.Function("phi"), sp.Function("E"), sp.Function("Var"), sp.Function("C_xi")
+    drift = -x(i, t) + sp.Sum(J[i, j] * phi(x(j, t)), (j, 1, N)) + I[i] + xi(i, t)
+    return [
+        ("dynamics", sp.Eq(tau * sp.Derivative(x(i, t), t), drift)),
+        ("couplings", sp.Tuple(sp.Eq(E(J[i, j]), J0 / N), sp.Eq(Var(J[i, j]), g**2 / N))),
+        ("quenched inputs", sp.Tuple(sp.Eq(E(I[i]), I0), sp.Eq(Var(I[i]), sigmaI2))),
+        ("white noise", sp.Eq(C_xi(t, s), sigma2 * sp.DiracDelta(t - s))),
+        ("OU noise", sp.Eq(C_xi(t, s), sigma2 * sp.exp(-sp.Abs(t - s) / tau_n) / (2 * tau_n))),
+    ]
+
+
 def _front_matter(P: Mapping[str, Any]) -> ReportContent:
     """Summary, model, parameters and seeds."""
     content = ReportContent(
@@ -62,10 +80,12 @@ def _front_matter(P: Mapping[str, Any]) -> ReportContent:
         )
     )
     content.model = (
-        "tau dx_i/dt = -x_i + sum_j J_ij phi(x_j) + I_i + xi_i with J_ij ~ N(J0/N, g^2/N), quenched inputs "
-        "I_i ~ N(I0, sigma_I^2) and noise xi (white: <xi xi> = sigma^2 delta; OU: covariance "
-        "sigma^2 exp(-|u|/tau_n)/(2 tau_n)); phi = tanh throughout this report."
+        "A rate network of N neurons with independent Gaussian couplings, quenched Gaussian inputs and white or "
+        "Ornstein-Uhlenbeck (OU) noise; the nonlinearity is tanh throughout this report. The symbols and their "
+        "scaling conventions are in the notation section."
     )
+    for desc, eq in model_equations():
+        content.model_equation(eq, desc)
     content.parameter("phi", "tanh", "nonlinearity")
     content.parameter("N (chaotic run)", P["N"], "neurons of the shared chaotic network run")
     content.parameter("finite-size N", ", ".join(str(n) for n in P["fs_Ns"]), "network sizes of the extrapolations")
@@ -75,11 +95,69 @@ def _front_matter(P: Mapping[str, Any]) -> ReportContent:
     return content
 
 
+CLOSED_LABELS = {
+    "mean": "mean of the activation",
+    "energy_balance": "energy balance between lag 0+ and the rest point",
+    "rest": "rest point of the potential",
+    "chaotic": "chaotic branch (autocovariance decays to zero)",
+    "static": "static branch (fixed point)",
+    "boundary": "single/double-well boundary of the potential at zero lag (not the local instability)",
+}
+"""Printed labels of the closed equations (``lambda0`` and ``local_instability`` are printed on their own)."""
+
+
+def lambda0_equation(st: Any) -> sp.Eq:
+    """lambda = 0: the curvature of Delta just after lag 0, as derived (-V'(Delta0)/M), set to zero."""
+    return sp.Eq(CURVATURE, st.equations["lambda0"].lhs)
+
+
+def schrodinger_equation(st: Any) -> sp.Eq:
+    """The derived eigenproblem behind lambda, (-M d^2/du^2 + W(Delta(u))) psi = E_0 psi (print with order="none")."""
+    u, psi, Du = sp.Symbol("u", real=True), sp.Function("psi"), sp.Function("Delta")(sp.Symbol("u", real=True))
+    W = st.schrodinger_potential.subs(sp.Symbol("Delta", real=True), Du)
+    lhs = sp.Add(-st.mass * sp.Derivative(psi(u), (u, 2)), W * psi(u), evaluate=False)  # print order: see below
+    return sp.Eq(lhs, sp.Symbol("E_0", real=True) * psi(u))
+
+
+def closed_equations(sec: Any, st: Any) -> None:
+    """The closed equations with their names, the lambda = 0 condition and the local-instability line."""
+    for key, label in CLOSED_LABELS.items():
+        if key in st.equations:
+            sec.equation(st.equations[key], label)
+    if "lambda0" in st.equations:
+        sec.text(
+            "The chaos transition (largest Lyapunov exponent zero) is where the kinked zero mode is an eigenfunction, "
+            "i.e. where the curvature just after lag 0, minus the slope of the potential at the variance over the "
+            "mass, vanishes (solved together with the chaotic energy balance; alone it has the form of the static "
+            "condition, divided by the mass):"
+        )
+        sec.equation(lambda0_equation(st), "chaos transition: set to zero")
+    if "local_instability" in st.equations:
+        sec.text("The static branch loses local stability where the bulk radius of the Jacobian reaches 1:")
+        sec.equation(st.equations["local_instability"], "local instability")
+
+
+def schrodinger_operator(sec: Any, st: Any) -> None:
+    """The Schroedinger operator behind the Lyapunov exponent and the map from its ground state."""
+    if st.lyapunov is None:
+        return
+    t, s = sp.symbols("t s", real=True)
+    sec.text(
+        "Linearising the self-consistency about the stationary solution on the ansatz ",
+        sp.exp(sp.Symbol("lambda") * (t + s)) * sp.Function("psi")(t - s),
+        " gives the derived Schroedinger problem (mass and potential read off the covariance equation)",
+    )
+    sec.equation(schrodinger_equation(st), "Schroedinger problem", order="none")  # kinetic term first
+    sec.text("and the largest Lyapunov exponent from its ground-state energy:")
+    sec.equation(st.lyapunov, "Lyapunov map")
+
+
 def derivation_section(content: ReportContent, white: Any) -> None:
     """The MSRDJ action, its disorder average, saddle point, effective process and closed equations."""
     der = white.derivation  # the stage objects are kept (and cached) with the derivation
     action, avg, sad, st = der.action, der.averaged, der.saddle, der.stationary
     proc = next(iter(der.processes.values()))
+    t0_, s0_ = sp.symbols("t_0 s_0", real=True)
     sec = content.section("Derivation")
     sec.text(
         "derivations.dmft builds the MSRDJ action from the model specification (here one population, white "
@@ -91,32 +169,37 @@ def derivation_section(content: ReportContent, white: Any) -> None:
     for name, term in avg.terms.items():
         if name.startswith(("coupling", "input")):
             sec.equation(term, f"averaged {name}")
+    t_, s_, j_, N_ = sp.Symbol("t", real=True), sp.Symbol("s", real=True), sp.Symbol("j", integer=True), sp.Symbol("N")
+    phi_j = sp.Function("phi_j")
+    q_def = sp.Eq(sp.Function("Q")(t_, s_), sp.Symbol("g") ** 2 / N_ * sp.Sum(phi_j(t_) * phi_j(s_), (j_, 1, N_)))
     sec.text(
-        "Collective variables Q(t, s) = (g^2/N) sum_j phi_j(t) phi_j(s) and m(t) (Hubbard-Stratonovich) make the "
-        "action proportional to N; its saddle point is"
+        "The collective variables ",
+        q_def,
+        " and the population mean rate m(t) (Hubbard-Stratonovich) make the action proportional to N; its saddle "
+        "point is",
     )
     for k, v in sad.solution.items():
         sec.equation(sp.Eq(k, v), "saddle point")
-    sec.text("so every neuron obeys the effective single-site process with a Gaussian field eta of covariance")
+    eta_t0 = sp.Function("eta")(t0_)
+    sec.text("so every neuron obeys the effective single-site process with a Gaussian field ", eta_t0, " of covariance")
     sec.equation(proc.equation, "effective process")
-    t0_, s0_ = sp.symbols("t_0 s_0", real=True)
     sec.equation(sp.Eq(sp.Function("C_eta")(t0_, s0_), proc.noise_cov_saddle), "field covariance")
-    sec.text("Stationarity in the lag u = t - s gives the covariance equation")
+    u_ = sp.Symbol("u", real=True)
+    sec.text("Stationarity in the lag ", sp.Eq(u_, t0_ - s0_), " gives the covariance equation")
     sec.equations(list(st.ode.values()))
     sec.text(
-        "which is Newtonian motion in the potential V below (derived as an antiderivative of the force), with the "
-        "kink at u = 0 from the delta-correlated noise:"
+        "which is Newtonian motion in the potential below (derived as an antiderivative of the force), with the "
+        "kink at zero lag from the delta-correlated noise:"
     )
     sec.equation(sp.Eq(sp.Function("V")(sp.Symbol("Delta")), st.potential), "potential")
-    sec.equation(sp.Eq(sp.Symbol(r"\dot{\Delta}(0^+)"), next(iter(st.kink.values()))), "kink")
+    sec.equation(sp.Eq(KINK, next(iter(st.kink.values()))), "kink")
     sec.text(
         "The closed equations solved by the generated energy-integral solver (the chaotic one carries the "
-        "sigma^4/8 noise term of Schuecker et al.; without noise it is the Sompolinsky-Crisanti-Sommers equation):"
+        "noise term of Schuecker et al., quartic in the noise amplitude; without noise it is the "
+        "Sompolinsky-Crisanti-Sommers equation):"
     )
-    sec.equations(der)
-    if st.lyapunov is not None:
-        sec.text("The largest Lyapunov exponent from the ground-state energy E_0 of the derived Schroedinger operator:")
-        sec.equation(st.lyapunov, "Lyapunov map")
+    closed_equations(sec, st)
+    schrodinger_operator(sec, st)
 
 
 def reference_values_section(content: ReportContent, chaos: Any, ws: Any) -> None:
@@ -134,7 +217,12 @@ def reference_values_section(content: ReportContent, chaos: Any, ws: Any) -> Non
             rel = {"tau_half": 1e-3, "kappa": 1e-3, "lyapunov": 5e-4}.get(key, DMFT_SCS.rel_precision)
             checks.append(
                 compare_abs(
-                    f"{key} (g={row['g']:g})", row[key], getattr(r, key), rel * abs(row[key]), "digits of the table"
+                    f"{key} (g={row['g']:g})",
+                    row[key],
+                    getattr(r, key),
+                    rel * abs(row[key]),
+                    "digits of the table",
+                    kind="reference",
                 )
             )
     for row in DMFT_WHITE.records():
@@ -142,16 +230,26 @@ def reference_values_section(content: ReportContent, chaos: Any, ws: Any) -> Non
         for key in ("Delta0", "lyapunov"):
             tol = DMFT_WHITE.rel_precision * max(abs(row[key]), 1.0 if key == "lyapunov" else 0.0)
             name = f"{key} (g={row['g']:g}, sigma2={row['sigma2']:g})"
-            checks.append(compare_abs(name, row[key], getattr(r, key), tol, "5 digits of the notes' table"))
+            checks.append(
+                compare_abs(name, row[key], getattr(r, key), tol, "5 digits of the notes' table", kind="reference")
+            )
     for row in DMFT_TRANSITION.records():
         s_ = ModelSpec.simple(g=1.5, sigma2=row["sigma2"])
         gc, d0c = chaos_transition(ws, s_)
         gl, _ = local_instability(ws, s_)
         rel = DMFT_TRANSITION.rel_precision
-        checks.append(compare_abs("g_chaos (lambda = 0)", row["g_chaos"], gc, rel * row["g_chaos"], "6 digits"))
-        checks.append(compare_abs("Delta0 at g_chaos", row["Delta0_at_g_chaos"], d0c, rel, "6 digits"))
-        checks.append(compare_abs("g_local (local instability)", row["g_local"], gl, rel * row["g_local"], "6 digits"))
-    sec.text("g_local is the root in g of the derived local-instability condition")
+        checks.append(
+            compare_abs("g_chaos (lambda = 0)", row["g_chaos"], gc, rel * row["g_chaos"], "6 digits", kind="reference")
+        )
+        checks.append(
+            compare_abs("Delta0 at g_chaos", row["Delta0_at_g_chaos"], d0c, rel, "6 digits", kind="reference")
+        )
+        checks.append(
+            compare_abs(
+                "g_local (local instability)", row["g_local"], gl, rel * row["g_local"], "6 digits", kind="reference"
+            )
+        )
+    sec.text("The local-instability line of the table is the root in g of the derived condition")
     sec.equation(local, "local instability")
     sec.checks(checks, f"Generated solvers against {DMFT_SCS.source}, {DMFT_WHITE.source}, {DMFT_TRANSITION.source}.")
 
@@ -181,8 +279,9 @@ def phase_diagram_section(ctx: ReportContext, content: ReportContent, chaos: Any
     local = ws.problem.derivation.equations["local_instability"]
     fig = plots.phase_diagram_figure(ctx.subplots, gs, branches, s2s, gcs, gls, local)
     caption = (
-        "Left: stationary variance Delta_0(g); middle: DMFT largest Lyapunov exponent; right: transition lines "
-        "with white noise. Between the local-instability and the chaos line lies the locally expansive but "
+        f"DMFT only (no simulation in this figure; {P['sweep_points']} values of g). Left: stationary variance "
+        "against g; middle: DMFT largest Lyapunov exponent against g; right: transition lines in the plane of noise "
+        "intensity and g. Between the local-instability and the chaos line lies the locally expansive but "
         "non-chaotic regime (Schuecker, Goedeke, Helias 2018). Noise shifts the chaos transition to larger g."
     )
     sec.figure(ctx.save_figure(fig, "phase_diagram", caption, width=1.0))
@@ -199,8 +298,9 @@ def autocovariance_section(ctx: ReportContext, content: ReportContent, chaos: An
     theory = chaos.solve(ModelSpec.simple(g=2.0))
     fig = plots.autocovariance_figure(ctx.subplots, lags, C_sim, C_se, theory, P["N"], run["traj"].shape[2])
     caption = (
-        f"g = 2, no noise: autocovariance of one network of N = {P['N']} (centred per neuron; band: 2 standard "
-        "errors over trials of the same J) and the DMFT solution. The quantitative comparison, with realisation "
+        f"g = 2, no noise: autocovariance against lag of one network of N = {P['N']}, {P['trials']} trials of "
+        f"T = {P['T']:g} after a burn-in of {P['burn_in']:g}, dt = 0.05, seed {P['seed']} (centred per neuron; "
+        "band: 2 standard errors over trials of the same couplings) and the DMFT solution. The quantitative comparison, with realisation "
         "scatter and a fitted finite-size term, is the next section."
     )
     sec.figure(ctx.save_figure(fig, "autocovariance", caption, width=0.75))
@@ -228,12 +328,21 @@ def finite_size_section(ctx: ReportContext, content: ReportContent, theory: DMFT
             {"g": st.g, "Ns": st.Ns, "lags": st.lags, "means": means, "ses": ses, "fits": st.fits(runs), "theory": thv}
         )
     caption = (
-        "Delta(tau) at three lags against 1/N: realisation means (bars: 2 SE), weighted fits a + c/N (lines) and "
-        "the DMFT (stars at 1/N = 0); the slope c is the measured finite-size effect."
+        f"Autocovariance at three lags against 1/N for N in {P['fs_Ns']}: means of {P['fs_R']} networks per N "
+        f"(2 trials each, T = {P['fs_T']:g}, dt = 0.1, seeds from 1000; bars: 2 standard errors), weighted fits "
+        "a + c/N (lines) and the DMFT (stars at infinite N); the slope c is the measured finite-size effect."
     )
     sec.figure(ctx.save_figure(plots.finite_size_figure(ctx.subplots, panels), "finite_size", caption, width=1.0))
     comps = [c for st in studies for c in st.comparisons(theory, runs)]
     sec.checks(comps, "Extrapolated and largest-N autocovariance against the DMFT.")
+    (wn,) = report_studies(P)["noise"]
+    sec.text(
+        f"With white noise (g = {wn.g:g}, sigma^2 = {wn.sigma2:g}: short correlation time) the same fit uses "
+        f"{wn.realisations} networks (2 trials each) at each of the four sizes N in {list(wn.Ns)}, dt = {wn.dt:g}, "
+        f"T = {wn.T:g} after a burn-in of {wn.burn_in:g}, leaving two residual degrees of freedom. Its tolerances "
+        "are a few per cent of Delta(0) and Delta(1), so a theory wrong by 5 % fails here."
+    )
+    sec.checks(wn.comparisons(theory, runs), "White-noise autocovariance against the DMFT (four sizes).")
 
 
 def lyapunov_section(ctx: ReportContext, content: ReportContent, theory: DMFTTheory, runs: Runs) -> None:
@@ -252,12 +361,18 @@ def lyapunov_section(ctx: ReportContext, content: ReportContent, theory: DMFTThe
         f"the exact tangent map of its integrator (dt = 0.1, T = {P['ly_T']:g}, {P['ly_R']} networks per N, 2 "
         "trials each). Finite networks are markedly less chaotic, so only an extrapolation can be compared."
     )
-    sec.figure(ctx.save_figure(fig, "lyapunov", "g = 2: Lyapunov exponent against 1/N (bars: 2 SE).", width=0.6))
+    caption = (
+        f"g = 2: largest Lyapunov exponent against 1/N for N in {P['ly_Ns']}, {P['ly_R']} networks per N (2 trials "
+        f"each, T = {P['ly_T']:g}, dt = 0.1, seeds from 2000; bars: 2 standard errors), fits in 1/N and the DMFT."
+    )
+    sec.figure(ctx.save_figure(fig, "lyapunov", caption, width=0.6))
     sec.checks(study.comparisons(theory, runs), "Extrapolated Lyapunov exponent against the DMFT.")
 
 
 def populations_section(ctx: ReportContext, content: ReportContent, theory: DMFTTheory, runs: Runs) -> None:
     """E/I and OU noise: the lag-grid solver against networks at N and N/2."""
+    from derivations.dmft import derive
+
     P = ctx.params
     studies = report_studies(P)["populations"]
     sec = content.section("Two populations and coloured noise")
@@ -268,6 +383,11 @@ def populations_section(ctx: ReportContext, content: ReportContent, theory: DMFT
         "trials) plus the measured change |y(N) - y(N/2)|, which bounds the finite-size term c/N and also carries "
         "the network-to-network scatter that an SE over trials of few networks misses."
     )
+    for st in studies:
+        odes = derive(st.model()).stationary.ode  # the derivation of this structure (disk-cached)
+        sec.text(f"Derived stationary covariance equations, {st.label}:")
+        for name, eq in odes.items():
+            sec.equation(eq, f"population {name}" if len(odes) > 1 else "")
     panels, comps = [], []
     for ci, st in enumerate(studies):
         solver = theory.solver(st.model())
@@ -281,7 +401,9 @@ def populations_section(ctx: ReportContext, content: ReportContent, theory: DMFT
     caption = (
         "Lag-grid DMFT (dashed) against networks (bands: 2 SE over seeds x trials). Left: E/I network with "
         "population-specific variances g_ab^2/N, means J0_ab/N and timescales (E: 1, I: 2), white noise 0.3. "
-        "Right: one population driven by OU noise."
+        "Right: one population driven by OU noise. "
+        f"N = {P['pop_N']} (and N/2), T = {P['pop_T']:g}, dt = 0.05, {len(P['pop_seeds'])} networks x 4 trials, "
+        f"seeds 3000 + 10 c + s (case c = 0, 1; s in {P['pop_seeds']})."
     )
     sec.figure(ctx.save_figure(plots.populations_figure(ctx.subplots, panels), "populations_ou", caption, width=1.0))
     sec.checks(comps, "Two populations and OU noise against the lag-grid DMFT.")
@@ -308,6 +430,7 @@ def dmft_report(ctx: ReportContext) -> ReportContent:
     from workbench.theories.dmft import DMFTProblem
 
     content = _front_matter(ctx.params)
+    notation_section(content)
     white = DMFTProblem(ModelSpec.simple(g=2.0, sigma2=0.5))
     derivation_section(content, white)
     ws = white.build_solver()

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from workbench.compare import Comparison, FiniteSizeFit, compare_stat, finite_size_fit, student_k
+from workbench.compare import Comparison, FiniteSizeFit, finite_size_fit, student_k
+from workbench.sim.checks import t_stat
 from workbench.store import RunJob, StoredRun
 
 __all__ = ["SIZES", "MeanFieldChecks", "NetworkStudy", "network_samples"]
@@ -141,7 +142,11 @@ class NetworkStudy:
         ctx = {"Ns": list(self.Ns), "dt": self.dt, "realisations": self.realisations, "seed": self.seed}
         ctx["weights"] = self.weights
         tag = f"J={self.J:g} {self.weights}"
-        out = [compare_stat(f"{q} [N->inf] {tag}", th[q], f.a, f.se_a, k=k, **ctx) for q, f in fits.items()]
+        dof = max(int(self.realisations), 2) - 1
+        out = [
+            t_stat(f"{q} [N->inf] {tag}", th[q], f.a, f.se_a, dof, k=k, **ctx, kind="simulation")
+            for q, f in fits.items()
+        ]
         if direct:
             Nmax = self.Ns[-1]
             for q, f in fits.items():
@@ -149,7 +154,18 @@ class NetworkStudy:
                 reason = f"fitted finite-size term |c|/N (c={f.c:.3g})"
                 name = f"{q} [N={Nmax}] {tag}"
                 out.append(
-                    compare_stat(name, th[q], ys[-1], ses[-1], k=k, bias=abs(f.c) / Nmax, bias_reason=reason, **ctx)
+                    t_stat(
+                        name,
+                        th[q],
+                        ys[-1],
+                        ses[-1],
+                        dof,
+                        k=k,
+                        bias=abs(f.c) / Nmax,
+                        bias_reason=reason,
+                        **ctx,
+                        kind="simulation",
+                    )
                 )
         return out
 

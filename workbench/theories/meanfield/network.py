@@ -147,11 +147,11 @@ def compare_network(theory: MeanFieldResult, net: NetworkEstimate, times: tuple[
     for t in pts:
         i = theory.index(t)
         out.append(compare_stat(f"m({t:g})", theory.m[i], mu_m[i], se_m[i], k=k, bias=b, bias_reason="1/N",
-                                **ctx))
+                                **ctx, kind="simulation"))
         out.append(compare_stat(f"K({t:g},{t:g})", theory.K[i, i], mu_K[i, i], se_K[i, i], k=k, bias=b,
-                                bias_reason="1/N", **ctx))
+                                bias_reason="1/N", **ctx, kind="simulation"))
     if len(pts) >= 2:
         i, j = theory.index(pts[-1]), theory.index(pts[0])
         out.append(compare_stat(f"K({pts[-1]:g},{pts[0]:g})", theory.K[i, j], mu_K[i, j], se_K[i, j], k=k, bias=b,
-                                bias_reason="1/N", **ctx))
+                                bias_reason="1/N", **ctx, kind="simulation"))
     return out

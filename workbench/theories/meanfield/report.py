@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import sympy as sp
+
 from workbench.compare import compare_abs
 from workbench.report.content import ReportContent
 from workbench.report.context import ReportContext
+from workbench.report.notation import notation_section
 from workbench.report.registry import register_report
 from workbench.theories.meanfield.checks import SIZES, MeanFieldChecks
 
@@ -45,10 +48,10 @@ def _front_matter(P: Mapping[str, Any]) -> ReportContent:
 
     content = ReportContent(
         summary=(
-            "The N -> infinity limit of dX^i = (-X^i + sum_j J_ij f(X^j)) dt + lambda dW^i with J_ij of mean J/N and "
-            "variance sigma^2/N is a single neuron driven by a Gaussian field of mean J m(t) and covariance "
-            "sigma^2 K(t,s), where m(t) = E f(X_t) and K(t,s) = E f(X_t) f(X_s) (uncentred) are fixed by "
-            "self-consistency (Faugeras and Tanre). Three solvers of this fixed point are checked against each "
+            "In the limit of many neurons, the network of Faugeras and Tanre (leak, Gaussian couplings, white noise; "
+            "its equations and the mapping of its names J, sigma, lambda to the workbench's J0, g and sigma2 are in "
+            "the model and notation sections) reduces to a single neuron driven by a Gaussian field whose mean "
+            "and uncentred covariance, m(t) and K(t, s), are fixed by self-consistency. Three solvers of this fixed point are checked against each "
             "other, against the reference values and analytic cases of the project notes, and against finite-N "
             "networks with Gaussian and Rademacher couplings."
         )
@@ -56,13 +59,15 @@ def _front_matter(P: Mapping[str, Any]) -> ReportContent:
     deriv = effective_process(n_grid=3)
     content.model = (
         "Effective process derived from the disorder-averaged MSRDJ action (discretised, Ito): only the first two "
-        "coupling cumulants survive N -> infinity, for Gaussian and for Rademacher weights alike (universality). "
+        "coupling cumulants survive the limit of many neurons, for Gaussian and for Rademacher weights alike (universality). "
         "The order parameters are two-time functions: no stationarity is assumed."
     )
     for name, eq in deriv.equations.items():
         content.model_equation(eq, name)
-    content.parameter("J", "-6, 0, 2", "coupling mean scale (E J_ij = J/N)")
-    content.parameter("sigma, lambda", "1, 1", "coupling std scale, noise amplitude")
+    content.parameter("J", "-6, 0, 2", "coupling mean scale, FT name of the workbench's J0")
+    content.parameter(
+        "sigma, lambda", "1, 1", "coupling scale (workbench g), noise amplitude (sigma2 = lambda squared)"
+    )
     content.parameter("f, mu0, T", "logistic, N(0,1), 10", "nonlinearity, initial law, horizon")
     content.parameter("dt", P["dt"], "time step shared by theory, particles and network (left-point field)")
     content.parameter("N, realisations", f"{P['N']}, {P['realisations']}", "network size, independent networks")
@@ -80,7 +85,7 @@ def derivation_section(content: ReportContent) -> None:
     sec = content.section("Derivation from the shared action")
     sec.text(
         "derivations/meanfield_transient.py builds the Faugeras-Tanre network's MSRDJ action with the shared "
-        "symbolic builder (white noise, drift g(x), couplings N(J0/N, g^2/N)), averages it over the couplings, "
+        "symbolic builder (white noise, leak drift, Gaussian couplings with the conventions of the notation table), averages it over the couplings, "
         "takes the saddle point and the effective process, and derives the one-step recursion from it. The stages:"
     )
     for title, eqs in der.stage_equations:
@@ -103,12 +108,18 @@ def closure_section(ctx: ReportContext, content: ReportContent) -> None:
     from workbench.theories.meanfield.kernels import generated_f, generated_step
 
     sec = content.section("Gaussian closure (the reference solver)")
+    p_, t_, s_, rho = sp.Symbol("p", integer=True), sp.Symbol("t"), sp.Symbol("s"), sp.Symbol("rho")
+    c_p = sp.Function("c_p")
+    mehler = sp.Eq(sp.Function("K")(t_, s_), sp.Sum(rho**p_ * c_p(t_) * c_p(s_), (p_, 0, sp.oo)))
     sec.text(
-        "For g(x) = -x and Gaussian mu0 the effective process is Gaussian given (m, K), and the derived "
-        "Gaussian-closure recursion of the previous section is exact for the discretised process. "
-        "Two-time expectations use the Mehler expansion K = sum_p rho^p c_p(t) c_p(s) with Hermite coefficients "
-        "by Gauss-Hermite quadrature (checked against the notes' direct 40x40 rule to 1e-13). The scalar "
-        "kernels f(x) and the step map are generated from SymPy and called by cached numba drivers."
+        "For the linear intrinsic dynamics (a leak, FT's g) and a Gaussian initial law the effective process is "
+        "Gaussian given m and K, and the derived Gaussian-closure recursion of the previous section is exact for "
+        "the discretised process. Two-time expectations use the Mehler expansion ",
+        mehler,
+        " (rho the correlation of the two times) with Hermite coefficients by Gauss-Hermite quadrature (checked "
+        "against the notes' direct 40-by-40 rule to ",
+        1e-13,
+        "). The scalar kernels f(x) and the step map are generated from SymPy and called by cached numba drivers.",
     )
     content.add_generated(generated_f(TransientProblem().f), "nonlinearity f(x) (logistic) for the numba drivers")
     content.add_generated(generated_step(TransientProblem().step["A_expr"]), "step map A(x, dt) of g(x) = -x")
@@ -119,8 +130,10 @@ def closure_section(ctx: ReportContext, content: ReportContent) -> None:
             r = solve_closure(TransientProblem(J=J, dt=0.005))
             for (JJ, t), (m, K) in NOTES_61.items():
                 if JJ == J:
-                    checks.append(compare_abs(f"m({t}) J={J}", m, r.m_at(t), 6e-5, why, **ctxd))
-                    checks.append(compare_abs(f"K({t},{t}) J={J}", K, r.K_at(t, t), 6e-5, why, **ctxd))
+                    checks.append(compare_abs(f"m({t}) J={J}", m, r.m_at(t), 6e-5, why, **ctxd, kind="reference"))
+                    checks.append(
+                        compare_abs(f"K({t},{t}) J={J}", K, r.K_at(t, t), 6e-5, why, **ctxd, kind="reference")
+                    )
     sec.checks(checks, f"Closure against the reference values of the notes ({NOTES}, section 6.1).")
 
 
@@ -160,15 +173,19 @@ def ft_figure_section(ctx: ReportContext, content: ReportContent) -> None:
         )
     fig, figu = data["figures"]
     caption = (
-        f"J = -6, 0, 2 (columns), sigma = lambda = 1. Rows: m(t); K(t,t); K(t,s) (theory colour map, theory white "
+        f"Re-creation of the Faugeras-Tanre figure (the paper's f, initial law, time step and number of paths are "
+        f"unknown; logistic f, standard normal initial law and the settings below are ours). Horizontal axes: time t "
+        f"(and s for K); vertical axes: the quantity of the row. "
+        f"J = -6, 0, 2 (columns), sigma = lambda = 1, T = 10. Rows: m(t); K(t,t); K(t,s) (theory colour map, theory white "
         f"and network red contours); sample paths (mean-field particles blue, network neurons red, theory mean "
         f"+- 2 sd); Picard sup-norm change per iteration (Monte Carlo with M = {P['paths']} paths, and the exact "
-        f"map). Network: N = {P['N']}, {P['realisations']} realisations, bands mean +- 2 SE, dt = {P['dt']}."
+        f"map). Network: N = {P['N']}, {P['realisations']} realisations (one trial each), bands mean +- 2 SE, "
+        f"dt = {P['dt']}, seed {P['seed']}."
     )
     sec.figure(ctx.save_figure(fig, "ft_meanfield", caption, width=1.0))
     caption = (
-        f"Network m(t) minus theory for Gaussian and Rademacher couplings (same mean and variance), N = {P['N']}, "
-        f"bands +- 2 SE."
+        f"Network m(t) minus theory against time t for Gaussian and Rademacher couplings (same mean and variance), "
+        f"N = {P['N']}, {P['realisations']} realisations, T = 10, dt = {P['dt']}, seed {P['seed']}, bands +- 2 SE."
     )
     sec.figure(ctx.save_figure(figu, "ft_universality", caption))
     rows = [
@@ -178,25 +195,33 @@ def ft_figure_section(ctx: ReportContext, content: ReportContent) -> None:
     sec.table(
         ["J", "m(T)", "K(T,T)", "march max|dm|", "Picard max|dm|", "network max|dm|", "Rademacher max|dm|"],
         rows,
-        "Sup-norm deviations of m from the closure over [0, T].",
+        f"Sup-norm deviations of m from the closure over [0, T], T = 10, dt = {P['dt']}: particle march and "
+        f"Picard map with {P['paths']} paths, networks of N = {P['N']} ({P['realisations']} realisations), seed "
+        f"{P['seed']}.",
     )
 
 
 def finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
     """Networks at several N against the closure (the checks of :mod:`workbench.theories.meanfield.checks`)."""
+    P = ctx.params
     sec = content.section("Network against theory: finite-size extrapolation")
     sec.text(
-        "For each quantity the realisation means at several N are fitted to a + c/N (weights 1/SE^2). The "
-        "intercept is compared with the closure within k SE(a), k the Student-t quantile (R - 1 degrees of "
-        "freedom) with the false-alarm probability of 4 Gaussian SE, since the SEs come from R realisations; "
-        "the largest N within k SE + |c|/N."
+        f"For each quantity the realisation means at N in {P['fs_Ns']} ({P['fs_realisations']} networks each, "
+        f"dt = {P['dt']}, T = 10; seeds {P['seed'] + 100} + 10 i + 1000 n for the i-th J and n-th size, "
+        "plus 1 for Rademacher couplings) are fitted to a + c/N, weighted by the inverse squared "
+        "standard errors. The intercept is compared with the closure within k standard errors, k the Student-t "
+        "quantile (one degree of freedom fewer than the realisations) with the false-alarm probability of 4 "
+        "Gaussian standard errors; the largest N within that margin plus the fitted finite-size term."
     )
     checks = MeanFieldChecks(direct=False)
     size = "quick" if ctx.quick else "full"
     jobs = checks.jobs(size)
     ctx.prefetch(jobs)
     runs = {job: ctx.run_job(job) for job in jobs}
-    sec.checks(checks.comparisons(None, runs, size), "N -> infinity intercepts against the Gaussian-closure theory.")
+    sec.checks(
+        checks.comparisons(None, runs, size),
+        "Intercepts of the fits in 1/N (infinite network) against the Gaussian-closure theory.",
+    )
 
 
 def _build_params(size: str, **sizes: int) -> dict[str, Any]:
@@ -215,6 +240,7 @@ def _build_params(size: str, **sizes: int) -> dict[str, Any]:
 def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
     """Build the report: the sections in order (see the module docstring)."""
     content = _front_matter(ctx.params)
+    notation_section(content, ft_mapping=True)
     derivation_section(content)
     closure_section(ctx, content)
     picard_section(content)
