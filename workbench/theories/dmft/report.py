@@ -299,7 +299,8 @@ def autocovariance_section(ctx: ReportContext, content: ReportContent, chaos: An
     fig = plots.autocovariance_figure(ctx.subplots, lags, C_sim, C_se, theory, P["N"], run["traj"].shape[2])
     caption = (
         f"g = 2, no noise: autocovariance against lag of one network of N = {P['N']}, {P['trials']} trials of "
-        f"T = {P['T']:g} after a burn-in of {P['burn_in']:g}, dt = 0.05, seed {P['seed']} (centred per neuron; "
+        f"T = {P['T']:g} after a burn-in of {P['burn_in']:g}, dt = 0.05, seed {P['seed']} (about the known mean 0 "
+        "of this odd, input-free network, so without the centring bias of a window mean; "
         "band: 2 standard errors over trials of the same couplings) and the DMFT solution. The quantitative comparison, with realisation "
         "scatter and a fitted finite-size term, is the next section."
     )
