@@ -43,7 +43,7 @@ def test_checks_follow_the_protocol_and_list_the_report_jobs() -> None:
     assert all(isinstance(j, RunJob) for j in quick)
     kinds = sorted({j.kind for j in quick})
     assert kinds == ["dmft.delta-finite-size", "dmft.lyapunov-finite-size", "dmft.population-autocov"]
-    assert len(quick) == 2 + 2 + 4 + 4 and len(checks.jobs("full")) == 9 + 2 + 4 + 4
+    assert len(quick) == 2 + 2 + 4 + 4 and len(checks.jobs("full")) == 12 + 2 + 4 + 4
     assert [j.params["N"] for j in quick] == sorted((j.params["N"] for j in quick), reverse=True)
 
 

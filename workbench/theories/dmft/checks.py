@@ -65,7 +65,7 @@ OU = {"phi": "tanh", "coupling": {"g": 1.5}, "noise": {"kind": "ou", "sigma2": 0
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
         "fs_g": [1.5, 2.0, 2.5],
-        "fs_Ns": [500, 1000, 2000],
+        "fs_Ns": [250, 500, 1000, 2000],
         "fs_R": 8,
         "fs_T": 150.0,
         "ly_Ns": [1000, 2000],
