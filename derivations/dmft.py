@@ -31,11 +31,8 @@ from workbench.symbolic.action import (
     EffectiveProcess,
     NetworkAction,
     SaddlePoint,
-    average_disorder,
     build_action,
-    collective_action,
-    effective_processes,
-    saddle_point,
+    mean_field_stages,
 )
 from workbench.symbolic.derivation import StagedDerivation
 from workbench.symbolic.stationary import StationaryDMFT, stationary_reduction
@@ -156,10 +153,8 @@ def derive_from_action(action: NetworkAction, sk: dict[str, Any] | None = None) 
     ``coupling_mean_sign=-1``) to test that the equations and the solver's numbers follow the action.
     """
     sk = sk if sk is not None else {"action_options": repr(action.options)}
-    avg = average_disorder(action)
-    col = collective_action(avg)
-    sad = saddle_point(col)
-    procs = effective_processes(col, sad)
+    shared = mean_field_stages(action)
+    avg, col, sad, procs = shared.averaged, shared.collective, shared.saddle, shared.processes
     st = stationary_reduction(procs)
     steps: list[tuple[str, str]] = [
         ("MSRDJ action", action.latex().replace("&=", "&= ")),

@@ -49,11 +49,8 @@ from workbench.symbolic.action import (
     EffectiveProcess,
     NetworkAction,
     SaddlePoint,
-    average_disorder,
     build_action,
-    collective_action,
-    effective_processes,
-    saddle_point,
+    mean_field_stages,
 )
 from workbench.symbolic.derivation import StagedDerivation
 from workbench.symbolic.fields import s0, t0
@@ -267,10 +264,9 @@ def _derive_skeleton(skeleton_json: str) -> MeanFieldDerivation:
     spec = _spec_from_skeleton(sk)
     g = parse_expression(sk["drift"], parameter="drift")
     action = build_action(spec, drift=g)
-    avg = average_disorder(action)
-    col = collective_action(avg)
-    sad = saddle_point(col)
-    (proc,) = effective_processes(col, sad).values()
+    shared = mean_field_stages(action)
+    avg, col, sad = shared.averaged, shared.collective, shared.saddle
+    (proc,) = shared.processes.values()
     ft = ft_process(proc, spec)
     closure = closure_step(ft, spec)
     par = spec.symbols()

@@ -15,12 +15,14 @@ from workbench.symbolic.action import (
     ActionOptions,
     CollectiveAction,
     EffectiveProcess,
+    MeanFieldStages,
     NetworkAction,
     SaddlePoint,
     average_disorder,
     build_action,
     collective_action,
     effective_processes,
+    mean_field_stages,
     saddle_point,
 )
 from workbench.symbolic.functional import Average, LogPartition, functional_derivative
@@ -36,6 +38,7 @@ __all__ = [
     "GaussAvg",
     "GaussKernel",
     "LogPartition",
+    "MeanFieldStages",
     "NetworkAction",
     "SaddlePoint",
     "StationaryDMFT",
@@ -48,6 +51,7 @@ __all__ = [
     "endpoint_rules",
     "functional_derivative",
     "lam",
+    "mean_field_stages",
     "saddle_point",
     "stationary_reduction",
 ]
@@ -57,5 +61,4 @@ def derive_stationary(spec_or_action) -> StationaryDMFT:  # noqa: ANN001
     """Run the whole pipeline: action -> disorder average -> collective variables -> saddle point ->
     effective process -> stationary equations. Accepts a ModelSpec or a (modified) NetworkAction."""
     action = spec_or_action if isinstance(spec_or_action, NetworkAction) else build_action(spec_or_action)
-    col = collective_action(average_disorder(action))
-    return stationary_reduction(effective_processes(col, saddle_point(col)))
+    return stationary_reduction(mean_field_stages(action).processes)

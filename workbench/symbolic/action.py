@@ -65,6 +65,8 @@ __all__ = [
     "collective_action",
     "saddle_point",
     "effective_processes",
+    "MeanFieldStages",
+    "mean_field_stages",
     "canonicalize",
     "noise_kernel",
 ]
@@ -554,3 +556,22 @@ def _split_drift(drift: sp.Expr, x0: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
         else:
             rest += term
     return local, rest
+
+
+@dataclass(frozen=True)
+class MeanFieldStages:
+    """The shared steps of every theory derived from the action, each stage object kept."""
+
+    action: NetworkAction
+    averaged: NetworkAction
+    collective: CollectiveAction
+    saddle: SaddlePoint
+    processes: dict[str, EffectiveProcess]
+
+
+def mean_field_stages(action: NetworkAction) -> MeanFieldStages:
+    """Action -> disorder average -> collective variables -> saddle point -> effective processes."""
+    averaged = average_disorder(action)
+    collective = collective_action(averaged)
+    saddle = saddle_point(collective)
+    return MeanFieldStages(action, averaged, collective, saddle, effective_processes(collective, saddle))
