@@ -45,7 +45,7 @@ import numpy as np
 
 from workbench.errors import SpecError, StoreError
 
-__all__ = ["RunJob", "RunStore", "StoredRun", "canonical_json", "code_version", "function_digest", "source_hash"]
+__all__ = ["RunJob", "RunStore", "StoredRun", "canonical_json", "code_version", "function_digest", "source_hash", "source_text"]
 
 DEFAULT_CODE: tuple[str, ...] = ("workbench",)
 """Packages hashed into the code version when a caller names none (conservative: everything)."""
@@ -151,7 +151,7 @@ def _getsource(obj: Any) -> str:
     return inspect.getsource(obj)
 
 
-def _source_text(obj: Any) -> str:
+def source_text(obj: Any) -> str:
     """The source of a function or class (its code object when the source cannot be read)."""
     try:
         return _getsource(obj)
@@ -240,7 +240,7 @@ def _describe(obj: Any, modules: tuple[str, ...], roots: tuple[str, ...], seen: 
         yield f"see {ident}"
         return
     seen.add(id(target))
-    yield f"def {ident}\n{_source_text(target)}"
+    yield f"def {ident}\n{source_text(target)}"
     if isinstance(target, type):
         funcs = []
         for member in vars(target).values():

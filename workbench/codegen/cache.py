@@ -53,7 +53,7 @@ import sympy as sp
 
 from workbench.config import get_flag, get_str
 from workbench.io import atomic_write_bytes
-from workbench.store import source_hash
+from workbench.store import source_hash, source_text
 
 __all__ = [
     "ENV_CACHE_DIR",
@@ -472,16 +472,6 @@ def _stable(obj: Any) -> str:
     return text
 
 
-def _func_text(func: Callable[..., Any]) -> str:
-    try:
-        return inspect.getsource(func)
-    except (OSError, TypeError):
-        code = getattr(func, "__code__", None)
-        if code is None:
-            return repr(func)
-        return repr((code.co_code, code.co_consts, code.co_names))
-
-
 def _call_key(
     func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], code: tuple[str, ...] = ()
 ) -> str:
@@ -495,7 +485,7 @@ def _call_key(
     h = hashlib.sha256()
     for part in (
         f"{func.__module__}.{func.__qualname__}",
-        _func_text(func),
+        source_text(func),
         call,
         f"code={','.join(sorted(set(code)))}:{source_hash(code, stat=True) if code else ''}",
         *(f"{k}={v}" for k, v in sorted(versions().items())),
