@@ -72,8 +72,8 @@ __all__ = [
     "skeleton",
 ]
 
-DT = sp.Symbol("Delta", positive=True)
-"""The time step symbol (the generated step map takes it as its second argument)."""
+DT = sp.Symbol("Delta_t", positive=True)
+"""The time step symbol, printed Delta t (the generated step map takes it as its second argument)."""
 
 # closure-stage symbols: step coefficients, grid functions and indices
 A_SYM, B_SYM, BETA_SYM, V_SYM = sp.symbols("a b beta v_eps", real=True)
@@ -81,6 +81,39 @@ K_IDX, J_IDX = sp.symbols("k j", integer=True)
 EXf, Cf, Df, mf, Kf = (sp.Function(nm) for nm in ("EX", "C", "D", "m", "K"))
 DELTA_KL = sp.Symbol("delta_kl", nonnegative=True)
 """Kronecker delta of two grid times (1 on the diagonal of the innovation covariance)."""
+
+STEP_LABELS = {
+    "a": "decay factor per step",
+    "b": "weight of the frozen drift and field",
+    "v_eps": "variance of the step noise",
+    "bbeta": "constant drift per step",
+    "A": "mean step map",
+}
+"""Descriptions of the step coefficients (keys of :func:`exponential_euler_coefficients`) in the printed stages."""
+
+EQUATION_LABELS = {
+    "sde": "effective single-neuron equation",
+    "field_mean": "mean of the field",
+    "field_cov": "covariance of the field",
+    "m": "self-consistency of the mean rate m",
+    "K": "self-consistency of the rate covariance K",
+    "innovation": "covariance of the step noises",
+    "dynamics[all]": "dynamics term (all neurons)",
+    "noise[all]": "noise term (all neurons)",
+    "input[all]": "input term (all neurons)",
+    "coupling[all,all]": "coupling term (all pairs)",
+    "process": "effective process",
+    "mean": "mean",
+    "cov": "two-time covariance",
+    "var": "variance",
+    "D": "covariance D of the field and the state",
+}
+"""Descriptions of the equations of :meth:`FTProcess.equations` and the transient derivation in print."""
+
+
+def label(name: str) -> str:
+    """The printed description of an equation named ``name`` (the name itself when none is stated)."""
+    return EQUATION_LABELS.get(name, name)
 
 _J, _SIG, _LAM, _N = sp.symbols("J sigma lambda N", real=True)
 _SIG = sp.Symbol("sigma", nonnegative=True)
@@ -468,7 +501,9 @@ def _text(name: str) -> str:
 
 
 def _rows(eqs: dict[str, Any]) -> str:
-    return " \\\\\n".join(rf"\text{{{_text(k)}}}:&\quad {sp.latex(v)}" for k, v in eqs.items())
+    from workbench.report.printing import latex
+
+    return " \\\\\n".join(rf"\text{{{_text(k)}}}:&\quad {latex(v)}" for k, v in eqs.items())
 
 
 def _stages(action: NetworkAction, avg: NetworkAction, col: CollectiveAction, sad: SaddlePoint,
@@ -478,19 +513,38 @@ def _stages(action: NetworkAction, avg: NetworkAction, col: CollectiveAction, sa
     stages = [
         ("MSRDJ action", dict(action.terms)),
         ("Average over the couplings", dict(avg.terms)),
-        ("Collective variables (per neuron)", {"S/N": col.per_neuron}),
+        ("Collective variables (per neuron)", _split_terms("S/N", col.per_neuron)),
         ("Saddle point", {f"saddle {i}": sp.Eq(k, v) for i, (k, v) in enumerate(sad.solution.items())}),
         ("Effective single-site process", {"process": proc.equation,
                                            "field covariance": sp.Eq(cov, proc.noise_cov_saddle)}),
-        ("Faugeras-Tanre form (tau = 1, no external input)", ft.equations()),
+        ("Faugeras-Tanre form (unit time constant, no external input)", ft.equations()),
         (f"One step ({closure.scheme}, field frozen on a step)",
-         {"step": closure.step, **{k: sp.Eq(sp.Symbol(k), v) for k, v in closure.coefficients.items()}}),
+         {"one step": closure.step,
+          **{STEP_LABELS.get(k, k): sp.Eq(sp.Symbol(k), v) for k, v in closure.coefficients.items()}}),
     ]
     if closure.recursion is not None:
         stages.append(("Gaussian-closure recursion", dict(closure.recursion)))
     innovation = sp.Function("Sigma_noise")(*sp.symbols("k l"))  # covariance of the step noises k and l
-    stages.append(("Innovation covariance of the particle step", {"innovation": sp.Eq(innovation, closure.innovation)}))
-    return stages
+    stages.append(("Innovation covariance of the particle step",
+                   {"innovation": sp.Eq(innovation, closure.innovation)}))
+    return [(title, {label(k): v for k, v in eqs.items()}) for title, eqs in stages]
+
+
+def _split_terms(name: str, expr: sp.Expr, most: int = 2) -> dict[str, sp.Basic]:
+    """``{name: expr}``, or one entry per term of a long sum (printed one per line, each readable)."""
+    terms = sp.Add.make_args(expr)
+    if len(terms) <= most:
+        return {name: expr}
+    out: dict[str, sp.Basic] = {}
+    for i, term in enumerate(terms, 1):
+        inner = term.args[0] if isinstance(term, sp.Function) and len(term.args) == 1 else None
+        if inner is not None and len(sp.Add.make_args(inner)) > most:  # F(long sum): name the sum S_1
+            s1 = sp.Symbol("S_1")
+            out[f"{name}, term {i} of {len(terms)}"] = term.func(s1)
+            out.update(_split_terms("with S_1 (single-site action)", inner, most))
+        else:
+            out[f"{name}, term {i} of {len(terms)}"] = term
+    return out
 
 
 def _steps(stages: list[tuple[str, dict[str, sp.Basic]]]) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ __all__ = [
     "compare_stat",
     "count_kinds",
     "finite_size_fit",
+    "fit_quality",
     "relative_tolerance_stats",
     "student_k",
 ]
@@ -179,7 +180,7 @@ def student_k(samples: int | None = None, sigma: float = 4.0, dof: float | None 
 
 @dataclass(frozen=True)
 class FiniteSizeFit:
-    """Weighted least-squares fit ``y(N) = a + c / N`` (weights 1/SE^2).
+    """Weighted least-squares fit ``y(N) = a + c / N**power`` (weights 1/SE^2; ``power`` 1 by default).
 
     Attributes
     ----------
@@ -192,6 +193,10 @@ class FiniteSizeFit:
     dof : float
         Welch-Satterthwaite degrees of freedom of ``se_a`` when the SEs were estimated from
         ``samples`` values each (inf if not given): use ``student_k(dof=fit.dof)``.
+    chi2 : float
+        Weighted residual sum of squares (nan if not computed).
+    power : float
+        The finite-size exponent: the model is ``a + c / N**power``.
     """
 
     a: float
@@ -202,14 +207,28 @@ class FiniteSizeFit:
     y: tuple[float, ...]
     se: tuple[float, ...]
     dof: float = math.inf
+    chi2: float = math.nan
+    power: float = 1.0
 
     def at(self, N: float) -> float:
         """Fitted value at size N."""
-        return self.a + self.c / N
+        return self.a + self.c / N**self.power
+
+    @property
+    def resid_dof(self) -> int:
+        """Residual degrees of freedom: sizes minus the two parameters."""
+        return len(self.Ns) - 2
+
+    @property
+    def p_value(self) -> float:
+        """Upper-tail probability of ``chi2`` under chi^2 with :attr:`resid_dof` dof (nan without residual dof)."""
+        from scipy import stats
+
+        return float(stats.chi2.sf(self.chi2, self.resid_dof)) if self.resid_dof > 0 else math.nan
 
 
-def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None) -> FiniteSizeFit:
-    """Fit ``y = a + c/N`` to estimates ``y`` with standard errors ``se`` at sizes ``Ns`` (>= 2 sizes).
+def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None, power: float = 1.0) -> FiniteSizeFit:
+    """Fit ``y = a + c/N**power`` to estimates ``y`` with standard errors ``se`` at sizes ``Ns`` (>= 2 sizes).
 
     ``samples`` (per size, or one number): how many values each SE was estimated from; gives the
     Welch-Satterthwaite degrees of freedom of the intercept's SE (``a`` is linear in ``y``:
@@ -217,7 +236,7 @@ def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None) -> FiniteSize
     """
     import numpy as np
 
-    x = 1.0 / np.asarray(Ns, dtype=float)
+    x = np.asarray(Ns, dtype=float) ** -float(power)
     ys = np.asarray(y, dtype=float)
     ses = np.maximum(np.asarray(se, dtype=float), 1e-300)
     if x.size < 2 or ys.shape != x.shape or ses.shape != x.shape:
@@ -231,6 +250,7 @@ def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None) -> FiniteSize
         n = np.broadcast_to(np.asarray(samples, dtype=float), x.shape)
         lv = ((cov @ (A.T * W[None, :]))[0] ** 2) * ses**2
         dof = float(lv.sum() ** 2 / np.sum(lv**2 / np.maximum(n - 1, 1)))
+    chi2 = float(np.sum(W * (ys - a - c * x) ** 2))
     return FiniteSizeFit(
         float(a),
         math.sqrt(cov[0, 0]),
@@ -240,4 +260,28 @@ def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None) -> FiniteSize
         tuple(float(v) for v in ys),
         tuple(float(v) for v in ses),
         dof,
+        chi2,
+        float(power),
     )
+
+
+def fit_quality(quantity: str, fit: FiniteSizeFit, sigma: float = 4.0, **context: Any) -> Comparison:
+    """Goodness of a finite-size fit as a check: ``chi^2 - nu`` (expectation 0) against the chi^2 quantile.
+
+    ``nu`` is the fit's residual dof (needs >= 1); the tolerance is ``chi2_nu(1 - p) - nu`` with ``p`` the
+    two-sided false-alarm rate of ``sigma`` Gaussian SE, so the check fails when the fit's p-value is below
+    ``p`` (the model ``a + c/N**power`` does not describe the data within their SEs). Kind ``simulation``,
+    theory 0 (an absolute tolerance).
+    """
+    from scipy import stats
+
+    nu = fit.resid_dof
+    if nu < 1:
+        raise ValueError(f"a fit-quality check needs residual degrees of freedom, got {len(fit.Ns)} sizes")
+    p = 2.0 * stats.norm.sf(sigma)
+    tol = float(stats.chi2.isf(p, nu)) - nu
+    reason = (
+        f"chi^2 = {fit.chi2:.3g} with nu = {nu} dof (chi^2/nu = {fit.chi2 / nu:.3g}, p-value {fit.p_value:.3g}); "
+        f"fails when p < {p:.2g} (tolerance chi2_nu(1 - p) - nu)"
+    )
+    return Comparison(quantity, 0.0, fit.chi2 - nu, tol, reason, dict(context), kind="simulation")

@@ -73,6 +73,13 @@ VARIABLES: dict[str, Variable] = {
         Variable("WORKBENCH_SLOW", "flag", "0", "1: scripts/test.sh also runs the tests marked slow", "scripts"),
         Variable("WORKBENCH_FAST", "flag", "0", "1: notebooks use small sizes (the test suite sets it)", "notebooks"),
         Variable("WORKBENCH_UPDATE_GOLDEN", "flag", "0", "1: rewrite the report golden files", "tests"),
+        Variable(
+            "WORKBENCH_DMFT_FULL_STORE",
+            "path",
+            "",
+            "run store of the full-size DMFT studies re-used by the slow power test (unset: a temp store)",
+            "tests",
+        ),
     )
 }
 """Every variable, by name."""

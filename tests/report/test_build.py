@@ -65,7 +65,7 @@ def test_report_has_required_parts(quick):
     _assert_contains(
         tex,
         r"\section{Model and parameters}",
-        r"\section{Deviations: theory against simulation}",
+        r"\section{Theory against simulation, references and exact results}",
         r"\section{Generated code}",
         r"\section{Provenance}",
         r"\includegraphics",
@@ -242,6 +242,7 @@ def test_dmft_report_contents_and_a_failing_reference(quick, tmp_path, monkeypat
         "lyapunov.pdf",
         "phase_diagram.pdf",
         "populations_ou.pdf",
+        "white_noise.pdf",
     ]
     bad = references.RefTable(
         references.DMFT_SCS.columns,
@@ -253,4 +254,4 @@ def test_dmft_report_contents_and_a_failing_reference(quick, tmp_path, monkeypat
 
     monkeypatch.setattr(dmft_section, "DMFT_SCS", bad)
     res = build_report("dmft", tmp_path, build_mod.RunStore(quick["store"]), quick=True, pdf=False)
-    assert res.status == "fail" and any("Delta0 (g=2)" in f for f in res.failed), res.failed
+    assert res.status == "fail" and any("Delta_0 (g = 2)" in f for f in res.failed), res.failed

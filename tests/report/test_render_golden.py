@@ -14,11 +14,21 @@ import sympy as sp
 
 from workbench.compare import Comparison, compare_abs, compare_stat
 from workbench.errors import SpecError
-from workbench.report.content import Checks, Equation, Figure, GeneratedSource, Paragraph, ReportContent, Table
+from workbench.report.content import (
+    Checks,
+    Equation,
+    Figure,
+    GeneratedSource,
+    Paragraph,
+    ReportContent,
+    Table,
+    short_reason,
+)
 from workbench.report.latex import make_env
 from workbench.report.pipeline import BuildResult, render_index, render_report
 from workbench.report.provenance import Provenance
 from workbench.report.registry import ReportSpec
+from workbench.sim.checks import t_stat
 
 GOLDEN = Path(__file__).parent / "golden"
 PROV = Provenance(
@@ -76,18 +86,31 @@ def test_checks_row_golden():
         kind="simulation",
     )
     bad = Comparison("C(tau=5)", 0.1, 0.5, 0.05, "4 SE", {}, kind="simulation")
-    full = Checks([c, bad]).lines
+    table = Checks([c, bad])
+    full = table.lines
     assert full[0] == (
-        r"$\Delta_{0}$ (sim) & sim & $1.925$ & $1.9$ & $0.0248$ & $0.05$ & \textcolor{okgreen}{ok} & "
-        r"4 SE (SE=0.01) + 1/N bias 0.01 {\color{gray}(N=2000, seed=7)}"
+        r"$\Delta_{0}$ (sim) & sim & $1.925$ & $1.9$ & $0.0248$ & $0.05$ & \textcolor{okgreen}{ok} & [1, 2]"
     )
-    assert full[1].endswith(r"\textcolor{failred}{\textbf{FAIL}} & 4 SE")
+    assert full[1].endswith(r"\textcolor{failred}{\textbf{FAIL}} & [3]")
+    assert table.notes_tex == ["4 SE (SE=0.01) + 1/N bias 0.01", "run: N = 2000, seed = 7", "4 SE"]
     assert (
         Checks([c], compact=True).lines[0]
         == r"$\Delta_{0}$ (sim) & sim & $1.925$ & $1.9$ & $0.0248$ & $0.05$ & \textcolor{okgreen}{ok}"
     )
     with pytest.raises(SpecError, match="checks"):
         Checks([("not", "a comparison")])
+
+
+def test_student_reason_is_short_and_cites_its_notes():
+    """A Student-t reason prints as k SE and dof; the bias reason and the note are cited once as notes."""
+    c = t_stat("Delta_0", 1.0, 1.01, 0.01, 3, k=4, bias=0.09, bias_reason="finite-size change", note="stated",
+               kind="simulation", N=200)
+    d = t_stat("Delta_0", 1.0, 1.0, 0.01, 5.36, kind="simulation", N=200)
+    table = Checks([c, d])
+    assert table.lines[0].endswith(r"$4\,\mathrm{SE}$, $\nu=3$, $p=0.028$, $+0.09$ [1, 2, 3]")
+    assert table.lines[1].endswith(r"$11.2\,\mathrm{SE}$, $\nu=5.36$ [3]")
+    assert table.notes_tex == ["finite-size change", "stated", "run: N = 200"]
+    assert short_reason("6 digits") == ("", ["6 digits"])
 
 
 def test_table_validation():

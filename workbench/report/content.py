@@ -28,7 +28,7 @@ import sympy as sp
 
 from workbench.compare import Comparison
 from workbench.errors import SpecError
-from workbench.report.latex import escape_path, escape_tex, fmt_num, sympy_latex
+from workbench.report.latex import escape_tex, fmt_num, sympy_latex
 from workbench.report.prose import escape_prose
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "Section",
     "Table",
     "as_equations",
+    "short_reason",
     "status_of",
 ]
 
@@ -206,14 +207,55 @@ def _context_text(ctx: Mapping[str, Any]) -> str:
     for k, v in ctx.items():
         if isinstance(v, float):
             v = f"{v:.6g}"
-        parts.append(f"{k}={v}")
-    return ", ".join(parts)
+        parts.append(f"{k} = {v}")
+    return "run: " + ", ".join(parts)
 
 
-CHECKS_COLSPEC = r">{\raggedright\arraybackslash}p{2.8cm}lrrrrc>{\raggedright\arraybackslash}p{4.0cm}"
-CHECKS_HEADER = r"Quantity & Kind & Theory & Estimate & $|\mathrm{dev}|$ & Tolerance & & Tolerance: why (context)"
+CHECKS_COLSPEC = r">{\raggedright\arraybackslash}p{4.4cm}lrrrrc>{\raggedright\arraybackslash}p{2.7cm}"
+CHECKS_HEADER = r"Quantity & Kind & Theory & Estimate & $|\mathrm{dev}|$ & Tolerance & & Tolerance [notes]"
 KIND_LABEL = {"simulation": "sim", "reference": "ref", "exact": "exact"}
 """Short labels of the kinds of checks in the tables (the legend is printed with the deviations table)."""
+
+DEFAULT_FALSE_ALARM = "6.3e-05"
+"""The two-sided false-alarm rate of 4 Gaussian SE as :func:`workbench.sim.checks.student_reason` prints it."""
+
+_STUDENT = re.compile(
+    r"^k SE(?: \+ (?P<bias_reason>.*) (?P<bias>[-+0-9.e]+))? \(k = (?P<k>[-+0-9.e]+) = t_nu\(1 - p/2\) with "
+    r"nu = (?P<nu>[-+0-9.einf]+) dof, two-sided false-alarm rate p = (?P<p>[-+0-9.e]+); SE = [-+0-9.e]+\)"
+    r"(?:; (?P<note>.*))?$",
+    re.S,
+)
+
+
+def _number(text: str) -> str:
+    """A number printed by Python (``4``, ``5.36``, ``6.3e-05``, ``inf``) as math-mode LaTeX (no dollars)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return escape_tex(text)
+    return fmt_num(int(value) if value.is_integer() else value, 3, math_mode=False)
+
+
+def short_reason(reason: str) -> tuple[str, list[str]]:
+    r"""The tolerance reason as a short typeset cell and the texts it cites (bias reasons, notes).
+
+    A Student-t reason (:func:`workbench.sim.checks.t_stat`) becomes ``$k\,\mathrm{SE}$, $\nu$`` (and
+    ``p`` when it is not the default, a systematic allowance ``+ b``); its SE is tolerance/k and is left
+    out. Any other reason is cited whole.
+    """
+    m = _STUDENT.match(reason or "")
+    if m is None:
+        return "", [reason] if reason else []
+    cell = rf"${_number(m['k'])}\,\mathrm{{SE}}$, $\nu={_number(m['nu'])}$"
+    if m["p"] != DEFAULT_FALSE_ALARM:
+        cell += rf", $p={_number(m['p'])}$"
+    cited = []
+    if m["bias"] is not None:
+        cell += rf", $+{_number(m['bias'])}$"
+        cited.append(m["bias_reason"])
+    if m["note"]:
+        cited.append(m["note"])
+    return cell, cited
 
 
 @dataclass
@@ -257,8 +299,33 @@ class Checks:
 
     @property
     def lines(self) -> list[str]:
-        """Table rows (cells joined by ``&``)."""
-        return [comparison_line(c, self.compact) for c in self.comparisons]
+        """Table rows (cells joined by ``&``); the full table cites its notes as ``[n]``."""
+        if self.compact:
+            return [comparison_line(c, True) for c in self.comparisons]
+        return self._keyed()[0]
+
+    @property
+    def notes_tex(self) -> list[str]:
+        """The notes the full table cites (tolerance reasons, run contexts), escaped, in order of first use."""
+        return [] if self.compact else self._keyed()[1]
+
+    def _keyed(self) -> tuple[list[str], list[str]]:
+        """Rows with short reason cells citing numbered notes, and the notes (each distinct text once)."""
+        notes: list[str] = []
+        lines = []
+        for c in self.comparisons:
+            cell, cited = short_reason(c.reason)
+            if c.context:
+                cited.append(_context_text(c.context))
+            keys = []
+            for text in cited:
+                tex = escape_prose(text)
+                if tex not in notes:
+                    notes.append(tex)
+                keys.append(str(notes.index(tex) + 1))
+            ref = f"[{', '.join(keys)}]" if keys else ""
+            lines.append(comparison_line(c, True) + " & " + " ".join(x for x in (cell, ref) if x))
+        return lines, notes
 
 
 CHECKS_COMPACT_COLSPEC = r">{\raggedright\arraybackslash}p{5.4cm}lrrrrc"
@@ -549,7 +616,7 @@ def parameter_rows(params: Sequence[Parameter]) -> list[dict[str, str]]:
     """Rendered cells of the parameters table."""
     return [
         {
-            "name": r"\texttt{" + escape_path(p.name) + "}",
+            "name": escape_prose(p.name),
             "symbol": f"${sympy_latex(p.symbol)}$" if p.symbol is not None else "",
             "value": _cell(p.value),
             "description": escape_prose(p.description),

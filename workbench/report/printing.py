@@ -14,17 +14,35 @@ object stays the derived one, only its form changes):
 * the argument of the (even) Dirac delta is oriented so that the later variable is positive
   (``delta(t - s)`` for both ``delta(t - s)`` and ``delta(s - t)``).
 
+:data:`PRINT_NAMES` typesets internal symbol and function names (``eps_k``, ``v_eps``, ``bbeta``,
+``Sigma_noise``, ``EX``) as the symbols of the notation (``\varepsilon_k``, ``v_\varepsilon``, ``b\beta``, ...).
+
 :func:`latex` combines both; :func:`workbench.report.latex.sympy_latex` calls it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["WorkbenchLatexPrinter", "clean_for_print", "latex"]
+__all__ = ["PRINT_NAMES", "WorkbenchLatexPrinter", "clean_for_print", "latex", "saddle_label", "term_label"]
+
+PRINT_NAMES: dict[str, str] = {
+    "eps_k": r"\varepsilon_{k}",
+    "eps_l": r"\varepsilon_{l}",
+    "eps_jm1": r"\varepsilon_{j-1}",
+    "v_eps": r"v_{\varepsilon}",
+    "bbeta": r"b \beta",
+    "Delta_inf": r"\Delta_{\infty}",
+    "Delta_t": r"\Delta t",
+    "Sigma_noise": r"\Sigma_{\mathrm{noise}}",
+    "EX": r"\mathbb{E} X",
+    "C_eta": r"C_{\eta}",
+}
+"""LaTeX of internal symbol and function names (names the derivations need as identifiers)."""
 
 
 def _log_tanh_rule(e: sp.log) -> sp.Expr:
@@ -63,6 +81,14 @@ class WorkbenchLatexPrinter(LatexPrinter):
             return super()._print_Add(sp.Add(terms[1], terms[0], evaluate=False), order="none")
         return super()._print_Add(expr, order=order)
 
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:  # noqa: N802
+        name = PRINT_NAMES.get(expr.name)
+        return name if name is not None else super()._print_Symbol(expr, style=style)
+
+    def _hprint_Function(self, func: str) -> str:  # noqa: N802
+        name = PRINT_NAMES.get(func)
+        return name if name is not None else super()._hprint_Function(func)
+
     def _print_DiracDelta(self, expr: sp.DiracDelta, exp: str | None = None) -> str:  # noqa: N802
         arg = expr.args[0]
         if len(expr.args) == 1 and isinstance(arg, sp.Add) and len(arg.args) == 2:
@@ -79,3 +105,44 @@ class WorkbenchLatexPrinter(LatexPrinter):
 def latex(expr: Any, **settings: Any) -> str:
     """LaTeX of ``clean_for_print(expr)`` by :class:`WorkbenchLatexPrinter` (settings as for :func:`sympy.latex`)."""
     return WorkbenchLatexPrinter(settings).doprint(clean_for_print(expr))
+
+
+_TERM_KINDS = {
+    "dynamics": "dynamics term",
+    "noise": "noise term",
+    "input": "quenched-input term",
+    "coupling": "coupling term",
+}
+_SADDLE_MEANINGS = {
+    "Q": "population rate covariance",
+    "Qtilde": "conjugate of the rate covariance (vanishes)",
+    "m": "population mean rate",
+    "mtilde": "conjugate of the mean rate (vanishes)",
+}
+
+
+def _populations(index: str, pair: bool) -> str:
+    """``all`` / ``E`` / ``all,all`` / ``E,I`` as words."""
+    pops = [p.strip() for p in index.split(",")]
+    if all(p == "all" for p in pops):
+        return "all pairs of neurons" if pair else "all neurons"
+    if len(pops) == 2:
+        return f"from population {pops[1]} to population {pops[0]}"
+    return f"population {pops[0]}"
+
+
+def term_label(name: str) -> str:
+    """Printed description of an action term named ``kind[populations]`` (``coupling[all,all]``, ...)."""
+    m = re.fullmatch(r"(?P<kind>[a-z]+)\[(?P<index>[^\]]*)\]", name)
+    if m is None or m["kind"] not in _TERM_KINDS:
+        return name
+    return f"{_TERM_KINDS[m['kind']]} ({_populations(m['index'], m['kind'] == 'coupling')})"
+
+
+def saddle_label(variable: Any) -> str:
+    """Printed description of the saddle-point value of a collective variable (``Q(t_0, s_0)``, ``m(t_0)``)."""
+    func = getattr(variable, "func", None)
+    name = getattr(func, "__name__", str(variable))
+    base, _, pop = name.partition("_")
+    meaning = _SADDLE_MEANINGS.get(base, name)
+    return f"saddle point, {meaning}" + (f" of population {pop}" if pop else "")

@@ -4,7 +4,7 @@ Report text is written in plain ASCII (``x_i``, ``g^2``, ``N->inf``, ``lambda_ma
 turns such tokens into inline math and escapes the rest with :func:`~workbench.report.latex.escape_tex`,
 so the PDF shows :math:`x_i`, :math:`g^2`, :math:`N\\to\\infty`, :math:`\\lambda_{\\mathrm{max}}`:
 
-* a word with one ``_`` and/or a ``^`` whose base is a Greek name, ``sum``, or at most two letters is
+* a word with one ``_`` and/or a ``^`` (exponent bare or in braces, ``T^{-1}``) whose base is a Greek name, ``sum``, or at most two letters is
   maths (``tau_n``, ``J_ij``, ``sigma_I^2``, ``SE^2``, ``J0_ab``);
 * a longer base (``static_Delta0``, ``burn_in``) or several ``_`` (``dmft_static_main``) is an
   identifier and set in ``\\texttt`` with break points;
@@ -33,7 +33,10 @@ _OPERATORS = {"sum": r"\sum", "prod": r"\prod", "int": r"\int", "inf": r"\infty"
 
 _PATH = r"(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_-]+\.(?:py|md|json|toml|tex|pdf|txt|csv|npz|ipynb)\b"
 _IDENT = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+){2,}"
-_MATH = r"(?P<base>[A-Za-z]+)(?P<digits>[0-9]*)(?:_(?P<sub>[A-Za-z0-9]+))?(?:\^(?P<sup>-?[A-Za-z0-9]+))?"
+_MATH = (
+    r"(?P<base>[A-Za-z]+)(?P<digits>[0-9]*)(?:_(?P<sub>[A-Za-z0-9]+))?"
+    r"(?:\^(?:\{(?P<bsup>-?[A-Za-z0-9]+)\}|(?P<sup>-?[A-Za-z0-9]+)))?"
+)
 _TOKEN = re.compile(
     rf"(?P<path>(?<![A-Za-z0-9_./-]){_PATH})|"
     r"(?P<none>\bNone\b)|(?P<num>(?<![A-Za-z0-9_.])(?P<mant>[0-9]+(?:\.[0-9]+)?)\^(?P<exp>-?[0-9]+)\b)"
@@ -89,7 +92,7 @@ def _replace(m: re.Match[str]) -> str:
     if m.group("ident"):
         return r"\texttt{" + escape_path(m.group("ident")) + "}"
     if m.group("math"):
-        body = math_token(m.group("base"), m.group("digits"), m.group("sub"), m.group("sup"))
+        body = math_token(m.group("base"), m.group("digits"), m.group("sub"), m.group("sup") or m.group("bsup"))
         if body is None:
             return r"\texttt{" + escape_path(m.group("math")) + "}" if "_" in m.group("math") else m.group("math")
         return f"${body}$"

@@ -31,13 +31,14 @@ def reference_run(
     out = np.empty((n_steps + 1, N, K))
     out[0] = x
     tau = network.tau
+    J = network.full_J()  # random part plus the low-rank structure, if any
     s2 = spec.noise.sigma2
     white = spec.noise.kind == "white" and s2 > 0
     ou = spec.noise.kind == "ou" and s2 > 0
     eta = np.zeros((N, K)) if eta0 is None else np.array(eta0, dtype=float)
     for n in range(n_steps):
         for k in range(K):
-            drive = network.J @ phi(network.gain * x[:, k]) + network.I
+            drive = J @ phi(network.gain * x[:, k]) + network.I
             if ou:
                 drive = drive + eta[:, k]
             if method == "euler":

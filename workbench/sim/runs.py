@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "CHAOS_DT",
     "CHAOS_RUN",
     "SIM_CODE",
     "autocovariance_with_errors",
@@ -29,6 +30,9 @@ CHAOS_RUN: dict[str, dict[str, Any]] = {
     "quick": {"N": 200, "T": 100.0, "burn_in": 50.0, "trials": 4, "lyap_T": 50.0},
 }
 """Sizes of the stored chaos run (arguments of :func:`chaos_run`) in the full and quick report builds."""
+
+CHAOS_DT = 0.05
+"""Time step of the stored chaos run."""
 
 
 def _simulate(spec: Any, p: dict[str, Any], record: tuple[str, ...], **kwargs: Any) -> Any:
@@ -82,7 +86,7 @@ def chaos_run(ctx: Any, N: int, T: float, burn_in: float, trials: int, seed: int
     p = {
         "N": int(N),
         "T": float(T) + float(burn_in),
-        "dt": 0.05,
+        "dt": CHAOS_DT,
         "burn_in": float(burn_in),
         "stride": 4,
         "trials": int(trials),

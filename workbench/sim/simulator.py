@@ -8,6 +8,10 @@ Integrators for ``tau_i dx_i = (-x_i + sum_j J_ij phi(gain_j x_j) + I_i + eta_i)
   with the recurrent drive frozen: ``a = exp(-dt/tau)``,
   ``x <- a x + (1 - a) drive + sqrt(sigma2 (1 - a^2) / (2 tau)) Z``.
 
+With ``spec.dynamics.kind == "map"`` the network is the delta-step map
+``x <- (1 - delta) x + delta drive + sqrt(delta sigma2) Z`` (:func:`map_coefficients`; tau and the
+integrator are not used, one step per unit time, so ``dt`` must be 1 and ``T``, ``burn_in`` count steps).
+
 The OU input is always advanced exactly: ``eta <- c eta + sqrt(sigma2 (1 - c^2)/(2 tau_n)) Z``,
 ``c = exp(-dt/tau_n)``, started from its stationary law.
 """
@@ -30,7 +34,7 @@ from workbench.sim.network import Network, build_network
 from workbench.spec import ModelSpec
 
 __all__ = ["SimResult", "simulate", "run_network", "step_coefficients", "RECORDABLE", "available_memory", "check_seed",
-           "memory_estimate"]
+           "memory_estimate", "map_coefficients"]
 
 RECORDABLE = ("mean", "cov", "cov_trials", "traj", "traj_phi", "popmean")
 """What :func:`simulate` can record: pooled mean/covariances of x and phi, per-trial covariances,
@@ -49,6 +53,14 @@ def step_coefficients(tau: np.ndarray, dt: float, sigma2: float, method: str, wh
         nf = np.sqrt(sigma2 * (1.0 - a * a) / (2.0 * tau)) if white else np.zeros_like(tau)
     else:
         raise SpecError("method", f"unknown integrator {method!r}; allowed: 'euler', 'exp'")
+    return a, b, nf
+
+
+def map_coefficients(tau: np.ndarray, delta: float, sigma2: float, white: bool) -> tuple[np.ndarray, ...]:
+    """``(a, b, nf)`` of the delta-step map: ``a = 1 - delta``, ``b = delta``, noise variance ``delta sigma2`` per step."""
+    a = np.full_like(tau, 1.0 - delta, dtype=float)
+    b = np.full_like(tau, delta, dtype=float)
+    nf = np.full_like(tau, math.sqrt(delta * sigma2) if white else 0.0, dtype=float)
     return a, b, nf
 
 
@@ -311,6 +323,9 @@ def simulate(
     max_abs = float(max_abs)
     if method not in ("exp", "euler"):
         raise SpecError("method", f"unknown integrator {method!r}; allowed: 'euler', 'exp'")
+    is_map = spec.dynamics.kind == "map"
+    if is_map and dt != 1.0:
+        raise SpecError("dt", f"the map advances one step per unit time (T, burn_in count steps): use dt=1, got {dt:g}")
     ss = check_seed(seed)
     s_net, s_init, s_noise = ss.spawn(3)
     n_steps = int(round(T / dt))
@@ -323,7 +338,7 @@ def simulate(
     if net.spec.N != spec.N:
         raise SpecError("network", f"network has N={net.N} but spec.N={spec.N}")
     N, K = net.N, int(trials)
-    if method == "euler" and dt >= float(net.tau.min()):
+    if method == "euler" and not is_map and dt >= float(net.tau.min()):
         raise SpecError(
             "dt", f"Euler needs dt < min(tau)={net.tau.min():.4g}, got {dt}; use method='exp' or a smaller dt"
         )
@@ -351,7 +366,12 @@ def simulate(
     white = kind == "white" and sigma2 > 0
     ou = kind == "ou" and sigma2 > 0
     has_noise = white or ou
-    a, b, nf = (np.ascontiguousarray(v, dtype=ftype) for v in step_coefficients(net.tau, dt, sigma2, method, white))
+    coeffs = (
+        map_coefficients(net.tau, spec.dynamics.delta, sigma2, white)
+        if is_map
+        else step_coefficients(net.tau, dt, sigma2, method, white)
+    )
+    a, b, nf = (np.ascontiguousarray(v, dtype=ftype) for v in coeffs)
     c_eta, nf_eta = 0.0, 0.0
     eta = np.zeros((N, K) if ou else (1, 1), dtype=ftype)
     if ou:
@@ -359,6 +379,8 @@ def simulate(
         nf_eta = math.sqrt(sigma2 * (1 - c_eta**2) / (2 * spec.noise.tau))
         eta[:] = math.sqrt(sigma2 / (2 * spec.noise.tau)) * rng_init.standard_normal((N, K))
     J = np.ascontiguousarray(net.J, dtype=ftype)
+    lr_m = np.ascontiguousarray(net.m, dtype=ftype) if net.rank else None  # low rank, kept factored
+    lr_nT = np.ascontiguousarray(net.n.T / N, dtype=ftype) if net.rank else None
     I = np.ascontiguousarray(net.I, dtype=ftype)
     gain = np.ascontiguousarray(net.gain, dtype=ftype)
     if noise is not None:
@@ -449,6 +471,8 @@ def simulate(
             if pending[0]:
                 interrupts.raise_pending()
             np.matmul(J, P, out=H)
+            if lr_m is not None:
+                H += lr_m @ (lr_nT @ P)
             if noise is not None:
                 Z[:] = noise[n - 1]
             bad = step_fn(

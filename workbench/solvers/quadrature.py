@@ -20,6 +20,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numba
 import numpy as np
 import sympy as sp
 
@@ -37,19 +38,25 @@ from workbench.symbolic.gaussian import (
 __all__ = ["gauss_hermite", "LoweredSystem"]
 
 
+@functools.lru_cache(maxsize=256)
 def _is_even(b: sp.Expr) -> bool:
-    """Even integrand? Symbolically if SymPy can tell, else at a few points to 1e-12 (mpmath, 30 digits)."""
-    try:
-        if sp.simplify(b.subs(X, -X) - b) == 0:
-            return True
-    except Exception:  # pragma: no cover
-        pass
+    """Even integrand? Structurally (``b(-x)`` auto-evaluates to ``b``), else at a few points to 1e-12
+    (30 digits: a larger odd part is a proof of non-evenness), else, where the points cannot be
+    evaluated, by ``simplify`` (slow: seconds per body, so last).
+    """
+    flipped = b.subs(X, -X)
+    if flipped == b:
+        return True
     pts = (0.31, 0.77, 1.3, 2.9)
     try:
         vals = [abs(sp.N((b.subs(X, -p) - b.subs(X, p)), 30)) for p in pts]
         scale = [abs(sp.N(b.subs(X, p), 30)) + 1 for p in pts]
         return all(v / s_ < 1e-12 for v, s_ in zip(vals, scale, strict=True))
     except (TypeError, ValueError):  # pragma: no cover
+        pass
+    try:
+        return bool(sp.simplify(flipped - b) == 0)
+    except Exception:  # pragma: no cover
         return False
 
 
@@ -94,6 +101,156 @@ def split_gauss_average(f: Any, mu: float, D0: float, kinks: Sequence[float], n:
     return total / math.sqrt(2 * math.pi)
 
 
+SINH_ZMAX = 10.0
+"""Half-width (in standard deviations) beyond which the Gaussian weight (< 2e-22) is dropped."""
+
+
+@numba.njit(cache=True)
+def _sinh_map(centre: float, scale: float, h: float, reach: float) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    """Nodes ``z = centre + asinh(scale sinh(t))``, ``t = k h``, and ``dz/dt``, covering ``|z - centre| <= reach``."""
+    T = math.asinh(math.sinh(min(reach, 700.0)) / scale)
+    n = int(math.ceil(T / h))
+    z = np.empty(2 * n + 1)
+    dz = np.empty(2 * n + 1)
+    for k in range(2 * n + 1):
+        t = h * (k - n)
+        st = scale * math.sinh(t)
+        z[k] = centre + math.asinh(st)
+        dz[k] = scale * math.cosh(t) / math.hypot(1.0, st)
+    return z, dz
+
+
+@numba.njit(cache=True)
+def _sinh_nodes_jit(centre: float, scale: float, h: float, zmax: float) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    """Compiled body of :func:`sinh_nodes`."""
+    z, dz = _sinh_map(centre, scale, h, zmax + abs(centre))
+    c = h / math.sqrt(2 * math.pi)
+    for k in range(z.size):
+        dz[k] *= c * math.exp(-0.5 * z[k] * z[k])
+    return z, dz
+
+
+def sinh_nodes(centre: float, scale: float, h: float, zmax: float = SINH_ZMAX) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes ``z`` and weights (Gaussian density included) of the sinh-substituted trapezoid rule.
+
+    ``z = centre + asinh(scale sinh(t))``, ``t = k h``: the step is ``scale h`` at ``centre`` (where the
+    integrand has its features: ``x = mu + sqrt(D0) z`` near the origin or a kink of phi) and ``h``
+    away from it, on the whole Gaussian support. The trapezoid rule converges exponentially in ``1/h``
+    for an integrand analytic in a strip around the real t axis; halving h reuses every node
+    (nested), so the rule at ``2h`` comes free as an error estimate.
+    """
+    return _sinh_nodes_jit(float(centre), float(scale), float(h), float(zmax))
+
+
+def _centre(c: float, scale: float) -> float:
+    """Where to cluster the nodes: at the feature ``c`` if it is resolved finer than the Gaussian and
+    inside its support, else at 0 (the rule is then the plain trapezoid rule of step h)."""
+    return c if scale < 1.0 and abs(c) < SINH_ZMAX else 0.0
+
+
+def _pair_sum(w: np.ndarray, v: np.ndarray) -> tuple[float, float]:
+    """Trapezoid sums at step h (all nodes) and 2h (every other node, the centre included)."""
+    fine = float(w @ v)
+    n = (w.size - 1) // 2  # index of the centre node t = 0
+    sl = slice(n % 2, None, 2)
+    return fine, float(2.0 * (w[sl] @ v[sl]))
+
+
+def _feature_scale(s: float) -> float:
+    """Node clustering length in z for an integrand with O(1) features in x seen through ``x = s z``."""
+    return 1.0 if s <= 1.0 else 1.0 / s
+
+
+def sinh_average_pair(f: Any, mu: float, D0: float, h: float) -> tuple[float, float]:
+    """``<f>_{mu, D0}`` by the sinh-substituted trapezoid rule at steps h and 2h (fine, coarse)."""
+    s = math.sqrt(max(D0, 0.0))
+    if s == 0.0:
+        v = float(np.broadcast_to(f(np.array([mu])), (1,))[0])
+        return v, v
+    c = _feature_scale(s)
+    z, w = sinh_nodes(_centre(-mu / s, c), c, h)
+    return _pair_sum(w, np.broadcast_to(f(mu + s * z), z.shape))
+
+
+@numba.njit(cache=True)
+def _inner_nodes(
+    m: np.ndarray, a: float, cluster: bool, yoff: np.ndarray, wy: np.ndarray, first: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - numba
+    """Inner nodes ``x = m + a y`` (flattened, outer-major) and Gaussian weights of :func:`sinh_kernel_pair`,
+    ``y = c_y + yoff`` centred at the zero crossing ``c_y = -m / a`` where it is resolved (as :func:`_centre`);
+    nodes with ``|y| > SINH_ZMAX`` (weight < 2e-22) are dropped. ``tag = 2 * row + (node of the 2h rule)``."""
+    no, ni = m.size, yoff.size
+    x = np.empty(no * ni)
+    w = np.empty(no * ni)
+    tag = np.empty(no * ni, dtype=np.int64)
+    k = 0
+    for i in range(no):
+        cy = -m[i] / a
+        if not (cluster and abs(cy) < SINH_ZMAX):
+            cy = 0.0
+        for j in range(ni):
+            y = cy + yoff[j]
+            if abs(y) > SINH_ZMAX:
+                continue
+            x[k] = m[i] + a * y
+            w[k] = wy[j] * math.exp(-0.5 * y * y)
+            tag[k] = 2 * i + (1 if (j - first) % 2 == 0 else 0)
+            k += 1
+    return x[:k], w[:k], tag[:k]
+
+
+@numba.njit(cache=True)
+def _inner_sums(v: np.ndarray, w: np.ndarray, tag: np.ndarray, no: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    """Per outer node, the sums of ``v w`` over all inner nodes (step h) and over those of the 2h rule."""
+    fine = np.zeros(no)
+    coarse = np.zeros(no)
+    for k in range(v.size):
+        t = v[k] * w[k]
+        i = tag[k] >> 1
+        fine[i] += t
+        if tag[k] & 1:
+            coarse[i] += t
+    return fine, 2.0 * coarse
+
+
+def sinh_kernel_pair(f: Any, g: Any, mu: float, D0: float, D: float, h: float) -> tuple[float, float]:
+    """``C_{f,g}(D; D0, mu)`` by nested sinh-trapezoid rules at steps h and 2h (fine, coarse).
+
+    ``x1 = mu + a y1 + b z``, ``x2 = mu + a y2 +- b z`` with ``a = sqrt(D0 - |D|)``, ``b = sqrt(|D|)``
+    (dmft.md §0). The inner averages over ``y`` cluster their nodes where ``x`` crosses the origin for
+    each outer node; the outer rule clusters on the scale ``max(1, a) / b`` of the smoothed integrand.
+    """
+    D = min(max(D, -D0), D0)
+    a, b = math.sqrt(max(D0 - abs(D), 0.0)), math.sqrt(abs(D))
+    sg = 1.0 if D >= 0 else -1.0
+    g = f if g is None else g
+    if b == 0.0:
+        fa, fc = sinh_average_pair(f, mu, D0, h)
+        ga, gc = (fa, fc) if g is f else sinh_average_pair(g, mu, D0, h)
+        return fa * ga, fc * gc
+    cz = min(1.0, max(1.0, a) / b)
+    z, wz = sinh_nodes(_centre(-mu / b, cz), cz, h)
+    m1, m2 = mu + b * z, mu + sg * b * z
+    if a == 0.0:
+        return _pair_sum(wz, np.broadcast_to(f(m1), z.shape) * np.broadcast_to(g(m2), z.shape))
+    c = _feature_scale(a)
+    t0, dy = _sinh_map(0.0, c, h, 2 * SINH_ZMAX)
+    n = (t0.size - 1) // 2
+    wy = (h / math.sqrt(2 * math.pi)) * dy
+    yoff = t0
+
+    def inner(fn: Any, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, wyy, tag = _inner_nodes(m, a, c < 1.0, yoff, wy, n % 2)
+        v = np.broadcast_to(fn(x), x.size)
+        return _inner_sums(np.ascontiguousarray(v, dtype=float), wyy, tag, m.size)
+
+    f1, c1 = inner(f, m1)
+    f2, c2 = (f1, c1) if (g is f and sg > 0) else inner(g, m2)
+    fine, _ = _pair_sum(wz, f1 * f2)
+    _, coarse = _pair_sum(wz, c1 * c2)
+    return fine, coarse
+
+
 class LoweredSystem:
     """Expressions with Gaussian nodes, compiled for fast numerical evaluation.
 
@@ -108,6 +265,12 @@ class LoweredSystem:
         Base name of the generated modules.
     n_quad : int
         Gauss-Hermite order for averages (and for each level of the nested kernels).
+    rule : {"hermite", "sinh"}
+        Fixed Gauss-Hermite orders, or the error-controlled sinh-substituted trapezoid rule
+        (:func:`sinh_nodes`; step ``h`` halved until the estimate from the rule at ``2h`` meets ``qtol``).
+    h, qtol : float
+        Initial step of the sinh rule and its relative target (on the asymptotic estimate, see
+        :meth:`average_pair`).
     """
 
     def __init__(
@@ -119,8 +282,15 @@ class LoweredSystem:
         name: str = "dmft",
         n_quad: int = 101,
         n_kernel: int = 61,
+        rule: str = "hermite",
+        h: float = 0.25,
+        qtol: float = 1e-14,
     ) -> None:
         from workbench.codegen import compile_system
+
+        if rule not in ("hermite", "sinh"):
+            raise ValueError(f"rule must be 'hermite' or 'sinh', got {rule!r}")
+        self.rule, self.h, self.qtol = rule, h, qtol
 
         self.args = tuple(args)
         exprs = [as_expr(e) for e in exprs]
@@ -162,10 +332,24 @@ class LoweredSystem:
         self.main = compile_system(
             self.exprs or [sp.S.Zero], [*self.args, *self.placeholders], backend=backend, name=f"{name}_main"
         )
-        # one vectorised function per integrand, so a kernel evaluates only what it needs
+        # one vectorised function per integrand, so a kernel evaluates only what it needs; named by
+        # the body alone (not the system), so every system of a theory shares one compiled module per
+        # body (in-process memo of compile_system, one file and numba cache on disk)
         self.integrands = [
-            compile_system([b], [X], backend=backend, name=f"{name}_integrand", vectorize=True) for b in compiled_bodies
+            compile_system([b], [X], backend=backend, name="gauss_integrand", vectorize=True) for b in compiled_bodies
         ]
+        # all integrands in one vectorised call: the grouped averages of the sinh rule (one node set
+        # per (mu, Delta0), every integrand evaluated on it)
+        self.all_integrands = (
+            compile_system(compiled_bodies, [X], backend=backend, name="gauss_integrands", vectorize=True)
+            if rule == "sinh" and compiled_bodies
+            else None
+        )
+        self._kernel = None  # the compiled numba loop behind all_integrands (skips the broadcasting wrapper)
+        if self.all_integrands is not None and backend == "numba":
+            import inspect
+
+            self._kernel = inspect.getclosurevars(self.all_integrands.vectorized).nonlocals.get("kernel")
         self.node_args = (
             compile_system(node_args, list(self.args), backend="numpy", name=f"{name}_nodeargs") if node_args else None
         )
@@ -174,10 +358,123 @@ class LoweredSystem:
     def _fi(self, i: int, x: np.ndarray) -> np.ndarray:
         return self.integrands[i].vectorized(x)
 
+    def _adaptive(self, rule: Any) -> tuple[float, float]:
+        """``rule(h)`` -> (fine, coarse) with h halved (at most 4 times) until the asymptotic estimate meets qtol
+        (or the difference is below 1e-15: a value that vanishes by symmetry)."""
+        h = self.h
+        for _ in range(5):
+            fine, coarse = rule(h)
+            if abs(fine - coarse) <= math.sqrt(self.qtol) * abs(fine) or abs(fine - coarse) < 1e-15:
+                break
+            h /= 2
+        return fine, coarse
+
+    def average_pair(self, i: int, mu: float, D0: float) -> tuple[float, float]:
+        """``<f_i>`` by the rule and by its half-order version (sinh: step 2h; kinked f: half the Legendre points).
+
+        For an exponentially convergent rule the error of the fine value is about the squared relative
+        difference of the two (times the value): that is what the step control and the error
+        estimates of the solvers use.
+        """
+        fi = self.integrands[i].vectorized
+        if self.kinks[i]:
+            return (
+                split_gauss_average(fi, mu, D0, self.kinks[i], n=64),
+                split_gauss_average(fi, mu, D0, self.kinks[i], n=32),
+            )
+        if self.rule == "hermite":
+            return self.average(i, mu, D0), gauss_average_value(fi, mu, D0, (self.n_quad + 1) // 2)
+        return self._adaptive(lambda h: sinh_average_pair(fi, mu, D0, h))
+
+    def kernel_pair(self, idx: Sequence[int], mu: float, D0: float, D: float) -> tuple[float, float]:
+        """``C_{f_i, f_j}(D; D0, mu)`` by the sinh rule at steps h and 2h (fine, coarse), step-controlled."""
+        f = self.integrands[idx[0]].vectorized
+        g = None if idx[1] == idx[0] else self.integrands[idx[1]].vectorized
+        return self._adaptive(lambda h: sinh_kernel_pair(f, g, mu, D0, D, h))
+
+    def _grouped_kind(self, is_kernel: bool, idx: Sequence[int], D0: float, D: float) -> str:
+        """How a node reduces to averages at its own (mu, D0): ``avg`` <f>, ``prod`` <f><g> (D = 0),
+        ``mix`` <f g> (D = D0), or ``""`` (general kernel, or a kinked integrand)."""
+        if any(self.kinks[i] for i in idx):
+            return ""
+        if not is_kernel:
+            return "avg"
+        if D == 0.0:
+            return "prod"
+        return "mix" if D == D0 else ""
+
+    def _all_at(self, x: np.ndarray) -> np.ndarray:
+        """All integrands at the points ``x`` (1-d): an array (n_integrands, x.size)."""
+        if self._kernel is not None:
+            out = np.empty((len(self.bodies), x.size))
+            self._kernel(x, out)
+            return out
+        return np.asarray(self.all_integrands.vectorized(x), dtype=float).reshape(-1, x.size)
+
+    def _group_pair(self, mu: float, D0: float, members: list[tuple[int, str, Sequence[int]]], fine, coarse) -> None:
+        """Fill ``fine``/``coarse`` for the nodes of one (mu, D0) group on one shared, step-controlled node set."""
+        s = math.sqrt(D0)
+        h = self.h
+        for _ in range(5):
+            if s == 0.0:
+                F = np.asarray(self.all_integrands.vectorized(np.array([mu])), dtype=float).reshape(-1, 1)
+                w = np.ones(1)
+            else:
+                z, w = sinh_nodes(_centre(-mu / s, _feature_scale(s)), _feature_scale(s), h)
+                F = self._all_at(mu + s * z)
+            n = (w.size - 1) // 2
+            sl = slice(n % 2, None, 2)
+            worst = 0.0
+            A = np.abs(F) @ w  # <|f_i|>: the scale of the relative error (an average may vanish by symmetry)
+            for k, kind, idx in members:
+                if kind == "mix":
+                    v = F[idx[0]] * F[idx[1]]
+                    f_, c_ = float(w @ v), float(2.0 * (w[sl] @ v[sl])) if s else float(w @ v)
+                    scale = float(np.abs(v) @ w)
+                else:
+                    a = [(float(w @ F[i]), float(2.0 * (w[sl] @ F[i][sl])) if s else float(w @ F[i])) for i in idx]
+                    f_, c_ = (a[0][0], a[0][1]) if kind == "avg" else (a[0][0] * a[1][0], a[0][1] * a[1][1])
+                    scale = float(A[idx[0]]) if kind == "avg" else float(A[idx[0]] * A[idx[1]])
+                fine[k], coarse[k] = f_, c_
+                worst = max(worst, ((f_ - c_) / max(scale, 1e-300)) ** 2)
+            if worst <= self.qtol:
+                return
+            h /= 2
+
+    def placeholder_pair(self, *vals: float) -> tuple[np.ndarray, np.ndarray]:
+        """Values of all Gaussian nodes by the rule and by its half-order version (see :meth:`average_pair`)."""
+        na = np.atleast_1d(np.asarray(self.node_args(*vals), dtype=float)) if self.nodes else np.zeros(0)
+        fine, coarse = np.empty(len(self.nodes)), np.empty(len(self.nodes))
+        groups: dict[tuple[float, float], list[tuple[int, str, Sequence[int]]]] = {}
+        for k, (is_kernel, idx, off) in enumerate(self._spec_nodes):
+            mu, D0 = float(na[off]), float(na[off + 1])
+            if D0 < 0:
+                raise FloatingPointError(f"negative variance {D0}")
+            D = float(na[off + 2]) if is_kernel else 0.0
+            kind = self._grouped_kind(is_kernel, idx, D0, D) if self.all_integrands else ""
+            if kind:
+                groups.setdefault((mu, D0), []).append((k, kind, idx if len(idx) > 1 or kind == "avg" else idx * 2))
+            elif is_kernel and self.rule == "sinh":
+                fine[k], coarse[k] = self.kernel_pair(idx, mu, D0, D)
+            elif is_kernel:
+                fine[k] = coarse[k] = self.kernel_values(idx, mu, D0, np.array([D]))[0]
+            else:
+                fine[k], coarse[k] = self.average_pair(idx[0], mu, D0)
+        for (mu, D0), members in groups.items():
+            self._group_pair(mu, D0, members, fine, coarse)
+        return fine, coarse
+
+    def pair(self, *vals: float) -> tuple[Any, Any]:
+        """The expressions evaluated with the fine and with the coarse node values (error estimates)."""
+        fine, coarse = self.placeholder_pair(*vals)
+        return self.main(*vals, *fine), self.main(*vals, *coarse)
+
     def placeholder_values(self, *vals: float) -> np.ndarray:
         """Numerical values of all Gaussian nodes at the given unknowns/parameters."""
         if not self.nodes:
             return np.zeros(0)
+        if self.rule == "sinh":
+            return self.placeholder_pair(*vals)[0]
         na = self.node_args(*vals)
         na = np.atleast_1d(np.asarray(na, dtype=float)) if len(self._spec_nodes) else na
         out = np.empty(len(self.nodes))
@@ -196,10 +493,14 @@ class LoweredSystem:
         """``<f_i>`` at mean ``mu`` and variance ``D0``: Gauss-Hermite, or split Gauss-Legendre for kinked f_i."""
         if self.kinks[i]:
             return split_gauss_average(lambda x: self._fi(i, x), mu, D0, self.kinks[i])
+        if self.rule == "sinh":
+            return self.average_pair(i, mu, D0)[0]
         return gauss_average_value(lambda x: self._fi(i, x), mu, D0, self.n_quad)
 
     def kernel_values(self, idx: Sequence[int], mu: float, D0: float, D: np.ndarray) -> np.ndarray:
         """``C_{f_i, f_j}(D; D0, mu)`` for an array of covariances ``D`` (|D| <= D0)."""
+        if self.rule == "sinh":
+            return np.array([self.kernel_pair(idx, mu, D0, float(d))[0] for d in np.atleast_1d(D)])
         # the integrand's analyticity strip shrinks relative to the Gaussian width as D0 grows:
         # scale the order with sqrt(D0) (n_kernel is the order at D0 <= 1), at most 201
         n = min(201, max(self.n_kernel, int(math.ceil(self.n_kernel * math.sqrt(max(D0, 1.0))))))

@@ -11,6 +11,10 @@
 ``--sigma2``       white-noise intensity: <xi(t) xi(s)> = sigma2 delta(t - s)
 ``--tau-noise``    coloured (OU) noise of this timescale with the same sigma2
 ``--mu0``          initial law of x_i(0): ``normal:MEAN,STD``, ``point:X`` or a number X (= point:X)
+``--eta``          reciprocal correlation corr(J_ij, J_ji) in [-1, 1] (``simulate`` and theories that
+                   model it, e.g. ``symmetric``)
+``--dynamics``     ``flow`` (the ODE) or ``map``: x(n+1) = (1-delta) x(n) + delta (J phi(x(n)) + I) + noise
+``--delta``        step of the map, 0 < delta <= 1 (``simulate`` and ``dmft``)
 =================  ==========================================================================
 
 :func:`spec_from_args` builds the :class:`~workbench.spec.ModelSpec` from them. A theory's own
@@ -32,6 +36,7 @@ from workbench.spec.model import InitialCondition, ModelSpec
 
 __all__ = [
     "DeprecatedAlias",
+    "add_dynamics_options",
     "add_spec_options",
     "check_spec_values",
     "deprecation",
@@ -99,6 +104,8 @@ def add_spec_options(
     with_N: bool = False,
     spec_help: str = "",
     g_type: Callable[[str], Any] = float,
+    with_eta: bool | None = None,
+    with_dynamics: bool | None = None,
 ) -> None:
     """Add ``--spec --g --J0 --phi --sigma2 --tau-noise --mu0`` (and ``--N``) with the shared meanings.
 
@@ -113,6 +120,10 @@ def add_spec_options(
         Extra help for ``--spec``.
     g_type : callable
         argparse ``type`` of ``--g`` (``str`` where an old spelling gave ``--g`` another meaning).
+    with_eta : bool, optional
+        Also add ``--eta`` (default: with ``--N``, i.e. the simulator; a theory that models it opts in).
+    with_dynamics : bool, optional
+        Also add ``--dynamics --delta`` (default: with ``--N``, i.e. the simulator).
     """
     d = defaults or {}
 
@@ -147,10 +158,31 @@ def add_spec_options(
         default=None,
         help="initial law of x_i(0): normal:MEAN,STD, point:X or a number X" + dflt("mu0"),
     )
+    if with_N if with_eta is None else with_eta:
+        parser.add_argument(
+            "--eta", type=float, default=None,
+            help="reciprocal correlation corr(J_ij, J_ji) in [-1, 1]" + dflt("eta"),
+        )
+    if with_N if with_dynamics is None else with_dynamics:
+        add_dynamics_options(parser)
+
+
+def add_dynamics_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--dynamics flow|map`` and ``--delta`` (the map's step, 0 < delta <= 1)."""
+    parser.add_argument(
+        "--dynamics", choices=("flow", "map"), default=None,
+        help="flow (the ODE) or map: x(n+1) = (1-delta) x(n) + delta (J phi(x(n)) + I) + noise (default flow)",
+    )
+    parser.add_argument(
+        "--delta", type=float, default=None, help="step of the map, 0 < delta <= 1 (default 1; needs --dynamics map)"
+    )
 
 
 def check_spec_values(args: argparse.Namespace) -> None:
     """SpecError for a shared option out of range (g >= 0, sigma2 >= 0, tau-noise > 0, all finite)."""
+    eta = getattr(args, "eta", None)
+    if eta is not None and not -1.0 <= eta <= 1.0:
+        raise SpecError("eta", f"reciprocal correlation corr(J_ij, J_ji) must be in [-1, 1], got {eta}")
     for name, lo in (("g", 0.0), ("J0", None), ("sigma2", 0.0)):
         value = getattr(args, name, None)
         if value is None:
@@ -186,11 +218,17 @@ def spec_from_args(args: argparse.Namespace, base: Callable[[], ModelSpec] | str
         phi=args.phi,
         sigma2=args.sigma2,
         J_file=getattr(args, "J_file", None),
+        eta=getattr(args, "eta", None),
     )
     tau_noise, mu0 = getattr(args, "tau_noise", None), getattr(args, "mu0", None)
-    if tau_noise is None and mu0 is None:
+    dynamics, delta = getattr(args, "dynamics", None), getattr(args, "delta", None)
+    if tau_noise is None and mu0 is None and dynamics is None and delta is None:
         return spec
     d = spec.to_dict()
+    if dynamics is not None or delta is not None:
+        if delta is not None and (dynamics or spec.dynamics.kind) != "map":
+            raise SpecError("delta", "is the step of the map; add --dynamics map")
+        d["dynamics"] = {"kind": dynamics or spec.dynamics.kind, "delta": spec.dynamics.delta if delta is None else delta}
     if tau_noise is not None:
         d["noise"] = {"kind": "ou", "sigma2": spec.noise.sigma2, "tau": float(tau_noise)}
     if mu0 is not None:

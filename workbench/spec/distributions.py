@@ -29,8 +29,12 @@ class Distribution:
     a: float = 1.0
     b: float = 1.0
 
-    def validate(self, parameter: str, positive: bool = True) -> None:
-        """Check the parameters; ``positive`` requires the support to lie in (0, inf)."""
+    def validate(self, parameter: str, positive: bool = True, zero_low: bool = False) -> None:
+        """Check the parameters; ``positive`` requires the support in (0, inf), or [0, inf) for ``zero_low`` laws.
+
+        ``zero_low`` (gains): a uniform or beta law may start at 0 (saturated units, e.g. Beta(2, 2)
+        gains on [0, 1]); a constant must still be > 0.
+        """
         if not isinstance(self.kind, str) or self.kind not in _KINDS:
             raise SpecError(f"{parameter}.kind", f"unknown distribution {self.kind!r}; allowed: {_KINDS}")
         vals = {"value": self.value, "low": self.low, "high": self.high, "a": self.a, "b": self.b}
@@ -45,8 +49,8 @@ class Distribution:
             return
         if not self.high > self.low:
             raise SpecError(f"{parameter}.high", f"must exceed low={self.low}, got {self.high}")
-        if positive and self.low <= 0:
-            raise SpecError(f"{parameter}.low", f"must be > 0, got {self.low}")
+        if positive and (self.low < 0 if zero_low else self.low <= 0):
+            raise SpecError(f"{parameter}.low", f"must be {'>=' if zero_low else '>'} 0, got {self.low}")
         if self.kind == "beta":
             for k in ("a", "b"):
                 if vals[k] <= 0:
@@ -82,8 +86,8 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-def make_distribution(value: Any, parameter: str, positive: bool = True) -> Distribution:
-    """Build a law from a number (constant), a dict, or a :class:`Distribution`."""
+def make_distribution(value: Any, parameter: str, positive: bool = True, zero_low: bool = False) -> Distribution:
+    """Build a law from a number (constant), a dict, or a :class:`Distribution` (``zero_low``: see ``validate``)."""
     if isinstance(value, Distribution):
         dist = value
     elif isinstance(value, bool):
@@ -107,5 +111,5 @@ def make_distribution(value: Any, parameter: str, positive: bool = True) -> Dist
         dist = Distribution(**{k: (v if k == "kind" else float(v)) for k, v in value.items()})
     else:
         raise SpecError(parameter, f"expected a number or a table, got {type(value).__name__}")
-    dist.validate(parameter, positive=positive)
+    dist.validate(parameter, positive=positive, zero_low=zero_low)
     return dist

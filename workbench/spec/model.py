@@ -7,7 +7,8 @@ Model (i = 1..N, population a(i))::
 * ``J_ij`` for i in population a, j in population b: mean ``J0[a][b] / N``, variance
   ``g[a][b]**2 / N``; with connection probability ``p[a][b] < 1`` the matrix is sparse
   Erdos-Renyi, ``J_ij = A_ij w_ij`` with ``A_ij ~ Bernoulli(p)`` and Gaussian weights chosen so
-  that the mean and variance of ``J_ij`` are still ``J0/N`` and ``g^2/N``. Or a fixed matrix
+  that the mean and variance of ``J_ij`` are still ``J0/N`` and ``g^2/N``. Dense couplings may be
+  reciprocally correlated: ``corr(J_ij, J_ji) = eta[a][b]`` (i != j; default 0). Or a fixed matrix
   from a ``.npy`` file, used as given.
 * ``I_i = input_mean + input_std * z_i`` with ``z_i ~ N(0, 1)`` frozen in time (quenched input).
 * ``xi``: white noise ``<xi_i(t) xi_j(s)> = sigma2 delta_ij delta(t-s)``; or Ornstein-Uhlenbeck
@@ -33,7 +34,7 @@ from workbench.errors import SpecError
 from workbench.spec.distributions import Distribution, make_distribution
 from workbench.spec.nonlinearity import Nonlinearity, make_nonlinearity
 
-__all__ = ["Population", "Noise", "InitialCondition", "ModelSpec"]
+__all__ = ["Population", "Noise", "InitialCondition", "LowRankTerm", "Dynamics", "ModelSpec"]
 
 NOISE_KINDS = ("white", "ou", "none")
 INIT_KINDS = ("normal", "point")
@@ -190,6 +191,140 @@ class InitialCondition:
         return {"kind": self.kind, "mean": self.mean, "std": self.std}
 
 
+DYNAMICS_KINDS = ("flow", "map")
+"""Time evolution: the ODE (``flow``) or the delta-step map (``map``)."""
+
+
+@dataclass(frozen=True)
+class Dynamics:
+    """Time evolution: ``flow`` (the ODE) or ``map`` ``x(n+1) = (1-delta) x(n) + delta (J phi(x(n)) + I) + noise``.
+
+    The map's noise increment is Gaussian with variance ``delta * sigma2`` per step (white noise
+    only), so ``delta = 1`` is ``x(n+1) = J phi(x(n)) + I + xi(n)`` with ``Var xi = sigma2`` and
+    ``delta = dt`` is the simulator's Euler-Maruyama step of the flow (tau = 1); one step is one
+    time unit. ``delta`` is used by the map only, ``0 < delta <= 1``.
+    """
+
+    kind: str = "flow"
+    delta: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form."""
+        return {"kind": self.kind, "delta": self.delta}
+
+
+def _dynamics(value: Any) -> Dynamics:
+    """The ``[dynamics]`` table (absent: the flow)."""
+    dd = _table("dynamics", value)
+    bad = set(dd) - {"kind", "delta"}
+    if bad:
+        raise SpecError("dynamics", f"unknown keys {sorted(bad)}; allowed ['delta', 'kind']")
+    return Dynamics(_string("dynamics.kind", dd.get("kind", "flow")), _finite("dynamics.delta", dd.get("delta", 1.0)))
+
+
+def _validate_dynamics(dyn: Dynamics, noise: Noise) -> None:
+    """Kind in :data:`DYNAMICS_KINDS`, ``0 < delta <= 1``, white or no noise for the map."""
+    if dyn.kind not in DYNAMICS_KINDS:
+        raise SpecError("dynamics.kind", f"unknown dynamics {dyn.kind!r}; allowed: {DYNAMICS_KINDS}")
+    delta = _finite("dynamics.delta", dyn.delta)
+    if not 0 < delta <= 1:
+        raise SpecError("dynamics.delta", f"must be in (0, 1], got {dyn.delta}")
+    if dyn.kind == "map" and noise.kind == "ou":
+        raise SpecError("dynamics.kind", "the map takes white noise or none, got OU noise")
+
+
+LOW_RANK_KEYS = ("m_mean", "m_std", "n_mean", "n_std", "rho", "m_corr", "n_corr")
+"""Keys of one ``[[low_rank]]`` table."""
+
+
+@dataclass(frozen=True)
+class LowRankTerm:
+    """One rank-one term ``m n^T / N`` of the couplings; (m_i, n_i) drawn per neuron from a joint Gaussian.
+
+    ``rho`` is the correlation of m_i and n_i; ``m_corr[s]`` / ``n_corr[s]`` the correlation of this
+    term's m_i (n_i) with the m_i (n_i) of the earlier term s (lists as long as the number of earlier
+    terms, or empty for independence).
+    """
+
+    m_mean: float = 0.0
+    m_std: float = 0.0
+    n_mean: float = 0.0
+    n_std: float = 0.0
+    rho: float = 0.0
+    m_corr: tuple[float, ...] = ()
+    n_corr: tuple[float, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (TOML-compatible)."""
+        d: dict[str, Any] = {
+            "m_mean": self.m_mean,
+            "m_std": self.m_std,
+            "n_mean": self.n_mean,
+            "n_std": self.n_std,
+            "rho": self.rho,
+        }
+        if self.m_corr:
+            d["m_corr"] = list(self.m_corr)
+        if self.n_corr:
+            d["n_corr"] = list(self.n_corr)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: Any, k: int) -> LowRankTerm:
+        """Build term ``k`` from a ``[[low_rank]]`` table (SpecError naming ``low_rank[k].<key>``)."""
+        d = _table(f"low_rank[{k}]", data)
+        bad = set(d) - set(LOW_RANK_KEYS)
+        if bad:
+            raise SpecError(f"low_rank[{k}]", f"unknown keys {sorted(bad)}; allowed {sorted(LOW_RANK_KEYS)}")
+        corr = {}
+        for key in ("m_corr", "n_corr"):
+            v = d.get(key, [])
+            if not isinstance(v, (list, tuple)):
+                raise SpecError(f"low_rank[{k}].{key}", f"expected a list of {k} correlations, got {_describe(v)}")
+            corr[key] = tuple(_finite(f"low_rank[{k}].{key}[{s}]", c) for s, c in enumerate(v))
+        vals = {key: _finite(f"low_rank[{k}].{key}", d.get(key, 0.0)) for key in LOW_RANK_KEYS[:5]}
+        return cls(**vals, **corr)
+
+
+def _validate_low_rank(terms: tuple[LowRankTerm, ...]) -> None:
+    """Stds >= 0, correlations in [-1, 1], correlation lists of the right length, a PSD joint covariance."""
+    if not isinstance(terms, tuple) or not all(isinstance(t, LowRankTerm) for t in terms):
+        raise SpecError("low_rank", "must be a tuple of LowRankTerm (a list of [[low_rank]] tables in TOML)")
+    for k, t in enumerate(terms):
+        for key in LOW_RANK_KEYS[:5]:
+            _finite(f"low_rank[{k}].{key}", getattr(t, key))
+        for key in ("m_std", "n_std"):
+            if getattr(t, key) < 0:
+                raise SpecError(f"low_rank[{k}].{key}", f"must be >= 0, got {getattr(t, key)}")
+        for key in ("m_corr", "n_corr"):
+            vals = getattr(t, key)
+            if vals and len(vals) != k:
+                raise SpecError(f"low_rank[{k}].{key}", f"must list {k} correlations (one per earlier term), got {len(vals)}")
+        for key, vals in (("rho", (t.rho,)), ("m_corr", t.m_corr), ("n_corr", t.n_corr)):
+            for c in vals:
+                if not -1.0 <= _finite(f"low_rank[{k}].{key}", c) <= 1.0:
+                    raise SpecError(f"low_rank[{k}].{key}", f"correlations must be in [-1, 1], got {c}")
+    if terms:
+        C = low_rank_covariance(terms)
+        if np.linalg.eigvalsh(C).min() < -1e-10 * max(1.0, float(np.abs(C).max())):
+            raise SpecError("low_rank", "the correlations give a joint (m, n) covariance that is not positive "
+                            "semidefinite; lower rho / m_corr / n_corr")
+
+
+def low_rank_covariance(terms: tuple[LowRankTerm, ...]) -> np.ndarray:
+    """Joint covariance of ``(m_1..m_R, n_1..n_R)`` per neuron, shape (2R, 2R)."""
+    R = len(terms)
+    corr = np.eye(2 * R)
+    for r, t in enumerate(terms):
+        corr[r, R + r] = corr[R + r, r] = t.rho
+        for s, c in enumerate(t.m_corr):
+            corr[r, s] = corr[s, r] = c
+        for s, c in enumerate(t.n_corr):
+            corr[R + r, R + s] = corr[R + s, R + r] = c
+    std = np.array([t.m_std for t in terms] + [t.n_std for t in terms])
+    return corr * np.outer(std, std)
+
+
 POPULATION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}")
 """Population names: they become parts of SymPy symbol names (``g_EI``, ``Delta_0_E``) and of LaTeX."""
 
@@ -225,6 +360,15 @@ def _matrix(parameter: str, value: Any, P: int, default: float) -> tuple[tuple[f
     return tuple(tuple(_finite(f"{parameter}[{a}][{b}]", value[a][b]) for b in range(P)) for a in range(P))
 
 
+def _low_rank_terms(value: Any) -> tuple[LowRankTerm, ...]:
+    """The ``[[low_rank]]`` list of tables as LowRankTerm (absent: none)."""
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise SpecError("low_rank", f"expected a list of tables ([[low_rank]]), got {_describe(value)}")
+    return tuple(LowRankTerm.from_dict(d, k) for k, d in enumerate(value))
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A validated random rate-network model (see the module docstring for the equations).
@@ -242,11 +386,16 @@ class ModelSpec:
         Populations with fractions summing to 1.
     J0, g, p : tuple of tuple of float
         Per-block coupling mean (x N), std (x sqrt N) and connection probability.
+    eta : tuple of tuple of float
+        Reciprocal correlation ``corr(J_ij, J_ji)`` per population pair (symmetric table, each in
+        [-1, 1]; default 0, independent couplings); nonzero needs dense random couplings.
     J_file : str or None
         A fixed coupling matrix (.npy), used as given; J0, g, p are then ignored.
     noise : Noise
     init : InitialCondition
     name : str
+    low_rank : tuple of LowRankTerm
+        Rank-one terms ``sum_r m_r n_r^T / N`` added to the random couplings (empty: none).
     """
 
     N: int = 1000
@@ -255,10 +404,13 @@ class ModelSpec:
     J0: tuple[tuple[float, ...], ...] = ((0.0,),)
     g: tuple[tuple[float, ...], ...] = ((1.0,),)
     p: tuple[tuple[float, ...], ...] = ((1.0,),)
+    eta: tuple[tuple[float, ...], ...] = ((0.0,),)
     J_file: str | None = None
     noise: Noise = field(default_factory=Noise)
     init: InitialCondition = field(default_factory=InitialCondition)
     name: str = "custom"
+    low_rank: tuple[LowRankTerm, ...] = ()
+    dynamics: Dynamics = field(default_factory=Dynamics)
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self) -> None:
@@ -282,7 +434,7 @@ class ModelSpec:
                 raise SpecError(f"populations[{k}].fraction", f"must be in (0, 1], got {pop.fraction}")
             total += pop.fraction
             pop.tau.validate(f"populations[{k}].tau", positive=True)
-            pop.gain.validate(f"populations[{k}].gain", positive=True)
+            pop.gain.validate(f"populations[{k}].gain", positive=True, zero_low=True)
             _finite(f"populations[{k}].input_mean", pop.input_mean)
             if _finite(f"populations[{k}].input_std", pop.input_std) < 0:
                 raise SpecError(f"populations[{k}].input_std", f"must be >= 0, got {pop.input_std}")
@@ -295,6 +447,10 @@ class ModelSpec:
                 for b in range(P):
                     _finite(f"{nm}[{a}][{b}]", mat[a][b])
         self._validate_sizes()
+        self._validate_eta(P)
+        _validate_low_rank(self.low_rank)
+        if self.low_rank and self.J_file is not None:
+            raise SpecError("low_rank", "cannot be combined with a fixed matrix (J_file); add the structure to J")
         for a in range(P):
             for b in range(P):
                 if not self.g[a][b] >= 0:
@@ -324,6 +480,7 @@ class ModelSpec:
             raise SpecError("noise.tau", f"OU noise timescale must be > 0, got {self.noise.tau}")
         if self.noise.kind == "none" and self.noise.sigma2 != 0:
             raise SpecError("noise.sigma2", "must be 0 when noise.kind is 'none' (use kind='white' or 'ou')")
+        _validate_dynamics(self.dynamics, self.noise)
         if self.init.kind not in INIT_KINDS:
             raise SpecError("init.kind", f"unknown initial law {self.init.kind!r}; allowed: {INIT_KINDS}")
         _finite("init.mean", self.init.mean)
@@ -335,6 +492,30 @@ class ModelSpec:
             J = peek_J_file(self.J_file)
             if J.shape[0] != self.N:
                 raise SpecError("J_file", f"J is {J.shape[0]}x{J.shape[1]} but N = {self.N}")
+
+    def _validate_eta(self, P: int) -> None:
+        """``eta`` is a symmetric PxP table in [-1, 1]; nonzero only for dense random couplings."""
+        eta = self.eta
+        if not isinstance(eta, (tuple, list)) or len(eta) != P or any(len(row) != P for row in eta):
+            raise SpecError("eta", f"must be a {P}x{P} table (one entry per population pair)")
+        for a in range(P):
+            for b in range(P):
+                v = _finite(f"eta[{a}][{b}]", eta[a][b])
+                if not -1.0 <= v <= 1.0:
+                    raise SpecError(f"eta[{a}][{b}]", f"reciprocal correlation corr(J_ij, J_ji) must be in [-1, 1], got {v}")
+                if v != eta[b][a]:
+                    raise SpecError(f"eta[{a}][{b}]", f"must equal eta[{b}][{a}] (corr(J_ij, J_ji) is symmetric), "
+                                    f"got {v} and {eta[b][a]}")
+                if v != 0 and self.p[a][b] < 1.0:
+                    raise SpecError(f"eta[{a}][{b}]", f"reciprocal correlation needs dense couplings (p = 1), "
+                                    f"got p[{a}][{b}] = {self.p[a][b]}")
+        if self.J_file is not None and self.has_eta:
+            raise SpecError("eta", "a fixed coupling matrix (J_file) is used as given; drop eta")
+
+    @property
+    def has_eta(self) -> bool:
+        """True if some population pair has reciprocally correlated couplings (eta != 0)."""
+        return any(v != 0 for row in self.eta for v in row)
 
     def _validate_sizes(self) -> None:
         """Every population gets at least one neuron (N * fraction rounded; the last takes the rest)."""
@@ -369,6 +550,7 @@ class ModelSpec:
         init_mean: float = 0.0,
         init_std: float = 1.0,
         name: str = "custom",
+        eta: float = 0.0,
     ) -> ModelSpec:
         """One-population model from scalar parameters (white noise if ``sigma2 > 0``)."""
         if noise is None:
@@ -377,7 +559,7 @@ class ModelSpec:
             "all",
             1.0,
             make_distribution(tau, "tau"),
-            make_distribution(gain, "gain"),
+            make_distribution(gain, "gain", zero_low=True),
             float(input_mean),
             float(input_std),
         )
@@ -388,6 +570,7 @@ class ModelSpec:
             J0=((float(J0),),),
             g=((float(g),),),
             p=((float(p),),),
+            eta=((_finite("eta", eta),),),
             J_file=J_file,
             noise=Noise(noise, float(sigma2), float(noise_tau)),
             init=InitialCondition("normal", float(init_mean), float(init_std)),
@@ -398,7 +581,7 @@ class ModelSpec:
     def from_dict(cls, data: dict[str, Any], base_dir: str | Path | None = None) -> ModelSpec:
         """Build from plain data (the TOML layout; see ``workbench/spec/presets/*.toml``)."""
         data = _table("spec", data)
-        allowed = {"name", "N", "phi", "populations", "coupling", "noise", "init", "J_file"}
+        allowed = {"name", "N", "phi", "populations", "coupling", "noise", "init", "J_file", "low_rank", "dynamics"}
         extra = set(data) - allowed
         if extra:
             raise SpecError("spec", f"unknown keys {sorted(extra)}; allowed {sorted(allowed)}")
@@ -418,16 +601,16 @@ class ModelSpec:
                     name=str(pd.get("name", f"pop{k}")),
                     fraction=_finite(f"populations[{k}].fraction", pd.get("fraction", 1.0)),
                     tau=make_distribution(pd.get("tau", 1.0), f"populations[{k}].tau"),
-                    gain=make_distribution(pd.get("gain", 1.0), f"populations[{k}].gain"),
+                    gain=make_distribution(pd.get("gain", 1.0), f"populations[{k}].gain", zero_low=True),
                     input_mean=_finite(f"populations[{k}].input_mean", pd.get("input_mean", 0.0)),
                     input_std=_finite(f"populations[{k}].input_std", pd.get("input_std", 0.0)),
                 )
             )
         P = len(pops)
         coup = _table("coupling", data.get("coupling"))
-        bad = set(coup) - {"J0", "g", "p"}
+        bad = set(coup) - {"J0", "g", "p", "eta"}
         if bad:
-            raise SpecError("coupling", f"unknown keys {sorted(bad)}; allowed ['J0', 'g', 'p']")
+            raise SpecError("coupling", f"unknown keys {sorted(bad)}; allowed ['J0', 'eta', 'g', 'p']")
         nd = _table("noise", data.get("noise"))
         bad = set(nd) - {"kind", "sigma2", "tau"}
         if bad:
@@ -462,10 +645,13 @@ class ModelSpec:
             J0=_matrix("coupling.J0", coup.get("J0"), P, 0.0),
             g=_matrix("coupling.g", coup.get("g"), P, 1.0),
             p=_matrix("coupling.p", coup.get("p"), P, 1.0),
+            eta=_matrix("coupling.eta", coup.get("eta"), P, 0.0),
             J_file=J_file,
             noise=noise,
             init=init,
             name=_string("name", data.get("name", "custom")),
+            low_rank=_low_rank_terms(data.get("low_rank")),
+            dynamics=_dynamics(data.get("dynamics")),
         )
 
     @classmethod
@@ -505,8 +691,14 @@ class ModelSpec:
             "noise": self.noise.to_dict(),
             "init": self.init.to_dict(),
         }
+        if self.has_eta:  # only when set: specs without eta keep their run-store keys
+            d["coupling"]["eta"] = [list(r) for r in self.eta]
         if self.J_file is not None:
             d["J_file"] = str(self.J_file)
+        if self.low_rank:
+            d["low_rank"] = [t.to_dict() for t in self.low_rank]
+        if self.dynamics != Dynamics():  # only when set: flow specs keep their run-store keys
+            d["dynamics"] = self.dynamics.to_dict()
         return d
 
     def key(self) -> str:
@@ -529,8 +721,9 @@ class ModelSpec:
         phi: str | None = None,
         sigma2: float | None = None,
         J_file: str | None = None,
+        eta: float | None = None,
     ) -> ModelSpec:
-        """Apply the CLI's scalar overrides. ``g``/``J0`` set every block (all populations)."""
+        """Apply the CLI's scalar overrides. ``g``/``J0``/``eta`` set every block (all populations)."""
         spec = self
         P = self.n_populations
         ch: dict[str, Any] = {}
@@ -548,6 +741,9 @@ class ModelSpec:
             ch["J0"] = tuple(tuple(J0v for _ in range(P)) for _ in range(P))
         if phi is not None:
             ch["phi"] = make_nonlinearity(phi)
+        if eta is not None:
+            etav = _finite("eta", eta)
+            ch["eta"] = tuple(tuple(etav for _ in range(P)) for _ in range(P))
         if sigma2 is not None:
             if _finite("sigma2", sigma2) < 0:
                 raise SpecError("sigma2", f"white-noise intensity must be >= 0, got {sigma2}")

@@ -113,6 +113,33 @@ THEORIES: dict[str, Theory] = {
             report="meanfield-transient",
             title="transient mean field of the Faugeras-Tanre network: m(t), K(t, s)",
         ),
+        Theory.conventional(
+            "spectrum",
+            "problem:SpectrumProblem",
+            "derivations.spectrum",
+            report="rmt-jacobians",
+            title="random-matrix theory of the Jacobian T^-1(-I + W G): edge x_R, boundary, density, outliers",
+        ),
+        Theory(
+            name="lowrank",
+            package="workbench.theories.lowrank",
+            problem="workbench.theories.lowrank.problem:LowRankProblem",
+            derivation="workbench.theories.lowrank.derivation",
+            report="lowrank",
+            command="lowrank",
+            title="low-rank + random couplings (Mastrogiuseppe-Ostojic): structured states, outliers",
+            notes="shared/theory/dmft.md",
+        ),
+        Theory(
+            name="symmetric",
+            package="workbench.theories.symmetric",
+            problem="workbench.theories.symmetric.problem:SymmetricProblem",
+            derivation="workbench.theories.symmetric.derivation",
+            report="symmetric",
+            command="symmetric",
+            title="partially symmetric couplings (eta = corr(J_ij, J_ji)): transient DMFT, response R(t, s)",
+            notes="shared/theory/dmft.md",
+        ),
     )
 }
 """Every theory, by name."""

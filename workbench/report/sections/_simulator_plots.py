@@ -22,14 +22,14 @@ Subplots = Callable[..., tuple[Any, Any]]
 
 def _covariance_scatter(ax: Any, lin: LinearCovariance) -> None:
     """Simulated against exact entries: all variances and a random sample of 300 covariances."""
-    n, C_cont, C_hat, SE = lin.n, lin.C_cont, lin.C_hat, lin.SE
+    n, C_th, C_hat, SE = lin.n, lin.C_theory, lin.C_hat, lin.SE
     rng = np.random.default_rng(0)
     iu = np.triu_indices(n, 1)
     pick = rng.choice(iu[0].size, size=min(300, iu[0].size), replace=False)
     d = np.arange(n)
-    ax.errorbar(C_cont[d, d], C_hat[d, d], yerr=SE[d, d], fmt="o", ms=3, lw=0.8, label="variances $C_{ii}$")
+    ax.errorbar(C_th[d, d], C_hat[d, d], yerr=SE[d, d], fmt="o", ms=3, lw=0.8, label="variances $C_{ii}$")
     ax.errorbar(
-        C_cont[iu][pick],
+        C_th[iu][pick],
         C_hat[iu][pick],
         yerr=SE[iu][pick],
         fmt=".",
@@ -38,11 +38,11 @@ def _covariance_scatter(ax: Any, lin: LinearCovariance) -> None:
         alpha=0.7,
         label="covariances $C_{ij}$",
     )
-    lo = min(C_cont.min(), C_hat.min())
-    hi = max(C_cont.max(), C_hat.max())
+    lo = min(C_th.min(), C_hat.min())
+    hi = max(C_th.max(), C_hat.max())
     ax.plot([lo, hi], [lo, hi], "k-", lw=0.8, label="simulation = theory")
-    ax.set(xlabel="theory (continuous Lyapunov)", ylabel="simulation (mean over trials)", title="equal-time covariance")
-    ax.legend(fontsize=8)
+    ax.set(xlabel="prediction (integrator, less centring bias)", ylabel="simulation (mean over trials)", title="equal-time covariance")
+    ax.legend(fontsize=10)
 
 
 def linear_covariance_figure(subplots: Subplots, lin: LinearCovariance) -> Any:
@@ -52,8 +52,8 @@ def linear_covariance_figure(subplots: Subplots, lin: LinearCovariance) -> Any:
     ax[1].hist(np.clip(lin.z, -6, 6), bins=40, density=True, alpha=0.7, label="entries")
     xs = np.linspace(-5, 5, 201)
     ax[1].plot(xs, np.exp(-(xs**2) / 2) / np.sqrt(2 * np.pi), "k-", lw=1, label="standard normal")
-    ax[1].set(xlabel="z = (simulation - theory - bias) / SE", ylabel="density", title="normalised deviations")
-    ax[1].legend(fontsize=8)
+    ax[1].set(xlabel="z = (simulation - prediction) / SE", ylabel="density", title="normalised deviations")
+    ax[1].legend(fontsize=10)
     return fig
 
 
@@ -61,7 +61,7 @@ def chaos_figure(subplots: Subplots, run: Any, acf: tuple[np.ndarray, np.ndarray
     """Four sample neurons, the autocovariance ``acf = (lags, mean, SE)`` with a 2 SE band, the covariance spectrum."""
     t_, traj = run["t"], run["traj"]
     lags, acf_m, acf_se = acf
-    fig, ax = subplots(1, 3, figsize=(11.0, 3.4))
+    fig, ax = subplots(1, 3, figsize=(9.0, 3.3))
     show = t_ <= t_[0] + 60
     for k in range(4):
         ax[0].plot(t_[show], traj[show, k, 0], lw=0.8)
@@ -70,7 +70,7 @@ def chaos_figure(subplots: Subplots, run: Any, acf: tuple[np.ndarray, np.ndarray
     ax[1].fill_between(lags, acf_m - 2 * acf_se, acf_m + 2 * acf_se, color="C0", alpha=0.3, label="$\\pm 2$ SE")
     ax[1].axhline(0, color="k", lw=0.5)
     ax[1].set(xlabel=r"lag $\tau$", ylabel=r"$C(\tau)$", title="autocovariance of $x$")
-    ax[1].legend(fontsize=8)
+    ax[1].legend(fontsize=10)
     ev = run["cov_eigs"]
     ev = ev[ev > 0]
     ax[2].loglog(np.arange(1, ev.size + 1), ev, ".", ms=3)

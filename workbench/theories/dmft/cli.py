@@ -28,6 +28,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tau", type=float, default=None, help="neuron timescale (default 1)")
     p.add_argument("--backend", choices=("numba", "numpy"), default="numba", help="generated-code backend")
     p.add_argument("--no-lyapunov", action="store_true", help="skip Delta(tau) and the Lyapunov exponent")
+    p.add_argument(
+        "--lyapunov-k", dest="lyapunov_k", type=int, default=0,
+        help="print the first K DMFT Lyapunov exponents (sampled-gain QR product, N = 200) and D_KY/N (default 0: off)",
+    )
+    p.add_argument(
+        "--rtol",
+        type=float,
+        default=1e-8,
+        help="relative accuracy target of Delta0, mu and the averages (default 1e-8; the curves, tau_half and "
+        "lambda_max get max(100 rtol, 1e-6)); the achieved estimates are printed as error_estimates",
+    )
+    p.add_argument(
+        "--only",
+        choices=("Delta0",),
+        default=None,
+        help="Delta0 only: Delta0, mu and the Gaussian averages, no Delta(tau) or Lyapunov exponent (fast)",
+    )
+    p.add_argument(
+        "--sweep",
+        default=None,
+        metavar="LO:HI:N",
+        help="solve at N values of g from LO to HI (warm-started); --json prints a list of objects",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -47,6 +70,10 @@ def _check_options(args: argparse.Namespace) -> None:
         if value is not None and (not math.isfinite(value) or (lo is not None and value < lo)):
             rng = f">= {lo:g} and finite" if lo is not None else "finite"
             raise SpecError(name, f"must be {rng}, got {value}")
+    if not (0 < args.rtol < 1e-2):
+        raise SpecError("rtol", f"must be in (0, 1e-2), got {args.rtol}")
+    if args.sweep is not None:
+        _sweep_values(args.sweep)
     if args.tau is not None and not (args.tau > 0 and math.isfinite(args.tau)):
         raise SpecError("tau", f"timescale must be > 0 and finite, got {args.tau}")
     if args.spec is not None:
@@ -56,6 +83,20 @@ def _check_options(args: argparse.Namespace) -> None:
                     flag,
                     f"is not applied with --spec (the spec file sets {where}); edit the spec, or drop --spec",
                 )
+
+
+def _sweep_values(text: str) -> list[float]:
+    """The g values of ``--sweep LO:HI:N`` (SpecError for a malformed range)."""
+    import numpy as np
+
+    parts = text.split(":")
+    try:
+        lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
+    except (ValueError, IndexError):
+        raise SpecError("sweep", f"must be LO:HI:N (e.g. 1.5:3:50), got {text!r}") from None
+    if len(parts) != 3 or n < 1 or not (math.isfinite(lo) and math.isfinite(hi)) or min(lo, hi) < 0:
+        raise SpecError("sweep", f"must be LO:HI:N with 0 <= LO, HI finite and N >= 1, got {text!r}")
+    return [float(g) for g in np.linspace(lo, hi, n)]
 
 
 def _model(args: argparse.Namespace):
@@ -92,11 +133,31 @@ def _reasons(out: dict, res, args: argparse.Namespace) -> dict[str, str]:
             reasons[k + "_reason"] = "infinite: static regime (Delta(tau) does not decay)"
         elif several or res.info.get("method", "").startswith("lag grid") or args.tau_noise is not None:
             reasons[k + "_reason"] = "not derived for several populations or coloured noise (lag-grid solver)"
-        elif args.no_lyapunov:
-            reasons[k + "_reason"] = "not computed (--no-lyapunov)"
+        elif args.no_lyapunov or args.only:
+            reasons[k + "_reason"] = "not computed (--no-lyapunov)" if args.no_lyapunov else "not computed (--only)"
         else:
             reasons[k + "_reason"] = "not finite"
     return reasons
+
+
+def _run_sweep(args: argparse.Namespace, solver, spec, mu0, curves: bool) -> int:
+    """``--sweep``: one summary per g (JSON list, or one text line per g)."""
+    from workbench.io import strict_dumps
+
+    gs = _sweep_values(args.sweep)
+    if hasattr(solver, "sweep"):
+        what = "Delta0" if args.only else "all"
+        results = solver.sweep(spec, gs, what=what, mu0=mu0, **({} if args.only else {"lyapunov": curves}))
+    else:  # lag-grid solver: one solve per g
+        results = [solver.solve(spec.with_overrides(g=g), mu0=mu0, curves=curves) for g in gs]
+    outs = [{"g": g, **r.summary()} for g, r in zip(gs, results, strict=True)]
+    outs = [{**o, **_reasons(o, r, args)} for o, r in zip(outs, results, strict=True)]
+    if args.json:
+        print(strict_dumps(outs))
+    else:
+        for o in outs:
+            print(f"g={o['g']:.6g}  Delta0={o['Delta0']}  regime={o['regime']}  lyapunov={o['lyapunov']}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -107,9 +168,14 @@ def run(args: argparse.Namespace) -> int:
 
     _check_options(args)
     spec = _model(args)
-    solver = DMFTProblem(spec).build_solver(backend=args.backend)
+    curve_rtol = max(100 * args.rtol, 1e-6)
+    solver = DMFTProblem(spec).build_solver(backend=args.backend, rtol=args.rtol, curve_rtol=curve_rtol)
     mu0 = None if args.mu0 is None else parse_init_law(args.mu0).mean  # the initial mean selects the branch
-    res = solver.solve(spec, mu0=mu0, curves=not args.no_lyapunov, lyapunov=not args.no_lyapunov)
+    curves = not (args.no_lyapunov or args.only)
+    if args.sweep is not None:
+        return _run_sweep(args, solver, spec, mu0, curves)
+    kw = {"what": "Delta0"} if args.only and hasattr(solver, "sweep") else {"curves": curves, "lyapunov": curves}
+    res = solver.solve(spec, mu0=mu0, **kw)
     out = res.summary()
     out["params"] = {
         "phi": spec.phi.label(),
@@ -117,6 +183,12 @@ def run(args: argparse.Namespace) -> int:
         "noise": spec.noise.to_dict(),
         **out["params"],
     }
+    if args.lyapunov_k > 0 and curves:  # issue 12: the DMFT Lyapunov spectrum (lyapunov_spectrum.py)
+        from workbench.theories.dmft.lyapunov_spectrum import lyapunov_spectrum_from_dmft
+
+        lsp = lyapunov_spectrum_from_dmft(spec, k=min(args.lyapunov_k, 200), result=res)
+        out["lyapunov_spectrum"] = lsp.exponents[: args.lyapunov_k].tolist()
+        out["kaplan_yorke_dimension"] = lsp.kaplan_yorke_fraction
     if args.json:
         print(strict_dumps({**out, **_reasons(out, res, args)}))
     else:
@@ -127,3 +199,9 @@ def run(args: argparse.Namespace) -> int:
                 v = ", ".join(f"{a}: {x:.6g}" for a, x in v.items())
             print(f"{k:>15s}  {v:.6g}" if isinstance(v, float) else f"{k:>15s}  {v}")
     return 0
+
+
+# discrete-time networks, ``--dynamics map [--delta D]``: see workbench.theories.dmft.discrete (engineer h5)
+from workbench.theories.dmft.discrete import extend_cli as _extend_cli  # noqa: E402
+
+register, run = _extend_cli(register, run)

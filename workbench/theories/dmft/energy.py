@@ -15,10 +15,15 @@ Every residual is compiled from the derived equations of :mod:`derivations.dmft`
   started near the static solution) whose map is the derived ``fixed_point`` (the closed equations
   solved for their unknowns at build time), polished by a Newton step;
 * ``Delta(tau)``: the Newtonian equation ``tau^2 Delta'' = -V'(Delta)`` from ``Delta0`` with the
-  derived kink ``Delta'(0+)``, stopped near the separatrix (``Delta - Delta_inf < 1e-5 Delta0`` or
-  ``Delta' > 0``) and continued by ``exp(-kappa tau)`` (dmft.md §2.3);
+  derived kink ``Delta'(0+)`` down to half the decay, then along the separatrix by energy
+  conservation (a quadrature that tends to ``exp(-kappa tau)``; dmft.md §2.3);
 * Lyapunov exponent: lowest eigenvalue of the finite-difference Schroedinger operator
-  ``-tau^2 d^2/du^2 + W(Delta(u))``, then the derived ``lambda(E0)``;
+  ``-tau^2 d^2/du^2 + W(Delta(u))`` (steps h and 2h, Richardson), then the derived ``lambda(E0)``;
+* accuracy (issue 12): the Gaussian averages and kernels by the step-controlled sinh-trapezoid
+  rule of :mod:`workbench.solvers.quadrature` (``rtol``, default 1e-8 relative); Delta(tau) from
+  Chebyshev interpolants of V', W in ``sqrt(Delta0 - Delta)`` (points doubled until ``curve_rtol``),
+  RK4 to half the decay and energy conservation beyond; every result carries
+  ``error_estimates`` (refined vs half-order evaluation);
 * transition lines: ``lambda0`` (``Delta''(0+) = 0``) and ``local_instability`` (``A = 1``) with the
   ``chaotic`` energy equation, all derived.
 """
@@ -32,7 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numba
 import numpy as np
 import sympy as sp
-from scipy import linalg, optimize
+from scipy import integrate, linalg, optimize
 from scipy.interpolate import CubicSpline
 
 from workbench.errors import ConvergenceError, SpecError
@@ -75,8 +80,11 @@ class DMFTSolver(Solver):
         n_kernel: int = 61,
         n_curve: int = 65,
         n_kernel_curve: int = 61,
+        rtol: float = 1e-8,
+        curve_rtol: float = 1e-6,
     ) -> None:
         der = problem.derivation
+        self.rtol, self.curve_rtol = rtol, curve_rtol
         self.n_curve = n_curve
         st = der.stationary
         self.problem = problem
@@ -90,7 +98,9 @@ class DMFTSolver(Solver):
         mean_res = _residual(eqs["mean"])
         phi = concrete_phi(problem.spec, 0)
         dphi = sp.diff(phi, X)
-        kw = {"backend": backend, "n_quad": n_quad, "n_kernel": n_kernel}
+        # error-controlled sinh-trapezoid rule (workbench.solvers.quadrature.sinh_nodes): the quadrature
+        # error is kept far below the solve tolerances (its estimate is squared, see average_pair)
+        kw = {"backend": backend, "n_quad": n_quad, "n_kernel": n_kernel, "rule": "sinh", "qtol": 1e-3 * rtol}
         self.static_sys = LoweredSystem([_residual(eqs["static"]), mean_res], args, name="dmft_static", **kw)
         self.chaotic_sys = LoweredSystem([_residual(eqs["chaotic"])], args, name="dmft_chaotic", **kw)
         self.pair_sys = LoweredSystem(
@@ -105,7 +115,7 @@ class DMFTSolver(Solver):
         self.obs_sys = LoweredSystem(obs, args, name="dmft_obs", **kw)
         curve_args = [*args, D_VAR]
         Vp = sp.diff(st.potential, D_VAR)
-        kw_np = {**kw, "backend": "numpy", "n_kernel": n_kernel_curve}
+        kw_np = {**kw, "backend": "numpy", "n_kernel": n_kernel_curve, "qtol": curve_rtol**2}
         self.curve_sys = LoweredSystem([Vp, st.schrodinger_potential], curve_args, name="dmft_curves", **kw_np)
         self.kink = st.kink[next(iter(st.kink))]
         self.mass = st.mass
@@ -114,6 +124,8 @@ class DMFTSolver(Solver):
         self.aux = compile_system([self.kink, self.mass], list(self.params), backend="numpy", name="dmft_aux")
         self.lyap = compile_system([st.lyapunov.rhs], [E0, *self.params], backend="numpy", name="dmft_lyap")
         self.odd = problem.spec.phi.is_odd()
+        self._pnames = [str(p) for p in self.params]
+        self._phi0: bool | None = None
 
     # ------------------------------------------------------------------ helpers
     def param_values(self, spec: ModelSpec) -> list[float]:
@@ -138,10 +150,22 @@ class DMFTSolver(Solver):
     def _pstr(self, pv: list[float]) -> str:
         return ", ".join(f"{p}={v:g}" for p, v in zip(self.params, pv, strict=True))
 
-    def _chaotic(self, pv: list[float], sigma2: float) -> float:
-        def f(D0: float) -> float:
-            return float(self.chaotic_sys(D0, 0.0, 0.0, *pv))
+    def _chaotic(self, pv: list[float], sigma2: float, guess: float | None = None) -> float:
+        memo: dict[float, tuple[float, float]] = {}  # D0 -> residual (fine, coarse rule): no point twice
+        self._chaotic_memo = memo
 
+        def f(D0: float) -> float:
+            if D0 not in memo:
+                fine, coarse = self.chaotic_sys.pair(D0, 0.0, 0.0, *pv)
+                memo[D0] = (float(fine), float(coarse))
+            return memo[D0][0]
+
+        xtol = 1e-3 * self.rtol
+        if guess is not None and guess > 0:  # warm start (sweeps): a tight bracket around the guess
+            for dl in (3e-3, 0.1):
+                lo, hi = guess * (1 - dl), guess * (1 + dl)
+                if f(lo) > 0 >= f(hi):
+                    return float(optimize.brentq(f, lo, hi, xtol=1e-300, rtol=xtol, maxiter=200))
         hi = 2.0
         while f(hi) > 0:
             hi *= 2
@@ -152,7 +176,7 @@ class DMFTSolver(Solver):
             lo /= 4
         if f(lo) <= 0:
             raise ConvergenceError(f"chaotic DMFT: no positive root for Delta0 ({self._pstr(pv)})")
-        return float(optimize.brentq(f, lo, hi, xtol=1e-14, rtol=1e-14, maxiter=200))
+        return float(optimize.brentq(f, lo, hi, xtol=1e-300, rtol=xtol, maxiter=200))
 
     def _pair(
         self,
@@ -204,6 +228,10 @@ class DMFTSolver(Solver):
         T_box: float | None = None,
         h: float = 0.02,
         branch: str = "auto",
+        what: str = "all",
+        rtol: float | None = None,
+        D0_guess: float | None = None,
+        values: list[float] | None = None,
     ) -> DMFTResult:
         """Solve the stationary DMFT at the spec's parameter values.
 
@@ -222,13 +250,36 @@ class DMFTSolver(Solver):
         branch : {"auto", "static"}
             ``"static"`` returns the static fixed-point branch even where it is unstable
             (regime ``"static-unstable"``), e.g. to locate its instability.
+        what : {"all", "Delta0"}
+            ``"Delta0"``: only Delta0, mu and the Gaussian averages (no curves, no Lyapunov exponent;
+            the fast path of sweeps, skipping the static branch where the chaotic equation applies).
+        rtol : float, optional
+            Relative accuracy target of Delta0, mu and the averages (default: the solver's ``rtol``,
+            1e-8); a different value rebuilds nothing, it only changes the step control.
+        D0_guess : float, optional
+            Warm start for Delta0 (the previous point of a sweep).
+        values : list of float, optional
+            The parameter values in ``self.params`` order, already checked (used by :meth:`sweep`;
+            ``spec`` is then only used for nothing else).
+
+        The achieved accuracy is estimated a posteriori (the quadrature at half the order, propagated
+        through the equations; the Schroedinger eigenvalue at step h and h/2) and returned in
+        ``result.error_estimates`` (quantity -> estimated absolute error).
         """
+        if what not in ("all", "Delta0"):
+            raise SpecError("what", f"must be 'all' or 'Delta0', got {what!r}")
+        if rtol is not None:
+            self.set_rtol(rtol)
+        if what == "Delta0":
+            curves = lyapunov = False
         if branch not in ("auto", "static"):
             raise SpecError("branch", f"must be 'auto' or 'static', got {branch!r}")
         t_start = time.perf_counter()
-        spec = self.problem.check_values(spec)
-        pv = self.param_values(spec)
-        pd = {str(p): v for p, v in zip(self.params, pv, strict=True)}
+        if values is None:
+            pv = self.param_values(self.problem.check_values(spec))
+        else:
+            pv = list(values)
+        pd = dict(zip(self._pnames, pv, strict=True))
         sigma2 = pd.get("sigma^2", 0.0)
         sI2 = pd.get("sigma_I^2", 0.0)
         I0 = pd.get("I_0", 0.0)
@@ -238,7 +289,11 @@ class DMFTSolver(Solver):
             mu0 = 0.0 if zero_mean else max(abs(J0), abs(I0), 1.0) * (1.0 if J0 + I0 >= 0 else -1.0)
         if zero_mean:
             mu0 = 0.0
-        sD0, smu = self._static(pv, mu0)
+        fast = what == "Delta0" and zero_mean and sI2 == 0.0 and branch == "auto" and self._phi0_zero(pv)
+        if fast:  # the trivial fixed point x = 0 is the static branch; skip its root finding
+            sD0, smu = 0.0, 0.0
+        else:
+            sD0, smu = self._static(pv, mu0)
         if zero_mean:
             smu = 0.0
         radius, static_W, _, _ = (float(v) for v in self.stability_sys(sD0, sD0, smu, *pv))
@@ -248,7 +303,7 @@ class DMFTSolver(Solver):
             D0, Dinf, mu = sD0, sD0, smu
             info["method"] = "static root"
         elif zero_mean and sI2 == 0.0:
-            D0, Dinf, mu = self._chaotic(pv, sigma2), 0.0, 0.0
+            D0, Dinf, mu = self._chaotic(pv, sigma2, D0_guess), 0.0, 0.0
             regime = "chaotic"
             info["method"] = "chaotic energy equation (brentq)"
         else:
@@ -257,7 +312,8 @@ class DMFTSolver(Solver):
             regime = "chaotic"
             if D0 - Dinf < 1e-7 * max(D0, 1e-12) and sigma2 == 0.0:
                 regime = "static"
-        o = self.obs_sys(D0, Dinf, mu, *pv)
+        o, o_coarse = self.obs_sys.pair(D0, Dinf, mu, *pv)
+        self._obs_pair = (np.asarray(o, dtype=float), np.asarray(o_coarse, dtype=float))
         res = DMFTResult(
             Delta0=D0,
             Delta_inf=Dinf,
@@ -285,84 +341,287 @@ class DMFTSolver(Solver):
             self._curves(res, pv, kink, mass, lyapunov, T_box, h)
         if regime != "static" and not math.isnan(res.lyapunov) and sigma2 > 0:
             res.regime = "chaotic" if res.lyapunov > 0 else "fluctuating"
+        res.error_estimates = self._estimates(res, pv)
         info["seconds"] = time.perf_counter() - t_start
         return res
 
+    def set_rtol(self, rtol: float) -> None:
+        """Relative accuracy target of Delta0, mu and the averages (the quadrature step control follows)."""
+        if not (0 < rtol < 1e-2):
+            raise SpecError("rtol", f"must be in (0, 1e-2), got {rtol}")
+        self.rtol = rtol
+        for sys_ in (self.static_sys, self.chaotic_sys, self.pair_sys, self.map_sys, self.stability_sys, self.obs_sys):
+            sys_.qtol = 1e-3 * rtol
+
+    def _phi0_zero(self, pv: list[float]) -> bool:
+        """Whether x = 0 is a fixed point (<phi> = 0 at Delta0 = 0, mu = 0: the static branch of an odd phi)."""
+        if self._phi0 is None:  # phi(0) does not depend on the parameter values
+            self._phi0 = abs(float(self.obs_sys(0.0, 0.0, 0.0, *pv)[0])) < 1e-14
+        return self._phi0
+
+    def sweep(self, spec: ModelSpec | None, g_values: Any, what: str = "Delta0", **kw: Any) -> list[DMFTResult]:
+        """Solve along a g sweep (warm-started: each Delta0 brackets the next); one result per g."""
+        from workbench.theories.dmft.problem import check_relu_growth
+
+        spec = self.problem.check_values(spec)
+        base = self.param_values(spec)
+        gi = self._pnames.index("g")
+        out: list[DMFTResult] = []
+        prev: list[tuple[float, float]] = []  # (g, Delta0) of the last chaotic points
+        for g in np.asarray(g_values, dtype=float):
+            if spec.phi.name == "relu":
+                check_relu_growth(spec.with_overrides(g=float(g)))
+            guess = None
+            if len(prev) >= 2:  # linear extrapolation of the last two points
+                (g1, d1), (g2, d2) = prev[-2:]
+                guess = d2 + (d2 - d1) * (g - g2) / (g2 - g1) if g2 != g1 else d2
+            elif prev:
+                guess = prev[-1][1]
+            pv = list(base)
+            pv[gi] = float(g)
+            r = self.solve(spec, what=what, D0_guess=guess, values=pv, **kw)
+            prev = [*prev[-1:], (float(g), r.Delta0)] if r.regime != "static" and r.Delta0 > 0 else []
+            out.append(r)
+        return out
+
+    def _root_error(self, F: Any, x: np.ndarray) -> np.ndarray:
+        """Absolute error of the root ``x`` of ``F`` (-> fine, coarse residuals) due to the quadrature.
+
+        ``J^-1 (r_coarse - r_fine)`` is the error of the root with the half-order rule; the fine rule's
+        error is about its square relative to ``|x|`` (exponential convergence), floored at the
+        root tolerance (1e-3 rtol) and rounding (4e-15 relative).
+        """
+        r_f, r_c = (np.atleast_1d(np.asarray(v, dtype=float)) for v in F(x))
+        n = x.size
+        J = np.empty((n, n))
+        for j in range(n):
+            dx = 1e-6 * max(abs(x[j]), 1e-3)
+            xp = x.copy()
+            xp[j] += dx
+            J[:, j] = (np.atleast_1d(np.asarray(F(xp)[0], dtype=float)) - r_f) / dx
+        try:
+            d = np.abs(np.linalg.solve(J, r_c - r_f))
+        except np.linalg.LinAlgError:
+            d = np.full(n, np.inf)
+        scale = np.maximum(np.abs(x), 1e-12)
+        return np.minimum(d, scale) ** 2 / scale + (1e-3 * self.rtol + 4e-15) * scale
+
+    def _chaotic_error(self, D0: float, pv: list[float]) -> np.ndarray:
+        """:meth:`_root_error` of the chaotic root, from the residuals brentq evaluated (no new evaluation)."""
+        memo = getattr(self, "_chaotic_memo", {})
+        others = sorted((x for x in memo if x != D0), key=lambda x: abs(x - D0))
+        if D0 not in memo or not others:
+            return self._root_error(lambda v: self.chaotic_sys.pair(v[0], 0.0, 0.0, *pv), np.array([D0]))
+        (rf, rc), x2 = memo[D0], others[0]
+        slope = (rf - memo[x2][0]) / (D0 - x2)
+        d = abs(rc - rf) / abs(slope) if slope != 0 else math.inf
+        return np.array([min(d, D0) ** 2 / D0 + (1e-3 * self.rtol + 4e-15) * D0])
+
+    def _estimates(self, res: DMFTResult, pv: list[float]) -> dict[str, float]:
+        """A-posteriori absolute error estimates of the result's quantities (see :meth:`_root_error`)."""
+        D0, Dinf, mu = res.Delta0, res.Delta_inf, res.mu
+        est: dict[str, float] = dict(res.error_estimates)
+        if res.info.get("method", "").startswith("chaotic"):
+            e = self._chaotic_error(D0, pv)
+            eD0, eDinf, emu = float(e[0]), 0.0, 0.0
+        elif res.info.get("method", "") == "static root":
+            e = self._root_error(lambda v: self.static_sys.pair(v[0], v[0], v[1], *pv), np.array([D0, mu]))
+            eD0, eDinf, emu = float(e[0]), float(e[0]), float(e[1])
+        else:
+            e = self._root_error(lambda v: self.pair_sys.pair(*v, *pv), np.array([D0, Dinf, mu]))
+            eD0, eDinf, emu = (float(x) for x in e)
+        est.update(Delta0=eD0, Delta_inf=eDinf, mu=emu)
+        o_f, o_c = self._obs_pair
+        dD = 1e-6 * max(D0, 1e-6)
+        o_p = np.asarray(self.obs_sys(D0 + dD, Dinf, mu, *pv), dtype=float)
+        quad = (o_c - o_f) ** 2 / np.maximum(np.abs(o_f), 1e-300) + 4e-15 * np.abs(o_f)
+        prop = np.abs(o_p - o_f) / dD * eD0
+        if emu > 0:
+            dm = 1e-6 * max(abs(mu), 1e-3)
+            prop = prop + np.abs(np.asarray(self.obs_sys(D0, Dinf, mu + dm, *pv), dtype=float) - o_f) / dm * emu
+        for k, name in enumerate(("mean_phi", "mean_phi_prime", "C_phi0", "mean_phi_prime2")):
+            est[name] = float(quad[k] + prop[k])
+        return est
+
     def _curves(self, res: DMFTResult, pv: list[float], kink: float, mass: float, lyap: bool, T_box, h) -> None:
         D0, Dinf, mu = res.Delta0, res.Delta_inf, res.mu
-        # V'(D) and W(D) on a Chebyshev grid in [Dinf, D0]
-        n = self.n_curve
-        c = 0.5 * (1 - np.cos(np.linspace(0, np.pi, n)))
+        # V'(D) and W(D) at Chebyshev-Lobatto points of a = sqrt(Delta0 - D) in [0, sqrt(Delta0 - lo)]
+        # (the kernels are analytic in a, with features at a ~ 1 even where Delta0 >> 1; in D they
+        # would have a sqrt-type edge at Delta0), Chebyshev interpolants in a; the number of points
+        # doubles (nested: every other point is the previous grid) until the estimate from the
+        # previous grid meets curve_rtol
         lo = Dinf - 0.02 * (D0 - Dinf)
-        Dg = lo + (D0 - lo) * c
-        Vp, W = self.curve_sys.curve(D_VAR, Dg, D0, Dinf, mu, *pv)
-        Vps = CubicSpline(Dg, Vp)
-        Ws = CubicSpline(Dg, W)
-        kappa2 = float(Ws(Dinf)) / mass  # linearisation at rest: Delta'' = -V''(Dinf) delta / M = W delta / M
-        kappa = math.sqrt(max(kappa2, 0.0))
+        A = math.sqrt(D0 - lo)
+        n = self.n_curve | 1
+        a_g = 0.5 * A * (1 - np.cos(np.linspace(0, np.pi, n)))
+        Vp, W = self.curve_sys.curve(D_VAR, D0 - a_g**2, D0, Dinf, mu, *pv)
+        while True:
+            Vc, Wc = _cheb(a_g, Vp), _cheb(a_g, W)
+            a_inf = math.sqrt(D0 - Dinf)
+            kappa = math.sqrt(max(float(Wc(a_inf)) / mass, 0.0))  # linearisation at rest: W = -V''(Dinf)
+            Tmax = max(60.0, min(150.0, 25.0 / max(kappa, 1e-3)))
+            du = 0.01
+            tau, Dt = _trajectory(Vc, _cheb(a_g, -2 * a_g * Vp), D0, Dinf, kink, mass, kappa, du, Tmax)
+            # refined-vs-coarse estimate: half the Chebyshev points and twice the step
+            half_V, half_G = _cheb(a_g[::2], Vp[::2]), _cheb(a_g[::2], -2 * a_g[::2] * Vp[::2])
+            tau2, D2 = _trajectory(half_V, half_G, D0, Dinf, kink, mass, kappa, 2 * du, Tmax)
+            err = float(np.max(np.abs(np.interp(tau2, tau, Dt) - D2)))
+            if err <= self.curve_rtol * max(D0, 1e-12) or n >= 513:
+                break
+            a_new = 0.5 * A * (1 - np.cos(np.linspace(0, np.pi, 2 * n - 1)))[1::2]
+            Vn, Wn = self.curve_sys.curve(D_VAR, D0 - a_new**2, D0, Dinf, mu, *pv)
+            a_g, Vp, W = (_interleave(x, y) for x, y in ((a_g, a_new), (Vp, Vn), (W, Wn)))
+            n = 2 * n - 1
         res.kappa = kappa
+        res.tau, res.Delta_tau = tau, Dt
+        res.error_estimates["Delta_tau"] = err
+        res.error_estimates["kappa"] = abs(math.sqrt(max(float(_cheb(a_g[::2], W[::2])(a_inf)) / mass, 0.0)) - kappa)
+        res.info["n_curve"] = n
+        Dg = np.array([lo, D0])
 
-        # Newtonian motion M Delta'' = -V'(Delta) from (Delta0, kink): fixed-step RK4 (compiled) on
-        # the spline, stopped near the separatrix (Delta - Delta_inf < 1e-5 Delta0) or at a turning
-        # point (Delta' > 0), then continued by the linearised tail exp(-kappa u)
-        du = 0.01
-        span = 200.0 / max(kappa, 0.05)
-        Dv = _newton_rk4(Vps.x, Vps.c, D0, kink, mass, du, int(span / du), Dinf + 1e-5 * D0)
-        u_end = du * (Dv.size - 1)
-        ug = du * np.arange(Dv.size)
-        Tmax = max(60.0, min(150.0, 25.0 / max(kappa, 1e-3)))
-        ut = np.arange(ug[-1] + du, Tmax + du, du)
-        D_end = float(Dv[-1])
-        tail = Dinf + (D_end - Dinf) * np.exp(-kappa * (ut - u_end))
-        res.tau = np.concatenate([ug, ut])
-        res.Delta_tau = np.concatenate([Dv, tail])
+        def Ws(D: Any) -> Any:  # W(Delta) for the Schroedinger operator
+            return Wc(np.sqrt(np.maximum(D0 - np.asarray(D, dtype=float), 0.0)))
         half = Dinf + 0.5 * (D0 - Dinf)
         k = np.argmax(res.Delta_tau <= half)
         if res.Delta_tau[k] <= half and k > 0:
             u0, u1 = res.tau[k - 1], res.tau[k]
             d0, d1 = res.Delta_tau[k - 1], res.Delta_tau[k]
             res.tau_half = float(u0 + (half - d0) * (u1 - u0) / (d1 - d0))
+        if math.isfinite(res.tau_half):
+            slope = abs(float(np.interp(res.tau_half, res.tau, np.gradient(res.Delta_tau, res.tau))))
+            res.error_estimates["tau_half"] = res.error_estimates["Delta_tau"] / max(slope, 1e-300)
         if lyap:
             T = T_box if T_box is not None else Tmax
-            uu = np.arange(-T, T + h / 2, h)
-            Du = res.Delta_at(uu)
-            Wu = Ws(np.clip(Du, Dg[0], Dg[-1]))
-            diag = 2 * mass / h**2 + Wu
-            off = np.full(uu.size - 1, -mass / h**2)
-            e0 = linalg.eigh_tridiagonal(diag, off, select="i", select_range=(0, 0), eigvals_only=True)[0]
-            # no bound state below the continuum: lambda is the continuum edge (dmft.md §3.3)
-            w_inf = float(Ws(Dinf))
-            res.lyapunov = float(self.lyap(min(e0, w_inf), *pv))
+
+            def ground(step: float) -> float:
+                uu = np.arange(-T, T + step / 2, step)
+                Wu = Ws(np.clip(res.Delta_at(uu), Dg[0], Dg[-1]))
+                diag = 2 * mass / step**2 + Wu
+                off = np.full(uu.size - 1, -mass / step**2)
+                return float(linalg.eigh_tridiagonal(diag, off, select="i", select_range=(0, 0), eigvals_only=True)[0])
+
+            # second-order finite differences at h and 2h: Richardson extrapolation, and the
+            # difference as the a-posteriori estimate
+            # (h halved, at most twice, until the estimate meets curve_rtol)
+            w_inf = float(Ws(Dinf))  # no bound state below the continuum: lambda is its edge (dmft.md §3.3)
+            e_2h = ground(2 * h)
+            for _ in range(3):
+                e_h = ground(h)
+                e0 = e_h + (e_h - e_2h) / 3
+                res.lyapunov = float(self.lyap(min(e0, w_inf), *pv))
+                lam_h = float(self.lyap(min(e_h, w_inf), *pv))
+                est = abs(res.lyapunov - lam_h) / 3 + 1e-3 * self.curve_rtol * abs(res.lyapunov)
+                if est <= self.curve_rtol * max(abs(res.lyapunov), 1e-3):
+                    break
+                h, e_2h = h / 2, e_h
+            res.error_estimates["lyapunov"] = est
+            res.info["h"] = h
             res.info["E0"] = float(e0)
             res.info["T_box"] = T
 
 
-@numba.njit(cache=True)
-def _spline_eval(x: np.ndarray, c: np.ndarray, v: float) -> float:  # pragma: no cover - numba
-    """Piecewise cubic ``CubicSpline(x, .).c`` evaluated at ``v`` (extrapolating the end pieces)."""
-    k = np.searchsorted(x, v) - 1
-    k = min(max(k, 0), x.size - 2)
-    d = v - x[k]
-    return ((c[0, k] * d + c[1, k]) * d + c[2, k]) * d + c[3, k]
+def _cheb(x: np.ndarray, y: np.ndarray) -> np.polynomial.Chebyshev:
+    """Chebyshev interpolant through values at Chebyshev-Lobatto points ``x`` (increasing)."""
+    return np.polynomial.Chebyshev.fit(x, y, deg=x.size - 1, domain=[float(x[0]), float(x[-1])])
+
+
+def _interleave(even: np.ndarray, odd: np.ndarray) -> np.ndarray:
+    """The refined nested grid: ``even`` at even indices, ``odd`` (one fewer) in between."""
+    out = np.empty(even.size + odd.size)
+    out[0::2], out[1::2] = even, odd
+    return out
+
+
+def _linear_tail(ug: np.ndarray, Dv: np.ndarray, Dinf: float, kappa: float, du: float, Tmax: float):
+    """Continue the curve by the linearised tail ``exp(-kappa u)`` (dmft.md §2.3)."""
+    ut = np.arange(ug[-1] + du, Tmax + du / 2, du)
+    return np.concatenate([ug, ut]), np.concatenate([Dv, Dinf + (Dv[-1] - Dinf) * np.exp(-kappa * (ut - ug[-1]))])
+
+
+def _trajectory(
+    Vc: np.polynomial.Chebyshev,
+    Gc: np.polynomial.Chebyshev,
+    D0: float,
+    Dinf: float,
+    kink: float,
+    mass: float,
+    kappa: float,
+    du: float,
+    Tmax: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Delta(u) on ``u = k du <= Tmax``: the Newtonian motion ``M Delta'' = -V'(Delta)`` from (Delta0, kink).
+
+    ``Vc``: V' and ``Gc``: ``dV/da = -2 a V'`` as Chebyshev series in ``a = sqrt(Delta0 - Delta)``.
+    RK4 (compiled) down to half the decay; from there on the separatrix is followed by energy
+    conservation, ``u(D) = u_s + int_D^{D_s} dx / v(x)`` with ``M v^2 / 2 = V(Delta_inf) - V(x)`` (the
+    antiderivative of ``Gc``; below 1e-3 of the decay ``v^2 = e^2 (kappa^2 + c e)`` matched there), a
+    quadrature in ``ln(x - Delta_inf)`` that tends to ``exp(-kappa u)`` exactly. Forward integration
+    of a separatrix amplifies every error by ``exp(kappa u)``; the quadrature does not.
+    """
+    a0, a1 = (float(v) for v in Vc.domain)
+    coef = np.ascontiguousarray(Vc.coef, dtype=float)
+    D_s = Dinf + 0.5 * (D0 - Dinf)
+    span = 200.0 / max(kappa, 0.05)
+    Dv = _newton_rk4_cheb(coef, a0, a1, D0, kink, mass, du, int(span / du), D_s)
+    ug = du * np.arange(Dv.size)
+    e_s = float(Dv[-1]) - Dinf
+    if not (0 < e_s < D_s - Dinf) or kappa <= 0:  # no separatrix to follow
+        return _linear_tail(ug, Dv, Dinf, kappa, du, Tmax)
+    a_inf = math.sqrt(D0 - Dinf)
+    Q = Gc.integ(lbnd=a_inf)  # V(x) - V(Dinf) at a = sqrt(D0 - x)
+    y = np.linspace(math.log(e_s), math.log(1e-14 * (D0 - Dinf)), 4001)
+    e = np.exp(y)
+    e_star = 1e-3 * (D0 - Dinf)
+    q_star = -2.0 / mass * float(Q(math.sqrt(D0 - Dinf - e_star)))
+    c1 = (q_star / e_star**2 - kappa**2) / e_star
+    q = np.where(
+        e > e_star, -2.0 / mass * Q(np.sqrt(np.maximum(D0 - Dinf - e, 0.0))), e * e * (kappa**2 + c1 * e)
+    )
+    if np.any(q <= 0):
+        return _linear_tail(ug, Dv, Dinf, kappa, du, Tmax)
+    t = ug[-1] + integrate.cumulative_simpson(e / np.sqrt(q), dx=abs(y[1] - y[0]), initial=0.0)
+    ut = np.arange(ug[-1] + du, Tmax + du / 2, du)
+    inside = ut <= t[-1]
+    yt = np.empty(ut.size)
+    yt[inside] = CubicSpline(t, y)(ut[inside])
+    yt[~inside] = y[-1] - kappa * (ut[~inside] - t[-1])
+    return np.concatenate([ug, ut]), np.concatenate([Dv, Dinf + np.exp(yt)])
 
 
 @numba.njit(cache=True)
-def _newton_rk4(
-    x: np.ndarray, c: np.ndarray, D0: float, v0: float, mass: float, du: float, nmax: int, D_stop: float
+def _cheb_eval(coef: np.ndarray, a: float, b: float, v: float) -> float:  # pragma: no cover - numba
+    """Chebyshev series on [a, b] at ``v`` (Clenshaw)."""
+    x = (2.0 * v - a - b) / (b - a)
+    b1, b2 = 0.0, 0.0
+    for k in range(coef.size - 1, 0, -1):
+        b1, b2 = 2.0 * x * b1 - b2 + coef[k], b1
+    return x * b1 - b2 + coef[0]
+
+
+@numba.njit(cache=True)
+def _vp_a(coef: np.ndarray, a: float, b: float, D0: float, D: float) -> float:  # pragma: no cover - numba
+    """V'(D) from its Chebyshev series in ``sqrt(D0 - D)``."""
+    return _cheb_eval(coef, a, b, math.sqrt(max(D0 - D, 0.0)))
+
+
+@numba.njit(cache=True)
+def _newton_rk4_cheb(
+    coef: np.ndarray, a: float, b: float, D0: float, v0: float, mass: float, du: float, nmax: int, D_stop: float
 ) -> np.ndarray:  # pragma: no cover - numba
-    """RK4 for ``mass D'' = -V'(D)`` with V' a cubic spline; returns D on the grid ``du * k``."""
+    """RK4 for ``mass D'' = -V'(D)`` (V' a Chebyshev series in ``sqrt(D0 - D)`` on [a, b]); D on ``du * k``
+    until ``D < D_stop`` or ``D' > 0``."""
     out = np.empty(nmax + 1)
     out[0] = D0
     D, v = D0, v0
     n = 0
     for k in range(nmax):
-        a1 = -_spline_eval(x, c, D) / mass
+        a1 = -_vp_a(coef, a, b, D0, D) / mass
         D2, v2 = D + 0.5 * du * v, v + 0.5 * du * a1
-        a2 = -_spline_eval(x, c, D2) / mass
+        a2 = -_vp_a(coef, a, b, D0, D2) / mass
         D3, v3 = D + 0.5 * du * v2, v + 0.5 * du * a2
-        a3 = -_spline_eval(x, c, D3) / mass
+        a3 = -_vp_a(coef, a, b, D0, D3) / mass
         D4, v4 = D + du * v3, v + du * a3
-        a4 = -_spline_eval(x, c, D4) / mass
+        a4 = -_vp_a(coef, a, b, D0, D4) / mass
         D = D + du * (v + 2 * v2 + 2 * v3 + v4) / 6
         v = v + du * (a1 + 2 * a2 + 2 * a3 + a4) / 6
         out[k + 1] = D

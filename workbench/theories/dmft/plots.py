@@ -20,6 +20,7 @@ __all__ = [
     "lyapunov_figure",
     "phase_diagram_figure",
     "populations_figure",
+    "white_noise_figure",
 ]
 
 Subplots = Callable[..., tuple[Any, Any]]
@@ -33,19 +34,33 @@ def phase_diagram_figure(
     g_chaos: Sequence[float],
     g_local: Sequence[float],
     local_condition: Any,
+    points: Mapping[str, Any] | None = None,
+    extrapolated: Mapping[str, Sequence[tuple[float, float, float]]] | None = None,
 ) -> Any:
     """Delta0(g) and lambda_max(g) per noise level (``branches[sigma2] = (Delta0s, lambdas)``), transition lines.
 
     ``local_condition`` is the derived local-instability equation (its LaTeX labels the local line).
+    ``points`` (optional): simulated networks without noise at one N (``g``, ``Delta0``, ``Delta0_se``, ``lam``,
+    ``lam_se``, ``N``; bars 2 SE); ``extrapolated`` (optional): ``{"Delta0": [(g, a, se_a)], "lam": [...]}``
+    intercepts of the finite-size fits (bars 2 SE).
     """
     fig, axs = subplots(1, 3, figsize=(10.5, 3.2))
     for (s2, (d0, lam)), col in zip(branches.items(), ("k", "C0", "C3"), strict=False):
         axs[0].plot(gs, d0, color=col, label=f"$\\sigma^2 = {s2:g}$")
         axs[1].plot(gs, lam, color=col)
     axs[0].set(xlabel="$g$", ylabel=r"$\Delta_0$")
-    axs[0].legend(fontsize=8)
     axs[1].axhline(0, color="0.5", lw=0.6)
     axs[1].set(xlabel="$g$", ylabel=r"$\lambda_{\max}$")
+    if points is not None:
+        kw = {"fmt": "o", "color": "k", "ms": 3, "mfc": "white", "capsize": 2}
+        axs[0].errorbar(points["g"], points["Delta0"], yerr=2 * points["Delta0_se"], label=f"N = {points['N']}", **kw)
+        axs[1].errorbar(points["g"], points["lam"], yerr=2 * points["lam_se"], **kw)
+    for key, ax in (("Delta0", axs[0]), ("lam", axs[1])):
+        rows = (extrapolated or {}).get(key, [])
+        if rows:
+            g_, a_, se_ = (np.array(v) for v in zip(*rows, strict=True))
+            ax.errorbar(g_, a_, yerr=2 * se_, fmt="s", color="C2", ms=4, capsize=2, label=r"$N \to \infty$ fit")
+    axs[0].legend(fontsize=8)
     axs[2].plot(s2s, g_chaos, "C3-", label=r"chaos ($\lambda_{\max} = 0$)")
     axs[2].plot(s2s, g_local, "C0--", label=f"local (${sympy_latex(local_condition)}$)")
     axs[2].set(xlabel=r"$\sigma^2$", ylabel="$g$")
@@ -129,4 +144,18 @@ def populations_figure(subplots: Subplots, panels: Sequence[Mapping[str, Any]], 
             ax.plot(th.tau, th.Delta_tau[a], "k--", lw=1.0)
         ax.set(xlabel=r"lag $\tau$", ylabel=r"$\Delta_a(\tau)$", xlim=(0, max_lag), title=p["label"])
         ax.legend(fontsize=7)
+    return fig
+
+
+def white_noise_figure(
+    subplots: Subplots, grid: np.ndarray, curves: Sequence[tuple[int, np.ndarray, np.ndarray]], theory: Any
+) -> Any:
+    """Delta(tau) with white noise: network means per size (``(N, mean, SE)`` on ``grid``; bands 2 SE) and the DMFT."""
+    fig, ax = subplots(figsize=(5.5, 3.3))
+    for ci, (N, m, se) in enumerate(curves):
+        ax.fill_between(grid, m - 2 * se, m + 2 * se, color=f"C{ci}", alpha=0.25)
+        ax.plot(grid, m, color=f"C{ci}", lw=1.0, label=f"networks, N = {N}")
+    ax.plot(theory.tau, theory.Delta_tau, "k--", lw=1.2, label="DMFT")
+    ax.set(xlabel=r"lag $\tau$", ylabel=r"$\Delta(\tau)$", xlim=(0, float(grid[-1])))
+    ax.legend(fontsize=8)
     return fig

@@ -145,6 +145,8 @@ class DMFTProblem(Problem):
         n_kernel: int = 61,
         n_curve: int = 65,
         n_kernel_curve: int = 61,
+        rtol: float = 1e-8,
+        curve_rtol: float = 1e-6,
     ) -> DMFTSolver | LagDMFTSolver:
         """Compile the residuals and curves; see :class:`DMFTSolver` and :class:`LagDMFTSolver`.
 
@@ -154,11 +156,22 @@ class DMFTProblem(Problem):
         V'(Delta), W(Delta) splines and ``n_kernel_curve`` the kernel order used for them (the
         splines only shape Delta(tau) and the Schroedinger operator: 65/61 agrees with 129/61 to
         1e-7 in lambda and tau_half at g=2, sigma2=0.5; order 41 would be twice as fast but is off
-        by 1.5e-4 in tau_half with J0).
+        by 1.5e-4 in tau_half with J0). The energy solver is error-controlled: ``rtol`` is the relative
+        target of Delta0, mu and the averages, ``curve_rtol`` that of Delta(tau), tau_half and
+        lambda_max; its Gaussian averages use the step-controlled sinh rule (``n_quad``/``n_kernel``
+        then only serve the lag-grid solver) and ``n_curve`` is the initial number of Chebyshev points,
+        doubled until ``curve_rtol`` is met.
         """
         cls = self.method_class(method)
         if cls is LagDMFTSolver:
             return LagDMFTSolver(self, backend=backend, n_quad=n_quad, n_kernel=n_kernel)
         return DMFTSolver(
-            self, backend=backend, n_quad=n_quad, n_kernel=n_kernel, n_curve=n_curve, n_kernel_curve=n_kernel_curve
+            self,
+            backend=backend,
+            n_quad=n_quad,
+            n_kernel=n_kernel,
+            n_curve=n_curve,
+            n_kernel_curve=n_kernel_curve,
+            rtol=rtol,
+            curve_rtol=curve_rtol,
         )

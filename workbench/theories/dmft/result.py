@@ -53,6 +53,9 @@ class StationaryResult:
             out["populations"] = full["populations"]
         out["params"] = dict(self.params)
         out["method"] = self.info.get("method", "")
+        est = getattr(self, "error_estimates", None)
+        if est:
+            out["error_estimates"] = {k: float(v) for k, v in est.items()}
         return finite_or_null(out)
 
     def save(self, path: str | Path) -> Path:
@@ -88,6 +91,10 @@ class DMFTResult(StationaryResult):
         Autocovariance on a lag grid (empty for the static regime).
     params : dict
     info : dict
+    error_estimates : dict
+        A-posteriori estimate of the absolute error of each quantity (``Delta0``, ``mu``,
+        ``mean_phi_prime``, ..., ``lyapunov``, ``tau_half``, ``Delta_tau``: max over the curve),
+        from a refined or half-order evaluation (see ``DMFTSolver.solve``).
     """
 
     Delta0: float
@@ -108,6 +115,7 @@ class DMFTResult(StationaryResult):
     Delta_tau: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     params: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    error_estimates: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self, arrays: bool = False) -> dict[str, Any]:
         """JSON-friendly dict (arrays only if asked)."""
@@ -121,9 +129,14 @@ class DMFTResult(StationaryResult):
         return d
 
     def Delta_at(self, lags: np.ndarray) -> np.ndarray:
-        """Delta(|lag|) interpolated from the stored curve (flat at Delta0 for the static regime)."""
+        """Delta(|lag|) from the stored curve (cubic spline; flat at Delta0 for the static regime)."""
         lags = np.abs(np.asarray(lags, dtype=float))
         if self.tau.size == 0:
             return np.full_like(lags, self.Delta0)
         tail = self.Delta_inf + (self.Delta_tau[-1] - self.Delta_inf) * np.exp(-self.kappa * (lags - self.tau[-1]))
-        return np.where(lags <= self.tau[-1], np.interp(lags, self.tau, self.Delta_tau), tail)
+        if self.tau.size < 4:
+            return np.where(lags <= self.tau[-1], np.interp(lags, self.tau, self.Delta_tau), tail)
+        from scipy.interpolate import CubicSpline
+
+        inner = CubicSpline(self.tau, self.Delta_tau)(np.minimum(lags, self.tau[-1]))  # O(du^4) between points
+        return np.where(lags <= self.tau[-1], inner, tail)

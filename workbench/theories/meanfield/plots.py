@@ -19,7 +19,7 @@ from workbench.theories.meanfield.network import simulate_network
 from workbench.theories.meanfield.particles import solve_march, solve_picard
 from workbench.theories.meanfield.problem import TransientProblem
 
-__all__ = ["FT_JS", "draw_ft", "ft_case", "ft_data", "ft_figure"]
+__all__ = ["FT_JS", "FT_ROWS", "draw_ft", "draw_ft_rows", "ft_case", "ft_data", "ft_figure"]
 
 FT_JS = (-6.0, 0.0, 2.0)
 
@@ -72,37 +72,48 @@ def ft_data(*, N: int = 2000, realisations: int = 4, dt: float = 0.05, paths: in
     return {"settings": settings, "curves": curves, "cases": {k: _case_summary(v) for k, v in curves.items()}}
 
 
-def _draw_means(axes: Any, c: dict[str, Any], S: Mapping[str, Any]) -> None:
-    """Rows 0 and 1 of one column: m(t) and K(t, t), network band, march and closure."""
+def _draw_mean(ax: Any, c: dict[str, Any], S: Mapping[str, Any]) -> None:
+    """Row m(t): network band, march and closure."""
     t, th, mar = c["t"], c["theory"], c["march"]
     mu_m, se_m = c["mu_m"], c["se_m"]
-    dK, sdK = np.diag(c["mu_K"]), np.diag(c["se_K"])
-    ax = axes[0]
     ax.fill_between(t, mu_m - 2 * se_m, mu_m + 2 * se_m, color="C1", alpha=0.3, lw=0,
                     label=f"network N={S['N']}, {S['realisations']} real. (mean $\\pm$2 SE)")
     ax.plot(t, mu_m, color="C1", lw=0.8)
     ax.plot(t, mar.m, color="C2", lw=0.8, ls="--", label=f"particle march M={S['paths']}")
     ax.plot(t, th.m, color="k", lw=1.4, label="Gaussian closure (theory)")
     ax.set_title(f"J = {c['J']:g}")
-    ax.set_ylabel("m(t) = E f(X_t)")
-    ax = axes[1]
+    ax.set_ylabel(r"$m(t) = \mathrm{E}\,f(X_t)$")
+    ax.set_xlabel("t")
+
+
+def _draw_diag(ax: Any, c: dict[str, Any]) -> None:
+    """Row K(t, t): network band, march and closure."""
+    t, th, mar = c["t"], c["theory"], c["march"]
+    dK, sdK = np.diag(c["mu_K"]), np.diag(c["se_K"])
     ax.fill_between(t, dK - 2 * sdK, dK + 2 * sdK, color="C1", alpha=0.3, lw=0)
     ax.plot(t, dK, color="C1", lw=0.8)
     ax.plot(t, np.diag(mar.K), color="C2", lw=0.8, ls="--")
     ax.plot(t, np.diag(th.K), color="k", lw=1.4)
     ax.set_ylabel("K(t,t)")
+    ax.set_xlabel("t")
 
 
-def _draw_heatmap(fig: Any, ax: Any, c: dict[str, Any], T: float) -> None:
+def _draw_means(axes: Any, c: dict[str, Any], S: Mapping[str, Any]) -> None:
+    """Rows 0 and 1 of one column: m(t) and K(t, t), network band, march and closure."""
+    _draw_mean(axes[0], c, S)
+    _draw_diag(axes[1], c)
+
+
+def _draw_heatmap(ax: Any, c: dict[str, Any], T: float) -> None:
     """Row 2: the theory's K(t, s) as a colour map with theory and network contours."""
     t, K = c["t"], c["theory"].K
-    im = ax.imshow(K, origin="lower", extent=(0, T, 0, T), cmap="viridis", aspect="equal")
+    ax.imshow(K, origin="lower", extent=(0, T, 0, T), cmap="viridis", aspect="auto")
     levels = np.linspace(K.min(), K.max(), 7)[1:-1]
-    ax.contour(t, t, K, levels=levels, colors="w", linewidths=0.8)
+    cs = ax.contour(t, t, K, levels=levels, colors="w", linewidths=0.8)
+    ax.clabel(cs, fmt="%.2f", fontsize=8)  # the values, in place of a colour bar that would narrow the column
     ax.contour(t, t, c["mu_K"], levels=levels, colors="r", linewidths=0.6, linestyles="--")
     ax.set_xlabel("s")
     ax.set_ylabel("t")
-    fig.colorbar(im, ax=ax, shrink=0.8, label="K(t,s): theory (white) / network (red dashed)")
 
 
 def _draw_paths(ax: Any, c: dict[str, Any]) -> None:
@@ -113,10 +124,10 @@ def _draw_paths(ax: Any, c: dict[str, Any]) -> None:
     for i in range(min(5, net_paths.shape[1])):
         ax.plot(t, net_paths[:, i], color="C3", lw=0.6, alpha=0.7, label="network neurons" if i == 0 else None)
     sd = np.sqrt(th.var_x)
-    ax.plot(t, th.mean_x, "k", lw=1.2, label="E X_t $\\pm$ 2 sd (theory)")
+    ax.plot(t, th.mean_x, "k", lw=1.2, label=r"$\mathrm{E}\,X_t \pm 2$ sd (theory)")
     ax.plot(t, th.mean_x + 2 * sd, "k:", lw=0.8)
     ax.plot(t, th.mean_x - 2 * sd, "k:", lw=0.8)
-    ax.set_ylabel("X_t")
+    ax.set_ylabel("$X_t$")
     ax.set_xlabel("t")
 
 
@@ -139,8 +150,8 @@ def _draw_universality(a: Any, c: dict[str, Any], N: int) -> None:
         a.fill_between(t, mu - m - 2 * se, mu - m + 2 * se, color=colour, alpha=0.3, lw=0)
         a.plot(t, mu - m, color=colour, lw=0.8, label=label)
     a.axhline(0, color="k", lw=0.8)
-    a.set_title(f"J = {c['J']:g}: network m(t) - theory (N={N})")
-    a.set_xlabel("t")
+    a.set_title(f"J = {c['J']:g}, N = {N}")
+    a.set(xlabel="t", ylabel="network m(t) − theory")
 
 
 def draw_ft(data: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -151,20 +162,58 @@ def draw_ft(data: Mapping[str, Any]) -> tuple[Any, Any]:
     import matplotlib.pyplot as plt
 
     S = data["settings"]
-    fig, axes = plt.subplots(5, 3, figsize=(13, 17), constrained_layout=True)
-    figu, axu = plt.subplots(1, 3, figsize=(13, 3.6), constrained_layout=True)
+    fig, axes = plt.subplots(5, 3, figsize=(9.5, 11.5), constrained_layout=True)
+    figu, axu = plt.subplots(1, 3, figsize=(9.5, 2.9), constrained_layout=True)
     for col, c in enumerate(data["curves"].values()):
         _draw_means(axes[:, col], c, S)
-        _draw_heatmap(fig, axes[2, col], c, S["T"])
+        _draw_heatmap(axes[2, col], c, S["T"])
         _draw_paths(axes[3, col], c)
         _draw_picard(axes[4, col], c, S["paths"])
         _draw_universality(axu[col], c, S["N"])
     for row in (0, 3, 4):
         axes[row, 0].legend(fontsize=7, loc="best")
     axu[0].legend(fontsize=8)
-    fig.suptitle(f"Faugeras-Tanré transient mean field: sigma = lambda = 1, f = {S['f']}, mu0 = {S['mu0']}, "
-                 f"dt = {S['dt']}")
+    fig.suptitle(rf"Faugeras-Tanré transient mean field: $\sigma = \lambda = 1$, f = {S['f']}, $\mu_0$ = {S['mu0']}, "
+                 rf"$\Delta t$ = {S['dt']}")
     return fig, figu
+
+
+FT_ROWS = ("m", "K_diag", "K_map", "paths", "picard")
+"""Rows of the FT figure, top to bottom."""
+
+
+def draw_ft_rows(data: Mapping[str, Any], rows: tuple[str, ...], legend_rows: tuple[str, ...] = ("m", "paths",
+                 "picard")) -> Any:
+    """A figure with the chosen rows of the FT figure (names of :data:`FT_ROWS`), one column per J."""
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context({"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11, "legend.fontsize": 10}):
+        return _draw_rows(data, rows, legend_rows)
+
+
+def _draw_rows(data: Mapping[str, Any], rows: tuple[str, ...], legend_rows: tuple[str, ...]) -> Any:
+    """:func:`draw_ft_rows` inside its font settings (11 pt at 9.5 in: about 7.5 pt at print width)."""
+    import matplotlib.pyplot as plt
+
+    S = data["settings"]
+    fig, axes = plt.subplots(len(rows), 3, figsize=(9.5, 2.5 * len(rows) + 0.3), constrained_layout=True,
+                             squeeze=False)
+    draw = {
+        "m": lambda ax, c: _draw_mean(ax, c, S),
+        "K_diag": _draw_diag,
+        "K_map": lambda ax, c: _draw_heatmap(ax, c, S["T"]),
+        "paths": _draw_paths,
+        "picard": lambda ax, c: _draw_picard(ax, c, S["paths"]),
+    }
+    for col, c in enumerate(data["curves"].values()):
+        for r, name in enumerate(rows):
+            draw[name](axes[r, col], c)
+            if r > 0:
+                axes[r, col].set_title(f"J = {c['J']:g}")
+    for r, name in enumerate(rows):
+        if name in legend_rows:
+            axes[r, 0].legend(loc="upper right" if name == "m" else "best")
+    return fig
 
 
 def ft_figure(outdir: str | Path, *, N: int = 2000, realisations: int = 4, dt: float = 0.05, paths: int = 20000,
@@ -187,7 +236,8 @@ def ft_figure(outdir: str | Path, *, N: int = 2000, realisations: int = 4, dt: f
     fast : bool
         Small sizes (N = 500, 3 realisations, 4000 paths, dt = 0.1) for smoke tests / notebooks.
     keep_open : bool
-        Also return the matplotlib figures (``"figures"``: main, universality) without closing them.
+        Also return the matplotlib figures (``"figures"``: main, universality) without closing them, and the
+        computed curves (``"full"``: the output of :func:`ft_data`, for :func:`draw_ft_rows`).
 
     Returns
     -------
@@ -214,4 +264,5 @@ def ft_figure(outdir: str | Path, *, N: int = 2000, realisations: int = 4, dt: f
     data["files"] = files
     if keep_open:
         data["figures"] = (fig, figu)
+        data["full"] = full
     return data

@@ -62,11 +62,13 @@ def _front_matter(P: Mapping[str, Any]) -> ReportContent:
         "coupling cumulants survive the limit of many neurons, for Gaussian and for Rademacher weights alike (universality). "
         "The order parameters are two-time functions: no stationarity is assumed."
     )
+    from derivations.meanfield_transient import label
+
     for name, eq in deriv.equations.items():
-        content.model_equation(eq, name)
-    content.parameter("J", "-6, 0, 2", "coupling mean scale, FT name of the workbench's J0")
+        content.model_equation(eq, label(name))
+    content.parameter("J", "−6, 0, 2", "coupling mean scale, FT name of the workbench's J0")
     content.parameter(
-        "sigma, lambda", "1, 1", "coupling scale (workbench g), noise amplitude (sigma2 = lambda squared)"
+        "σ, λ", "1, 1", "coupling scale (workbench g), noise amplitude (σ² = λ²)"
     )
     content.parameter("f, mu0, T", "logistic, N(0,1), 10", "nonlinearity, initial law, horizon")
     content.parameter("dt", P["dt"], "time step shared by theory, particles and network (left-point field)")
@@ -157,7 +159,9 @@ def picard_section(content: ReportContent) -> None:
 
 def ft_figure_section(ctx: ReportContext, content: ReportContent) -> None:
     """The Faugeras-Tanre figure, the universality figure and their sup-norm deviations."""
-    from workbench.theories.meanfield.plots import ft_figure
+    import matplotlib.pyplot as plt
+
+    from workbench.theories.meanfield.plots import FT_ROWS, draw_ft_rows, ft_figure
 
     P = ctx.params
     sec = content.section("The Faugeras-Tanre figure")
@@ -172,20 +176,39 @@ def ft_figure_section(ctx: ReportContext, content: ReportContent) -> None:
             keep_open=True,
         )
     fig, figu = data["figures"]
-    caption = (
+    plt.close(fig)  # the report shows the five rows in two figures
+    settings = (
         f"Re-creation of the Faugeras-Tanre figure (the paper's f, initial law, time step and number of paths are "
-        f"unknown; logistic f, standard normal initial law and the settings below are ours). Horizontal axes: time t "
-        f"(and s for K); vertical axes: the quantity of the row. "
-        f"J = -6, 0, 2 (columns), sigma = lambda = 1, T = 10. Rows: m(t); K(t,t); K(t,s) (theory colour map, theory white "
-        f"and network red contours); sample paths (mean-field particles blue, network neurons red, theory mean "
-        f"+- 2 sd); Picard sup-norm change per iteration (Monte Carlo with M = {P['paths']} paths, and the exact "
-        f"map). Network: N = {P['N']}, {P['realisations']} realisations (one trial each), bands mean +- 2 SE, "
-        f"dt = {P['dt']}, seed {P['seed']}."
+        f"unknown; logistic f, standard normal initial law and the settings below are ours). "
+        f"J = −6, 0, 2 (columns), σ = λ = 1, T = 10. Network: N = {P['N']}, {P['realisations']} realisations (one "
+        f"trial each), bands mean ± 2 SE, dt = {P['dt']}, seed {P['seed']}; particles M = {P['paths']}."
     )
-    sec.figure(ctx.save_figure(fig, "ft_meanfield", caption, width=1.0))
+    ft_figs = (
+        ctx.save_figure(
+            draw_ft_rows(data["full"], FT_ROWS[:3]),
+            "ft_meanfield",
+            f"{settings} Rows against time t: m(t); K(t,t); K(t,s) over (s, t) (theory colour map with labelled "
+            f"theory contours in white, network contours red dashed).",
+            width=1.0,
+        ),
+        ctx.save_figure(
+            draw_ft_rows(data["full"], FT_ROWS[3:]),
+            "ft_meanfield_paths",
+            f"Faugeras-Tanre figure, continued (same settings): sample paths against t (mean-field particles blue, "
+            f"network neurons red, theory mean ± 2 sd); Picard sup-norm change per iteration (Monte Carlo with "
+            f"M = {P['paths']} paths, and the exact map).",
+            width=1.0,
+        ),
+    )
     caption = (
         f"Network m(t) minus theory against time t for Gaussian and Rademacher couplings (same mean and variance), "
-        f"N = {P['N']}, {P['realisations']} realisations, T = 10, dt = {P['dt']}, seed {P['seed']}, bands +- 2 SE."
+        f"N = {P['N']}, {P['realisations']} realisations, T = 10, dt = {P['dt']}, seed {P['seed']}, bands ± 2 SE."
+    )
+    sec.text(
+        "The Faugeras-Tanre figure is re-created below (the two figures at the end of this section): the "
+        "Gaussian closure, the particle march, the Picard map and finite networks side by side for J = −6, 0, 2. "
+        "First, the figure and table that follow show the networks' deviation from the theory for Gaussian and "
+        "Rademacher couplings (universality) and the largest deviation of each solver over the horizon."
     )
     sec.figure(ctx.save_figure(figu, "ft_universality", caption))
     rows = [
@@ -199,6 +222,8 @@ def ft_figure_section(ctx: ReportContext, content: ReportContent) -> None:
         f"Picard map with {P['paths']} paths, networks of N = {P['N']} ({P['realisations']} realisations), seed "
         f"{P['seed']}.",
     )
+    for f in ft_figs:
+        sec.figure(f)
 
 
 def finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
