@@ -196,3 +196,33 @@ def test_numba_drivers_match_the_numpy_path():
     np.testing.assert_allclose(fast.density(x, y), ref.density(x, y), rtol=1e-9, atol=1e-12)
     (_, ya), (_, yb) = fast.boundary(300), ref.boundary(300)
     assert np.abs(ya - yb).max() < 1e-6 * yb.max()  # near the real-axis ends Y(x) is ill-conditioned (sqrt)
+
+
+@pytest.mark.slow
+def test_pooled_checks_pass_and_fail_a_5_percent_perturbation():
+    """200 samples of ei-jacobian (the report's setting): every check passes, relative tolerances <= 10 % (median
+    <= 3 %), and a theory with the density and the outlier moved by 5 % fails the strips and the outlier."""
+    from workbench.compare import relative_tolerance_stats
+    from workbench.theories.spectrum.checks import SpectrumChecks, comparisons
+
+    solver = SpectrumProblem(preset("ei-jacobian")).build_solver()
+    samples = SpectrumChecks(preset("ei-jacobian"), samples=200, seed=0).draw()
+    rows = comparisons(solver, samples)
+    assert all(c.ok for c in rows), [str(c) for c in rows if not c.ok]
+    stats = relative_tolerance_stats(rows)
+    assert stats["max"] <= 0.10 and stats["median"] <= 0.03, stats
+
+    class Perturbed:
+        """The solver with its density and outliers scaled by 1.05."""
+
+        def __getattr__(self, name):
+            return getattr(solver, name)
+
+        def density(self, x, y):
+            return 1.05 * solver.density(x, y)
+
+        def outliers(self):
+            return [1.05 * z for z in solver.outliers()]
+
+    failed = [c.quantity for c in comparisons(Perturbed(), samples) if not c.ok]
+    assert sum(q.startswith("fraction in strip") for q in failed) == 4 and "outlier 0 Re" in failed, failed

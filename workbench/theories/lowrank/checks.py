@@ -11,6 +11,7 @@ eigenvalues with ``numpy.linalg.eigvals`` of the built J.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,10 @@ from workbench.sim.network import build_network
 from workbench.spec import ModelSpec
 from workbench.theories.lowrank.result import StructuredState
 
-__all__ = ["measure_states", "outlier_comparison", "state_comparisons"]
+__all__ = [
+    "law_spec", "measure_states", "outlier_comparison", "outliers_run", "sample_comparison", "state_comparisons",
+    "states_run",
+]
 
 
 def measure_network(
@@ -37,7 +41,12 @@ def measure_network(
     x = res.traj[:, :, 0]  # (n_rec, N)
     phix = res.traj_phi[:, :, 0]
     kappa = (phix @ net.n / spec.N).mean(axis=0)
-    return {"kappa": kappa, "mu": np.array(x.mean(axis=1).mean()), "Delta0": np.array(x.var(axis=1).mean())}
+    m, n = net.m[:, 0], net.n[:, 0]
+    moments = np.array([m.mean(), n.mean(), (n * m).mean(), (m * m).mean()])
+    return {
+        "kappa": kappa, "mu": np.array(x.mean(axis=1).mean()), "Delta0": np.array(x.var(axis=1).mean()),
+        "moments": moments,
+    }
 
 
 def measure_states(
@@ -86,3 +95,61 @@ def outlier_comparison(spec: ModelSpec, seed: int, predicted: list[Any]) -> list
             "4 SD of the sample overlap n.m/N + g^2/(lambda sqrt N) bulk coupling", kind="simulation",
         ))
     return out
+
+
+def law_spec(params: Mapping[str, Any]) -> ModelSpec:
+    """The rank-one spec of a stored run's ``params`` (``g``, ``N`` and the law ``m_mean`` ... ``rho``)."""
+    law = {k: params[k] for k in ("m_mean", "n_mean", "m_std", "n_std", "rho")}
+    return ModelSpec.from_dict({"N": params["N"], "coupling": {"g": params["g"]}, "low_rank": [law]})
+
+
+def states_run(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Stored-run compute: per-network kappa_1, mu, Delta0 from ``x0 = sign m_1`` for ``params["seeds"]``."""
+    run = {k: params[k] for k in ("T", "dt", "burn_in")}
+    est = measure_states(law_spec(params), list(params["seeds"]), (float(params["sign"]),), **run)
+    data = est[float(params["sign"])]
+    return {"kappa": data["kappa"][:, 0], "mu": data["mu"], "Delta0": data["Delta0"],
+            "controls": data["moments"] - law_moments(params)}
+
+
+def law_moments(params: Mapping[str, Any]) -> np.ndarray:
+    """Expectations of the sample moments mean(m), mean(n), mean(n m), mean(m^2) under the rank-one law."""
+    Mm, Mn, Sm, Sn = (float(params[k]) for k in ("m_mean", "n_mean", "m_std", "n_std"))
+    return np.array([Mm, Mn, Mm * Mn + float(params["rho"]) * Sm * Sn, Mm**2 + Sm**2])
+
+
+def outliers_run(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Stored-run compute: the eigenvalue of the built J farthest from the origin, per seed (real part)."""
+    spec = law_spec(params)
+    top = [max(np.linalg.eigvals(build_network(spec, s).full_J()), key=abs) for s in params["seeds"]]
+    return {"outlier": np.array([z.real for z in top]), "imag": np.array([abs(z.imag) for z in top])}
+
+
+MIN_CV_DOF = 5
+"""Fewest residual dof for which control variates are used (fewer networks: the plain mean)."""
+
+
+def control_variate_mean(samples: np.ndarray, controls: np.ndarray | None = None) -> tuple[float, float, int]:
+    """Mean of per-network ``samples``, its SE and dof; with ``controls`` (zero-mean, one column each) the
+    intercept of the least-squares fit ``samples ~ a + controls b`` (the quenched part explained by them removed)."""
+    y = np.asarray(samples, dtype=float)
+    n = len(y)
+    if controls is None or n - 1 - np.shape(controls)[1] < MIN_CV_DOF:
+        return float(y.mean()), float(y.std(ddof=1) / math.sqrt(n)), n - 1
+    X = np.column_stack([np.ones(n), np.asarray(controls, dtype=float)])
+    dof = n - X.shape[1]
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    s2 = float(((y - X @ coef) ** 2).sum() / dof)
+    cov = s2 * np.linalg.inv(X.T @ X)
+    return float(coef[0]), float(math.sqrt(cov[0, 0])), dof
+
+
+def sample_comparison(
+    quantity: str, theory: float, samples: np.ndarray, controls: np.ndarray | None = None, **context: Any
+) -> Comparison:
+    """``theory`` against the network average of ``samples`` (control-variate intercept when ``controls``
+    are given; SE over networks, Student-t with the residual dof)."""
+    est, se, dof = control_variate_mean(samples, controls)
+    use = controls is not None and len(samples) - 1 - np.shape(controls)[1] >= MIN_CV_DOF
+    note = "control variates: sample moments of m, n minus their law means" if use else ""
+    return t_stat(quantity, float(theory), est, se, dof, note=note, kind="simulation", **context)

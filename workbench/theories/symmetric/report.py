@@ -26,16 +26,16 @@ def transient_spec(g: float, eta: float) -> Any:
     title="Partially symmetric couplings: transient DMFT with the response function",
     description="correlated reciprocal couplings: derived reaction term, response function, checks against the "
     "elliptic law and simulation",
-    default_params={"g": 1.5, "eta": 0.6, "T": 4.0, "dt": 0.1, "paths": 8000, "N": 1000, "trials": 4,
-                    "networks": 16, "seed": 10},
-    quick_params={"paths": 2000, "N": 400, "networks": 6},
+    default_params={"g": 1.5, "eta": 0.6, "T": 4.0, "dt": 0.1, "paths": 16000, "solves": 6, "N": 1000,
+                    "trials": 4, "networks": 160, "seed": 10},
+    quick_params={"paths": 2000, "solves": 1, "N": 400, "networks": 6},
     order=70,
 )
 def symmetric_report(ctx: ReportContext) -> ReportContent:
     """Derivation, linear exact checks, and <x(t)>, Delta(t, t) against simulated networks."""
     from workbench.theories.symmetric import checks
     from workbench.theories.symmetric.problem import SymmetricProblem, SymmetricSetup
-    from workbench.theories.symmetric.solver import solve_march
+    from workbench.theories.symmetric.solver import solve_pooled
 
     P = ctx.params
     content = ReportContent(summary="Transient dynamic mean-field theory of rate networks whose reciprocal couplings "
@@ -50,7 +50,7 @@ def symmetric_report(ctx: ReportContext) -> ReportContent:
              "four lags, to round-off.")
     sec.checks([_exact_reason(c) for c in checks.linear_exact_comparisons()],
                caption="DMFT response against the elliptic-law resolvent (linear rate function).")
-    th = solve_march(problem, paths=P["paths"], seed=1)
+    th = solve_pooled(problem, paths=P["paths"], solves=P["solves"], seed=1)
     sim_params = {k: P[k] for k in ("g", "eta", "T", "dt", "N", "trials", "networks", "seed")}
     run = ctx.run("symmetric.transient", sim_params,
                   lambda: checks.simulation_arrays(problem.spec, P["T"], P["dt"], P["N"], P["trials"], P["networks"],
@@ -58,7 +58,7 @@ def symmetric_report(ctx: ReportContext) -> ReportContent:
                   code=("workbench.sim", "workbench.theories.symmetric.checks"))
     sim = checks.from_arrays(run.arrays, P["N"], P["trials"], P["seed"])
     simulation_section(ctx, content, th, sim)
-    content.seeds = {"DMFT sampling": 1, "networks": f"{P['seed']} to {P['seed'] + P['networks'] - 1}"}
+    content.seeds = {"DMFT sampling": f"1 to {P['solves']}", "networks": f"{P['seed']} to {P['seed'] + P['networks'] - 1}"}
     return content
 
 
@@ -84,7 +84,8 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
     content.parameter("horizon", P["T"], "time span of the transient", sp.Symbol("T"))
     content.parameter("time step", P["dt"], "exponential Euler step of the DMFT and the simulator",
                       sp.Symbol("Delta_t"))
-    content.parameter("sample paths", P["paths"], "paths of the sampling DMFT", sp.Symbol("M"))
+    content.parameter("sample paths", P["paths"] * P["solves"], f"paths of the sampling DMFT ({P['solves']} "
+                      f"independent passes of {P['paths']}, averaged)", sp.Symbol("M"))
     content.parameter("network size", P["N"], "neurons per simulated network", N)
     content.parameter("networks", P["networks"], "independent simulated networks", sp.Symbol("R"))
     content.parameter("trials", P["trials"], "initial conditions per network", sp.Symbol("n"))
@@ -119,8 +120,10 @@ def simulation_section(ctx: ReportContext, content: ReportContent, th: Any, sim:
     from workbench.theories.symmetric import checks, plots
 
     P = ctx.params
+    M = P["paths"] * P["solves"]
     runs = (f"N = {sim.N}, T = {P['T']:g}, dt = {P['dt']:g}, {sim.trials} trials in each of {sim.networks} networks "
-            f"(seeds {sim.seed} to {sim.seed + sim.networks - 1}); DMFT with M = {P['paths']} paths (seed 1)")
+            f"(seeds {sim.seed} to {sim.seed + sim.networks - 1}); DMFT with M = {M} paths ({P['solves']} passes "
+            f"of {P['paths']}, seeds 1 to {P['solves']})")
     sec = content.section("Against simulation")
     sec.text("Figure 1 compares the mean activity and the mean-square activity of the DMFT with simulated networks "
              "of the same model; Figure 2 shows the response function that enters the memory term. The table "
@@ -130,8 +133,8 @@ def simulation_section(ctx: ReportContext, content: ReportContent, th: Any, sim:
                                f"activity (left) and Delta(t,t) (right), DMFT (blue, 2 Monte Carlo SE band) against "
                                f"simulation (grey, 2 SE over networks). {runs}."))
     fig = plots.response_figure(th)
-    sec.figure(ctx.save_figure(fig, "response", f"Response R_x(t,s) of the DMFT (M = {P['paths']} paths, "
+    sec.figure(ctx.save_figure(fig, "response", f"Response R_x(t,s) of the DMFT (M = {M} paths, "
                                f"dt = {P['dt']:g}, T = {P['T']:g}): heat map (left, zero for s >= t) and cuts at "
                                "three times t (right)."))
     comps = [_typeset_quantity(c) for c in checks.comparisons(th, sim, (1.0, 2.0, P["T"]))]
-    sec.checks(comps, caption=f"DMFT (M = {P['paths']}) against the networks: {runs}.")
+    sec.checks(comps, caption=f"DMFT (M = {M}) against the networks: {runs}.")

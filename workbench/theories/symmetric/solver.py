@@ -10,8 +10,9 @@ with ``h_l`` added to the drive on step l. Each particle carries its tangent ``Y
     Y_{l+1,l} = b,   Y_{k+1,l} = a Y_{k,l} + b c_mem sum_{l<j<k} Rd_{k,j} phi'_j Y_{j,l},
 
 so ``Rd_{k,l} = <phi'_k Y_{k,l}>`` is known as soon as the particles reach ``t_k``; row k of the
-covariance ``C_phi(t_k, t_{<=k})`` too, so the Gaussian field is drawn causally by a row-wise
-Cholesky factor (as in :func:`workbench.theories.meanfield.particles.solve_march`). One pass gives the
+covariance ``C_phi(t_k, t_{<=k})`` too, so the Gaussian field is drawn causally from a row-wise
+factor ``C = L L^T`` built by Gram-Schmidt of the particles' rate histories (stable where ``C`` is
+ill-conditioned, which it is at small dt). One pass gives the
 fixed point up to Monte Carlo error O(1/sqrt(M)) and an O(1/M) bias from reusing the particles; no
 iteration. Cost O(n^3 M / 3) for the tangents, memory 8 n^2 M bytes.
 
@@ -31,7 +32,7 @@ from workbench.spec import X
 from workbench.theories.symmetric.problem import SymmetricProblem
 from workbench.theories.symmetric.result import SymmetricResult
 
-__all__ = ["solve_march", "MAX_TANGENT_BYTES"]
+__all__ = ["solve_march", "solve_pooled", "MAX_TANGENT_BYTES"]
 
 MAX_TANGENT_BYTES = 4e9
 """Largest tangent array (n^2 M doubles) accepted before a SpecError."""
@@ -57,13 +58,26 @@ def _check(paths: int, seed: object, n: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(int(seed))
 
 
-def _cholesky_row(L: np.ndarray, C_row: np.ndarray, k: int) -> None:
-    """Fill row k of the lower factor ``L`` of ``C`` from ``C[k, :k+1]`` (rows < k done; zero pivots give 0)."""
-    for j in range(k):
-        if L[j, j] > 0:
-            L[k, j] = (C_row[j] - L[k, :j] @ L[j, :j]) / L[j, j]
-    d = C_row[k] - L[k, :k] @ L[k, :k]
-    L[k, k] = np.sqrt(d) if d > 1e-14 * max(C_row[k], 1e-300) else 0.0
+PIVOT_RTOL = 1e-9
+"""New field directions whose residual norm is below this fraction of the row norm are dropped (variance <= 1e-18)."""
+
+
+def _factor_row(L: np.ndarray, Q: np.ndarray, a: np.ndarray, k: int) -> None:
+    """Row k of the causal factor ``L`` (``C = L L^T`` with ``C[k, j] = a_k . a_j``) by Gram-Schmidt of ``a``.
+
+    ``Q[:, :k]`` holds the orthonormal directions of rows < k (zero columns for dropped ones). Classical
+    Gram-Schmidt with one reorthogonalisation keeps ``|L[k]| = |a|`` to round-off however ill-conditioned
+    ``C`` is (a row-wise Cholesky divides by tiny pivots there and inflates the field variance).
+    """
+    c = Q[:, :k].T @ a
+    r = a - Q[:, :k] @ c
+    c2 = Q[:, :k].T @ r
+    r -= Q[:, :k] @ c2
+    L[k, :k] = c + c2
+    rho = float(np.sqrt(r @ r))
+    if rho > PIVOT_RTOL * float(np.sqrt(a @ a)):
+        L[k, k] = rho
+        Q[:, k] = r / rho
 
 
 def solve_march(problem: SymmetricProblem, paths: int = 2000, seed: int | np.random.SeedSequence = 0
@@ -101,6 +115,7 @@ def solve_march(problem: SymmetricProblem, paths: int = 2000, seed: int | np.ran
     Rd = np.zeros((n + 1, n))
     Rx = np.zeros((n + 1, n))
     L = np.zeros((n + 1, n + 1))
+    Q = np.zeros((M + 1, n + 1))  # orthonormal field directions: particles and the input-variance column
     xi = np.empty((n + 1, M))
     t0 = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore"):
@@ -116,8 +131,7 @@ def solve_march(problem: SymmetricProblem, paths: int = 2000, seed: int | np.ran
             Rx[k, :k] = Y[:k].mean(axis=1)
             if k == n:
                 break
-            C_row = c_var * (F[: k + 1] @ F[k]) / M + sI2
-            _cholesky_row(L, C_row, k)
+            _factor_row(L, Q, np.append(np.sqrt(c_var / M) * F[k], np.sqrt(sI2)), k)
             xi[k] = s_field.standard_normal(M)
             z = L[k, : k + 1] @ xi[: k + 1]
             memory = c_mem * (Rd[k, :k] @ F[:k]) if k else 0.0
@@ -129,6 +143,34 @@ def solve_march(problem: SymmetricProblem, paths: int = 2000, seed: int | np.ran
             Y[k] += b
     elapsed = time.perf_counter() - t0
     return _result(problem, Xh, F, Rd, Rx, M, ss, elapsed)
+
+
+def solve_pooled(problem: SymmetricProblem, paths: int = 2000, solves: int = 1, seed: int = 0) -> SymmetricResult:
+    """Average of ``solves`` independent :func:`solve_march` passes (seeds ``seed`` to ``seed + solves - 1``).
+
+    Equal weights; standard errors combine as ``sqrt(sum se^2) / solves``. Bounds the tangent memory
+    (``paths`` particles per pass) while the Monte Carlo SE falls as ``1/sqrt(paths * solves)``; each pass
+    keeps its own O(1/paths) bias.
+    """
+    if isinstance(solves, bool) or not isinstance(solves, (int, np.integer)) or solves < 1:
+        raise SpecError("solves", f"number of independent passes must be an integer >= 1, got {solves!r}")
+    rs = [solve_march(problem, paths=paths, seed=seed + s) for s in range(int(solves))]
+    if len(rs) == 1:
+        return rs[0]
+
+    def mean(name: str) -> np.ndarray:
+        return np.mean([getattr(r, name) for r in rs], axis=0)
+
+    def pooled_se(name: str) -> np.ndarray:
+        return np.sqrt(np.sum([getattr(r, name) ** 2 for r in rs], axis=0)) / len(rs)
+
+    info = {**rs[0].info, "paths": int(paths) * len(rs), "paths_per_solve": int(paths), "solves": len(rs),
+            "seed": f"{seed} to {seed + len(rs) - 1}", "elapsed_s": sum(r.info["elapsed_s"] for r in rs)}
+    return SymmetricResult(
+        t=rs[0].t, m_x=mean("m_x"), m_phi=mean("m_phi"), Delta=mean("Delta"), C_phi=mean("C_phi"),
+        R_phi=mean("R_phi"), R_x=mean("R_x"), se_m_x=pooled_se("se_m_x"), se_Delta_diag=pooled_se("se_Delta_diag"),
+        params=rs[0].params, info=info,
+    )
 
 
 def _result(problem: SymmetricProblem, Xh: np.ndarray, F: np.ndarray, Rd: np.ndarray, Rx: np.ndarray, M: int,
