@@ -20,7 +20,9 @@ import numpy as np
 
 __all__ = ["boundary_y", "density_points", "dyson_newton", "support_F"]
 
-_JIT = {"cache": True, "fastmath": False, "error_model": "numpy"}
+_JIT = {"cache": False, "fastmath": False, "error_model": "numpy"}
+"""No on-disk cache: the drivers take generated kernels as first-class function arguments, which numba's
+cache cannot key (stale index entries raise ``ReferenceError: underlying object has vanished``)."""
 
 
 @numba.njit(**_JIT)
