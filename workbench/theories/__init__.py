@@ -60,10 +60,13 @@ class Theory:
     notes: str
 
     @classmethod
-    def conventional(cls, name: str, problem: str, derivation: str, *, report: str, title: str) -> Theory:
+    def conventional(
+        cls, name: str, problem: str, derivation: str, *, report: str, title: str, notes: str = ""
+    ) -> Theory:
         """A theory in the usual places: package and command ``name``, notes ``shared/theory/<report>.md``.
 
-        ``problem`` is ``"module:Class"`` relative to the package (e.g. ``"problem:DMFTProblem"``).
+        ``problem`` is ``"module:Class"`` relative to the package (e.g. ``"problem:DMFTProblem"``);
+        ``notes`` overrides the notes path when the theory has no notes file of its own.
         """
         package = f"workbench.theories.{name}"
         return cls(
@@ -74,7 +77,7 @@ class Theory:
             report=report,
             command=name,
             title=title,
-            notes=f"shared/theory/{report}.md",
+            notes=notes or f"shared/theory/{report}.md",
         )
 
     def module(self, part: str = "") -> ModuleType:
@@ -120,23 +123,19 @@ THEORIES: dict[str, Theory] = {
             report="rmt-jacobians",
             title="random-matrix theory of the Jacobian T^-1(-I + W G): edge x_R, boundary, density, outliers",
         ),
-        Theory(
-            name="lowrank",
-            package="workbench.theories.lowrank",
-            problem="workbench.theories.lowrank.problem:LowRankProblem",
-            derivation="workbench.theories.lowrank.derivation",
+        Theory.conventional(
+            "lowrank",
+            "problem:LowRankProblem",
+            "workbench.theories.lowrank.derivation",
             report="lowrank",
-            command="lowrank",
             title="low-rank + random couplings (Mastrogiuseppe-Ostojic): structured states, outliers",
             notes="shared/theory/dmft.md",
         ),
-        Theory(
-            name="symmetric",
-            package="workbench.theories.symmetric",
-            problem="workbench.theories.symmetric.problem:SymmetricProblem",
-            derivation="workbench.theories.symmetric.derivation",
+        Theory.conventional(
+            "symmetric",
+            "problem:SymmetricProblem",
+            "workbench.theories.symmetric.derivation",
             report="symmetric",
-            command="symmetric",
             title="partially symmetric couplings (eta = corr(J_ij, J_ji)): transient DMFT, response R(t, s)",
             notes="shared/theory/dmft.md",
         ),
