@@ -96,8 +96,11 @@ FUNCTIONS: dict[str, _Function] = {
     "asinh": _Function(sp.asinh, math.asinh, 1, 1),
     "atan": _Function(sp.atan, math.atan, 1, 1),
     "arctan": _Function(sp.atan, math.atan, 1, 1),
+    "clip": _Function(lambda v, lo, hi: sp.Max(lo, sp.Min(hi, v)), lambda v, lo, hi: max(lo, min(hi, v)), 3, 3),
 }
 """Functions an expression may call (``Piecewise`` is handled separately: ``(value, condition)`` pairs).
+
+``clip(v, lo, hi)`` is ``Max(lo, Min(hi, v))`` (a clipped cubic: ``clip(x, -1, 1) - clip(x, -1, 1)**3/3``).
 
 ``sign`` and ``Heaviside`` are left out on purpose: their derivative is a DiracDelta, which the
 derived DMFT equations need (phi') and the generated solvers cannot evaluate.

@@ -67,6 +67,8 @@ __all__ = [
     "write_atomic",
     "ensure_module_file",
     "load_module",
+    "numba_cache_files",
+    "drop_unreadable_numba_cache",
     "stable_repr",
     "cache_to_disk",
 ]
@@ -300,6 +302,21 @@ def _raised_in_numba_cache(exc: BaseException) -> bool:
     """Whether ``exc`` was raised while numba read its on-disk cache."""
     marker = os.path.join("numba", "core", "caching.py")
     return any(frame.filename.endswith(marker) for frame in traceback.extract_tb(exc.__traceback__))
+
+
+def numba_cache_files(path: Path) -> list[Path]:
+    """numba's on-disk cache files (index ``.nbi``, data ``.nbc``) of the generated module file ``path``."""
+    return _numba_cache_files(path)
+
+
+def drop_unreadable_numba_cache(path: Path, exc: BaseException) -> bool:
+    """Remove the numba cache files of ``path`` if ``exc`` was raised reading them; whether any were removed."""
+    stale = _numba_cache_files(path)
+    if not stale or not _raised_in_numba_cache(exc):
+        return False
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return True
 
 
 def _exec_source(path: Path, module_name: str, source: str) -> ModuleType:

@@ -6,6 +6,7 @@ recorded by :func:`workbench.sim.simulate`; ``dt`` is the spacing of the recorde
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,11 @@ __all__ = [
     "jacobian_eigenvalues",
     "linear_response",
     "mean_and_stderr",
+    "DIMENSION_KEYS",
+    "CrossBlockDimension",
+    "cross_block_dimension",
+    "dimension_stats",
+    "naive_dimension",
 ]
 
 
@@ -304,3 +310,262 @@ def linear_response(
     x1[j] += eps
     b = simulate(network.spec, x0=x1, **kw)
     return a.t, (b.traj[:, :, 0] - a.traj[:, :, 0]) / eps
+
+
+# ----------------------------------------------------------------------------------------------
+# dimension statistics: PR/N, mean autocovariance, N x variance of cross-covariances (issue 14)
+
+DIMENSION_KEYS = ("PR_over_N", "mean_autocov", "mean_cross", "N_var_cross", "var_diag")
+"""Statistics of an N x N covariance C returned by :func:`dimension_stats` and :func:`cross_block_dimension`."""
+
+CROSS_BLOCK_MEMORY = 256 * 2**20
+"""Bytes of block-covariance rows held at once by :func:`cross_block_dimension` (the rows are streamed)."""
+
+
+def _stats_from_moments(m: dict[str, float], N: int) -> dict[str, float]:
+    """The :data:`DIMENSION_KEYS` from the moments ``tr``, ``tr_tr`` ((tr C)^2), ``tr_C2``, ``diag2`` (sum C_ii^2),
+    ``off`` (sum_{i!=j} C_ij) and ``off_off`` ((sum_{i!=j} C_ij)^2)."""
+    pairs = N * (N - 1)
+    mean_sq_off = (m["tr_C2"] - m["diag2"]) / pairs
+    return {
+        "PR_over_N": m["tr_tr"] / (N * m["tr_C2"]),
+        "mean_autocov": m["tr"] / N,
+        "mean_cross": m["off"] / pairs,
+        "N_var_cross": N * (mean_sq_off - m["off_off"] / pairs**2),
+        "var_diag": m["diag2"] / N - m["tr_tr"] / N**2,
+    }
+
+
+def dimension_stats(C: np.ndarray) -> dict[str, float]:
+    """Statistics of a known covariance ``C`` (notes dmft.md 6.3): the :data:`DIMENSION_KEYS`.
+
+    ``PR_over_N = (tr C)^2 / (N tr C^2)``, ``mean_autocov = mean_i C_ii``, ``mean_cross = mean_{i!=j} C_ij``,
+    ``N_var_cross = N var_{i!=j} C_ij`` (population variance over the ordered pairs) and
+    ``var_diag = var_i C_ii``; with them ``PR/N = a^2 / (a^2 + var_diag + (N - 1)(c^2 + var_cross))`` exactly.
+    """
+    C = np.asarray(C, dtype=float)
+    if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 2:
+        raise SpecError("C", f"must be a square matrix with N >= 2, got shape {C.shape}")
+    N = C.shape[0]
+    d = np.diag(C)
+    tr, total = float(d.sum()), float(C.sum())
+    m = {"tr": tr, "tr_tr": tr**2, "tr_C2": float(np.sum(C * C.T)), "diag2": float(d @ d),
+         "off": total - tr, "off_off": (total - tr) ** 2}
+    return _stats_from_moments(m, N)
+
+
+@dataclass(frozen=True)
+class CrossBlockDimension:
+    """Cross-block estimates of the :data:`DIMENSION_KEYS` with delete-one-block jackknife standard errors.
+
+    Attributes
+    ----------
+    values, se : dict of str to float
+        The estimates and their standard errors (``n_blocks - 1`` degrees of freedom).
+    N : int
+        Number of neurons.
+    n_blocks, n_pairs : int
+        Blocks used and block pairs whose products enter the squared terms.
+    covariance : str
+        ``"equal-time"`` or ``"zero-frequency"``.
+    info : dict
+        Block length, window, centring and what the estimator assumes.
+    """
+
+    values: dict[str, float]
+    se: dict[str, float]
+    N: int
+    n_blocks: int
+    n_pairs: int
+    covariance: str
+    info: dict[str, Any]
+
+    @property
+    def dof(self) -> int:
+        """Degrees of freedom of the jackknife standard errors."""
+        return self.n_blocks - 1
+
+    def summary(self) -> dict[str, Any]:
+        """Plain JSON-able data: values, ``<key>_se``, sizes and info."""
+        out: dict[str, Any] = dict(self.values)
+        out.update({f"{k}_se": v for k, v in self.se.items()})
+        out.update(N=self.N, n_blocks=self.n_blocks, n_pairs=self.n_pairs, covariance=self.covariance, **self.info)
+        return out
+
+
+def _centre(x: np.ndarray, mean: float | np.ndarray | None) -> tuple[np.ndarray, str]:
+    """Subtract a known mean (scalar or per neuron) or, for ``mean=None``, the grand mean per neuron."""
+    if mean is None:
+        return x - x.mean(axis=(0, 2), keepdims=True)[:, :, :], "grand mean per neuron over all times and trials"
+    mu = np.asarray(mean, dtype=float)
+    if mu.ndim not in (0, 1) or (mu.ndim == 1 and mu.size != x.shape[1]):
+        raise SpecError("mean", f"must be a number or one value per neuron ({x.shape[1]}), got shape {mu.shape}")
+    return x - (mu if mu.ndim == 0 else mu[None, :, None]), "known mean"
+
+
+def _window_rows(x: np.ndarray, samples: int, window: float) -> np.ndarray:
+    """``sqrt(window) *`` the means over consecutive windows of ``samples`` rows of ``x`` (rows: windows)."""
+    nw = x.shape[0] // samples
+    return np.sqrt(window) * x[: nw * samples].reshape(nw, samples, x.shape[1]).mean(axis=1)
+
+
+def _block_terms(
+    x: np.ndarray, covariance: str, dt: float | None, window: float | None, richardson: bool
+) -> list[tuple[float, np.ndarray]]:
+    """One block's covariance estimate as ``sum_t w_t Y_t^T Y_t`` (list of ``(w_t, Y_t)``), x of shape (L, N)."""
+    if covariance == "equal-time":
+        return [(1.0 / x.shape[0], x)]
+    Lw = int(round(window / dt))
+    small = _window_rows(x, Lw, Lw * dt)
+    if not richardson:
+        return [(1.0 / small.shape[0], small)]
+    big = _window_rows(x, 2 * Lw, 2 * Lw * dt)
+    return [(2.0 / big.shape[0], big), (-1.0 / small.shape[0], small)]
+
+
+def _block_moments(blocks: list[list[tuple[float, np.ndarray]]], N: int) -> dict[str, np.ndarray]:
+    """Per-block traces, diagonals and sums, and the pair products ``P_ab = tr(C_a C_b)`` (streamed by rows)."""
+    B = len(blocks)
+    rows = max(1, min(N, CROSS_BLOCK_MEMORY // (8 * B * N)))
+    P = np.zeros((B, B))
+    diag = np.zeros((B, N))
+    total = np.zeros(B)
+    for r0 in range(0, N, rows):
+        r1 = min(N, r0 + rows)
+        Cr = np.zeros((B, r1 - r0, N))
+        for b, terms in enumerate(blocks):
+            for w, Y in terms:
+                Cr[b] += w * (Y[:, r0:r1].T @ Y)
+        F = Cr.reshape(B, -1)
+        P += F @ F.T
+        diag[:, r0:r1] = Cr[:, np.arange(r1 - r0), np.arange(r0, r1)]
+        total += Cr.sum(axis=(1, 2))
+    tr = diag.sum(axis=1)
+    return {"P": P, "diag": diag, "tr": tr, "off": total - tr}
+
+
+def _pair_mean(X: np.ndarray, M: np.ndarray) -> float:
+    """Mean of the pair products ``X_ab`` over the allowed pairs ``M_ab``."""
+    return float(np.sum(X * M) / np.sum(M))
+
+
+def _cross_moments(mom: dict[str, np.ndarray], M: np.ndarray, keep: np.ndarray) -> dict[str, float]:
+    """Moments for :func:`_stats_from_moments`: linear terms averaged over the blocks ``keep``, squared terms over
+    the products of distinct, independent blocks ``M`` (so no noise-squared bias)."""
+    tr, off = mom["tr"], mom["off"]
+    return {
+        "tr": float(tr[keep].mean()),
+        "off": float(off[keep].mean()),
+        "tr_tr": _pair_mean(np.outer(tr, tr), M),
+        "off_off": _pair_mean(np.outer(off, off), M),
+        "tr_C2": _pair_mean(mom["P"], M),
+        "diag2": _pair_mean(mom["diag"] @ mom["diag"].T, M),
+    }
+
+
+def _pair_mask(labels: list[tuple[int, int]], gap: int, independent_trials: bool) -> np.ndarray:
+    """Allowed block pairs: time windows more than ``gap`` apart, or any two blocks of different trials when
+    ``independent_trials``."""
+    B = len(labels)
+    M = np.zeros((B, B))
+    for a, (ka, wa) in enumerate(labels):
+        for b, (kb, wb) in enumerate(labels):
+            M[a, b] = a != b and ((ka != kb and independent_trials) or abs(wa - wb) > gap)
+    return M
+
+
+def cross_block_dimension(
+    traj: np.ndarray,
+    n_blocks: int = 8,
+    *,
+    covariance: str = "equal-time",
+    dt: float | None = None,
+    window: float | None = None,
+    mean: float | np.ndarray | None = 0.0,
+    richardson: bool = True,
+    gap: int = 1,
+    independent_trials: bool = True,
+) -> CrossBlockDimension:
+    """Unbiased cross-block estimates of PR/N, mean autocovariance, mean and N x variance of cross-covariances.
+
+    The naive statistics of the pooled sample covariance are biased: each ``C_ij`` carries sampling noise
+    of variance ~ ``a^2 tau_c / T``, so ``tr C^2`` (a sum of N^2 squares) is high by ~ ``N^2 a^2 tau_c / T``
+    and PR/N low by the relative amount ~ ``N tau_c / T`` (notes fixed-connectivity-and-dimension.md section 3,
+    dmft.md 6.3). Here each trial of ``traj`` (shape ``(n_times, N, K)``, one network, independent trials) is
+    cut into ``n_blocks`` consecutive time blocks with their own covariance estimates ``C_a``; linear terms
+    (``tr C``, ``sum_{i!=j} C_ij``) average the blocks, and every squared term is a mean of products of two
+    independent blocks, e.g. ``tr C^2 ~ mean_{a,b} tr(C_a C_b)``: blocks of different trials, or of the same
+    trial more than ``gap`` blocks apart (adjacent blocks share noise over ~ tau_c, a bias ~ N tau_c^2 / L^2).
+    ``independent_trials=False``: blocks at (nearly) the same time in different trials are not paired either
+    (trials that share something changing in time, e.g. couplings redrawn in time).
+    Standard errors: delete-one-block jackknife (``n_blocks K - 1`` dof).
+
+    ``covariance="equal-time"``: ``C_a = (1/L) sum_t x(t) x(t)^T`` over the block's samples.
+    ``"zero-frequency"``: ``C_a = window * Cov(window means)`` over windows of length ``window`` (time units,
+    ``dt`` the sample spacing), which estimates ``int C(tau) d tau - (1/window) int |tau| C(tau) d tau``;
+    ``richardson=True`` removes that 1/window term with ``2 C(2 window) - C(window)`` (left: terms decaying
+    like exp(-window / tau_c)). ``mean``: known mean (0 for odd phi without inputs, a number or one per
+    neuron): unbiased; ``None``: centred by the grand mean per neuron, a relative bias O(tau_c / T_total)
+    (equal-time) or O(window / T_total) (zero-frequency) instead of O(N tau_c / T).
+    """
+    x = _traj(traj)
+    if covariance not in ("equal-time", "zero-frequency"):
+        raise SpecError("covariance", f"must be 'equal-time' or 'zero-frequency', got {covariance!r}")
+    n, N, K = x.shape
+    if N < 2:
+        raise SpecError("traj", f"need N >= 2 neurons, got {N}")
+    if not isinstance(n_blocks, (int, np.integer)) or n_blocks < 1 or n_blocks * K < 3:
+        raise SpecError("n_blocks", f"need >= 1 block per trial and >= 3 blocks in all, got {n_blocks} x {K} trials")
+    L = n // n_blocks
+    info: dict[str, Any] = {"block_samples": L, "gap_blocks": gap}
+    if covariance == "zero-frequency":
+        if dt is None or window is None or not dt > 0 or not window >= dt:
+            raise SpecError("window", f"zero-frequency needs dt > 0 and window >= dt, got dt={dt}, window={window}")
+        need = (4 if richardson else 2) * int(round(window / dt))
+        if L < need:
+            raise SpecError("window", f"each block ({L} samples) must hold >= {need} samples (2 windows"
+                            f"{' of 2 x window' if richardson else ''}); use fewer blocks or a shorter window")
+        info.update(window=float(window), dt=float(dt), richardson=bool(richardson))
+    elif L < 2:
+        raise SpecError("n_blocks", f"each block needs >= 2 samples, got {L}")
+    x, info["centring"] = _centre(x, mean)
+    labels = [(k, b) for k in range(K) for b in range(n_blocks)]
+    blocks = [_block_terms(x[b * L : (b + 1) * L, :, k], covariance, dt, window, richardson) for k, b in labels]
+    M = _pair_mask(labels, gap, independent_trials)
+    if M.sum() == 0:
+        raise SpecError("n_blocks", f"no independent block pairs with gap {gap}; use more blocks or trials")
+    mom = _block_moments(blocks, N)
+    B = len(blocks)
+    values = _stats_from_moments(_cross_moments(mom, M, np.ones(B, bool)), N)
+    jack = []
+    for drop in range(B):
+        keep = np.arange(B) != drop
+        Mk = M * np.outer(keep, keep)
+        if Mk.sum() > 0:
+            jack.append(_stats_from_moments(_cross_moments(mom, Mk, keep), N))
+    se = {}
+    for key in DIMENSION_KEYS:
+        v = np.array([j[key] for j in jack])
+        se[key] = float(np.sqrt((len(v) - 1) / len(v) * np.sum((v - v.mean()) ** 2))) if len(v) > 1 else np.nan
+    return CrossBlockDimension(values, se, N, B, int(M.sum() // 2), covariance, info)
+
+
+def naive_dimension(
+    traj: np.ndarray, *, covariance: str = "equal-time", dt: float | None = None, window: float | None = None,
+    mean: float | np.ndarray | None = 0.0,
+) -> dict[str, float]:
+    """The biased plug-in statistics: :func:`dimension_stats` of the pooled covariance estimate (for comparison).
+
+    Equal-time: the covariance of all samples and trials; zero-frequency: :func:`long_window_cov`-like
+    ``window * <m m^T>`` over all windows. Biased by the sampling noise of each entry (see
+    :func:`cross_block_dimension`).
+    """
+    x, _ = _centre(_traj(traj), mean)
+    flat = x.transpose(0, 2, 1).reshape(-1, x.shape[1]) if covariance == "equal-time" else None
+    if covariance == "equal-time":
+        return dimension_stats(flat.T @ flat / flat.shape[0])
+    if dt is None or window is None:
+        raise SpecError("window", "zero-frequency needs dt and window")
+    Lw = int(round(window / dt))
+    Y = np.concatenate([_window_rows(x[:, :, k], Lw, Lw * dt) for k in range(x.shape[2])])
+    return dimension_stats(Y.T @ Y / Y.shape[0])

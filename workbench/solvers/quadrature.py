@@ -251,6 +251,162 @@ def sinh_kernel_pair(f: Any, g: Any, mu: float, D0: float, D: float, h: float) -
     return fine, coarse
 
 
+SPLIT_SPAN = 12.0
+"""Half-width (in standard deviations) of the split rules for kinked integrands (weight beyond: < 2e-32)."""
+
+SPLIT_ORDER = 64
+"""Gauss-Legendre points per piece of the split rules (the coarse estimate of an average: half as many)."""
+
+
+@numba.njit(cache=True)
+def _split_nodes(
+    m: np.ndarray, a: float, kinks: np.ndarray, t: np.ndarray, wt: np.ndarray, span: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - numba
+    """Nodes ``x = m_i + a y`` (flattened, row-major in i), weights (Gaussian density included) and row index of
+    the split Gauss-Legendre rule (nodes ``t``, weights ``wt`` on [-1, 1]) for ``<fn(m_i + a y)>_y``: pieces of
+    [-span, span] between the kinks ``y_k = (k - m_i) / a``, graded at ``y_k +- d`` for ``d = 4/a, 32/a`` below
+    ``span / 4``: fn has O(1) features in x (a pole of x/(1+|x|) at distance 1 from its kink), i.e. 1/a in y,
+    which would slow the rule on a piece of half-length L to ~(1 + sqrt(2 / (a L)))^(-2n)."""
+    nk, nt = kinks.size, t.size
+    cap = m.size * (1 + 5 * nk) * nt
+    x = np.empty(cap)
+    w = np.empty(cap)
+    row = np.empty(cap, dtype=np.int64)
+    edges = np.empty(2 + 5 * nk)
+    c = 1.0 / math.sqrt(2 * math.pi)
+    n = 0
+    for i in range(m.size):
+        edges[0], edges[1] = -span, span
+        ne = 2
+        for k in range(nk):
+            yk = (kinks[k] - m[i]) / a
+            for d in (0.0, 4.0 / a, -4.0 / a, 32.0 / a, -32.0 / a):
+                if -span < yk + d < span and abs(d) < 0.25 * span:
+                    edges[ne] = yk + d
+                    ne += 1
+        e = np.sort(edges[:ne])
+        for p in range(ne - 1):
+            lo, hi = e[p], e[p + 1]
+            if hi <= lo:
+                continue
+            mid, half = 0.5 * (hi + lo), 0.5 * (hi - lo)
+            for j in range(nt):
+                y = mid + half * t[j]
+                x[n] = m[i] + a * y
+                w[n] = wt[j] * half * c * math.exp(-0.5 * y * y)
+                row[n] = i
+                n += 1
+    return x[:n], w[:n], row[:n]
+
+
+@numba.njit(cache=True)
+def _row_sums(v: np.ndarray, w: np.ndarray, row: np.ndarray, nrow: int) -> np.ndarray:  # pragma: no cover - numba
+    """Per row, ``sum v w`` over its nodes (:func:`_split_nodes`)."""
+    out = np.zeros(nrow)
+    for k in range(v.size):
+        out[row[k]] += v[k] * w[k]
+    return out
+
+
+def split_inner(fn: Any, m: np.ndarray, a: float, kinks: Sequence[float], n: int = SPLIT_ORDER) -> np.ndarray:
+    """``<fn(m + a y)>_y`` for every ``m`` (array) by the split, graded Gauss-Legendre rule (:func:`_split_nodes`).
+
+    With the grading, every piece is resolved to rounding by 64 points (tests/solvers/test_split_quadrature.py
+    checks relu, relu', x/(1+|x|) and its derivative for a up to 16 against adaptive quadrature).
+    """
+    t, wt = _legendre(n)
+    m = np.ascontiguousarray(m, dtype=float)
+    x, w, row = _split_nodes(m, float(a), np.asarray(kinks, dtype=float), t, wt, SPLIT_SPAN)
+    v = np.ascontiguousarray(np.broadcast_to(fn(x), x.shape), dtype=float)
+    return _row_sums(v, w, row, m.size)
+
+
+def split_average_pair(f: Any, mu: float, D0: float, kinks: Sequence[float]) -> tuple[float, float]:
+    """``int Dz f(mu + sqrt(D0) z)`` by the split rule of :func:`split_inner`: 64 points per piece, and 32 (coarse)."""
+    s = math.sqrt(max(D0, 0.0))
+    if s == 0.0:
+        v = float(np.broadcast_to(f(np.array([mu])), (1,))[0])
+        return v, v
+    m = np.array([mu])
+    return float(split_inner(f, m, s, kinks)[0]), float(split_inner(f, m, s, kinks, SPLIT_ORDER // 2)[0])
+
+
+def kinked_kernel_pair(
+    f: Any, g: Any, kinks_f: Sequence[float], kinks_g: Sequence[float], mu: float, D0: float, D: float, h: float
+) -> tuple[float, float]:
+    """:func:`sinh_kernel_pair` for integrands with kinks (relu, piecewise custom phi): fine, coarse.
+
+    The trapezoid rule converges only algebraically across a kink, so the inner averages over ``y``
+    are split, graded Gauss-Legendre rules (:func:`split_inner`, exact to rounding: the coarse value
+    reuses them, so the estimate is that of the outer rule), and the outer sinh rule (steps h, 2h)
+    clusters its nodes at the kink on the scale ``a / b`` of the smoothed integrand. The ends ``D = 0`` (product of averages) and ``|D| = D0``
+    (average of the product, kinks of both) are split averages directly.
+    """
+    D = min(max(D, -D0), D0)
+    a, b = math.sqrt(max(D0 - abs(D), 0.0)), math.sqrt(abs(D))
+    sg = 1.0 if D >= 0 else -1.0
+    same = g is None
+    g = f if g is None else g
+    if b == 0.0:
+        fa = split_average_pair(f, mu, D0, kinks_f)
+        ga = fa if same else split_average_pair(g, mu, D0, kinks_g)
+        return fa[0] * ga[0], fa[1] * ga[1]
+    if a == 0.0:
+        mirrored = [k if sg > 0 else 2 * mu - k for k in kinks_g]
+
+        def prod(x: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(f(x), x.shape) * np.broadcast_to(g(mu + sg * (x - mu)), x.shape)
+
+        return split_average_pair(prod, mu, D0, sorted({*kinks_f, *mirrored}))
+    return kinked_kernel_adaptive(f, g, kinks_f, kinks_g, mu, D0, D, h, math.inf, same)
+
+
+def kinked_kernel_adaptive(
+    f: Any,
+    g: Any,
+    kinks_f: Sequence[float],
+    kinks_g: Sequence[float],
+    mu: float,
+    D0: float,
+    D: float,
+    h: float,
+    tol: float,
+    same: bool | None = None,
+) -> tuple[float, float]:
+    """:func:`kinked_kernel_pair` with the outer step halved (at most 4 times) until ``|fine - coarse| <= tol |fine|``
+    (or below 1e-15), reusing the inner averages at the nodes the halved rule keeps (the sinh rule is nested)."""
+    same = g is None if same is None else same
+    g = f if g is None else g
+    D = min(max(D, -D0), D0)
+    a, b = math.sqrt(max(D0 - abs(D), 0.0)), math.sqrt(abs(D))
+    if a == 0.0 or b == 0.0:
+        return kinked_kernel_pair(f, None if same else g, kinks_f, kinks_g, mu, D0, D, h)
+    sg = 1.0 if D >= 0 else -1.0
+    near = min((*kinks_f, *kinks_g), key=lambda k: abs(k - mu))
+    c = min(1.0, a / b)
+    centre = _centre((near - mu) / b, c)
+    prev: tuple[int, np.ndarray] | None = None  # (centre index, inner averages of f and g at the nodes of 2h)
+    for _ in range(5):
+        z, wz = sinh_nodes(centre, c, h)
+        n = (z.size - 1) // 2
+        vals = np.empty((2, z.size))
+        new = np.ones(z.size, dtype=bool)
+        if prev is not None:
+            k = np.arange(z.size) - n
+            kold = k // 2 + prev[0]
+            kept = (k % 2 == 0) & (kold >= 0) & (kold < prev[1].shape[1])
+            vals[:, kept] = prev[1][:, kold[kept]]
+            new = ~kept
+        zn = z[new]
+        vals[0, new] = split_inner(f, mu + b * zn, a, kinks_f)
+        vals[1, new] = vals[0, new] if same and sg > 0 else split_inner(g, mu + sg * b * zn, a, kinks_g)
+        fine, coarse = _pair_sum(wz, vals[0] * vals[1])
+        if tol == math.inf or abs(fine - coarse) <= tol * abs(fine) or abs(fine - coarse) < 1e-15:
+            break
+        prev, h = (n, vals), h / 2
+    return fine, coarse
+
+
 class LoweredSystem:
     """Expressions with Gaussian nodes, compiled for fast numerical evaluation.
 
@@ -370,7 +526,7 @@ class LoweredSystem:
         return fine, coarse
 
     def average_pair(self, i: int, mu: float, D0: float) -> tuple[float, float]:
-        """``<f_i>`` by the rule and by its half-order version (sinh: step 2h; kinked f: half the Legendre points).
+        """``<f_i>`` by the rule and by its half-order version (sinh: step 2h; kinked f: half the Legendre points per piece).
 
         For an exponentially convergent rule the error of the fine value is about the squared relative
         difference of the two (times the value): that is what the step control and the error
@@ -378,10 +534,7 @@ class LoweredSystem:
         """
         fi = self.integrands[i].vectorized
         if self.kinks[i]:
-            return (
-                split_gauss_average(fi, mu, D0, self.kinks[i], n=64),
-                split_gauss_average(fi, mu, D0, self.kinks[i], n=32),
-            )
+            return split_average_pair(fi, mu, D0, self.kinks[i])
         if self.rule == "hermite":
             return self.average(i, mu, D0), gauss_average_value(fi, mu, D0, (self.n_quad + 1) // 2)
         return self._adaptive(lambda h: sinh_average_pair(fi, mu, D0, h))
@@ -390,6 +543,9 @@ class LoweredSystem:
         """``C_{f_i, f_j}(D; D0, mu)`` by the sinh rule at steps h and 2h (fine, coarse), step-controlled."""
         f = self.integrands[idx[0]].vectorized
         g = None if idx[1] == idx[0] else self.integrands[idx[1]].vectorized
+        kf, kg = self.kinks[idx[0]], self.kinks[idx[1]]
+        if kf or kg:
+            return kinked_kernel_adaptive(f, g, kf, kg, mu, D0, D, self.h, math.sqrt(self.qtol))
         return self._adaptive(lambda h: sinh_kernel_pair(f, g, mu, D0, D, h))
 
     def _grouped_kind(self, is_kernel: bool, idx: Sequence[int], D0: float, D: float) -> str:
@@ -490,9 +646,9 @@ class LoweredSystem:
         return out
 
     def average(self, i: int, mu: float, D0: float) -> float:
-        """``<f_i>`` at mean ``mu`` and variance ``D0``: Gauss-Hermite, or split Gauss-Legendre for kinked f_i."""
+        """``<f_i>`` at mean ``mu`` and variance ``D0``: Gauss-Hermite (or sinh rule), or the split Gauss-Legendre rule for kinked f_i."""
         if self.kinks[i]:
-            return split_gauss_average(lambda x: self._fi(i, x), mu, D0, self.kinks[i])
+            return split_average_pair(lambda x: self._fi(i, x), mu, D0, self.kinks[i])[0]
         if self.rule == "sinh":
             return self.average_pair(i, mu, D0)[0]
         return gauss_average_value(lambda x: self._fi(i, x), mu, D0, self.n_quad)

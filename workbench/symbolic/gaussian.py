@@ -36,6 +36,7 @@ __all__ = [
     "GaussKernel",
     "concrete_phi",
     "is_affine",
+    "jumps",
     "primitive",
     "lam",
     "body",
@@ -54,6 +55,7 @@ __all__ = [
 
 _Z = sp.Symbol("z", real=True)
 _Y = sp.Symbol("y", real=True)
+_JUMP_EPS = sp.Rational(1, 10**12)
 
 
 def concrete_phi(spec: ModelSpec, population: int = 0) -> sp.Expr:
@@ -66,7 +68,9 @@ def concrete_phi(spec: ModelSpec, population: int = 0) -> sp.Expr:
     Raises
     ------
     SpecError
-        If the population's gain is not a constant (the DMFT has one gain per population).
+        If the population's gain is not a constant (the DMFT has one gain per population), or if
+        phi jumps (a Piecewise whose pieces do not meet: phi' would hold a delta function, which
+        branch-by-branch differentiation silently drops).
     """
     gain = spec.populations[population].gain
     if gain.kind != "constant":
@@ -75,7 +79,42 @@ def concrete_phi(spec: ModelSpec, population: int = 0) -> sp.Expr:
         )
     g = sp.nsimplify(gain.value)
     phi = spec.phi.expr if g == 1 else spec.phi.expr.subs(X, g * X)
-    return phi.rewrite(sp.Piecewise) if phi.has(sp.Max, sp.Min) else phi
+    phi = phi.rewrite(sp.Piecewise) if phi.has(sp.Max, sp.Min) else phi
+    found = jumps(phi)
+    if found:
+        point, jump = found[0]
+        raise SpecError(
+            "phi",
+            f"{spec.phi.label()!r} jumps by {float(jump):.6g} at x = {float(point):.6g}; the mean-field theories "
+            "need a continuous phi (the derivative of a jump is a delta function): make the pieces meet there",
+        )
+    return phi
+
+
+@functools.lru_cache(maxsize=64)
+def jumps(f: sp.Expr, eps: sp.Rational = _JUMP_EPS) -> tuple[tuple[sp.Expr, sp.Expr], ...]:
+    """The points ``a`` where a Piecewise ``f`` of :data:`X` is discontinuous, with ``f(a+) - f(a-)``.
+
+    The candidates are the real roots of the conditions' comparisons (``Abs(x) <= 1`` gives -1, 1);
+    ``f`` is evaluated exactly at ``a -+ eps`` and a difference above 1e-6 counts as a jump
+    (a continuous piece changes by about ``eps |f'|`` there).
+    """
+    if not f.has(sp.Piecewise):
+        return ()
+    points: set[sp.Expr] = set()
+    for pw in f.atoms(sp.Piecewise):
+        for _, cond in pw.args:
+            for rel in cond.atoms(sp.core.relational.Relational):
+                try:
+                    points.update(a for a in sp.solve(rel.lhs - rel.rhs, X) if a.is_real)
+                except (NotImplementedError, TypeError, ValueError):  # a transcendental boundary: not checked
+                    continue
+    out: list[tuple[sp.Expr, sp.Expr]] = []
+    for a in sorted(points, key=float):
+        jump = sp.N(f.subs(X, a + eps) - f.subs(X, a - eps))
+        if jump.is_number and abs(float(jump)) > 1e-6:
+            out.append((a, jump))
+    return tuple(out)
 
 
 def is_affine(f: sp.Expr) -> bool:
@@ -104,7 +143,7 @@ def primitive(f: sp.Expr) -> sp.Expr:
     (``log|x - 1| = log(1 - x)`` for ``x < 0``). Raises ``ValueError`` if an ``I`` survives.
     """
     y = sp.Dummy("y", real=True)
-    F = sp.integrate(as_expr(f).subs(X, y), (y, 0, X))
+    F = _piecewise_in_x(sp.integrate(as_expr(f).subs(X, y), (y, 0, X)))
     if not F.has(sp.I):
         return F
     F = sp.piecewise_fold(F)
@@ -119,6 +158,17 @@ def primitive(f: sp.Expr) -> sp.Expr:
     if F.has(sp.I, sp.re, sp.im):
         raise ValueError(f"no real primitive of {f}: {F}")
     return F
+
+
+def _piecewise_in_x(F: sp.Expr) -> sp.Expr:
+    """``Max``/``Min`` (SymPy's clipped-interval primitives) rewritten as one folded ``Piecewise``.
+
+    ``d/dx Max(-1, x)**k`` gives ``Heaviside`` and then ``DiracDelta`` terms with vanishing weight
+    (measure zero) that the generated code cannot evaluate; a Piecewise differentiates branch by branch.
+    """
+    if not F.has(sp.Max, sp.Min):
+        return F
+    return sp.piecewise_fold(F.rewrite(sp.Piecewise))
 
 
 def lam(body: sp.Expr) -> sp.Lambda:

@@ -126,7 +126,7 @@ THEORIES: dict[str, Theory] = {
         Theory.conventional(
             "lowrank",
             "problem:LowRankProblem",
-            "workbench.theories.lowrank.derivation",
+            "derivations.lowrank",
             report="lowrank",
             title="low-rank + random couplings (Mastrogiuseppe-Ostojic): structured states, outliers",
             notes="shared/theory/dmft.md",
@@ -137,6 +137,14 @@ THEORIES: dict[str, Theory] = {
             "workbench.theories.symmetric.derivation",
             report="symmetric",
             title="partially symmetric couplings (eta = corr(J_ij, J_ji)): transient DMFT, response R(t, s)",
+            notes="shared/theory/dmft.md",
+        ),
+        Theory.conventional(
+            "dimension",
+            "problem:DimensionProblem",
+            "derivations.dimension",
+            report="dimension",
+            title="covariance statistics and dimension PR/N of x and phi(x): linear trace formulas, two-site cavity",
             notes="shared/theory/dmft.md",
         ),
     )

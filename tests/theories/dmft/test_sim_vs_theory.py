@@ -44,12 +44,14 @@ def test_checks_follow_the_protocol_and_list_the_report_jobs() -> None:
     quick = checks.jobs("quick")
     assert all(isinstance(j, RunJob) for j in quick)
     kinds = sorted({j.kind for j in quick})
-    assert kinds == ["dmft.delta-finite-size", "dmft.lyapunov-finite-size", "dmft.population-autocov"]
-    # quick: Delta 2 sizes, Lyapunov 2, two population cases at 1 size, white noise 4, sweep 2 g x 2
-    assert len(quick) == 2 + 2 + 2 + 4 + 4
-    # full: Delta 2 g x 4 sizes, Lyapunov 4, populations 2 x 4, white noise 4, sweep 5 g x 2 (no dt/2 runs: the
-    # one-population predictions are the DMFT of the simulated step map)
-    assert len(checks.jobs("full")) == 8 + 4 + 8 + 4 + 10
+    assert kinds == [
+        "dmft.delta-finite-size", "dmft.lyapunov-finite-size", "dmft.lyapunov-phase", "dmft.population-autocov"
+    ]
+    # quick: Delta 2 sizes, Lyapunov 2, two population cases at 1 size, white noise 4, sweep 2 g x 2, phase points 1
+    assert len(quick) == 2 + 2 + 2 + 4 + 4 + 1
+    # full: Delta 2 g x 4 sizes, Lyapunov 4, populations 2 x (4 + one 2 dt run), white noise 4, sweep 5 g x 2, phase
+    # points 1 (no dt/2 runs for one population: its predictions are the DMFT of the simulated step map)
+    assert len(checks.jobs("full")) == 8 + 4 + 10 + 4 + 10 + 1
     assert [j.params["N"] for j in quick] == sorted((j.params["N"] for j in quick), reverse=True)
 
 

@@ -33,6 +33,7 @@ def test_bistable_static_states_large_N(mo_results) -> None:
     _check(mo_results[0.5], 0.5, 3000, list(range(1, 9)), "static", T=80.0, dt=0.1, burn_in=50.0)
 
 
+@pytest.mark.slow
 def test_chaotic_structured_states_small_N(mo_results) -> None:
     """g = 1.9 (< gBB = 2.136): the two chaotic states with kappa != 0; N = 800, 6 networks, T = 150 (burn-in 50)."""
     _check(mo_results[1.9], 1.9, 800, [1, 2, 3, 4, 5, 6], "dmft", T=150.0, dt=0.1, burn_in=50.0)

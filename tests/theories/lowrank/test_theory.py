@@ -62,6 +62,7 @@ def test_mo_collapse_of_the_chaotic_states(solver) -> None:
     assert gBB == pytest.approx(2.1358, abs=5e-5)
 
 
+@pytest.mark.slow
 def test_chaotic_structured_states_exist_below_gBB(mo_results) -> None:
     res = mo_results[1.9]
     chaotic = [s for s in res.states if s.regime == "chaotic"]
@@ -91,7 +92,7 @@ def test_outlier_against_numpy_eigvals(seed) -> None:
 def test_two_terms_outliers_are_the_overlap_eigenvalues() -> None:
     terms = [{"m_mean": 1.5, "n_mean": 1.0}, {"m_mean": 0.5, "n_mean": -2.0, "m_std": 1.0, "n_std": 1.0, "rho": 0.5}]
     spec = ModelSpec.from_dict({"N": 500, "coupling": {"g": 0.5}, "low_rank": terms})
-    res = LowRankProblem(spec).build_solver().solve(spec, dmft=False)
+    res = LowRankProblem(spec).build_solver(backend="numpy").solve(spec, dmft=False)
     O = np.array([[1.5, 0.5], [-3.0, -1.0 + 0.5]])
     assert sorted(np.real(res.outliers)) == pytest.approx(sorted(np.linalg.eigvals(O).real))
 

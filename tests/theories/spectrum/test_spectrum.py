@@ -129,12 +129,17 @@ def test_cli_edge_density_outliers(capsys):
     assert "--at" in capsys.readouterr().err
 
 
-def test_bars_are_exact_and_compare_small(capsys):
+def test_bars_are_exact():
     from workbench.theories.spectrum.sampler import sample_jacobian
 
     s = sample_jacobian(preset("ei-jacobian"), 3, full=True)
     assert s.core.size == 400 and s.bar.size == 1600
     assert max(np.min(np.abs(s.full - b)) for b in s.bar) < 1e-9
+
+
+@pytest.mark.slow
+def test_compare_small(capsys):
+    """ei-jacobian theory vs 6 samples (the compare path itself stays in the default run: test_fixed_point_gains_compare)."""
     assert main(["spectrum", "ei-jacobian", "compare", "--samples", "6", "--seed", "5", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     bad = [c for c in out["comparisons"] if not c["ok"]]

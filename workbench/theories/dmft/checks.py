@@ -19,6 +19,8 @@ Four studies:
 * :class:`PopulationStudy` - per-population Delta_a(tau) against the lag-grid solver (two
   populations, OU noise): the same fit in N over network means (SE over networks).
 * :class:`SweepStudy` - Delta0 and lambda_max at a few g and one N for the report's figures (no checks).
+* :class:`PhaseStudy` - lambda_max of noise-driven networks on both sides of the chaos line, for the
+  (sigma^2, g) panel of the phase diagram (no checks).
 
 Every Delta estimate is the *uncentred* autocovariance (1/(n - k) normalisation) of a model whose
 mean is 0 by symmetry (tanh, no input, J0 = 0), or minus the DMFT's mu_a^2 otherwise: its
@@ -53,10 +55,12 @@ __all__ = [
     "LyapunovStudy",
     "PopulationStudy",
     "SIZES",
+    "PhaseStudy",
     "SweepStudy",
     "WHITE_NOISE",
     "delta_samples",
     "lyapunov_samples",
+    "phase_samples",
     "population_samples",
 ]
 
@@ -89,6 +93,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "pop_Ns": [250, 500, 1000, 1500],
         "pop_R": 12,
         "pop_T": 100.0,
+        "pop_dt_N": 1500,
         "wn_Ns": [125, 250, 500, 1000],
         "wn_R": 12,
         "wn_T": 100.0,
@@ -96,6 +101,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "sw_N": 1000,
         "sw_R": 2,
         "sw_T": 100.0,
+        "ph_R": 3,
     },
     "quick": {
         "fs_g": [2.0],
@@ -112,6 +118,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "pop_Ns": [200],
         "pop_R": 3,
         "pop_T": 40.0,
+        "pop_dt_N": 0,
         "wn_Ns": [100, 200, 400, 800],
         "wn_R": 8,
         "wn_T": 100.0,
@@ -119,12 +126,16 @@ SIZES: dict[str, dict[str, Any]] = {
         "sw_N": 100,
         "sw_R": 2,
         "sw_T": 30.0,
+        "ph_R": 2,
     },
 }
 """Sizes of the report's studies (also the report's build parameters of the same names). ``fs_dt``, ``ly_dt``: the
 time step of the one-population Delta and Lambda studies: their prediction is the exact DMFT of the simulated
 exponential-Euler step map at that dt (:func:`step_prediction`), so dt need not be small and 0.2 halves the cost
-of 0.1. ``dt_N``: the size of paired dt/2 runs that would measure the time-step bias instead (0: not run)."""
+of 0.1. ``dt_N``: the size of paired dt/2 runs that would measure the time-step bias instead (0: not run).
+``pop_dt_N``: the size at which the E/I and OU networks (dt = 0.05, no step-map DMFT for them) are simulated again
+at 2 dt for the Richardson prediction of their time-step bias (:meth:`DtBias.richardson`; 0: not run).
+``ph_R``: networks per point of :data:`PHASE_POINTS` (size ``sw_N``, time ``sw_T``; 0: no phase points)."""
 
 WHITE_NOISE = {"g": 1.0, "sigma2": 0.5}
 """The noise-driven case of the ``noise`` study (fast mixing, Delta0 = 0.39167).
@@ -134,8 +145,21 @@ Delta(0.5), so a theory wrong by 5 % fails (``tests/report/test_power.py``); the
 studies at the quick sizes have tolerances of 40 % and more (few networks: Student-t with 4 dof).
 """
 
+PHASE_POINTS: tuple[tuple[float, float], ...] = ((0.25, 1.15), (0.25, 1.95), (0.75, 1.45), (0.75, 2.4))
+"""``(sigma2, g)`` of the simulated points of the phase diagram: two per noise level, 0.3-0.6 in g below and above
+the DMFT chaos line (g_chaos = 1.4756 at sigma2 = 0.25, 1.8268 at 0.75)."""
+
 FALSE_ALARM_SIGMA = 4.0
 """Every check's two-sided false-alarm rate is that of this many Gaussian SE (6.3e-5)."""
+
+DT_BIAS_ORDER = 2
+"""Order in dt of the exponential-Euler bias of the stationary autocovariance.
+
+The exact step-map DMFT (:func:`workbench.theories.dmft.discrete.solve_map`) gives it for one population:
+``Delta(2 dt) - Delta(dt) = 3.0 (Delta(dt) - Delta_flow)`` at dt = 0.05 (g = 1, 1.5 with white noise
+0.5; g = 2 without noise), i.e. a bias ``c dt^2`` (the leak is integrated exactly; only the drive is held over
+a step, whose error on the variance enters at the kink of the covariance, on the diagonal cells alone).
+``tests/theories/dmft/test_checks_dt_bias.py`` re-derives the ratio."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,6 +215,24 @@ def lyapunov_samples(p: Mapping[str, Any]) -> dict[str, np.ndarray]:
         for r in range(p["R"])
     ]
     return {"lam": np.array(vals)}
+
+
+def phase_samples(p: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Largest Lyapunov exponent (tangent map) per network at each ``(sigma2, g)`` of ``p["points"]``: (n_points, R)."""
+    from workbench.sim.lyapunov import lyapunov_exponent
+    from workbench.spec import ModelSpec
+
+    lam = [
+        [
+            lyapunov_exponent(
+                ModelSpec.simple(N=p["N"], g=g, sigma2=s2), T=p["T"], dt=p["dt"], trials=p["trials"],
+                seed=p["seed"] + 10 * i + r, burn_in=p["burn_in"],
+            ).value
+            for r in range(p["R"])
+        ]
+        for i, (s2, g) in enumerate(p["points"])
+    ]
+    return {"lam": np.array(lam)}
 
 
 def population_samples(p: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -360,6 +402,7 @@ class DtBias:
     dof: int
     N: int
     dt: float
+    rule: str = ""
 
     @classmethod
     def paired(cls, coarse: np.ndarray, fine: np.ndarray, N: int, dt: float) -> DtBias:
@@ -367,8 +410,24 @@ class DtBias:
         m, se = _mean_se(2.0 * (np.asarray(coarse) - np.asarray(fine)))
         return cls(np.atleast_1d(m), np.atleast_1d(se), int(np.shape(coarse)[0]) - 1, int(N), float(dt))
 
+    @classmethod
+    def richardson(cls, doubled: np.ndarray, simulated: np.ndarray, N: int, dt: float, order: int) -> DtBias:
+        """``y(dt) - y(0) = (y(2 dt) - y(dt)) / (2^order - 1)`` from per-network values at 2 dt and dt (paired).
+
+        ``order``: that of the integrator's bias of the measured statistic (:data:`DT_BIAS_ORDER`).
+        """
+        scale = 1.0 / (2.0**order - 1.0)
+        m, se = _mean_se(scale * (np.asarray(doubled) - np.asarray(simulated)))
+        rule = f"(y(2 dt) - y(dt))/{2**order - 1:d} for a bias O(dt^{order:d})"
+        return cls(np.atleast_1d(m), np.atleast_1d(se), int(np.shape(simulated)[0]) - 1, int(N), float(dt), rule)
+
     def describe(self, i: int) -> str:
         """One-line statement of the bias of quantity ``i``."""
+        if self.rule:
+            return (
+                f"dt bias {self.value[i]:+.3g} +- {self.se[i]:.2g} ({self.rule}, {self.dof + 1} paired networks at "
+                f"N = {self.N}, dt = {2 * self.dt:g} and {self.dt:g})"
+            )
         return (
             f"dt bias {self.value[i]:+.3g} +- {self.se[i]:.2g} (2 (y(dt) - y(dt/2)), {self.dof + 1} paired "
             f"networks at N = {self.N}, dt = {self.dt:g} and {self.dt / 2:g})"
@@ -670,6 +729,11 @@ class PopulationStudy:
     network-to-network scatter is in it) are fitted by ``a + c/N`` and the intercept is compared (Student-t
     k), with a chi^2 check of each fit; with one size, ``k`` SE over networks (over (network, trial) samples
     with a single network) plus ``bias_rel * theory``.
+
+    The lag-grid DMFT is the continuous-time flow; the exponential-Euler bias at ``dt`` is predicted by a
+    Richardson pair (``dt_N`` > 0, several sizes): the networks of size ``dt_N`` are simulated again at
+    ``2 dt`` (same couplings, same sampling interval) and ``(y(2 dt) - y(dt)) / (2^dt_order - 1)``
+    (:meth:`DtBias.richardson`, SE over the paired networks) is added to the flow's prediction.
     """
 
     label: str
@@ -686,6 +750,8 @@ class PopulationStudy:
     k: float = 4.0
     bias_rel: float = 0.0
     bias_reason: str = ""
+    dt_N: int = 0
+    dt_order: int = DT_BIAS_ORDER
 
     def model(self, N: int | None = None) -> Any:
         """The ModelSpec at size ``N`` (default: the largest)."""
@@ -697,34 +763,60 @@ class PopulationStudy:
         """Network seeds at size N (distinct couplings at every size)."""
         return [int(s) + (int(N) if len(self.Ns) > 1 else 0) for s in self.seeds]
 
-    def jobs(self) -> list[RunJob]:
+    def _job(self, N: int, dt: float, stride: int) -> RunJob:
+        """The job of the networks of size N at time step dt (sampled every ``dt * stride``)."""
+        params = {
+            "spec": {k: v for k, v in self.spec.items() if k != "N"},
+            "N": int(N),
+            "T": float(self.T),
+            "burn_in": float(self.burn_in),
+            "dt": float(dt),
+            "stride": int(stride),
+            "trials": int(self.trials),
+            "seeds": self._seeds(N),
+            "max_lag": float(self.max_lag),
+        }
+        title = f"{self.label} N={N}" + (f" dt={dt:g}" if dt != self.dt else "")
+        return RunJob("dmft.population-autocov", params, population_samples, (*SIM_CODE, population_samples), title)
+
+    def size_jobs(self) -> list[RunJob]:
         """One job per size."""
-        return [
-            RunJob(
-                "dmft.population-autocov",
-                {
-                    "spec": {k: v for k, v in self.spec.items() if k != "N"},
-                    "N": int(N),
-                    "T": float(self.T),
-                    "burn_in": float(self.burn_in),
-                    "dt": float(self.dt),
-                    "stride": int(self.stride),
-                    "trials": int(self.trials),
-                    "seeds": self._seeds(N),
-                    "max_lag": float(self.max_lag),
-                },
-                population_samples,
-                (*SIM_CODE, population_samples),
-                f"{self.label} N={N}",
-            )
-            for N in self.Ns
-        ]
+        return [self._job(N, self.dt, self.stride) for N in self.Ns]
+
+    def dt_job(self) -> RunJob | None:
+        """The networks of size ``dt_N`` at 2 dt (same couplings and sampling interval), or None."""
+        if not self.dt_N:
+            return None
+        if self.dt_N not in self.Ns or self.stride % 2:
+            from workbench.errors import SpecError
+
+            raise SpecError("dt_N", f"must be one of Ns = {list(self.Ns)} with an even stride, got {self.dt_N}")
+        return self._job(self.dt_N, 2.0 * self.dt, self.stride // 2)
+
+    def jobs(self) -> list[RunJob]:
+        """One job per size, and the 2 dt job."""
+        dj = self.dt_job()
+        return self.size_jobs() + ([dj] if dj is not None else [])
 
     def samples(self, theory_result: Any, runs: Mapping[RunJob, StoredRun]) -> tuple[np.ndarray, list[np.ndarray]]:
         """``(lags, [Delta samples (S, trials, P, n_lags) per size])``: the uncentred estimates minus mu_a^2."""
         mu2 = np.asarray(theory_result.mu, dtype=float)[None, None, :, None] ** 2
-        stored = [_run(runs, job) for job in self.jobs()]
+        stored = [_run(runs, job) for job in self.size_jobs()]
         return np.asarray(stored[-1]["lags"]), [np.asarray(r["C"]) - mu2 for r in stored]
+
+    def dt_bias(self, runs: Mapping[RunJob, StoredRun], idx: Sequence[int]) -> DtBias | None:
+        """The Richardson dt bias per (population, lag index in ``idx``), flattened population-major (None: not run).
+
+        The uncentred estimates at 2 dt and dt share mu_a^2, so their difference needs no theory value.
+        """
+        dj = self.dt_job()
+        if dj is None:
+            return None
+        fine = np.asarray(_run(runs, self.size_jobs()[list(self.Ns).index(self.dt_N)])["C"])[..., list(idx)]
+        coarse = np.asarray(_run(runs, dj)["C"])[..., list(idx)]
+        S = fine.shape[0]
+        return DtBias.richardson(coarse.mean(axis=1).reshape(S, -1), fine.mean(axis=1).reshape(S, -1), self.dt_N,
+                                 self.dt, self.dt_order)
 
     def comparisons(self, theory: DMFTTheory, runs: Mapping[RunJob, StoredRun]) -> list[Comparison]:
         """Delta_a(lag) per population against the lag-grid DMFT."""
@@ -733,18 +825,20 @@ class PopulationStudy:
         idx = [int(np.argmin(np.abs(lg - lag))) for lag in self.lags]
         ctxd = {"Ns": list(self.Ns), "networks": len(self.seeds), "trials": self.trials, "T": self.T}
         ctxd |= {"dt": self.dt, "seeds": [f"{s}+N" if len(self.Ns) > 1 else s for s in self.seeds]}
+        extrapolated = len(self.Ns) >= 2 and len(self.seeds) >= 2
+        bias = self.dt_bias(runs, idx) if extrapolated else None
         out = []
         for a, name in enumerate(th.populations):
-            for i in idx:
+            for j, i in enumerate(idx):
                 thv = float(th.Delta_at(np.array([lg[i]]), a)[0])
                 qname = f"{self.label}: Delta_{name}({lg[i]:g})"
-                if len(self.Ns) >= 2 and len(self.seeds) >= 2:
+                if extrapolated:
                     nets = [S[:, :, a, i].mean(axis=1) for S in per_size]
                     fit = finite_size_fit(
                         self.Ns, [v.mean() for v in nets], [v.std(ddof=1) / np.sqrt(v.size) for v in nets],
                         samples=len(self.seeds),
                     )
-                    out.append(predicted_check(f"{qname} [N->inf]", thv, fit, None, 0, **ctxd))
+                    out.append(predicted_check(f"{qname} [N->inf]", thv, fit, bias, a * len(idx) + j, **ctxd))
                     out += _quality(f"fit a + c/N, {qname}", fit, **ctxd)
                 else:
                     out.append(self._fixed_size(qname, thv, per_size[-1][:, :, a, i], ctxd))
@@ -808,12 +902,58 @@ class SweepStudy:
         return []
 
 
-Study = DeltaStudy | LyapunovStudy | PopulationStudy | SweepStudy
+@dataclass(frozen=True)
+class PhaseStudy:
+    """The sign of lambda_max of noise-driven networks on both sides of the chaos line (figure points, no checks).
+
+    ``realisations`` networks of size ``N`` (2 trials each, seed ``seed + 10 i + r`` at point i) at each
+    ``(sigma2, g)`` of ``points``; the exponent from the tangent map, T after a burn-in of ``burn_in``.
+    """
+
+    points: tuple[tuple[float, float], ...]
+    N: int
+    realisations: int
+    T: float
+    seed: int = 6000
+    dt: float = 0.1
+    burn_in: float = 100.0
+
+    def job(self) -> RunJob:
+        """One job for all points."""
+        params = {
+            "points": [[float(s2), float(g)] for s2, g in self.points],
+            "N": int(self.N),
+            "R": int(self.realisations),
+            "T": float(self.T),
+            "dt": float(self.dt),
+            "trials": 2,
+            "burn_in": float(self.burn_in),
+            "seed": int(self.seed),
+        }
+        title = f"Lyapunov exponents with noise, N={self.N}, {len(self.points)} points"
+        return RunJob("dmft.lyapunov-phase", params, phase_samples, (*SIM_CODE, phase_samples), title)
+
+    def jobs(self) -> list[RunJob]:
+        """The one job."""
+        return [self.job()]
+
+    def estimates(self, runs: Mapping[RunJob, StoredRun]) -> dict[str, np.ndarray]:
+        """``sigma2``, ``g``, ``lam`` and ``lam_se`` (mean and SE over networks) per point."""
+        lam = np.asarray(_run(runs, self.job())["lam"])
+        s2, g = (np.array(v, dtype=float) for v in zip(*self.points, strict=True))
+        return {"sigma2": s2, "g": g, "lam": lam.mean(axis=1), "lam_se": lam.std(axis=1, ddof=1) / np.sqrt(lam.shape[1])}
+
+    def comparisons(self, theory: DMFTTheory, runs: Mapping[RunJob, StoredRun]) -> list[Comparison]:
+        """None: the points are drawn, not checked (one N, no extrapolation)."""
+        return []
+
+
+Study = DeltaStudy | LyapunovStudy | PopulationStudy | SweepStudy | PhaseStudy
 
 
 def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
     """The report's studies at sizes ``P`` (an entry of :data:`SIZES`): ``delta``, ``lyapunov``, ``populations``,
-    ``noise`` (the white-noise case :data:`WHITE_NOISE`, four sizes) and ``sweep`` (figure points)."""
+    ``noise`` (the white-noise case :data:`WHITE_NOISE`, four sizes), ``sweep`` and ``phase`` (figure points)."""
     from workbench.spec import preset
 
     delta = [
@@ -849,6 +989,7 @@ def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
             Ns=tuple(int(n) for n in P["pop_Ns"]),
             seeds=tuple(3000 + 100 * ci + s for s in range(int(P["pop_R"]))),
             T=float(P["pop_T"]),
+            dt_N=int(P.get("pop_dt_N", 0)),
         )
         for ci, (label, sd) in enumerate(cases)
     ]
@@ -869,7 +1010,8 @@ def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
         )
     ]
     sweep = [SweepStudy(tuple(float(g) for g in P["sw_g"]), int(P["sw_N"]), int(P["sw_R"]), float(P["sw_T"]))]
-    return {"delta": delta, "lyapunov": lyap, "populations": pops, "noise": noise, "sweep": sweep}
+    phase = [PhaseStudy(PHASE_POINTS, int(P["sw_N"]), int(P["ph_R"]), float(P["sw_T"]))] if P.get("ph_R") else []
+    return {"delta": delta, "lyapunov": lyap, "populations": pops, "noise": noise, "sweep": sweep, "phase": phase}
 
 
 class DMFTChecks:

@@ -30,7 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-lyapunov", action="store_true", help="skip Delta(tau) and the Lyapunov exponent")
     p.add_argument(
         "--lyapunov-k", dest="lyapunov_k", type=int, default=0,
-        help="print the first K DMFT Lyapunov exponents (sampled-gain QR product, N = 200) and D_KY/N (default 0: off)",
+        help="print the first K DMFT Lyapunov exponents lambda(i/N), N = 200, and D_KY/N (default 0: off)",
+    )
+    p.add_argument(
+        "--lyapunov-method", dest="lyapunov_method", choices=("cavity", "sampled"), default="cavity",
+        help="source of the spectrum: the single-site (cavity) theory (default) or the sampled-gain QR product",
     )
     p.add_argument(
         "--rtol",
@@ -183,12 +187,8 @@ def run(args: argparse.Namespace) -> int:
         "noise": spec.noise.to_dict(),
         **out["params"],
     }
-    if args.lyapunov_k > 0 and curves:  # issue 12: the DMFT Lyapunov spectrum (lyapunov_spectrum.py)
-        from workbench.theories.dmft.lyapunov_spectrum import lyapunov_spectrum_from_dmft
-
-        lsp = lyapunov_spectrum_from_dmft(spec, k=min(args.lyapunov_k, 200), result=res)
-        out["lyapunov_spectrum"] = lsp.exponents[: args.lyapunov_k].tolist()
-        out["kaplan_yorke_dimension"] = lsp.kaplan_yorke_fraction
+    if args.lyapunov_k > 0 and curves:  # issue 12: the DMFT Lyapunov spectrum (lyapunov_cavity / _spectrum)
+        out.update(_lyapunov_spectrum_json(spec, res, args.lyapunov_k, args.lyapunov_method))
     if args.json:
         print(strict_dumps({**out, **_reasons(out, res, args)}))
     else:
@@ -199,6 +199,22 @@ def run(args: argparse.Namespace) -> int:
                 v = ", ".join(f"{a}: {x:.6g}" for a, x in v.items())
             print(f"{k:>15s}  {v:.6g}" if isinstance(v, float) else f"{k:>15s}  {v}")
     return 0
+
+
+def _lyapunov_spectrum_json(spec: object, res: object, k: int, method: str) -> dict:
+    """``lyapunov_spectrum`` (first k of N = 200), ``kaplan_yorke_dimension`` (D_KY/N) and the method used."""
+    if method == "cavity":
+        from workbench.theories.dmft.lyapunov_cavity import lyapunov_spectrum_cavity
+
+        lsp = lyapunov_spectrum_cavity(spec, k=min(k, 200), N=200, result=res)
+        label = "cavity (single-site theory)"
+    else:
+        from workbench.theories.dmft.lyapunov_spectrum import lyapunov_spectrum_from_dmft
+
+        lsp = lyapunov_spectrum_from_dmft(spec, k=min(k, 200), result=res)
+        label = "sampled (sampled-gain QR product)"
+    return {"lyapunov_spectrum": lsp.exponents[:k].tolist(), "kaplan_yorke_dimension": lsp.kaplan_yorke_fraction,
+            "lyapunov_spectrum_method": label}
 
 
 # discrete-time networks, ``--dynamics map [--delta D]``: see workbench.theories.dmft.discrete (engineer h5)

@@ -23,14 +23,14 @@ simulation check can subtract from the flow's prediction.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
 from workbench.errors import ConvergenceError, SpecError
 from workbench.spec import ModelSpec
-from workbench.theories.dmft.result import StationaryResult
+from workbench.theories.dmft.result import OnePopulationResult
 
 __all__ = ["MapDMFTResult", "MapDMFTSolver", "euler_bias", "map_transition", "solve_map"]
 
@@ -41,55 +41,33 @@ MAX_LAGS = 200_000
 
 
 @dataclass
-class MapDMFTResult(StationaryResult):
+class MapDMFTResult(OnePopulationResult):
     """Stationary DMFT of the delta-step map (one population); lags ``k`` are in steps.
+
+    The shared fields (``Delta0``, ..., ``kappa``) are those of
+    :class:`~workbench.theories.dmft.result.OnePopulationResult`, per step: ``lyapunov`` is ``log r``,
+    ``tau_half`` the lag in steps where ``Delta - Delta_inf`` falls to half of ``Delta0 - Delta_inf``,
+    ``kappa`` the asymptotic decay rate per step.
 
     Attributes
     ----------
-    Delta0, Delta_inf, mu : float
-        Variance, limit of the autocovariance, mean of x.
     delta : float
         Step of the map.
-    regime : str
-        ``"static"``, ``"chaotic"`` (lambda > 0) or ``"fluctuating"`` (noise-driven, lambda <= 0).
-    mean_phi, mean_phi_prime, C_phi0, mean_phi_prime2 : float
-        ``<phi>``, ``<phi'>``, ``<phi^2>``, ``<phi'^2>`` at (mu, Delta0).
-    lyapunov : float
-        Largest Lyapunov exponent per step (``log r``).
-    tau_half : float
-        Lag (steps) where ``Delta - Delta_inf`` falls to half of ``Delta0 - Delta_inf``.
-    kappa : float
-        Asymptotic decay rate per step of ``Delta - Delta_inf``.
     k, Delta_k : ndarray
         The autocovariance at lags 0, 1, ... (until it reaches ``Delta_inf``).
+    params : dict
+        Values of the derivation's parameters.
+    info : dict
+        ``method`` and ``dynamics``.
     """
 
-    Delta0: float
-    Delta_inf: float
-    mu: float
+    CURVE_FIELDS: ClassVar[tuple[str, str]] = ("k", "Delta_k")
+
     delta: float
-    regime: str
-    mean_phi: float
-    mean_phi_prime: float
-    C_phi0: float
-    mean_phi_prime2: float
-    lyapunov: float
-    tau_half: float
-    kappa: float
     k: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     Delta_k: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     params: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self, arrays: bool = False) -> dict[str, Any]:
-        """JSON-friendly dict (arrays only if asked)."""
-        d = asdict(self)
-        for key in ("k", "Delta_k"):
-            if arrays:
-                d[key] = getattr(self, key).tolist()
-            else:
-                d.pop(key)
-        return d
 
     def summary(self) -> dict[str, Any]:
         """What ``workbench dmft --dynamics map --json`` prints (strict JSON)."""
@@ -334,8 +312,10 @@ class MapDMFTSolver:
         obs = self._point(D0, mu, d, pv)[2:6]
         kappa, tau_half = _decay(Dk, Dinf, d, self._gamma(np.array([Dinf]), D0, mu, d, pv)[1][0])
         params = {str(p): v for p, v in zip(self.params, pv, strict=True)}
+        phi_avgs = dict(zip(("mean_phi", "mean_phi_prime", "C_phi0", "mean_phi_prime2"), map(float, obs), strict=True))
         return MapDMFTResult(
-            D0, Dinf, mu, d, regime, *map(float, obs), lyap, tau_half, kappa, np.arange(Dk.size), Dk,
+            Delta0=D0, Delta_inf=Dinf, mu=mu, regime=regime, **phi_avgs, lyapunov=lyap, tau_half=tau_half,
+            kappa=kappa, delta=d, k=np.arange(Dk.size), Delta_k=Dk,
             params=params, info={"method": "map lag shooting", "dynamics": spec.dynamics.to_dict()},
         )
 

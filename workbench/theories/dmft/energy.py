@@ -64,6 +64,8 @@ class DMFTSolver(Solver):
     """Compiled systems for one derivation; :meth:`solve` takes a spec (same structure) or overrides."""
 
     method: ClassVar[str] = "energy"
+    du: float = 0.01
+    """RK4 step of Delta(tau) (its error, ~du^4, is part of ``error_estimates["Delta_tau"]``)."""
     description: ClassVar[str] = "energy integral: Newtonian potential, Schroedinger operator (one population)"
     requires: ClassVar[str] = "an energy integral: one population, white or static noise"
 
@@ -78,7 +80,7 @@ class DMFTSolver(Solver):
         backend: str = "numba",
         n_quad: int = 101,
         n_kernel: int = 61,
-        n_curve: int = 65,
+        n_curve: int = 33,
         n_kernel_curve: int = 61,
         rtol: float = 1e-8,
         curve_rtol: float = 1e-6,
@@ -137,12 +139,17 @@ class DMFTSolver(Solver):
             D0 = v[0] * v[0]  # Delta0 = v^2 >= 0
             return list(self.static_sys(D0, D0, v[1], *pv))
 
+        # the first non-trivial root wins (the trivial Delta0 = 0 only where no start finds another);
+        # a start that creeps onto the trivial root (linear convergence in v = sqrt(Delta0)) is cut
+        # off at 60 evaluations
         best = None
         for D0 in (1.0, 0.1, 5.0, 20.0):
-            sol = optimize.root(F, [math.sqrt(D0), mu0], method="hybr", options={"xtol": 1e-14})
+            sol = optimize.root(F, [math.sqrt(D0), mu0], method="hybr", options={"xtol": 1e-14, "maxfev": 60})
             if np.max(np.abs(F(sol.x))) < 1e-10:
-                best = sol.x
-                break
+                if sol.x[0] ** 2 > 1e-8:
+                    best = sol.x
+                    break
+                best = sol.x if best is None else best
         if best is None:
             raise ConvergenceError(f"static DMFT branch did not converge for parameters {self._pstr(pv)}")
         return float(best[0] ** 2), float(best[1])
@@ -169,14 +176,61 @@ class DMFTSolver(Solver):
         hi = 2.0
         while f(hi) > 0:
             hi *= 2
-            if hi > 1e8:
-                raise ConvergenceError(f"chaotic DMFT: no bracket for Delta0 ({self._pstr(pv)})")
+            if hi > 1e8:  # e.g. phi = x**3: the residual turns positive again beyond the root
+                return self._first_descent(f, pv, sigma2, xtol)
         lo = hi
         while f(lo) <= 0 and lo > 1e-12:
             lo /= 4
         if f(lo) <= 0:
-            raise ConvergenceError(f"chaotic DMFT: no positive root for Delta0 ({self._pstr(pv)})")
+            return self._first_descent(f, pv, sigma2, xtol)
         return float(optimize.brentq(f, lo, hi, xtol=1e-300, rtol=xtol, maxiter=200))
+
+    def _first_descent(self, f: Any, pv: list[float], sigma2: float, xtol: float) -> float:
+        """The smallest Delta0 where the chaotic residual turns from + to - (scan of 1e-12..1e8, 4 per octave).
+
+        That root is the state connected to the noise-driven (Ornstein-Uhlenbeck) one; a root where
+        the residual turns from - to + (a phi growing faster than linearly, e.g. x**3) separates decay
+        to x = 0 from unbounded growth and is not a stationary state.
+        """
+        grid = np.geomspace(1e-12, 1e8, 161)
+        vals = np.array([f(float(d)) for d in grid])
+        down = np.flatnonzero((vals[:-1] > 0) & (vals[1:] <= 0))
+        if down.size:
+            k = int(down[0])
+            return float(optimize.brentq(f, grid[k], grid[k + 1], xtol=1e-300, rtol=xtol, maxiter=200))
+        raise ConvergenceError(
+            f"no chaotic or noise-driven state for phi = {self.problem.spec.phi.label()} at {self._pstr(pv)}: "
+            "the energy equation has no root where g^2 Var(Phi) + sigma^4/8 - Delta0^2/2 turns from + to - "
+            "(as for a phi growing faster than linearly, like x**3, or linearly with too large a g: any other root "
+            f"separates decay from unbounded growth); {self._g_range(grid, pv, sigma2)}"
+        )
+
+    def _g_range(self, grid: np.ndarray, pv: list[float], sigma2: float) -> str:
+        """The allowed range of --g at these other parameters, as advice (where the residual is affine in g^2)."""
+        if sigma2 <= 0:
+            return "use --sigma2 > 0 (noise) with a small enough --g, or another --phi"
+        gi = self._pnames.index("g")
+        at = [list(pv) for _ in range(2)]
+        at[0][gi], at[1][gi] = 0.0, 1.0
+        f0, f1 = (np.array([float(self.chaotic_sys(float(d), 0.0, 0.0, *v)) for d in grid]) for v in at)
+        slope = f1 - f0  # = Var(Phi)-term per unit g^2
+        f_g = np.array([float(self.chaotic_sys(float(d), 0.0, 0.0, *pv)) for d in grid])
+        if not np.allclose(f0 + pv[gi] ** 2 * slope, f_g, rtol=1e-8, atol=1e-12):
+            return "lower --g or raise --sigma2, or use another --phi"
+        ok = (slope > 0) & (f0 < 0)
+        if not np.any(ok):
+            return "no --g gives one at this --sigma2; use another --phi"
+        ratio = np.where(ok, -f0 / np.where(ok, slope, 1.0), -np.inf)
+        k = int(np.argmax(ratio))
+        lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
+
+        def neg_ratio(d: float) -> float:
+            r0, r1 = (float(self.chaotic_sys(d, 0.0, 0.0, *v)) for v in at)
+            return r0 / (r1 - r0) if r1 > r0 else 0.0
+
+        best = optimize.minimize_scalar(neg_ratio, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * hi})
+        g_max = math.sqrt(max(float(ratio[k]), -float(best.fun)))
+        return f"allowed: --g < {g_max:.4g} at this --sigma2 (or a larger --sigma2)"
 
     def _pair(
         self,
@@ -456,16 +510,13 @@ class DMFTSolver(Solver):
         a_g = 0.5 * A * (1 - np.cos(np.linspace(0, np.pi, n)))
         Vp, W = self.curve_sys.curve(D_VAR, D0 - a_g**2, D0, Dinf, mu, *pv)
         while True:
-            Vc, Wc = _cheb(a_g, Vp), _cheb(a_g, W)
+            Wc = _cheb(a_g, W)
             a_inf = math.sqrt(D0 - Dinf)
             kappa = math.sqrt(max(float(Wc(a_inf)) / mass, 0.0))  # linearisation at rest: W = -V''(Dinf)
             Tmax = max(60.0, min(150.0, 25.0 / max(kappa, 1e-3)))
-            du = 0.01
-            tau, Dt = _trajectory(Vc, _cheb(a_g, -2 * a_g * Vp), D0, Dinf, kink, mass, kappa, du, Tmax)
-            # refined-vs-coarse estimate: half the Chebyshev points and twice the step
-            half_V, half_G = _cheb(a_g[::2], Vp[::2]), _cheb(a_g[::2], -2 * a_g[::2] * Vp[::2])
-            tau2, D2 = _trajectory(half_V, half_G, D0, Dinf, kink, mass, kappa, 2 * du, Tmax)
-            err = float(np.max(np.abs(np.interp(tau2, tau, Dt) - D2)))
+            curve = _CurveData(a_g, Vp, D0, Dinf, kink, mass, kappa, Tmax)
+            tau, Dt = curve.trajectory(1, self.du)
+            err, parts = curve.error(tau, Dt, self.du)
             if err <= self.curve_rtol * max(D0, 1e-12) or n >= 513:
                 break
             a_new = 0.5 * A * (1 - np.cos(np.linspace(0, np.pi, 2 * n - 1)))[1::2]
@@ -477,6 +528,7 @@ class DMFTSolver(Solver):
         res.error_estimates["Delta_tau"] = err
         res.error_estimates["kappa"] = abs(math.sqrt(max(float(_cheb(a_g[::2], W[::2])(a_inf)) / mass, 0.0)) - kappa)
         res.info["n_curve"] = n
+        res.info["Delta_tau_error_parts"] = parts
         Dg = np.array([lo, D0])
 
         def Ws(D: Any) -> Any:  # W(Delta) for the Schroedinger operator
@@ -484,40 +536,58 @@ class DMFTSolver(Solver):
         half = Dinf + 0.5 * (D0 - Dinf)
         k = np.argmax(res.Delta_tau <= half)
         if res.Delta_tau[k] <= half and k > 0:
-            u0, u1 = res.tau[k - 1], res.tau[k]
-            d0, d1 = res.Delta_tau[k - 1], res.Delta_tau[k]
-            res.tau_half = float(u0 + (half - d0) * (u1 - u0) / (d1 - d0))
+            res.tau_half = _crossing(res.tau, res.Delta_tau, k, half)
         if math.isfinite(res.tau_half):
             slope = abs(float(np.interp(res.tau_half, res.tau, np.gradient(res.Delta_tau, res.tau))))
             res.error_estimates["tau_half"] = res.error_estimates["Delta_tau"] / max(slope, 1e-300)
         if lyap:
             T = T_box if T_box is not None else Tmax
-
-            def ground(step: float) -> float:
-                uu = np.arange(-T, T + step / 2, step)
-                Wu = Ws(np.clip(res.Delta_at(uu), Dg[0], Dg[-1]))
-                diag = 2 * mass / step**2 + Wu
-                off = np.full(uu.size - 1, -mass / step**2)
-                return float(linalg.eigh_tridiagonal(diag, off, select="i", select_range=(0, 0), eigvals_only=True)[0])
-
-            # second-order finite differences at h and 2h: Richardson extrapolation, and the
-            # difference as the a-posteriori estimate
-            # (h halved, at most twice, until the estimate meets curve_rtol)
-            w_inf = float(Ws(Dinf))  # no bound state below the continuum: lambda is its edge (dmft.md §3.3)
-            e_2h = ground(2 * h)
-            for _ in range(3):
-                e_h = ground(h)
-                e0 = e_h + (e_h - e_2h) / 3
-                res.lyapunov = float(self.lyap(min(e0, w_inf), *pv))
-                lam_h = float(self.lyap(min(e_h, w_inf), *pv))
-                est = abs(res.lyapunov - lam_h) / 3 + 1e-3 * self.curve_rtol * abs(res.lyapunov)
-                if est <= self.curve_rtol * max(abs(res.lyapunov), 1e-3):
-                    break
-                h, e_2h = h / 2, e_h
-            res.error_estimates["lyapunov"] = est
+            e0, est, h = self._ground_energy(res, Ws, Dg, mass, T, h, pv)
+            res.lyapunov = float(self.lyap(e0, *pv))
+            # plus the curve error, relative to the decay, carried over at O(1) to lambda
+            curve = abs(res.lyapunov) * res.error_estimates["Delta_tau"] / max(D0 - Dinf, 1e-12)
+            res.error_estimates["lyapunov"] = est + curve
             res.info["h"] = h
             res.info["E0"] = float(e0)
             res.info["T_box"] = T
+
+    def _ground_energy(self, res: DMFTResult, Ws: Any, Dg: np.ndarray, mass: float, T: float, h: float, pv):
+        """Ground energy E0 of ``-M d^2/du^2 + W(Delta(u))`` on [-T, T], its Lyapunov-error estimate and the step.
+
+        Second-order finite differences on the nested grids of steps 4h, 2h, h (even sector only:
+        the ground state is even), twice Richardson-extrapolated (the error is a series in h^2; the
+        kink of W at u = 0 sits on a node); the estimate is the change of the once-extrapolated value
+        between (4h, 2h) and (2h, h) (not divided by 15: a kinked phi gives W a sqrt(|u|) cusp and a
+        slower, h^2.5 series), propagated through the derived ``lambda(E0)``; h
+        is halved (at most three times) until it meets ``curve_rtol``. Below the continuum edge
+        ``W(Delta_inf)`` there is no bound state: E0 is the edge (dmft.md §3.3).
+        """
+        w_inf = float(Ws(res.Delta_inf))
+        cache: dict[float, float] = {}
+
+        def ground(step: float) -> float:
+            if step not in cache:
+                uu = step * np.arange(int(round(T / step)) + 1)  # u >= 0; psi(-u) = psi(u)
+                Wu = Ws(np.clip(res.Delta_at(uu), Dg[0], Dg[-1]))
+                diag = 2 * mass / step**2 + Wu
+                off = np.full(uu.size - 1, -mass / step**2)
+                off[0] *= math.sqrt(2.0)  # the even sector of the full operator, symmetrised
+                cache[step] = float(
+                    linalg.eigh_tridiagonal(diag, off, select="i", select_range=(0, 0), eigvals_only=True)[0]
+                )
+            return cache[step]
+
+        for _ in range(4):
+            e4, e2, e1 = ground(4 * h), ground(2 * h), ground(h)
+            r2, r1 = e2 + (e2 - e4) / 3, e1 + (e1 - e2) / 3
+            e0 = min(r1 + (r1 - r2) / 15, w_inf)
+            lam = float(self.lyap(e0, *pv))
+            lam_r = float(self.lyap(min(r2, w_inf), *pv))
+            est = abs(lam - lam_r) + 1e-3 * self.curve_rtol * abs(lam)
+            if est <= self.curve_rtol * max(abs(lam), 1e-3):
+                break
+            h /= 2
+        return e0, est, h
 
 
 def _cheb(x: np.ndarray, y: np.ndarray) -> np.polynomial.Chebyshev:
@@ -530,6 +600,62 @@ def _interleave(even: np.ndarray, odd: np.ndarray) -> np.ndarray:
     out = np.empty(even.size + odd.size)
     out[0::2], out[1::2] = even, odd
     return out
+
+
+def _geometric_estimate(e2: float, e4: float) -> float:
+    """Error of a geometrically converging approximation from its differences to the half- (``e2``) and
+    quarter-size (``e4``) ones: ``e2 * (e2 / e4)`` (the next factor is ``(e2 / e4)^2``; one power is kept
+    as the safety factor), never more than ``e2`` (pre-asymptotic: the coarse error itself)."""
+    return e2 * min(1.0, e2 / e4) if e4 > 0 else e2
+
+
+def _crossing(tau: np.ndarray, D: np.ndarray, k: int, level: float) -> float:
+    """Where ``D`` crosses ``level`` between ``tau[k-1]`` and ``tau[k]``: root of the cubic through the four
+    nearest points (error ~du^4, far below the curve's; linear interpolation would give du^2 / 8 D''/D')."""
+    j = int(min(max(k - 2, 0), tau.size - 4))
+    p = np.polynomial.Polynomial.fit(tau[j : j + 4], D[j : j + 4] - level, 3)
+    roots = [r.real for r in p.roots() if abs(r.imag) < 1e-12 and tau[k - 1] - 1e-12 <= r.real <= tau[k] + 1e-12]
+    if not roots:  # pragma: no cover - a monotone cubic has one; linear as a fallback
+        return float(tau[k - 1] + (level - D[k - 1]) * (tau[k] - tau[k - 1]) / (D[k] - D[k - 1]))
+    return float(roots[0])
+
+
+class _CurveData:
+    """V' at the Chebyshev-Lobatto points ``a_g`` of ``a = sqrt(Delta0 - Delta)``, and what the trajectories need."""
+
+    def __init__(self, a_g, Vp, D0: float, Dinf: float, kink: float, mass: float, kappa: float, Tmax: float) -> None:
+        self.a_g, self.Vp = a_g, Vp
+        self.args = (D0, Dinf, kink, mass, kappa)
+        self.Tmax, self.D0 = Tmax, D0
+
+    def trajectory(self, stride: int, du: float) -> tuple[np.ndarray, np.ndarray]:
+        """Delta(tau) from the interpolants through every ``stride``-th point (nested sub-grid), step ``du``."""
+        a, v = self.a_g[::stride], self.Vp[::stride]
+        return _trajectory(_cheb(a, v), _cheb(a, -2 * a * v), *self.args, du, self.Tmax)
+
+    def error(self, tau: np.ndarray, Dt: np.ndarray, du: float) -> tuple[float, dict[str, float]]:
+        """Estimated max error of ``Dt`` (all points, step du) itself, not of a coarser curve, and its parts.
+
+        Interpolation: geometric convergence in the number of points; ``e2``, ``e4``: max differences to
+        the curves from every 2nd and 4th point (step du), combined by :func:`_geometric_estimate`.
+        Step: the whole difference to the curve at step 2du (RK4 alone would give 1/15 of it, but the
+        error is largest where RK4 hands over to the separatrix quadrature, at half the decay, and
+        converges irregularly there: at g = 3 the actual error is 0.28 of the difference). Plus
+        1e-12 Delta0 (rounding, the separatrix quadrature). tests/theories/dmft/test_energy_error_estimates.py checks the total
+        against a reference with 8x the points and du/4 at g = 3, 10, 20.
+        """
+
+        def diff(t2: np.ndarray, d2: np.ndarray) -> float:
+            return float(np.max(np.abs(np.interp(t2, tau, Dt) - d2)))
+
+        e2 = diff(*self.trajectory(2, du))
+        e4 = diff(*self.trajectory(4, du)) if (self.a_g.size - 1) % 4 == 0 else 0.0
+        parts = {
+            "interpolation": _geometric_estimate(e2, e4),
+            "step": diff(*self.trajectory(1, 2 * du)),
+            "rounding": 1e-12 * abs(self.D0),
+        }
+        return sum(parts.values()), parts
 
 
 def _linear_tail(ug: np.ndarray, Dv: np.ndarray, Dinf: float, kappa: float, du: float, Tmax: float):

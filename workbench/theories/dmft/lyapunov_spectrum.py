@@ -10,7 +10,8 @@ exponent is the DMFT's Schroedinger ``lambda_max``; Engelken, Wolf & Abbott, arX
 the spectrum, Kaplan-Yorke dimension and entropy rate of the network).
 
 Numerical procedure (not derived from the action). Clark evaluates F(s) by a single-site cavity
-fixed point on dense kernels; here the same random-matrix product is evaluated by Monte Carlo:
+fixed point on dense kernels (that theory is :mod:`workbench.theories.dmft.lyapunov_cavity`, the CLI's
+default); here the same random-matrix product is evaluated by Monte Carlo:
 ``N`` gain paths are drawn from the DMFT process (``mu``, ``Delta_at``, from
 ``DMFTProblem(spec).build_solver().solve(spec)``; phi and its derivative from the symbolic
 :func:`~workbench.symbolic.gaussian.concrete_phi`) by exact circulant embedding on a periodic time

@@ -36,13 +36,16 @@ def phase_diagram_figure(
     local_condition: Any,
     points: Mapping[str, Any] | None = None,
     extrapolated: Mapping[str, Sequence[tuple[float, float, float]]] | None = None,
+    phase_points: Mapping[str, Any] | None = None,
 ) -> Any:
     """Delta0(g) and lambda_max(g) per noise level (``branches[sigma2] = (Delta0s, lambdas)``), transition lines.
 
     ``local_condition`` is the derived local-instability equation (its LaTeX labels the local line).
     ``points`` (optional): simulated networks without noise at one N (``g``, ``Delta0``, ``Delta0_se``, ``lam``,
     ``lam_se``, ``N``; bars 2 SE); ``extrapolated`` (optional): ``{"Delta0": [(g, a, se_a)], "lam": [...]}``
-    intercepts of the finite-size fits (bars 2 SE).
+    intercepts of the finite-size fits (bars 2 SE). ``phase_points`` (optional): simulated networks with noise
+    (``sigma2``, ``g``, ``lam``, ``lam_se``); they and ``points`` (at sigma^2 = 0) are marked in the (sigma^2, g)
+    panel by the sign of the simulated lambda_max (:func:`_regime_markers`).
     """
     fig, axs = subplots(1, 3, figsize=(10.5, 3.2))
     for (s2, (d0, lam)), col in zip(branches.items(), ("k", "C0", "C3"), strict=False):
@@ -63,9 +66,29 @@ def phase_diagram_figure(
     axs[0].legend(fontsize=8)
     axs[2].plot(s2s, g_chaos, "C3-", label=r"chaos ($\lambda_{\max} = 0$)")
     axs[2].plot(s2s, g_local, "C0--", label=f"local (${sympy_latex(local_condition)}$)")
+    sim = [
+        (np.zeros(len(pt["g"])) if pt is points else pt["sigma2"], pt["g"], pt["lam"], pt["lam_se"])
+        for pt in (points, phase_points)
+        if pt is not None
+    ]
+    if sim:
+        _regime_markers(axs[2], *(np.concatenate(cols) for cols in zip(*sim, strict=True)))
     axs[2].set(xlabel=r"$\sigma^2$", ylabel="$g$")
-    axs[2].legend(fontsize=8)
+    axs[2].legend(fontsize=7)
     return fig
+
+
+def _regime_markers(ax: Any, s2: np.ndarray, g: np.ndarray, lam: np.ndarray, lam_se: np.ndarray) -> None:
+    """Simulated (sigma^2, g): filled where lambda_max > 2 SE (chaotic), open where < -2 SE, crosses otherwise."""
+    chaotic, regular = lam - 2 * lam_se > 0, lam + 2 * lam_se < 0
+    undecided = ~(chaotic | regular)
+    for sel, kw in (
+        (chaotic, {"marker": "o", "color": "C3", "label": r"network: $\lambda_{\max} > 0$"}),
+        (regular, {"marker": "o", "color": "C0", "mfc": "white", "label": r"network: $\lambda_{\max} < 0$"}),
+        (undecided, {"marker": "x", "color": "0.4", "label": "network: sign within 2 SE"}),
+    ):
+        if np.any(sel):
+            ax.plot(s2[sel], g[sel], ls="none", ms=4, clip_on=False, **kw)
 
 
 def autocovariance_figure(

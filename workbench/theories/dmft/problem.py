@@ -143,7 +143,7 @@ class DMFTProblem(Problem):
         backend: str = "numba",
         n_quad: int = 101,
         n_kernel: int = 61,
-        n_curve: int = 65,
+        n_curve: int = 33,
         n_kernel_curve: int = 61,
         rtol: float = 1e-8,
         curve_rtol: float = 1e-6,
@@ -152,15 +152,15 @@ class DMFTProblem(Problem):
 
         ``method``: ``"auto"`` (energy if the derived equations have an energy integral, else lag),
         ``"energy"`` or ``"lag"``. ``n_quad``: Gauss-Hermite order of averages; ``n_kernel``: per
-        level of the nested kernels of the closed equations; ``n_curve``: Chebyshev points of the
-        V'(Delta), W(Delta) splines and ``n_kernel_curve`` the kernel order used for them (the
-        splines only shape Delta(tau) and the Schroedinger operator: 65/61 agrees with 129/61 to
-        1e-7 in lambda and tau_half at g=2, sigma2=0.5; order 41 would be twice as fast but is off
-        by 1.5e-4 in tau_half with J0). The energy solver is error-controlled: ``rtol`` is the relative
-        target of Delta0, mu and the averages, ``curve_rtol`` that of Delta(tau), tau_half and
-        lambda_max; its Gaussian averages use the step-controlled sinh rule (``n_quad``/``n_kernel``
-        then only serve the lag-grid solver) and ``n_curve`` is the initial number of Chebyshev points,
-        doubled until ``curve_rtol`` is met.
+        level of the nested kernels of the closed equations (both used by the lag-grid solver only);
+        ``n_curve``: initial number of Chebyshev-Lobatto points (in ``sqrt(Delta0 - Delta)``) of the
+        V'(Delta), W(Delta) interpolants, default 33, doubled (nested) until the estimated error of
+        Delta(tau) meets ``curve_rtol`` (33 points suffice for tanh up to g = 20: estimate 1.2e-8
+        Delta0); ``n_kernel_curve`` is unused by the energy solver (its kernels are error-controlled).
+        The energy solver is error-controlled: ``rtol`` is the relative target of Delta0, mu and the
+        averages, ``curve_rtol`` that of Delta(tau), tau_half and lambda_max; its Gaussian averages use
+        the step-controlled sinh rule (split Gauss-Legendre rules for a kinked phi) and every result
+        carries ``error_estimates``.
         """
         cls = self.method_class(method)
         if cls is LagDMFTSolver:

@@ -1,20 +1,23 @@
 """Results of the stationary DMFT solvers: :class:`DMFTResult` (energy integral, one population).
 
-:class:`StationaryResult` holds what both results (this one and
-:class:`~workbench.theories.dmft.lag.LagDMFTResult`) share: :data:`SUMMARY_KEYS`,
+:class:`StationaryResult` holds what every result (this one,
+:class:`~workbench.theories.dmft.lag.LagDMFTResult` and
+:class:`~workbench.theories.dmft.discrete.MapDMFTResult`) shares: :data:`SUMMARY_KEYS`,
 :meth:`~StationaryResult.summary` (what ``workbench dmft --json`` prints) and
-:meth:`~StationaryResult.save`.
+:meth:`~StationaryResult.save`. :class:`OnePopulationResult` adds the scalar fields of the
+one-population results (the flow's :class:`DMFTResult` and the map's ``MapDMFTResult``) and their
+``to_dict``.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["SUMMARY_KEYS", "DMFTResult", "StationaryResult"]
+__all__ = ["SUMMARY_KEYS", "DMFTResult", "OnePopulationResult", "StationaryResult"]
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "regime",
@@ -69,33 +72,30 @@ class StationaryResult:
 
 
 @dataclass
-class DMFTResult(StationaryResult):
-    """Stationary DMFT solution of one population.
+class OnePopulationResult(StationaryResult):
+    """The scalar fields of a one-population stationary solution (flow or map) and its ``to_dict``.
 
     Attributes
     ----------
     Delta0, Delta_inf, mu : float
-        Variance, static part of the autocovariance, mean of x.
+        Variance, static part (limit) of the autocovariance, mean of x.
     regime : str
         ``"static"`` (stable fixed point), ``"chaotic"`` (lambda > 0) or ``"fluctuating"``
         (noise-driven, lambda <= 0).
     mean_phi, mean_phi_prime, C_phi0, mean_phi_prime2 : float
         ``<phi>``, ``<phi'>``, ``<phi^2>`` (= C_phi(0)), ``<phi'^2>`` at (mu, Delta0).
     lyapunov : float
-        Largest Lyapunov exponent (DMFT).
+        Largest Lyapunov exponent (DMFT; per unit time for the flow, per step for the map).
     tau_half, kappa : float
         Lag where Delta - Delta_inf falls to half its initial value; asymptotic decay rate.
-    static_Delta0, static_mu, static_radius : float
-        Static branch and its bulk radius ``g sqrt(<phi'^2>)``.
-    tau, Delta_tau : ndarray
-        Autocovariance on a lag grid (empty for the static regime).
-    params : dict
-    info : dict
-    error_estimates : dict
-        A-posteriori estimate of the absolute error of each quantity (``Delta0``, ``mu``,
-        ``mean_phi_prime``, ..., ``lyapunov``, ``tau_half``, ``Delta_tau``: max over the curve),
-        from a refined or half-order evaluation (see ``DMFTSolver.solve``).
+
+    Subclasses add their own fields after these (so :class:`DMFTResult` keeps its field order and
+    positional construction), among them ``params`` (the derivation's parameter values) and
+    ``info`` (how it was solved), and name their curve (lag grid and autocovariance) in
+    :attr:`CURVE_FIELDS`: ``to_dict`` writes it as lists when asked for arrays and leaves it out otherwise.
     """
+
+    CURVE_FIELDS: ClassVar[tuple[str, str]] = ("tau", "Delta_tau")
 
     Delta0: float
     Delta_inf: float
@@ -108,6 +108,38 @@ class DMFTResult(StationaryResult):
     lyapunov: float
     tau_half: float
     kappa: float
+
+    def to_dict(self, arrays: bool = False) -> dict[str, Any]:
+        """JSON-friendly dict (the curve fields :attr:`CURVE_FIELDS` only if ``arrays``)."""
+        d = asdict(self)
+        for key in self.CURVE_FIELDS:
+            if arrays:
+                d[key] = np.asarray(getattr(self, key)).tolist()
+            else:
+                d.pop(key)
+        return d
+
+
+@dataclass
+class DMFTResult(OnePopulationResult):
+    """Stationary DMFT solution of one population (the flow); the shared fields: :class:`OnePopulationResult`.
+
+    Attributes
+    ----------
+    static_Delta0, static_mu, static_radius : float
+        Static branch and its bulk radius ``g sqrt(<phi'^2>)``.
+    tau, Delta_tau : ndarray
+        Autocovariance on a lag grid (empty for the static regime).
+    params : dict
+        Values of the derivation's parameters.
+    info : dict
+        How it was solved (``method``, ``backend``, ``seconds``).
+    error_estimates : dict
+        A-posteriori estimate of the absolute error of each quantity (``Delta0``, ``mu``,
+        ``mean_phi_prime``, ..., ``lyapunov``, ``tau_half``, ``Delta_tau``: max over the curve),
+        from a refined or half-order evaluation (see ``DMFTSolver.solve``).
+    """
+
     static_Delta0: float
     static_mu: float
     static_radius: float
@@ -116,17 +148,6 @@ class DMFTResult(StationaryResult):
     params: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     error_estimates: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self, arrays: bool = False) -> dict[str, Any]:
-        """JSON-friendly dict (arrays only if asked)."""
-        d = asdict(self)
-        if arrays:
-            d["tau"] = self.tau.tolist()
-            d["Delta_tau"] = self.Delta_tau.tolist()
-        else:
-            d.pop("tau")
-            d.pop("Delta_tau")
-        return d
 
     def Delta_at(self, lags: np.ndarray) -> np.ndarray:
         """Delta(|lag|) from the stored curve (cubic spline; flat at Delta0 for the static regime)."""

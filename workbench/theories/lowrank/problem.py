@@ -22,12 +22,6 @@ def check_solvable(spec: ModelSpec) -> None:
     for nm, law in (("gain", pop.gain), ("tau", pop.tau)):
         if law.kind != "constant":
             raise SpecError(f"populations[0].{nm}", f"must be constant for the low-rank theory, got a {law.kind} law")
-    if spec.J0[0][0] != 0.0:
-        raise SpecError(
-            "coupling.J0",
-            f"must be 0 for the low-rank theory, got {spec.J0[0][0]}; write the mean coupling as a rank-one term "
-            "(m_mean = J0, n_mean = 1)",
-        )
     if spec.p[0][0] != 1.0:
         raise SpecError("coupling.p", f"must be 1 (dense random part) for the low-rank theory, got {spec.p[0][0]}")
 
@@ -39,7 +33,7 @@ class LowRankProblem(Problem):
     methods: ClassVar[dict[str, type[Solver]]] = {"meanfield": LowRankSolver}
 
     def __init__(self, spec: ModelSpec, setup: Any = None) -> None:
-        from workbench.theories.lowrank.derivation import derive_cached
+        from derivations.lowrank import derive_cached
 
         check_solvable(spec)
         super().__init__(spec, setup)

@@ -30,9 +30,12 @@ class StructuredState:
     bulk_radius : float
         ``g sqrt(<phi'^2>)``: radius of the random bulk of the stability matrix (static states: < 1 to be stable).
     map_eigenvalues : list of float
-        Eigenvalues of the derivative of the kappa map (Delta0 slaved); one crosses 1 where the outlier of the
+        Eigenvalues of the derivative of the kappa map (Delta0 and mu slaved); one crosses 1 where the outlier of the
         stability matrix crosses zero (pitchfork / fold), so a static state needs all of them < 1.
     stable : bool or None
+    outliers : list of float or complex
+        Static states: outliers of the stability matrix ``J diag(phi'(x))`` outside the bulk (exact, cavity
+        method; all real parts < 1 for a stable state). Empty for DMFT states.
     """
 
     branch: str
@@ -46,6 +49,7 @@ class StructuredState:
     bulk_radius: float
     map_eigenvalues: list[float] = field(default_factory=list)
     stable: bool | None = None
+    outliers: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -77,9 +81,9 @@ class LowRankResult:
 
     def to_dict(self, arrays: bool = False) -> dict[str, Any]:
         """JSON-friendly dict (complex outliers as [re, im])."""
-        outl = [[o.real, o.imag] if isinstance(o, complex) else o for o in self.outliers]
+        outl = _real_pairs(self.outliers)
         return {
-            "states": [asdict(s) for s in self.states],
+            "states": [{**asdict(s), "outliers": _real_pairs(s.outliers)} for s in self.states],
             "outliers": outl,
             "overlap": self.overlap,
             "bulk_radius_J": self.g,
@@ -102,3 +106,8 @@ class LowRankResult:
         with atomic_path(path, suffix=".json") as tmp:
             Path(tmp).write_text(strict_dumps(self.to_dict(arrays=True)) + "\n", encoding="utf-8")
         return path
+
+
+def _real_pairs(values: list[Any]) -> list[Any]:
+    """Complex entries as ``[re, im]`` (JSON), real ones unchanged."""
+    return [[v.real, v.imag] if isinstance(v, complex) else v for v in values]

@@ -10,6 +10,7 @@ and differentiates ``g_M`` through them (implicit function theorem); outliers ar
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -55,7 +56,7 @@ class DysonSolver(Solver):
         """Independent couplings: no reciprocal correlations."""
         return not problem.spec.has_eta
 
-    def __init__(self, problem: Any, rules: list[PopulationRule] | None = None, backend: str = "numpy") -> None:
+    def __init__(self, problem: Any, rules: list[PopulationRule] | None = None, backend: str | None = None) -> None:
         from derivations.spectrum import KERNEL_ARGS
         from workbench.codegen import compile_system
 
@@ -80,20 +81,15 @@ class DysonSolver(Solver):
         self.P = P
         self.powers = {k: _gain_power(der.kernels[k]) for k in KERNELS}
         self.collapsed = {m: [_collapse(r, m) for r in self.rules] for m in set(self.powers.values()) if m is not None}
-        self.backend = backend
-        self._jit: dict[str, Any] = {}
+        self.backend = _backend(backend)
         self._node_sets: dict[int | None, tuple[np.ndarray, ...]] = {}
 
-    # ------------------------------------------------------------------ generated numba kernels
-    def _numba(self, name: str) -> Any:
-        """The generated numba kernel ``name`` (scalar ``f(tau, g, x, y, X)``), compiled once."""
-        if name not in self._jit:
-            from derivations.spectrum import KERNEL_ARGS
-            from workbench.codegen import compile_system
+    # ------------------------------------------------------------------ generated numba module
+    def _module(self, group: str) -> Any:
+        """The generated numba module of this derivation, drivers of ``group`` ready (:func:`~.kernels.dyson_module`)."""
+        from workbench.theories.spectrum.kernels import dyson_module
 
-            expr = self.problem.derivation.kernels[name]
-            self._jit[name] = compile_system(expr, KERNEL_ARGS, backend="numba", name=f"spectrum_{name}_nb").func
-        return self._jit[name]
+        return dyson_module(self.problem.derivation.kernels, group)
 
     def _nodes(self, name: str | None = None) -> tuple[np.ndarray, ...]:
         """Concatenated ``(tau, g, w, off)`` of the populations' rules for kernel ``name`` (None: full rules)."""
@@ -111,11 +107,7 @@ class DysonSolver(Solver):
 
     @property
     def _fast(self) -> bool:
-        """Use the numba drivers of :mod:`~workbench.theories.spectrum.kernels` (``backend="numba"``).
-
-        Opt-in: the drivers take the generated kernels as arguments, which numba cannot cache on disk,
-        so every process pays ~5-10 s of compilation; the numpy path stays the default.
-        """
+        """Use the generated numba module (``backend="numba"``, the default when numba is installed)."""
         return self.backend == "numba"
 
     # ------------------------------------------------------------------ averages
@@ -140,11 +132,9 @@ class DysonSolver(Solver):
         """The support function ``rho_PF(Sigma(z))`` (z in the support iff F >= 1)."""
         if not self._fast:
             return perron_root(self.sigma(x, y))
-        from workbench.theories.spectrum.kernels import support_F
-
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
         xs, ys = np.ascontiguousarray(x.ravel()), np.ascontiguousarray(y.ravel())
-        out = support_F(self._numba("edge"), *self._nodes("edge"), self.C, self._cols, xs, ys)
+        out = self._module("edge").support_F(*self._nodes("edge"), self.C, self._cols, xs, ys)
         return out.reshape(x.shape)
 
     def F0(self) -> float:
@@ -190,10 +180,8 @@ class DysonSolver(Solver):
         """The real x with ``F(x) = 1`` between ``lo`` (F >= 1) and ``hi`` (F < 1)."""
         if not self._fast:
             return float(self._bisect(lambda t: self.F(t) - 1, lo, hi))
-        from workbench.theories.spectrum.kernels import edge_root
-
         tol = 1e-15 * max(1.0, abs(lo), abs(hi))
-        return float(edge_root(self._numba("edge"), *self._nodes("edge"), self.C, self._cols, lo, hi, tol))
+        return float(self._module("edge").edge_root(*self._nodes("edge"), self.C, self._cols, lo, hi, tol))
 
     @property
     def _cols(self) -> np.ndarray:
@@ -207,9 +195,7 @@ class DysonSolver(Solver):
         x = x_L + (x_R - x_L) * u
         top = self.tau_radius() + 1.0
         if self._fast:
-            from workbench.theories.spectrum.kernels import boundary_y
-
-            return x, boundary_y(self._numba("edge"), *self._nodes("edge"), self.C, self._cols, x, top, top * 2.0**-44)
+            return x, self._module("edge").boundary_y(*self._nodes("edge"), self.C, self._cols, x, top, top * 2.0**-44)
         Y = self._bisect(lambda t: self.F(x, t) - 1, np.zeros(n), np.full(n, top), iters=44)  # 2^-44 top
         return x, np.where(self.F(x, 0.0) >= 1, Y, 0.0)
 
@@ -354,35 +340,29 @@ class DysonSolver(Solver):
 
     def _density_fast(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The density at interior points by the numba drivers (Newton warm-started along the points)."""
-        from workbench.theories.spectrum.kernels import density_points
-
         act = self.active.astype(np.int64)
         ix = np.ix_(self.active, self.active)
         C, D = np.ascontiguousarray(self.C[ix]), np.ascontiguousarray(self.D[ix])
         nodes = self._nodes(None)
         v = self._dyson_fast(x, y, act, C, D, nodes)
-        names = ("dyson", "dyson_dX", "dyson_dx", "dyson_dy", "res_re_dx", "res_re_dX", "res_im_dy", "res_im_dX")
-        ks = [self._numba(k) for k in names]
-        return density_points(*ks, *nodes, act, C, D, self.f, x, y, v)
+        return self._module("density").density_points(*nodes, act, C, D, self.f, x, y, v)
 
     def _dyson_fast(
         self, x: np.ndarray, y: np.ndarray, act: np.ndarray, C: np.ndarray, D: np.ndarray, nodes: tuple
     ) -> np.ndarray:
         """``v = log(A, B)`` at every point: warm starts first, cold starts (:meth:`_start`) where they failed."""
-        from workbench.theories.spectrum.kernels import dyson_newton
-
-        kphi, kdphi = self._numba("dyson"), self._numba("dyson_dX")
+        dyson_newton = self._module("density").dyson_newton
         m = 2 * act.size
         cold = np.zeros(x.size, bool)
         cold[0] = True
         v0 = np.zeros((x.size, m))
         v0[:1] = self._start(x[:1], y[:1])
-        v, ok = dyson_newton(kphi, kdphi, *nodes, act, C, D, x, y, v0, cold, 1e-13, 80)
+        v, ok = dyson_newton(*nodes, act, C, D, x, y, v0, cold, 1e-13, 80)
         bad = np.flatnonzero(~ok)
         if bad.size:  # cold starts for the points the warm start missed, solved on their own
             cold = np.ones(bad.size, bool)
             xb, yb = np.ascontiguousarray(x[bad]), np.ascontiguousarray(y[bad])
-            vb, okb = dyson_newton(kphi, kdphi, *nodes, act, C, D, xb, yb, self._start(xb, yb), cold, 1e-13, 80)
+            vb, okb = dyson_newton(*nodes, act, C, D, xb, yb, self._start(xb, yb), cold, 1e-13, 80)
             v[bad] = vb
             if not okb.all():
                 raise SpecError("density", f"the Dyson equations did not converge at {int((~okb).sum())} points")
@@ -481,12 +461,31 @@ class DysonSolver(Solver):
         )  # fmt: skip
 
 
+def _backend(backend: str | None) -> str:
+    """``backend`` checked; None: ``"numba"`` when numba is installed, else ``"numpy"``."""
+    from workbench.theories.spectrum.kernels import numba_available
+
+    if backend is None:
+        return "numba" if numba_available() else "numpy"
+    if backend not in ("numpy", "numba"):
+        raise SpecError("backend", f"unknown backend {backend!r}; expected numpy or numba")
+    if backend == "numba" and not numba_available():
+        raise SpecError("backend", "backend numba asked for, but numba is not installed")
+    return backend
+
+
+@functools.cache
 def _gain_power(kernel: Any) -> int | None:
-    """``m`` if the kernel is ``g^m h(tau, x, y, X)`` (then the rule collapses onto distinct tau), else None."""
+    """``m`` if the kernel is ``g^m h(tau, x, y, X)`` (then the rule collapses onto distinct tau), else None.
+
+    ``cancel`` decides it exactly for the rational kernels; anything it cannot reduce is kept on the full rule.
+    """
+    import sympy as sp
+
     from derivations.spectrum import GAIN
 
     for m in (0, 1, 2, 3, 4):
-        if GAIN not in (kernel / GAIN**m).simplify().free_symbols:
+        if GAIN not in sp.cancel(sp.together(kernel / GAIN**m)).free_symbols:
             return m
     return None
 

@@ -12,7 +12,7 @@ with ``h_l`` added to the drive on step l. Each particle carries its tangent ``Y
 so ``Rd_{k,l} = <phi'_k Y_{k,l}>`` is known as soon as the particles reach ``t_k``; row k of the
 covariance ``C_phi(t_k, t_{<=k})`` too, so the Gaussian field is drawn causally from a row-wise
 factor ``C = L L^T`` built by Gram-Schmidt of the particles' rate histories (stable where ``C`` is
-ill-conditioned, which it is at small dt). One pass gives the
+ill-conditioned, which it is at small dt; :class:`workbench.solvers.gaussian_paths.CausalField`). One pass gives the
 fixed point up to Monte Carlo error O(1/sqrt(M)) and an O(1/M) bias from reusing the particles; no
 iteration. Cost O(n^3 M / 3) for the tangents, memory 8 n^2 M bytes.
 
@@ -28,6 +28,8 @@ import numpy as np
 import sympy as sp
 
 from workbench.errors import DivergenceError, SpecError
+from workbench.solvers.gaussian_paths import CausalField
+from workbench.solvers.gaussian_paths import factor_row as _factor_row  # noqa: F401 - its old home (tests import it)
 from workbench.spec import X
 from workbench.theories.symmetric.problem import SymmetricProblem
 from workbench.theories.symmetric.result import SymmetricResult
@@ -56,28 +58,6 @@ def _check(paths: int, seed: object, n: int) -> np.random.SeedSequence:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SpecError("seed", f"must be an integer >= 0 (or a SeedSequence), got {seed!r}")
     return np.random.SeedSequence(int(seed))
-
-
-PIVOT_RTOL = 1e-9
-"""New field directions whose residual norm is below this fraction of the row norm are dropped (variance <= 1e-18)."""
-
-
-def _factor_row(L: np.ndarray, Q: np.ndarray, a: np.ndarray, k: int) -> None:
-    """Row k of the causal factor ``L`` (``C = L L^T`` with ``C[k, j] = a_k . a_j``) by Gram-Schmidt of ``a``.
-
-    ``Q[:, :k]`` holds the orthonormal directions of rows < k (zero columns for dropped ones). Classical
-    Gram-Schmidt with one reorthogonalisation keeps ``|L[k]| = |a|`` to round-off however ill-conditioned
-    ``C`` is (a row-wise Cholesky divides by tiny pivots there and inflates the field variance).
-    """
-    c = Q[:, :k].T @ a
-    r = a - Q[:, :k] @ c
-    c2 = Q[:, :k].T @ r
-    r -= Q[:, :k] @ c2
-    L[k, :k] = c + c2
-    rho = float(np.sqrt(r @ r))
-    if rho > PIVOT_RTOL * float(np.sqrt(a @ a)):
-        L[k, k] = rho
-        Q[:, k] = r / rho
 
 
 def solve_march(problem: SymmetricProblem, paths: int = 2000, seed: int | np.random.SeedSequence = 0
@@ -114,9 +94,7 @@ def solve_march(problem: SymmetricProblem, paths: int = 2000, seed: int | np.ran
     Y = np.zeros((n, M))  # Y_{k,l} of the current k
     Rd = np.zeros((n + 1, n))
     Rx = np.zeros((n + 1, n))
-    L = np.zeros((n + 1, n + 1))
-    Q = np.zeros((M + 1, n + 1))  # orthonormal field directions: particles and the input-variance column
-    xi = np.empty((n + 1, M))
+    field = CausalField(n + 1, M + 1, M, s_field)  # directions: the particles and the input-variance column
     t0 = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(n + 1):
@@ -131,9 +109,8 @@ def solve_march(problem: SymmetricProblem, paths: int = 2000, seed: int | np.ran
             Rx[k, :k] = Y[:k].mean(axis=1)
             if k == n:
                 break
-            _factor_row(L, Q, np.append(np.sqrt(c_var / M) * F[k], np.sqrt(sI2)), k)
-            xi[k] = s_field.standard_normal(M)
-            z = L[k, : k + 1] @ xi[: k + 1]
+            field.add_row(np.append(np.sqrt(c_var / M) * F[k], np.sqrt(sI2)))
+            z = field.draw_row()
             memory = c_mem * (Rd[k, :k] @ F[:k]) if k else 0.0
             noise = np.sqrt(v) * s_noise.standard_normal(M) if v > 0 else 0.0
             X = a * X + b * (z + I0 + J0 * F[k].mean() + memory) + noise

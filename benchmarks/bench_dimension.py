@@ -1,0 +1,87 @@
+"""Dimension theory: a 30-point PR/N-vs-g curve from theory beside the simulation time for one point at 5 %.
+
+Measures, after compilation (one warm-up solve builds / loads the generated code):
+
+* ``theory_linear``: ``solve_linear`` at ``--points`` values of g in [0.05, 0.95] (equal-time, sigma2 = 1);
+* ``theory_tanh``: ``solve_nonlinear`` (two-site cavity) for tanh with white noise (sigma2 = 1) at ``--points``
+  values of g in [0.5, 2.5] (target for each curve: < 3 s);
+* ``simulation``: the linear network at g = 0.5 (equal-time, sigma2 = 1): ``--networks`` networks of ``--N``
+  neurons (batched trials, cross-block estimator, :mod:`workbench.theories.dimension.checks`), the time per
+  network, the spread of PR/N over networks and the number of networks (and the time) for which the
+  Student-t tolerance ``k SE`` is 5 % of PR/N (k at the false-alarm rate of 4 Gaussian SE).
+
+Usage: ``python benchmarks/bench_dimension.py [--points 30] [--N 400] [--networks 4] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+
+from workbench.compare import student_k
+from workbench.spec import ModelSpec
+from workbench.theories.dimension.checks import DimensionRun, dimension_job, dimension_samples
+from workbench.theories.dimension.linear import solve_linear
+
+
+def theory_curves(points: int) -> dict[str, float]:
+    """Seconds for the linear and the tanh PR/N curves (after one warm-up solve each)."""
+    from workbench.theories.dimension.nonlinear import solve_nonlinear
+
+    solve_linear(0.5, 1.0)
+    t0 = time.perf_counter()
+    lin = [solve_linear(g, 1.0).PR_over_N_x for g in np.linspace(0.05, 0.95, points)]
+    t_lin = time.perf_counter() - t0
+    solve_nonlinear(ModelSpec.simple(N=1000, g=1.5, phi="tanh", sigma2=1.0))
+    t0 = time.perf_counter()
+    nl = [solve_nonlinear(ModelSpec.simple(N=1000, g=g, phi="tanh", sigma2=1.0)).PR_over_N_phi
+          for g in np.linspace(0.5, 2.5, points)]
+    t_nl = time.perf_counter() - t0
+    return {"theory_linear_s": t_lin, "theory_tanh_s": t_nl, "points": points,
+            "PR_linear_range": [min(lin), max(lin)], "PR_tanh_range": [min(nl), max(nl)]}
+
+
+def networks_for(rel: float, pr: float, sd: float) -> int:
+    """Fewest networks n with ``student_k(n) * sd / sqrt(n) <= rel * pr``."""
+    n = 2
+    while student_k(n) * sd / math.sqrt(n) > rel * pr and n < 10_000:
+        n += 1
+    return n
+
+
+def simulation_point(N: int, networks: int) -> dict[str, float]:
+    """Time per network and networks needed for a 5 % PR/N check (linear, g = 0.5, equal-time)."""
+    spec = ModelSpec.simple(N=N, g=0.5, phi="linear", sigma2=1.0)
+    run = DimensionRun(N=N, networks=networks, trials=4, T=1000.0, n_blocks=8, seed=7)
+    t0 = time.perf_counter()
+    arrays = dimension_samples(dimension_job(spec, run).params)
+    per = (time.perf_counter() - t0) / networks
+    pr = arrays["x"][:, 0]
+    need = networks_for(0.05, float(pr.mean()), float(pr.std(ddof=1)))
+    return {"N": N, "T": run.T, "trials": run.trials, "dt": run.dt, "seconds_per_network": per,
+            "PR_over_N_mean": float(pr.mean()), "PR_over_N_sd": float(pr.std(ddof=1)),
+            "networks_for_5pct": need, "seconds_for_5pct": need * per}
+
+
+def main() -> None:
+    """Run both measurements and print (or write) them."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--points", type=int, default=30)
+    ap.add_argument("--N", type=int, default=400)
+    ap.add_argument("--networks", type=int, default=4)
+    ap.add_argument("--json", default=None)
+    a = ap.parse_args()
+    out = {**theory_curves(a.points), "simulation": simulation_point(a.N, a.networks)}
+    text = json.dumps(out, indent=2)
+    print(text)
+    if a.json:
+        with open(a.json, "w") as fh:
+            fh.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

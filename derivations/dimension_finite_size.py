@@ -1,0 +1,204 @@
+"""Leading 1/N corrections to the covariance statistics of LINEAR random networks, derived in SymPy (issue 14, item 3).
+
+Model (tau = 1 units): ``dx/dt = -x + J x + xi``, ``J_ij ~ N(0, g^2/N)`` i.i.d. *including* ``J_ii``,
+white noise of intensity ``sigma^2``. With the resolvent ``R_z = (z - J)^{-1}`` and ``T_z = R_z^T`` the
+zero-frequency covariance is ``C = sigma^2 R_1 T_1`` and the equal-time one ``C = sigma^2 int dw/2pi R_a T_abar``
+(``a = 1 + i w``). ``derive()`` builds, for ``n(w) = E (1/N) tr w`` of a word ``w`` of resolvent letters,
+
+1. the Schwinger-Dyson (Stein) recursion, exact for Gaussian ``J``: ``R_z = (1 + R_z J)/z`` and
+   ``E[J_ij F] = (g^2/N) E[dF/dJ_ij]``, with ``dR_y = R_y e_i e_j^T R_y``. For a cyclic word ``w = R_z X``:
+   ``z n(w) = n(X) + g^2 sum_{X R_z = U T_y V} n(U T_y) n(T_y V) + (g^2/N) sum_{X R_z = U R_y V} n(T_y U^T R_y V)``;
+   the first sum is planar (the ladders of ``derivations/dimension.py``), the second is the twisted
+   (same-orientation ``J_ij J_ij``) pairing of a real matrix, the source of the 1/N term (with the diagonal
+   ``J_ii``: e.g. ``E (1/N) tr J^2 = g^2/N``). Covariances of normalised traces are O(1/N^2) and dropped;
+   words are solved order by order, ``n = n0 + n1/N``, the self-referent term (``U`` empty) moved left;
+2. ``n0``, ``n1`` of ``R T`` (``(1/N) tr C``) and ``R T R T`` (``(1/N) tr C^2``), zero frequency in closed
+   form, equal time as kernels in ``(a, abar, b, bbar)`` to be integrated over ``w1, w2``;
+3. the statistics. Real Ginibre ``J`` is invariant under ``J -> O J O^T``, so given the spectrum of C its
+   diagonal is that of ``O C O^T`` (Haar ``O``): exactly ``E var_diag = 2 E[m2 - abar^2]/(N + 2)``,
+   ``E mean_cross = 0`` and ``E N_var_cross = N (N - 2)(N + 1)/((N - 1)^2 (N + 2)) E[m2 - abar^2]`` with
+   ``m2 = (1/N) tr C^2``; ``PR/N = abar^2/m2``. Expanding in 1/N (``E abar^2 = (E abar)^2 + O(1/N^2)``):
+   ``abar = a0 + a1/N``, ``N_var_cross = (m2_0 - a0^2) + [m2_1 - 2 a0 a1 - (m2_0 - a0^2)]/N``,
+   ``PR/N = a0^2/m2_0 + [2 a0 a1/m2_0 - a0^2 m2_1/m2_0^2]/N`` and, with ``2/(N + 2) = (2/N)(1 - 2/N)``,
+   ``N var_diag = 2 (m2_0 - a0^2) + [2 (m2_1 - 2 a0 a1) - 4 (m2_0 - a0^2)]/N``. For a complex Hermitian
+   cross-spectrum ``C(w)`` (``|C_ij|^2`` in ``N_var_cross``) the diagonal sees ``(1/N) tr (Re C)^2`` instead of m2.
+
+Caveat: for finite N a real Gaussian J has real eigenvalues near 1 with exponentially small probability, so the
+exact moments of ``(1 - J)^{-1}`` are formally infinite; the 1/N series is the asymptotic expansion that the
+sampled networks follow.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from workbench.codegen.cache import CacheInfo, cache_to_disk
+from workbench.symbolic.derivation import StagedDerivation
+
+__all__ = ["DERIVATION_CODE", "FiniteSizeDerivation", "derive", "derive_cached", "moments", "skeleton"]
+
+DERIVATION_CODE: tuple[str, ...] = ("workbench.symbolic", "workbench.errors", "derivations")
+"""Modules whose source keys the derivation cache."""
+
+G = sp.Symbol("g", positive=True)
+"""Coupling strength (std of J_ij times sqrt N)."""
+Z_A, Z_AB, Z_B, Z_BB = sp.symbols("a abar b bbar")
+"""Spectral parameters of the equal-time words (``a = 1 + i w1``, ``b = 1 + i w2``), independent symbols."""
+
+Letter = tuple[str, sp.Expr]
+"""A resolvent letter: ``("R", z)`` is ``(z - J)^{-1}``, ``("T", z)`` its transpose."""
+Word = tuple[Letter, ...]
+
+
+def _transpose(word: Word) -> Word:
+    """``w^T``: letters reversed, R and T swapped."""
+    return tuple(("T" if k == "R" else "R", z) for k, z in reversed(word))
+
+
+def canonical(word: Word) -> Word:
+    """The representative of ``word`` under rotation and transposition (``tr w = tr w^T``) starting with R."""
+    forms = [w[i:] + w[:i] for w in (word, _transpose(word)) for i in range(len(w)) if w[i][0] == "R"]
+    return min(forms, key=lambda w: tuple((k, sp.srepr(z)) for k, z in w)) if forms else word
+
+
+class TraceExpansion:
+    """``n0(w)`` and ``n1(w)`` of resolvent words by the Stein recursion (memoised on canonical words)."""
+
+    def __init__(self) -> None:
+        self._n0: dict[Word, sp.Expr] = {(): sp.Integer(1)}
+        self._n1: dict[Word, sp.Expr] = {(): sp.Integer(0)}
+
+    def n0(self, word: Word) -> sp.Expr:
+        """Leading (planar) ``E (1/N) tr word``."""
+        w = canonical(word)
+        if w not in self._n0:
+            self._n0[w] = self._solve(w, order=0)
+        return self._n0[w]
+
+    def n1(self, word: Word) -> sp.Expr:
+        """Coefficient of 1/N in ``E (1/N) tr word``."""
+        w = canonical(word)
+        if w not in self._n1:
+            self._n1[w] = self._solve(w, order=1)
+        return self._n1[w]
+
+    def _solve(self, w: Word, order: int) -> sp.Expr:
+        """One order of the recursion for ``w = R_z X``, the self-referent planar term moved to the left."""
+        (_, z), X = w[0], w[1:]
+        XR = X + (w[0],)
+        n = self.n0 if order == 0 else self.n1
+        rhs, self_coef = n(X), sp.Integer(0)
+        for p, (kind, y) in enumerate(XR):
+            U, V = XR[:p], XR[p + 1:]
+            if kind == "T":
+                left, right = U + (("T", y),), (("T", y),) + V
+                if p == 0:  # right == XR, a rotation of w
+                    self_coef = G**2 * self.n0(left)
+                    rhs += G**2 * self.n1(left) * self.n0(w) if order else 0
+                    continue
+                rhs += G**2 * (self.n0(left) * self.n0(right) if order == 0 else
+                               self.n1(left) * self.n0(right) + self.n0(left) * self.n1(right))
+            elif order == 1:
+                rhs += G**2 * self.n0((("T", y),) + _transpose(U) + (("R", y),) + V)
+        return rhs / (z - self_coef)
+
+
+def moments(z_c: tuple[sp.Expr, sp.Expr], z_c2: tuple[sp.Expr, sp.Expr] | None = None,
+            expansion: TraceExpansion | None = None) -> dict[str, sp.Expr]:
+    """``n0``, ``n1`` of ``R_z T_zc`` and ``R_z T_zc R_y T_yc`` for the pairs ``z_c = (z, zc)``, ``z_c2 = (y, yc)``."""
+    e = expansion or TraceExpansion()
+    (z, zc), (y, yc) = z_c, (z_c2 or z_c)
+    c1: Word = (("R", z), ("T", zc))
+    c2: Word = c1 + (("R", y), ("T", yc))
+    return {"a0": e.n0(c1), "a1": e.n1(c1), "m2_0": e.n0(c2), "m2_1": e.n1(c2)}
+
+
+def statistics(m: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
+    """Large-N values and 1/N coefficients of the statistics from ``a0, a1, m2_0, m2_1`` (step 3).
+
+    Optional ``r0``, ``r1``: ``(1/N) tr (Re C)^2`` when C is complex Hermitian (a cross-spectrum; the Haar
+    average of the diagonal sees ``Re C`` only); a real C has ``r = m2``.
+    """
+    a0, a1, q0, q1 = m["a0"], m["a1"], m["m2_0"], m["m2_1"]
+    r0, r1 = m.get("r0", q0), m.get("r1", q1)
+    nvc0, vd0 = q0 - a0**2, r0 - a0**2
+    out = {
+        "mean_autocov_0": a0, "mean_autocov_1": a1,
+        "N_var_cross_0": nvc0, "N_var_cross_1": q1 - 2 * a0 * a1 + nvc0 - 2 * vd0,
+        "PR_over_N_0": a0**2 / q0, "PR_over_N_1": 2 * a0 * a1 / q0 - a0**2 * q1 / q0**2,
+        "mean_cross_0": sp.Integer(0), "mean_cross_1": sp.Integer(0),
+        "var_diag_0": sp.Integer(0), "var_diag_1": 2 * vd0,
+        "N_var_diag_0": 2 * vd0, "N_var_diag_1": 2 * (r1 - 2 * a0 * a1) - 4 * vd0,
+    }
+    return {k: sp.factor(sp.simplify(v)) for k, v in out.items()}
+
+
+@dataclass
+class FiniteSizeDerivation(StagedDerivation):
+    """The derived 1/N corrections: zero-frequency closed forms and equal-time kernels (sigma^2 = 1).
+
+    Attributes
+    ----------
+    name : str
+    zero_frequency : dict of str -> sympy.Expr
+        ``<key>_0`` and ``<key>_1`` (large-N value and 1/N coefficient) in ``g`` for the statistics.
+    equal_time_kernels : dict of str -> sympy.Expr
+        ``a0``, ``a1`` in ``(a, abar)`` and ``m2_0``, ``m2_1`` in ``(a, abar, b, bbar)``: integrands of
+        ``int dw/2pi`` and ``int int dw1 dw2/4pi^2``.
+    steps : list of (str, str)
+    provenance : dict
+    words : dict of str -> sympy.Expr
+        ``n0``/``n1`` of the basic words (checks: ``n1(R_z) = g^2/(z (z^2 - g^2))``).
+    """
+
+    STAGES = ("words", "zero_frequency", "equal_time_kernels")
+
+    name: str
+    zero_frequency: dict[str, sp.Expr]
+    equal_time_kernels: dict[str, sp.Expr]
+    steps: list[tuple[str, str]]
+    provenance: dict[str, Any]
+    words: dict[str, sp.Expr] = field(repr=False)
+
+
+def skeleton(spec: Any = None) -> dict[str, Any]:
+    """The structure the derivation depends on: none (one set of formulas for i.i.d. Gaussian J with J_ii)."""
+    return {"network": "linear", "couplings": "iid gaussian with diagonal", "order": "1/N"}
+
+
+def _steps(words: dict[str, sp.Expr], zf: dict[str, sp.Expr]) -> list[tuple[str, str]]:
+    """(title, LaTeX rows) of every step."""
+
+    def rows(d: dict[str, Any]) -> str:
+        return " \\\\\n".join(rf"\text{{{n.replace('_', chr(92) + '_')}}}:&\quad {sp.latex(v)}" for n, v in d.items())
+
+    return [("Stein recursion: 1/N terms of resolvent words (twisted pairings of real J)", rows(words)),
+            ("Zero-frequency statistics: large-N value (_0) and 1/N coefficient (_1), sigma^2 = 1", rows(zf))]
+
+
+@cache_to_disk(code=DERIVATION_CODE)
+def _derive_skeleton(skeleton_json: str) -> FiniteSizeDerivation:
+    e = TraceExpansion()
+    z = sp.Symbol("z")
+    words = {"n1(R_z)": e.n1((("R", z),)), "n0(R_z T_z)": e.n0((("R", z), ("T", z))),
+             "n1(R_z T_z)": e.n1((("R", z), ("T", z)))}
+    one = sp.Integer(1)
+    zf = statistics(moments((one, one), expansion=e))
+    et = moments((Z_A, Z_AB), (Z_B, Z_BB), expansion=e)
+    prov = {"derivation": "derivations.dimension_finite_size", "skeleton": json.loads(skeleton_json),
+            "sympy": sp.__version__, "references": "shared/theory/dmft.md 6.1-6.3"}
+    return FiniteSizeDerivation("dimension_finite_size", zf, et, _steps(words, zf), prov, words)
+
+
+def derive(spec: Any = None) -> FiniteSizeDerivation:
+    """Derive the 1/N corrections (cached on disk; ``spec`` only names the model)."""
+    return derive_cached(spec)[0]
+
+
+def derive_cached(spec: Any = None) -> tuple[FiniteSizeDerivation, CacheInfo]:
+    """:func:`derive` and how the disk cache served it."""
+    return _derive_skeleton.cached_call(json.dumps(skeleton(spec), sort_keys=True))

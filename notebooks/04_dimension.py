@@ -1,0 +1,83 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Dimension of random-network activity: covariance statistics and PR/N
+#
+# For $\dot x_i = -x_i + \sum_j J_{ij}\phi(x_j) + \xi_i$ with $J_{ij}\sim N(0, g^2/N)$, the covariance $C$ of
+# $x$ (or $\phi(x)$) has a participation ratio $\mathrm{PR} = (\mathrm{tr}\,C)^2/\mathrm{tr}\,C^2$. Linear
+# networks: derived free-probability trace formulas and the Hu-Sompolinsky spectrum
+# (`derivations/dimension.py`); nonlinear ones: the two-site cavity (`derivations/dimension_cavity.py`).
+# Notes: `shared/theory/dmft.md` section 6, `fixed-connectivity-and-dimension.md`. Set `WORKBENCH_FAST=1`
+# for a fast run. The command line: `workbench dimension --phi tanh --g 1.5 --json`.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from workbench.config import get_flag
+from workbench.sim import simulate
+from workbench.sim.estimators import cross_block_dimension
+from workbench.spec import ModelSpec
+from workbench.theories.dimension.linear import hs_density, hs_support, kernels, solve_linear
+from workbench.theories.dimension.nonlinear import instability_curve, solve_nonlinear
+
+FAST = get_flag("WORKBENCH_FAST")
+
+# %% [markdown]
+# ## 1. The derived linear statistics (zero frequency, white noise)
+
+# %%
+eqs = kernels().derivation.equations
+for name in ("zf_mean_autocov", "zf_N_var_cross", "zf_PR_over_N"):
+    print(f"{name}: {eqs[name].rhs}")
+print(solve_linear(0.5, 1.0).summary())
+
+# %% [markdown]
+# ## 2. Hu-Sompolinsky density against one exact covariance
+
+# %%
+g, N = 0.5, 200 if FAST else 800
+J = np.random.default_rng(1).normal(0.0, g / np.sqrt(N), (N, N))
+B = np.linalg.inv(np.eye(N) - J)
+eig = np.linalg.eigvalsh(B @ B.T)
+x = np.geomspace(*hs_support(g), 300)
+plt.hist(eig, bins=40, density=True, color="0.8", label=f"one network, N = {N}")
+plt.plot(x, hs_density(g, x), label="theory")
+plt.xscale("log")
+plt.xlabel("covariance eigenvalue")
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# ## 3. Linear against nonlinear: PR/N vs g (white noise), and noiseless tanh chaos
+
+# %%
+gs = np.linspace(0.1, 2.0, 8 if FAST else 30)
+curve = instability_curve(gs, sigma2=1.0, n_freq=401)
+plt.semilogy(gs, curve["PR_linear"], label="linear")
+plt.semilogy(gs, curve["PR_nonlinear"], label="tanh, x")
+plt.axvline(1.0, color="0.5", ls=":")
+plt.xlabel("g")
+plt.ylabel("PR/N")
+plt.legend()
+plt.show()
+print(solve_nonlinear(ModelSpec.simple(g=1.5)).summary()["PR_over_N_x"], "(Clark et al.: 0.0056111)")
+
+# %% [markdown]
+# ## 4. A simulated network: the unbiased cross-block estimate
+
+# %%
+spec = ModelSpec.simple(N=100 if FAST else 400, g=1.2, phi="tanh", sigma2=1.0)
+res = simulate(spec, T=240.0 if FAST else 1040.0, dt=0.025, trials=2, seed=3, burn_in=40.0, stride=20,
+               record=("traj",))
+est = cross_block_dimension(res.traj, n_blocks=8, mean=0.0)
+print("simulated PR/N:", est.values["PR_over_N"], "+-", est.se["PR_over_N"],
+      " theory:", solve_nonlinear(spec).PR_over_N_x)

@@ -1,0 +1,39 @@
+"""``workbench dimension``: strict JSON, the contract's keys, one-line refusals (exit 2); ``workbench derive dimension``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from workbench.cli import main
+
+KEYS = ("PR_over_N_x", "PR_over_N_phi", "mean_autocov_x", "N_var_cross_x", "mean_autocov_phi", "N_var_cross_phi")
+
+
+def test_linear_json(capsys) -> None:
+    assert main(["dimension", "--phi", "linear", "--g", "0.5", "--sigma2", "1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert all(k in data for k in KEYS) and data["covariance"] == "equal-time" and data["method"] == "linear"
+    assert round(data["PR_over_N_x"], 5) == 0.84773
+    assert main(["dimension", "--phi", "linear", "--g", "0.5", "--sigma2", "1", "--covariance", "zero-frequency",
+                 "--tau-noise", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["PR_over_N_x"] == pytest.approx(0.5625, abs=1e-12)
+
+
+@pytest.mark.parametrize(("argv", "word"), [
+    (["--g", "0.5"], "--sigma2"),
+    (["--g", "1.2", "--sigma2", "1"], "g"),
+    (["--g", "0.5", "--sigma2", "-1"], "sigma2"),
+    (["--g", "0.5", "--sigma2", "1", "--input-var", "-1"], "input-var"),
+    (["--g", "0.5", "--sigma2", "1", "--input-var", "1", "--covariance", "zero-frequency"], "input_var"),
+])
+def test_refusals(argv, word, capsys) -> None:
+    assert main(["dimension", "--phi", "linear", *argv, "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert word in err and "\n" not in err
+
+
+def test_derive_latex(capsys) -> None:
+    assert main(["derive", "dimension", "--latex"]) == 0
+    assert r"\begin{align*}" in capsys.readouterr().out

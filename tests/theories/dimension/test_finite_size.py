@@ -1,0 +1,179 @@
+"""Leading 1/N corrections of linear-network covariance statistics: derivation and exact covariances over N.
+
+Model ``dx/dt = -x + J x + xi``, ``J_ij ~ N(0, g^2/N)`` with the diagonal, white noise ``sigma2 = 1``. Measured
+from the exact covariance of each sampled network (zero frequency: ``(1-J)^-1 (1-J)^-T``; equal time: Lyapunov
+equation), so there is no time-sampling noise: the per-N spread is the quenched one. The fit ``a + c/N``
+(weighted by the SE over networks) is compared with the derived value and 1/N coefficient (Student-t, Welch
+dof, false-alarm rate of 4 Gaussian SE). The O(1/N^2) remainder is not subtracted: the sizes are chosen so that
+it stays below the SE of ``c`` (checked by the fit's chi^2 in the slow test).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import derivations.dimension_finite_size as d
+from workbench.compare import student_k
+from workbench.errors import SpecError
+from workbench.theories.dimension.finite_size import (
+    FINITE_SIZE_KEYS,
+    finite_size_coefficients,
+    finite_size_comparisons,
+    measure_finite_size,
+)
+from workbench.theories.dimension.linear import solve_linear
+
+G_CHECK = 0.5
+
+
+def test_recursion_reproduces_wick_counts_and_planar_limit() -> None:
+    """``n1(R_z) = g^2/(z (z^2 - g^2))``: its ``z^-3``, ``z^-5`` terms are the exact 1/N parts of ``E (1/N) tr J^2 =
+    g^2/N`` (the diagonal) and ``E (1/N) tr J^4 = g^4 (1/N + 2/N^2)`` (the twisted J_ij J_ij pairing)."""
+    e = d.TraceExpansion()
+    z = sp.Symbol("z")
+    series = sp.series(e.n1((("R", z),)), z, sp.oo, 7).removeO()
+    assert sp.simplify(series - (d.G**2 / z**3 + d.G**4 / z**5)) == 0
+    assert sp.simplify(e.n0((("R", z), ("T", z))) - 1 / (z**2 - d.G**2)) == 0
+    assert sp.simplify(e.n0((("R", z), ("R", z)))) == sp.simplify(1 / z**2)
+
+
+@pytest.mark.parametrize("covariance", ["zero-frequency", "equal-time"])
+def test_large_n_values_match_solve_linear(covariance: str) -> None:
+    """The N -> infinity values equal the linear theory's (``derivations/dimension.py``)."""
+    th = finite_size_coefficients(0.6, 1.7, covariance)
+    ref = solve_linear(0.6, 1.7, covariance=covariance)
+    for key in ("PR_over_N", "mean_autocov", "N_var_cross"):
+        assert th.value[key] == pytest.approx(float(getattr(ref, f"{key}_x")), rel=1e-9)
+    assert th.value["N_var_diag"] == pytest.approx(2 * th.value["N_var_cross"])
+
+
+def test_zero_frequency_closed_forms() -> None:
+    """Closed forms at sigma2 = 1: ``a1 = 2 g^2/(1-g^2)^3``, ``PR/N`` coefficient ``-g^2 (7 g^2 + 2)``; sigma2 scaling."""
+    g = G_CHECK
+    th = finite_size_coefficients(g, 1.0, "zero-frequency")
+    assert th.coef["mean_autocov"] == pytest.approx(2 * g**2 / (1 - g**2) ** 3)
+    assert th.coef["PR_over_N"] == pytest.approx(-(g**2) * (7 * g**2 + 2))
+    assert th.coef["mean_cross"] == 0.0
+    th2 = finite_size_coefficients(g, 2.0, "zero-frequency")
+    assert th2.coef["N_var_cross"] == pytest.approx(4 * th.coef["N_var_cross"])
+    assert th2.coef["PR_over_N"] == pytest.approx(th.coef["PR_over_N"])
+
+
+def test_frequency_kernels_at_zero_match_closed_forms() -> None:
+    """The complex equal-time kernels at ``a = b = 1`` give the zero-frequency closed forms; at ``w != 0`` the
+    large-N values are the derived cross-spectrum statistics of ``solve_linear``'s frequency-resolved theory."""
+    zf = finite_size_coefficients(G_CHECK, 1.0, "zero-frequency")
+    f0 = finite_size_coefficients(G_CHECK, 1.0, "frequency", omega=0.0)
+    for key in FINITE_SIZE_KEYS:
+        assert f0.coef[key] == pytest.approx(zf.coef[key], rel=1e-12, abs=1e-14)
+    w, g = 0.8, G_CHECK
+    fw = finite_size_coefficients(g, 1.0, "frequency", omega=w)
+    assert fw.value["mean_autocov"] == pytest.approx(1 / (1 + w**2 - g**2))
+    assert fw.value["N_var_cross"] == pytest.approx((1 + w**2) ** 2 / (1 + w**2 - g**2) ** 4 - 1 / (1 + w**2 - g**2) ** 2)
+
+
+def test_equal_time_quadrature_converged() -> None:
+    """The equal-time coefficients do not move between 80 and 160 Gauss-Legendre nodes per angle."""
+    lo, hi = (finite_size_coefficients(G_CHECK, 1.0, "equal-time", nodes=n) for n in (80, 160))
+    for key in FINITE_SIZE_KEYS:
+        assert lo.coef[key] == pytest.approx(hi.coef[key], rel=1e-8, abs=1e-12)
+
+
+@pytest.mark.parametrize(("kw", "field"), [({"g": 1.0}, "g"), ({"g": float("nan")}, "g"), ({"sigma2": 0.0}, "sigma2"),
+                                          ({"covariance": "lagged"}, "covariance")])
+def test_bad_input_refused(kw: dict, field: str) -> None:
+    """One-line SpecError naming the bad field."""
+    args = {"g": 0.5, "sigma2": 1.0, "covariance": "equal-time", **kw}
+    with pytest.raises(SpecError, match=field):
+        finite_size_coefficients(**args)
+    with pytest.raises(SpecError, match="networks"):
+        measure_finite_size(0.5, [100], 10)
+
+
+def _check(comparisons: list) -> None:
+    """Assert every comparison passed, printing all of them on failure."""
+    bad = [str(c) for c in comparisons if not c.ok]
+    assert not bad, "\n".join(bad)
+
+
+def test_zero_frequency_small_n() -> None:
+    """Zero frequency, g = 0.5, N = 100/200/400 with 400/200/50 networks (seed 3): intercept and 1/N coefficient of
+    PR/N, mean_autocov, N_var_cross, N var_diag against the derivation (c(PR/N) = -0.9375, SE ~ 0.13)."""
+    Ns, counts = [100, 200, 400], [400, 200, 50]
+    studies = measure_finite_size(G_CHECK, Ns, counts, covariance="zero-frequency", seed=3)
+    th = finite_size_coefficients(G_CHECK, 1.0, "zero-frequency")
+    _check(finite_size_comparisons(studies, th, counts, keys=("PR_over_N", "mean_autocov", "N_var_cross",
+                                                                 "N_var_diag")))
+    assert studies["PR_over_N"].fit.c < 0  # the sign of the correction is resolved
+    assert abs(studies["PR_over_N"].fit.c) > 3 * studies["PR_over_N"].fit.se_c
+
+
+@pytest.mark.slow
+def test_zero_frequency_full_range() -> None:
+    """Zero frequency, g = 0.5, N = 250..4000 with 600/200/50/12/4 networks (seed 11, ~50 s): coefficients
+    resolved (c(PR/N) to ~0.09 of 0.94) and equal to the derivation; the fit's chi^2 shows no 1/N^2 curvature."""
+    Ns, counts = [250, 500, 1000, 2000, 4000], [600, 200, 50, 12, 4]
+    studies = measure_finite_size(G_CHECK, Ns, counts, covariance="zero-frequency", seed=11)
+    th = finite_size_coefficients(G_CHECK, 1.0, "zero-frequency")
+    _check(finite_size_comparisons(studies, th, counts, keys=("PR_over_N", "mean_autocov", "N_var_cross")))
+    for key in ("PR_over_N", "mean_autocov", "N_var_cross"):
+        f = studies[key].fit
+        assert abs(f.c) > 5 * f.se_c
+        assert f.chi2 < _chi2_bound(f.resid_dof)
+
+
+@pytest.mark.slow
+def test_equal_time_small_n() -> None:
+    """Equal time (Lyapunov), g = 0.5, N = 100/200/400 with 800/300/80 networks (seed 5, ~25 s): c(PR/N) = -0.288
+    resolved to ~0.035."""
+    Ns, counts = [100, 200, 400], [800, 300, 80]
+    studies = measure_finite_size(G_CHECK, Ns, counts, covariance="equal-time", seed=5)
+    th = finite_size_coefficients(G_CHECK, 1.0, "equal-time")
+    _check(finite_size_comparisons(studies, th, counts, keys=("PR_over_N", "mean_autocov", "N_var_cross",
+                                                                 "N_var_diag")))
+    assert abs(studies["PR_over_N"].fit.c) > 5 * studies["PR_over_N"].fit.se_c
+
+
+def _chi2_bound(dof: int) -> float:
+    """Upper chi^2 quantile at the false-alarm rate of 4 Gaussian SE."""
+    from scipy import stats
+
+    return float(stats.chi2.isf(2 * stats.norm.sf(student_k(dof=math.inf)), dof))
+
+
+def _cross_spectrum_stats(g: float, N: int, omega: float, rng: np.random.Generator) -> list[float]:
+    """PR/N, mean autocov, N_var_cross (with ``|C_ij|^2``) and N var_diag of one network's ``R_a R_a^+``."""
+    J = rng.normal(0.0, g / math.sqrt(N), (N, N))
+    R = np.linalg.inv(complex(1.0, omega) * np.eye(N) - J)
+    C = R @ R.conj().T
+    d = np.real(np.diag(C))
+    a, s2 = d.mean(), float(np.sum(np.abs(C) ** 2))
+    off = abs(C.sum() - d.sum()) ** 2 / (N * (N - 1)) ** 2
+    return [a * a * N / s2, a, N * ((s2 - d @ d) / (N * (N - 1)) - off), N * d.var()]
+
+
+@pytest.mark.slow
+def test_frequency_resolved_small_n() -> None:
+    """Cross-spectrum at w = 0.8, g = 0.5, N = 100/200/400 with 1200/400/100 networks (seed 7, ~10 s): the 1/N
+    coefficients, N var_diag included (it sees ``Re C`` only, 0.227 instead of 2 N_var_cross = 0.406)."""
+    from threadpoolctl import threadpool_limits
+
+    from workbench.compare import finite_size_fit
+
+    Ns, counts, keys = [100, 200, 400], [1200, 400, 100], ("PR_over_N", "mean_autocov", "N_var_cross", "N_var_diag")
+    rng = np.random.default_rng(7)
+    with threadpool_limits(limits=1):
+        rows = [np.array([_cross_spectrum_stats(G_CHECK, N, 0.8, rng) for _ in range(n)]) for N, n in
+                zip(Ns, counts, strict=True)]
+    th = finite_size_coefficients(G_CHECK, 1.0, "frequency", omega=0.8)
+    assert th.value["N_var_diag"] < 0.6 * 2 * th.value["N_var_cross"]
+    for j, key in enumerate(keys):
+        se = [r[:, j].std(ddof=1) / math.sqrt(len(r)) for r in rows]
+        f = finite_size_fit(Ns, [r[:, j].mean() for r in rows], se, samples=counts)
+        k = student_k(dof=f.dof)
+        assert abs(f.a - th.value[key]) <= k * f.se_a, (key, f.a, f.se_a, th.value[key])
+        assert abs(f.c - th.coef[key]) <= k * f.se_c, (key, f.c, f.se_c, th.coef[key])

@@ -1,0 +1,45 @@
+"""Quick build of the ``dimension`` report: status, figures, checks of every kind, clean typesetting."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from workbench.report import build_report
+from workbench.report.lint import ascii_maths, overfull_boxes
+from workbench.report.pipeline import tex_missing_message
+from workbench.store import RunStore
+
+HAS_TEX = tex_missing_message() is None
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory):
+    """One quick build (PDF when TeX is installed) into a private folder and run store."""
+    root = tmp_path_factory.mktemp("dimension-report")
+    res = build_report("dimension", out_root=root / "reports", store=RunStore(root / "runs"), quick=True,
+                       pdf=HAS_TEX, progress=False)
+    return res, root / "reports" / "dimension"
+
+
+def test_quick_report_passes(quick):
+    """Every check passes; exact, reference and simulation checks are all present; the four figures exist."""
+    res, folder = quick
+    assert res.status == "pass", res.failed or res.message
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["kinds"]["exact"] >= 4 and summary["kinds"]["reference"] >= 5
+    assert summary["kinds"]["simulation"] >= 12
+    figures = sorted(p.stem for p in (folder / "figures").iterdir())
+    assert figures == ["finite_size", "hs_density", "instability", "pr_vs_g"]
+    tex = (folder / "dimension.tex").read_text()
+    assert r"\includegraphics" in tex and "quick build" in tex
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="latexmk/pdflatex not installed")
+def test_quick_report_typeset_cleanly(quick):
+    """No overfull box beyond 10 pt, no ASCII maths in the text."""
+    _, folder = quick
+    log = (folder / "build" / "dimension.log").read_text()
+    assert not overfull_boxes(log, 10.0)
+    assert not ascii_maths((folder / "dimension.tex").read_text())

@@ -1,0 +1,78 @@
+"""``workbench dimension``: PR/N and cross-covariance statistics of a random network's stationary activity."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+from workbench.errors import SpecError
+from workbench.spec.cli_options import add_spec_options, spec_from_args
+
+DEFAULTS = {"phi": "tanh", "sigma2": "0", "J0": "0"}
+"""The theory's defaults (noiseless chaos for g > 1)."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``dimension`` sub-command."""
+    p = sub.add_parser(
+        "dimension",
+        help="participation ratio PR/N and cross-covariance statistics (linear: exact; nonlinear: cavity)",
+        description="Large-N statistics of the N x N covariance C of x and phi(x) in tau dx = -x + J phi(x) + xi: "
+        "mean autocovariance mean_i C_ii, N var_{i!=j} C_ij and PR/N = (tr C)^2 / (N tr C^2). Linear phi: derived "
+        "free-probability trace formulas (requires 0 <= g < 1); otherwise the two-site cavity theory.",
+    )
+    add_spec_options(p, defaults=DEFAULTS, with_eta=True)
+    p.add_argument("--input-var", dest="input_var", type=float, default=None,
+                   help="quenched static input variance sigma_I^2 >= 0 (default 0, or the spec's input_std^2)")
+    p.add_argument("--covariance", choices=("equal-time", "zero-frequency"), default="equal-time",
+                   help="equal-time <x_i x_j> or zero-frequency (lag-integrated) covariance (default equal-time)")
+    p.add_argument("--json", action="store_true", help="print one strict JSON object")
+    p.set_defaults(func=run)
+
+
+def spec_from_cli(args: argparse.Namespace):
+    """The ModelSpec of the command line (``--g`` is required unless ``--spec`` gives it)."""
+    from workbench.spec import ModelSpec
+
+    if args.g is None and args.spec is None:
+        raise SpecError("g", "give --g (coupling strength, >= 0; the linear network needs g < 1) or --spec")
+    spec = spec_from_args(args, lambda: ModelSpec.simple(g=1.0, sigma2=0.0))
+    if args.input_var is not None:
+        if not (math.isfinite(args.input_var) and args.input_var >= 0):
+            raise SpecError("input-var", f"static input variance must be >= 0 and finite, got {args.input_var}")
+        d = spec.to_dict()
+        d["populations"][0]["input_std"] = math.sqrt(args.input_var)
+        spec = ModelSpec.from_dict(d)
+    return spec
+
+
+def _refuse_silent_linear(spec) -> None:
+    """The CLI's one-line error for a linear network without input (names --sigma2)."""
+    from workbench.theories.dimension.problem import is_linear
+
+    silent = spec.noise.kind == "none" or spec.noise.sigma2 == 0
+    if silent and spec.populations[0].input_std == 0 and is_linear(spec):
+        raise SpecError("sigma2", "a linear network without noise has zero covariance; give --sigma2 > 0 "
+                                  "(or --input-var > 0 with --covariance equal-time)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``workbench dimension``."""
+    from workbench.io import strict_dumps
+    from workbench.theories.dimension.problem import DimensionProblem, DimensionSetup
+
+    spec = spec_from_cli(args)
+    _refuse_silent_linear(spec)
+    problem = DimensionProblem(spec, DimensionSetup(covariance=args.covariance))
+    res = problem.build_solver("auto").solve()
+    if args.json:
+        print(strict_dumps(res.summary()))
+    else:
+        print(f"dimension [{res.method}] {problem.summary()}")
+        print(f"  x:   PR/N = {res.PR_over_N_x:.6g}, mean autocov = {res.mean_autocov_x:.6g}, "
+              f"N var cross = {res.N_var_cross_x:.6g}")
+        print(f"  phi: PR/N = {res.PR_over_N_phi:.6g}, mean autocov = {res.mean_autocov_phi:.6g}, "
+              f"N var cross = {res.N_var_cross_phi:.6g}")
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,187 @@
+"""Leading 1/N corrections of linear-network covariance statistics, and their measurement over N (issue 14, item 3).
+
+:func:`finite_size_coefficients` evaluates the derivation ``derivations/dimension_finite_size.py``: for each
+statistic the large-N value and the coefficient ``c`` of ``E[stat] = value + c/N + O(1/N^2)``, zero frequency in
+closed form, equal time by Gauss-Legendre quadrature of the derived kernels on ``w = tan t``.
+:func:`measure_finite_size` draws ``networks`` linear networks per size, computes each one's exact covariance
+(:func:`workbench.theories.dimension.checks.linear_network_measure`), fits ``a + c/N`` per statistic
+(:func:`workbench.compare.finite_size_fit`, weighted by the SEs over networks) and
+:func:`finite_size_comparisons` tests intercept and coefficient against the theory (Student-t, Welch dof).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from workbench.compare import Comparison, finite_size_fit
+from workbench.errors import SpecError
+from workbench.sim.checks import t_stat
+
+__all__ = ["FINITE_SIZE_KEYS", "FiniteSizeCoefficients", "finite_size_coefficients", "finite_size_comparisons",
+           "measure_finite_size"]
+
+FINITE_SIZE_KEYS = ("PR_over_N", "mean_autocov", "N_var_cross", "N_var_diag", "mean_cross")
+"""Statistics with a derived 1/N coefficient (``N_var_diag`` is ``N var_i C_ii``, O(1))."""
+SIGMA_POWER = {"PR_over_N": 0, "mean_autocov": 1, "N_var_cross": 2, "N_var_diag": 2, "mean_cross": 1}
+"""Each statistic scales as ``sigma2**power``."""
+NODES = 160
+"""Gauss-Legendre nodes per angle of the equal-time quadrature."""
+
+
+@dataclass(frozen=True)
+class FiniteSizeCoefficients:
+    """Large-N values and 1/N coefficients: ``E[stat](N) = value[k] + coef[k]/N + O(1/N^2)``."""
+
+    g: float
+    sigma2: float
+    covariance: str
+    value: dict[str, float]
+    coef: dict[str, float]
+
+    def at(self, key: str, N: float) -> float:
+        """The statistic to O(1/N) at size N."""
+        return self.value[key] + self.coef[key] / N
+
+
+@cache
+def _compiled() -> dict[str, Any]:
+    """The derivation's zero-frequency forms and equal-time kernels as NumPy functions (complex-safe)."""
+    import sympy as sp
+
+    import derivations.dimension_finite_size as d
+
+    der = d.derive()
+    zf = {k: sp.lambdify(d.G, v, "numpy") for k, v in der.zero_frequency.items()}
+    args = (d.G, d.Z_A, d.Z_AB, d.Z_B, d.Z_BB)
+    et = {k: sp.lambdify(args, v, "numpy") for k, v in der.equal_time_kernels.items()}
+    return {"zf": zf, "et": et}
+
+
+def _equal_time_moments(g: float, nodes: int) -> dict[str, float]:
+    """``a0, a1`` (``int dw/2pi``) and ``m2_0, m2_1`` (``int int dw1 dw2/4pi^2``) of the equal-time kernels."""
+    x, wt = np.polynomial.legendre.leggauss(nodes)
+    t = 0.5 * math.pi * x
+    w, jac = np.tan(t), 0.5 * math.pi * wt / np.cos(t) ** 2 / (2 * math.pi)
+    k = _compiled()["et"]
+    a, ab = 1 + 1j * w, 1 - 1j * w
+    out = {n: float(np.real(np.sum(jac * k[n](g, a, ab, a, ab)))) for n in ("a0", "a1")}
+    A, B = a[:, None], a[None, :]
+    W2 = jac[:, None] * jac[None, :]
+    for n in ("m2_0", "m2_1"):
+        out[n] = float(np.real(np.sum(W2 * k[n](g, A, np.conj(A), B, np.conj(B)))))
+    return out
+
+
+def _statistics(m: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """Values and 1/N coefficients from the moments (the expansion of ``derivations.dimension_finite_size``)."""
+    import sympy as sp
+
+    import derivations.dimension_finite_size as d
+
+    syms = {n: sp.Symbol(n) for n in m}
+    st = d.statistics(syms)
+    vals = {k: float(v.subs({syms[n]: m[n] for n in syms})) for k, v in st.items()}
+    return ({k: vals[f"{k}_0"] for k in FINITE_SIZE_KEYS}, {k: vals[f"{k}_1"] for k in FINITE_SIZE_KEYS})
+
+
+def _frequency_moments(g: float, omega: float) -> dict[str, float]:
+    """The moments of the cross-spectrum ``C(w) = R_a R_a^+`` at ``a = 1 + i omega`` (kernels at ``b = a``), and
+    ``r = (1/N) tr (Re C)^2 = (m2 + (1/N) tr C conj(C))/2`` (the m2 kernels at ``b = abar``)."""
+    k = _compiled()["et"]
+    a = complex(1.0, omega)
+    ac = a.conjugate()
+    out = {n: float(np.real(k[n](g, a, ac, a, ac))) for n in ("a0", "a1", "m2_0", "m2_1")}
+    out.update({f"r{i}": 0.5 * (out[f"m2_{i}"] + float(np.real(k[f"m2_{i}"](g, a, ac, ac, a)))) for i in (0, 1)})
+    return out
+
+
+def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "equal-time",
+                             nodes: int = NODES, omega: float = 0.0) -> FiniteSizeCoefficients:
+    """Large-N values and 1/N coefficients of the :data:`FINITE_SIZE_KEYS` of a linear network's covariance.
+
+    ``dx/dt = -x + J x + xi``, ``J_ij ~ N(0, g^2/N)`` i.i.d. with the diagonal, white noise ``sigma2``;
+    ``covariance`` is ``"equal-time"`` (Lyapunov), ``"zero-frequency"`` (``sigma2 (1-J)^-1 (1-J)^-T``) or
+    ``"frequency"`` (the cross-spectrum ``sigma2 R_a R_a^+`` at ``a = 1 + i omega``).
+    """
+    if not (0.0 <= g < 1.0) or not math.isfinite(g):
+        raise SpecError("g", f"the linear network needs 0 <= g < 1, got {g}")
+    if not (sigma2 > 0.0) or not math.isfinite(sigma2):
+        raise SpecError("sigma2", f"must be a positive finite noise intensity, got {sigma2}")
+    if covariance == "zero-frequency":
+        zf = _compiled()["zf"]
+        value = {k: float(zf[f"{k}_0"](g)) for k in FINITE_SIZE_KEYS}
+        coef = {k: float(zf[f"{k}_1"](g)) for k in FINITE_SIZE_KEYS}
+    elif covariance == "equal-time":
+        value, coef = _statistics(_equal_time_moments(g, nodes))
+    elif covariance == "frequency" and math.isfinite(omega):
+        value, coef = _statistics(_frequency_moments(g, omega))
+    else:
+        raise SpecError("covariance", f"must be 'equal-time', 'zero-frequency' or 'frequency' (finite omega), got "
+                        f"{covariance!r} (omega={omega})")
+    scale = {k: sigma2 ** SIGMA_POWER[k] for k in FINITE_SIZE_KEYS}
+    return FiniteSizeCoefficients(g, sigma2, covariance, {k: v * scale[k] for k, v in value.items()},
+                                  {k: v * scale[k] for k, v in coef.items()})
+
+
+def _row(stats: dict[str, float], N: int) -> list[float]:
+    """The :data:`FINITE_SIZE_KEYS` of one network's :func:`~workbench.sim.estimators.dimension_stats`."""
+    return [N * stats["var_diag"] if k == "N_var_diag" else stats[k] for k in FINITE_SIZE_KEYS]
+
+
+def measure_finite_size(g: float, Ns: Sequence[int], networks: Sequence[int] | int, sigma2: float = 1.0,
+                        covariance: str = "zero-frequency", seed: int = 0) -> dict[str, Any]:
+    """Exact statistics of ``networks`` sampled linear networks per size N (seeds ``seed + 1000 N + i``), BLAS
+    pinned to one thread: per key the per-size mean and SE over networks and the fit ``a + c/N``.
+
+    Returns ``{key: FiniteSizeStudy}`` (:class:`workbench.theories.dimension.checks.FiniteSizeStudy`).
+    """
+    from threadpoolctl import threadpool_limits
+
+    from workbench.theories.dimension.checks import FiniteSizeStudy, linear_network_measure
+
+    counts = [int(networks)] * len(Ns) if np.isscalar(networks) else [int(n) for n in networks]
+    if len(counts) != len(Ns) or len(Ns) < 2 or min(counts) < 2:
+        raise SpecError("networks", f"need >= 2 sizes and >= 2 networks per size, got Ns={list(Ns)}, {counts}")
+    measure = linear_network_measure(g, sigma2, covariance)
+    with threadpool_limits(limits=1):
+        rows = [np.array([_row(measure(int(N), seed + 1000 * int(N) + i), int(N)) for i in range(n)])
+                for N, n in zip(Ns, counts, strict=True)]
+    out = {}
+    for j, key in enumerate(FINITE_SIZE_KEYS):
+        means = [float(r[:, j].mean()) for r in rows]
+        ses = [float(r[:, j].std(ddof=1) / math.sqrt(len(r))) for r in rows]
+        fit = finite_size_fit(Ns, means, ses, samples=counts)
+        out[key] = FiniteSizeStudy(key, tuple(int(n) for n in Ns), tuple(means), tuple(ses), min(counts), fit)
+    return out
+
+
+def _coef_dof(fit: Any, counts: Sequence[int]) -> float:
+    """Welch-Satterthwaite dof of the fitted 1/N coefficient (it is linear in the per-size means)."""
+    x = np.asarray(fit.Ns, dtype=float) ** -fit.power
+    W = 1.0 / np.asarray(fit.se) ** 2
+    A = np.stack([np.ones_like(x), x], axis=1)
+    cov = np.linalg.inv(A.T @ (A * W[:, None]))
+    lv = ((cov @ (A.T * W[None, :]))[1] ** 2) * np.asarray(fit.se) ** 2
+    return float(lv.sum() ** 2 / np.sum(lv**2 / np.maximum(np.asarray(counts, dtype=float) - 1, 1)))
+
+
+def finite_size_comparisons(studies: dict[str, Any], theory: FiniteSizeCoefficients, counts: Sequence[int],
+                            keys: Sequence[str] = ("PR_over_N", "mean_autocov", "N_var_cross"),
+                            label: str = "") -> list[Comparison]:
+    """Fitted intercept and 1/N coefficient of each key against the theory (Student-t, Welch dof)."""
+    out = []
+    for key in keys:
+        f = studies[key].fit
+        ctx = {"Ns": list(f.Ns), "networks": list(counts), "g": theory.g, "sigma2": theory.sigma2,
+               "covariance": theory.covariance, "fit_chi2": f.chi2}
+        out.append(t_stat(f"{label}{key} at N -> inf (fit a + c/N)", theory.value[key], f.a, f.se_a, f.dof,
+                          kind="simulation", **ctx))
+        out.append(t_stat(f"{label}{key} 1/N coefficient c", theory.coef[key], f.c, f.se_c, _coef_dof(f, counts),
+                          kind="simulation", **ctx))
+    return out

@@ -1,0 +1,441 @@
+"""Two-site cavity theory of the dimension of nonlinear random-network activity (issue 14, item 2).
+
+For ``dx_i/dt = -x_i + sum_j J_ij phi(x_j) + I_i + xi_i`` (``Var J_ij = g^2/N``, ``tau = 1``), the
+single-site DMFT (:mod:`workbench.theories.dmft`) gives each unit's stationary spectra and gain; the
+two-site cavity (:mod:`derivations.dimension_cavity`, Clark, Abbott & Litwin-Kumar, PRL 131, 118401)
+gives the O(1/sqrt N) cross-covariances::
+
+    psi^phi(w1, w2) = N E[C^phi_ij(w1) conj C^phi_ij(w2)] = (M - 1) <C^phi(w1) C^phi(w2)>,
+    psi^x(w1, w2)   = |U|^2 <C^phi(w1) C^phi(w2)> + 2 Re U <d^2> C^x(w1) C^x(w2),
+    M = 1/|1 - a|^2,  a = g^2 <d^2> S(w1) conj S(w2),  U = g^2 S(w1) conj S(w2) / (1 - a),  S = 1/(1 + i w),
+
+with ``d_k = <phi'(x_k)>`` and ``<.>`` the average over units (they differ only through a quenched
+input). Definitions (notes ``dmft.md`` section 6.3), for the covariance ``C`` of x or phi(x):
+``mean_autocov = mean_i C_ii``, ``mean_cross = mean_{i != j} C_ij = 0`` (zero-mean couplings),
+``N_var_cross = N var_{i != j} C_ij -> psi``, ``var_diag = var_i C_ii`` and, from the exact identity
+``PR/N = a^2 / (a^2 + var_diag + (N - 1)(mean_cross^2 + var_cross))``,
+``PR/N -> mean_autocov^2 / (mean_autocov^2 + var_diag + N_var_cross)``. ``var_diag`` is O(1) only for phi
+under a quenched input (units have different phi variances; x fluctuations are the same for every unit),
+else 0; it is reported in ``extras["var_diag_phi"]``.
+``covariance="equal-time"``: ``C = int dw/2pi C(w)`` (so ``N_var_cross = int int dw1 dw2/(2 pi)^2 psi``);
+``"zero-frequency"``: ``C = C(w = 0)`` (the long-window covariance; ``psi(0, 0)``, ``PR/N = (1 - g^2 <d^2>)^2``
+for phi). Only the fluctuating part counts: a quenched input's static part is the time-average, not
+a covariance.
+
+Cases: white noise, OU noise (``tau_noise``), quenched static input, none (chaos, g > 1); any phi of the
+workbench (a linear phi uses the exact Gaussian single-site spectra, ``g |phi'| < 1``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from workbench.errors import SpecError
+from workbench.spec import ModelSpec
+from workbench.theories.dimension.result import COVARIANCES, DimensionResult
+
+__all__ = ["UnitSpectra", "instability_curve", "psi_frequency", "regrid", "solve_nonlinear", "unit_spectra"]
+
+W_MAX = 200.0
+"""Largest |w| of the frequency grid (the integrands fall as |w|^-3 or faster)."""
+LAG_STEP = 0.01
+"""Lag step of the single-site curves before their Fourier transform."""
+
+
+@dataclass
+class UnitSpectra:
+    """Single-site input of the pair statistics: spectra on a sinh-warped frequency grid.
+
+    Attributes
+    ----------
+    g, d2 : float
+        Coupling strength and the unit average of the squared local gain ``<phi'(x_k)>^2``.
+    w, dw : ndarray
+        Frequencies ``a sinh(u)`` and their quadrature weights ``a cosh(u) du / (2 pi)``.
+    unit_weights : ndarray
+        Weights of the unit classes (quenched-input nodes; one class without quenched input).
+    C_phi : ndarray
+        Centred phi spectrum of each unit class, shape (classes, frequencies).
+    C_x : ndarray
+        Fluctuation spectrum of x (the same for every unit).
+    autocov_x : float
+        Equal-time ``C_ii`` of x (the same for every unit; from the DMFT).
+    autocov_phi_units : ndarray
+        Equal-time ``C_ii`` of phi of each unit class.
+    C_phi_at, C_x_at : callable
+        The spectra at any frequencies (``C_phi_at`` per class).
+    """
+
+    g: float
+    d2: float
+    w: np.ndarray
+    dw: np.ndarray
+    unit_weights: np.ndarray
+    C_phi: np.ndarray
+    C_x: np.ndarray
+    autocov_x: float
+    autocov_phi_units: np.ndarray
+    C_phi_at: Any
+    C_x_at: Any
+    info: dict[str, Any]
+
+
+# ---------------------------------------------------------------------------------------------- refusals
+def check_spec(spec: ModelSpec) -> None:
+    """Refuse what the two-site cavity theory here does not cover (one-line SpecError)."""
+    if len(spec.populations) != 1:
+        raise SpecError("populations", f"the cavity dimension theory takes one population, got {len(spec.populations)}")
+    pop = spec.populations[0]
+    if spec.J_file is not None:
+        raise SpecError("J_file", "the cavity theory averages over random couplings; a fixed J is not covered")
+    if spec.J0[0][0] != 0.0:
+        raise SpecError("J0", f"the cavity theory here takes zero-mean couplings (mean_cross = 0), got {spec.J0[0][0]}")
+    if spec.p[0][0] != 1.0 or spec.eta[0][0] != 0.0 or spec.low_rank:
+        raise SpecError("coupling", "the cavity theory here takes dense i.i.d. couplings (p = 1, eta = 0, no low rank)")
+    if pop.tau.kind != "constant" or pop.tau.value != 1.0:
+        raise SpecError("populations[0].tau", "the cavity theory here takes tau = 1 for every unit")
+    if spec.dynamics.kind != "flow":
+        raise SpecError("dynamics.kind", f"the cavity theory here is for the flow, got {spec.dynamics.kind!r}")
+    if spec.g[0][0] <= 0:
+        raise SpecError("g", f"must be > 0, got {spec.g[0][0]}")
+
+
+def _no_fluctuations(reason: str) -> SpecError:
+    """The one-line error for a network without stationary fluctuations (zero covariance)."""
+    return SpecError("sigma2", f"{reason}: the covariance is zero and PR/N undefined; give --sigma2 > 0")
+
+
+# ---------------------------------------------------------------------------------------------- grids
+def frequency_grid(width: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sinh-warped grid ``w = a sinh(u)`` on [-W_MAX, W_MAX] (odd ``n``) and its ``dw/2pi`` weights."""
+    a = float(np.clip(width, 1e-5, 0.5))
+    umax = np.arcsinh(W_MAX / a)
+    u = np.linspace(-umax, umax, n)
+    du = u[1] - u[0]
+    q = a * np.cosh(u) * du / (2 * np.pi)
+    q[[0, -1]] *= 0.5
+    return a * np.sinh(u), q
+
+
+def noise_spectrum(spec: ModelSpec, w: np.ndarray) -> np.ndarray:
+    """``S_xi(w)``: ``sigma2`` (white), ``sigma2 / (1 + w^2 tau_n^2)`` (OU), 0 (none)."""
+    nz = spec.noise
+    if nz.kind == "white":
+        return np.full_like(w, nz.sigma2, dtype=float)
+    if nz.kind == "ou":
+        return nz.sigma2 / (1.0 + (w * nz.tau) ** 2)
+    return np.zeros_like(w, dtype=float)
+
+
+def _cosine_transform(f: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
+    """``2 int_0^T L(t) cos(w t) dt`` of the piecewise-linear interpolant ``L`` of ``f`` (rows) on a uniform grid."""
+    n = f.shape[-1]
+    P = 1 << int(np.ceil(np.log2(8 * n)))
+    F = np.fft.rfft(f, n=P, axis=-1).real
+    w = 2 * np.pi * np.fft.rfftfreq(P, h)
+    trap = h * (2 * F - f[..., :1])
+    return w, trap * np.sinc(w * h / (2 * np.pi)) ** 2
+
+
+# ---------------------------------------------------------------------------------------------- single site
+_SOLVERS: dict[str, Any] = {}
+"""Compiled DMFT solvers by spec structure (one build per nonlinearity/noise kind in a session)."""
+
+
+def _dmft_result(spec: ModelSpec) -> Any:
+    """The stationary DMFT solution of ``spec`` (the solver is compiled once per structure)."""
+    from workbench.theories.dmft.problem import DMFTProblem
+
+    key = json.dumps(DMFTProblem.structure(spec), sort_keys=True, default=str)
+    if key not in _SOLVERS:
+        _SOLVERS[key] = DMFTProblem(spec).build_solver()
+    return _SOLVERS[key].solve(spec)
+
+
+def _scalar(v: Any) -> float:
+    """A float from a scalar or a one-population array."""
+    return float(np.ravel(np.asarray(v, dtype=float))[0])
+
+
+def _phi_functions(spec: ModelSpec) -> tuple[Any, Any]:
+    """NumPy ``phi`` and ``phi'`` (gain included) from the spec's expression."""
+    import sympy as sp
+
+    from workbench.spec import X
+    from workbench.symbolic.gaussian import concrete_phi
+
+    f = concrete_phi(spec)
+    mods = ["scipy", "numpy"]
+    return sp.lambdify(X, f, mods), sp.lambdify(X, sp.diff(f, X), mods)
+
+
+def _is_linear(spec: ModelSpec) -> bool:
+    """Whether phi (gain included) is affine."""
+    from workbench.symbolic.gaussian import concrete_phi
+
+    return _affine(concrete_phi(spec))
+
+
+@functools.lru_cache(maxsize=64)
+def _affine(phi: Any) -> bool:
+    """:func:`~workbench.symbolic.gaussian.is_affine`, cached by expression (SymPy simplify is slow)."""
+    from workbench.symbolic.gaussian import is_affine
+
+    return is_affine(phi)
+
+
+def _linear_spectra(spec: ModelSpec, n_freq: int) -> UnitSpectra:
+    """Exact Gaussian single-site spectra of a linear network: ``C^x = S_xi / (1 + w^2 - g^2 c^2)``."""
+    import sympy as sp
+    from scipy.integrate import quad
+
+    from workbench.spec import X
+    from workbench.symbolic.gaussian import concrete_phi
+
+    g = float(spec.g[0][0])
+    c = float(sp.diff(concrete_phi(spec), X))
+    geff2 = g * g * c * c
+    if geff2 >= 1.0:
+        raise SpecError("g", f"a linear network is unstable for g |phi'| >= 1 (got {np.sqrt(geff2):.6g}); use g < 1")
+    if spec.noise.kind == "none" or spec.noise.sigma2 == 0.0:
+        raise _no_fluctuations("a linear network without noise relaxes to its fixed point")
+
+    def cx(w: np.ndarray) -> np.ndarray:
+        w = np.asarray(w, dtype=float)
+        return noise_spectrum(spec, w) / (1.0 + w**2 - geff2)
+
+    autocov = 2 * quad(lambda w: float(cx(np.array(w))), 0.0, np.inf, epsabs=0, epsrel=1e-12, limit=400)[0] / (2 * np.pi)
+    w, q = frequency_grid(0.5 * (1 - geff2), n_freq)
+    return UnitSpectra(
+        g, c * c, w, q, np.ones(1), (c * c * cx(w))[None, :], cx(w), autocov, np.array([c * c * autocov]),
+        lambda v: (c * c * cx(v))[None, :], cx, {"single_site": "exact linear (Gaussian) spectra"},
+    )
+
+
+def _unit_classes(res: Any, n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """Means of the unit classes ``mu + sqrt(Delta_inf) z`` (Gauss-Hermite nodes) and their weights."""
+    from workbench.symbolic.gaussian import gauss_hermite
+
+    mu, dinf = _scalar(res.mu), max(_scalar(res.Delta_inf), 0.0)
+    if dinf <= 1e-8 * _scalar(res.Delta0):  # the lag solver leaves ~1e-11 without input
+        return np.array([mu]), np.ones(1)
+    z, wz = gauss_hermite(n_units)
+    return mu + np.sqrt(dinf) * z, wz
+
+
+def _unit_phi_covariance(
+    phi: Any, m: float, v: float, c: np.ndarray, n_quad: int, n_cheb: int = 48
+) -> tuple[np.ndarray, float]:
+    """``Cov(phi(m + d1), phi(m + d2))`` for Gaussian ``d`` of variance ``v``, covariance ``c`` (Chebyshev
+    in c), and ``<phi(m + d)>``."""
+    from numpy.polynomial import Chebyshev
+
+    from workbench.symbolic.gaussian import gauss_average_value, gauss_kernel_values
+
+    lo = float(min(c.min(), 0.0))
+    nodes = lo + (v - lo) * 0.5 * (1 + np.cos(np.pi * (np.arange(n_cheb) + 0.5) / n_cheb))
+    mean = gauss_average_value(phi, m, v, n_quad)
+    vals = gauss_kernel_values(phi, None, m, v, nodes, n_quad) - mean**2
+    return Chebyshev.fit(nodes, vals, n_cheb - 1, domain=[lo, v])(c), mean
+
+
+def _dmft_spectra(spec: ModelSpec, n_freq: int, n_units: int, n_quad: int, dmft: Any = None) -> UnitSpectra:
+    """Unit spectra from the stationary DMFT: per unit class, the centred phi spectrum and gain."""
+    from scipy.interpolate import CubicSpline
+
+    from workbench.symbolic.gaussian import gauss_average_value
+
+    res = dmft if dmft is not None else _dmft_result(spec)
+    g = float(spec.g[0][0])
+    D0, dinf = _scalar(res.Delta0), max(_scalar(res.Delta_inf), 0.0)
+    v = D0 - dinf
+    if v <= 1e-12 * max(D0, 1.0):
+        raise _no_fluctuations(f"the DMFT state is static (regime {res.regime!r}, g = {g})")
+    phi, dphi = _phi_functions(spec)
+    kappa = getattr(res, "kappa", None)
+    T = float(res.tau[-1]) if getattr(res, "tau", np.zeros(0)).size else 100.0
+    if kappa:
+        T = max(T, 40.0 / float(kappa))
+    lags = np.arange(0.0, T + LAG_STEP / 2, LAG_STEP)
+    c = res.Delta_at(lags) - dinf
+    means, wz = _unit_classes(res, n_units)
+    per_unit = [_unit_phi_covariance(phi, m, v, c, n_quad) for m in means]
+    Cphi_tau = np.array([cov for cov, _ in per_unit])
+    unit_means = np.array([mean for _, mean in per_unit])
+    if means.size == 1:
+        d2 = _scalar(res.mean_phi_prime) ** 2
+    else:
+        d2 = float(wz @ np.array([gauss_average_value(dphi, m, v, n_quad) ** 2 for m in means]))
+    wu, Cu = _cosine_transform(Cphi_tau, LAG_STEP)
+    keep = wu <= 1.2 * W_MAX
+    splines = [CubicSpline(wu[keep], row[keep]) for row in Cu]
+
+    def cphi_at(w: np.ndarray) -> np.ndarray:
+        aw = np.abs(np.asarray(w, dtype=float))
+        return np.array([s(aw) for s in splines])
+
+    def cx_at(w: np.ndarray) -> np.ndarray:
+        w = np.asarray(w, dtype=float)
+        return (g * g * (wz @ cphi_at(w)) + noise_spectrum(spec, w)) / (1.0 + w**2)
+
+    w, q = frequency_grid(0.5 * (1 - g * g * d2), n_freq)
+    autocov_phi = float(wz @ Cphi_tau[:, 0])
+    info = {
+        "single_site": f"DMFT ({res.info.get('method', '')})",
+        "regime": res.regime,
+        "lag_max": T,
+        "unit_classes": int(means.size),
+        "tail_rel": float(np.max(np.abs(Cphi_tau[:, -1])) / max(autocov_phi, 1e-300)),
+        "C_phi0_dmft_minus_quadrature": float(_scalar(res.C_phi0) - wz @ unit_means**2 - autocov_phi),
+    }
+    return UnitSpectra(g, d2, w, q, wz, cphi_at(w), cx_at(w), v, Cphi_tau[:, 0], cphi_at, cx_at, info)
+
+
+def unit_spectra(spec: ModelSpec, *, n_freq: int = 801, n_units: int = 41, n_quad: int = 101, dmft: Any = None) -> UnitSpectra:
+    """The single-site spectra and gains that the pair statistics need (exact for a linear phi, else DMFT)."""
+    check_spec(spec)
+    if n_freq < 11 or n_freq % 2 == 0:
+        raise SpecError("n_freq", f"must be an odd number >= 11, got {n_freq}")
+    if _is_linear(spec):
+        return _linear_spectra(spec, n_freq)
+    return _dmft_spectra(spec, n_freq, n_units, n_quad, dmft)
+
+
+def regrid(sp_: UnitSpectra, n_freq: int) -> UnitSpectra:
+    """The same spectra on a sinh grid of ``n_freq`` points (the quadrature error estimate)."""
+    from dataclasses import replace
+
+    w, q = frequency_grid(0.5 * (1 - sp_.g * sp_.g * sp_.d2), n_freq)
+    return replace(sp_, w=w, dw=q, C_phi=sp_.C_phi_at(w), C_x=sp_.C_x_at(w))
+
+
+# ---------------------------------------------------------------------------------------------- pair statistics
+def _kernel_matrices(g: float, d2: float, w1: np.ndarray, w2: np.ndarray) -> dict[str, np.ndarray]:
+    """The derived ``M - 1``, ``|U|^2``, ``2 Re U`` on the outer grid ``w1 x w2``."""
+    from derivations.dimension_cavity import kernels
+
+    W1, W2 = np.meshgrid(w1, w2, indexing="ij")
+    return {k: np.real(f(W1, W2, g, d2)) * np.ones_like(W1) for k, f in kernels().items()}
+
+
+def psi_frequency(sp_: UnitSpectra, w1: np.ndarray, w2: np.ndarray) -> dict[str, np.ndarray]:
+    """Frequency-resolved ``psi^phi(w1, w2)`` and ``psi^x(w1, w2)`` on the outer grid (figure data)."""
+    w1, w2 = np.atleast_1d(np.asarray(w1, float)), np.atleast_1d(np.asarray(w2, float))
+    K = _kernel_matrices(sp_.g, sp_.d2, w1, w2)
+    c1, c2 = sp_.C_phi_at(w1), sp_.C_phi_at(w2)
+    cc = np.einsum("k,ki,kj->ij", sp_.unit_weights, c1, c2)
+    xx = sp_.d2 * np.outer(sp_.C_x_at(w1), sp_.C_x_at(w2))
+    return {"psi_phi": K["M_minus_1"] * cc, "psi_x": K["x_wedge"] * cc + K["x_chain"] * xx}
+
+
+def _equal_time_psi(sp_: UnitSpectra) -> tuple[float, float]:
+    """``int int dw1 dw2 / (2 pi)^2 psi`` for phi and x on the sinh grid."""
+    K = _kernel_matrices(sp_.g, sp_.d2, sp_.w, sp_.w)
+    P = sp_.C_phi * sp_.dw
+    Y = sp_.C_x * sp_.dw
+    pp = float(sp_.unit_weights @ np.einsum("ki,ij,kj->k", P, K["M_minus_1"], P))
+    px = float(sp_.unit_weights @ np.einsum("ki,ij,kj->k", P, K["x_wedge"], P)) + sp_.d2 * float(Y @ K["x_chain"] @ Y)
+    return pp, px
+
+
+def _statistics(sp_: UnitSpectra, covariance: str) -> dict[str, float]:
+    """mean_autocov, N_var_cross and PR/N of x and phi for one covariance kind."""
+    wz = sp_.unit_weights
+    if covariance == "equal-time":
+        a_x, unit_phi = sp_.autocov_x, sp_.autocov_phi_units
+        psi_phi, psi_x = _equal_time_psi(sp_)
+    else:
+        zero = np.zeros(1)
+        unit_phi = sp_.C_phi_at(zero)[:, 0]
+        a_x = float(sp_.C_x_at(zero)[0])
+        ps = psi_frequency(sp_, zero, zero)
+        psi_phi, psi_x = float(ps["psi_phi"][0, 0]), float(ps["psi_x"][0, 0])
+    a_phi = float(wz @ unit_phi)
+    var_diag_phi = max(float(wz @ unit_phi**2) - a_phi**2, 0.0)
+    return {
+        "mean_autocov_x": a_x,
+        "N_var_cross_x": psi_x,
+        "PR_over_N_x": a_x**2 / (a_x**2 + psi_x),
+        "mean_autocov_phi": a_phi,
+        "N_var_cross_phi": psi_phi,
+        "PR_over_N_phi": a_phi**2 / (a_phi**2 + var_diag_phi + psi_phi),
+        "var_diag_phi": var_diag_phi,
+    }
+
+
+def _params(spec: ModelSpec) -> dict[str, Any]:
+    """The model parameters a result records."""
+    pop = spec.populations[0]
+    return {
+        "phi": spec.phi.label(),
+        "g": float(spec.g[0][0]),
+        "sigma2": float(spec.noise.sigma2) if spec.noise.kind != "none" else 0.0,
+        "noise": spec.noise.kind,
+        "tau_noise": float(spec.noise.tau) if spec.noise.kind == "ou" else 0.0,
+        "input_var": float(pop.input_std) ** 2,
+        "input_mean": float(pop.input_mean),
+    }
+
+
+def solve_nonlinear(
+    spec: ModelSpec,
+    *,
+    covariance: str = "equal-time",
+    n_freq: int = 801,
+    n_units: int = 41,
+    n_quad: int = 101,
+    dmft: Any = None,
+) -> DimensionResult:
+    """Two-site cavity statistics of the covariance of x and phi(x) of ``spec`` (see the module docstring).
+
+    ``n_freq``: points of the sinh frequency grid per axis (the error estimate reruns with about half);
+    ``n_units``: Gauss-Hermite classes of units under a quenched input; ``n_quad``: Gauss-Hermite order
+    of the single-site averages; ``dmft``: a solved DMFT result of ``spec`` to reuse.
+    """
+    if covariance not in COVARIANCES:
+        raise SpecError("covariance", f"one of {', '.join(COVARIANCES)}, got {covariance!r}")
+    spectra = unit_spectra(spec, n_freq=n_freq, n_units=n_units, n_quad=n_quad, dmft=dmft)
+    stats = _statistics(spectra, covariance)
+    var_diag_phi = stats.pop("var_diag_phi")
+    errors: dict[str, Any] = {}
+    if covariance == "equal-time":
+        rough = _statistics(regrid(spectra, (n_freq // 4) * 2 + 1), covariance)
+        errors = {k: abs(stats[k] - rough[k]) for k in stats}
+    extras = {
+        "var_diag_x": 0.0,
+        "var_diag_phi": var_diag_phi,
+        "d2": spectra.d2,
+        "g_eff": float(spectra.g * np.sqrt(spectra.d2)),
+        "n_freq": n_freq,
+        **spectra.info,
+    }
+    return DimensionResult(
+        **stats, covariance=covariance, method="cavity", params=_params(spec), error_estimates=errors, extras=extras
+    )
+
+
+# ---------------------------------------------------------------------------------------------- figure data
+def instability_curve(
+    g_values: np.ndarray, *, sigma2: float = 1.0, phi: str = "tanh", covariance: str = "equal-time", n_freq: int = 401
+) -> dict[str, np.ndarray]:
+    """PR/N vs g of the linear network (diverging at g -> 1, NaN beyond) and of a noisy nonlinear one.
+
+    Returns ``g``, ``PR_linear`` and ``PR_nonlinear`` (of x; the linear one is the same for phi),
+    ``PR_nonlinear_phi`` and ``g_eff`` of the nonlinear network.
+    """
+    g_values = np.asarray(g_values, dtype=float)
+    out = {k: np.full(g_values.shape, np.nan) for k in ("PR_linear", "PR_nonlinear", "PR_nonlinear_phi", "g_eff")}
+    for k, g in enumerate(g_values):
+        if g < 1.0:
+            lin = solve_nonlinear(ModelSpec.simple(g=g, phi="linear", sigma2=sigma2), covariance=covariance, n_freq=n_freq)
+            out["PR_linear"][k] = lin.PR_over_N_x
+        res = solve_nonlinear(ModelSpec.simple(g=g, phi=phi, sigma2=sigma2), covariance=covariance, n_freq=n_freq)
+        out["PR_nonlinear"][k] = res.PR_over_N_x
+        out["PR_nonlinear_phi"][k] = res.PR_over_N_phi
+        out["g_eff"][k] = res.extras["g_eff"]
+    return {"g": g_values, **out}

@@ -1,0 +1,150 @@
+"""The dimension problem of a spec: refusals, the parameters of the linear theory, the solver methods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sympy as sp
+
+from workbench.errors import SpecError
+from workbench.spec import ModelSpec
+from workbench.theories.base import Problem, Solver
+from workbench.theories.dimension.result import COVARIANCES, DimensionResult
+
+__all__ = ["CavitySolver", "DimensionProblem", "DimensionSetup", "LinearSolver", "is_linear", "linear_params"]
+
+
+@dataclass(frozen=True)
+class DimensionSetup:
+    """Settings that are not part of the model spec: which covariance (``equal-time`` or ``zero-frequency``)."""
+
+    covariance: str = "equal-time"
+
+    def __post_init__(self) -> None:
+        """Refuse an unknown covariance kind."""
+        if self.covariance not in COVARIANCES:
+            raise SpecError("covariance", f"one of {', '.join(COVARIANCES)}, got {self.covariance!r}")
+
+
+def is_linear(spec: ModelSpec) -> bool:
+    """Whether ``phi(x) = x`` (the linear network)."""
+    x = sp.Symbol("x")
+    expr = spec.phi.expr
+    return sp.simplify(expr.subs({s: x for s in expr.free_symbols}) - x) == 0
+
+
+def check_solvable(spec: ModelSpec) -> None:
+    """SpecError naming the parameter for a spec the dimension theory does not describe."""
+    if spec.n_populations != 1:
+        raise SpecError("populations", f"the dimension theory needs one population, got {spec.n_populations}")
+    pop = spec.populations[0]
+    for nm, law in (("gain", pop.gain), ("tau", pop.tau)):
+        if law.kind != "constant":
+            raise SpecError(f"populations[0].{nm}", f"must be constant for the dimension theory, got a {law.kind} law")
+    if spec.J0[0][0] != 0.0:
+        raise SpecError("J0", f"must be 0 for the dimension theory (zero-mean couplings), got {spec.J0[0][0]}")
+    if spec.p[0][0] != 1.0:
+        raise SpecError("coupling.p", f"must be 1 (dense couplings) for the dimension theory, got {spec.p[0][0]}")
+    if pop.input_mean != 0.0:
+        raise SpecError("populations[0].input_mean", f"must be 0 for the dimension theory, got {pop.input_mean}")
+
+
+def _constant(law: Any) -> float:
+    """The value of a constant law."""
+    return float(law.value) if hasattr(law, "value") else float(law.params[0])
+
+
+def linear_params(spec: ModelSpec) -> dict[str, float]:
+    """``g, sigma2, tau_noise, input_var, eta, tau`` of :func:`~workbench.theories.dimension.linear.solve_linear`."""
+    check_solvable(spec)
+    pop = spec.populations[0]
+    gain = _constant(pop.gain)
+    if gain != 1.0:
+        raise SpecError("populations[0].gain", f"must be 1 for the linear theory (rescale g instead), got {gain}")
+    ou = spec.noise.kind == "ou"
+    return {
+        "g": float(spec.g[0][0]),
+        "sigma2": float(spec.noise.sigma2) if spec.noise.kind != "none" else 0.0,
+        "tau_noise": float(spec.noise.tau) if ou else 0.0,
+        "input_var": float(pop.input_std) ** 2,
+        "eta": float(spec.eta[0][0]),
+        "tau": _constant(pop.tau),
+    }
+
+
+class LinearSolver(Solver):
+    """Exact large-N statistics of the linear network from the derived trace formulas."""
+
+    method: ClassVar[str] = "linear"
+    description: ClassVar[str] = "free-probability trace formulas (derivations/dimension.py), phi(x) = x"
+    requires: ClassVar[str] = "a linear network, phi(x) = x"
+
+    def __init__(self, problem: DimensionProblem, **options: Any) -> None:
+        from workbench.theories.dimension.linear import kernels
+
+        self.problem = problem
+        self.options = options
+        k = kernels()
+        self.freq, self.et_mean, self.et_trace, self.et_cross = k.freq, k.et_mean, k.et_trace, k.et_cross
+
+    @classmethod
+    def can_solve(cls, problem: Problem) -> bool:
+        """Linear phi only."""
+        return is_linear(problem.spec)
+
+    def solve(self, spec: Any = None, **options: Any) -> DimensionResult:
+        """The statistics at ``spec`` (default: the problem's)."""
+        from workbench.theories.dimension.linear import solve_linear
+
+        params = linear_params(spec or self.problem.spec)
+        return solve_linear(covariance=self.problem.setup.covariance, **params, **{**self.options, **options})
+
+
+class CavitySolver(Solver):
+    """Two-site cavity theory of nonlinear networks (``workbench.theories.dimension.nonlinear``)."""
+
+    method: ClassVar[str] = "cavity"
+    description: ClassVar[str] = "two-site cavity / two-replica saddle point for any phi"
+    requires: ClassVar[str] = "a nonlinear phi"
+
+    def __init__(self, problem: DimensionProblem, **options: Any) -> None:
+        self.problem = problem
+        self.options = options
+
+    @classmethod
+    def can_solve(cls, problem: Problem) -> bool:
+        """Nonlinear phi only (the linear network has exact formulas)."""
+        return not is_linear(problem.spec)
+
+    def solve(self, spec: Any = None, **options: Any) -> DimensionResult:
+        """The statistics at ``spec`` (default: the problem's), by ``solve_nonlinear``."""
+        from workbench.theories.dimension.nonlinear import solve_nonlinear
+
+        return solve_nonlinear(spec or self.problem.spec, covariance=self.problem.setup.covariance,
+                               **{**self.options, **options})
+
+
+class DimensionProblem(Problem):
+    """Covariance statistics and PR/N of a one-population random network's stationary activity."""
+
+    name: ClassVar[str] = "dimension"
+    methods: ClassVar[dict[str, type[Solver]]] = {"linear": LinearSolver, "cavity": CavitySolver}
+
+    def __init__(self, spec: ModelSpec, setup: DimensionSetup | None = None) -> None:
+        check_solvable(spec)
+        super().__init__(spec, setup or DimensionSetup())
+
+    def _derive(self) -> Any:
+        """The linear derivation (the cavity theory derives its own)."""
+        from derivations.dimension import derive
+
+        return derive(self.spec)
+
+    def summary(self) -> str:
+        """One line: the model and the covariance kind."""
+        p = self.spec
+        eta = f" eta={p.eta[0][0]:g}" if p.eta[0][0] else ""
+        return (f"phi={p.phi.name} g={p.g[0][0]:g}{eta} noise={p.noise.kind} sigma2={p.noise.sigma2:g} "
+                f"covariance={self.setup.covariance}")
+

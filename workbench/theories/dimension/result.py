@@ -1,0 +1,75 @@
+"""Result of the dimension theory: participation ratio and covariance statistics of a random network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["COVARIANCES", "METHODS", "DimensionResult"]
+
+COVARIANCES = ("equal-time", "zero-frequency")
+METHODS = ("linear", "cavity")
+
+
+@dataclass
+class DimensionResult:
+    """Large-N statistics of the N x N covariance ``C`` of the stationary activity (x, or phi(x)).
+
+    Definitions (notes ``dmft.md`` section 6.3), for ``C`` the covariance of ``x`` (suffix ``_x``) or
+    of ``phi(x)`` (suffix ``_phi``):
+
+    - ``mean_autocov = mean_i C_ii``;
+    - ``mean_cross = mean_{i != j} C_ij`` (0 for zero-mean couplings);
+    - ``N_var_cross = N * var_{i != j} C_ij`` (an O(1) number: cross-covariances are O(1/sqrt N));
+    - ``PR_over_N = lim PR / N`` with ``PR = (tr C)^2 / tr C^2``, i.e.
+      ``mean_autocov^2 / (mean_autocov^2 + N_var_cross + N mean_cross^2)``.
+
+    ``covariance="equal-time"``: ``C_ij = <x_i(t) x_j(t)> - <x_i><x_j>``; ``"zero-frequency"``:
+    ``C_ij = int d(lag) [<x_i(t + lag) x_j(t)> - <x_i><x_j>]`` (the long-window covariance). For
+    linear networks the ``_x`` and ``_phi`` values agree. ``method`` is ``"linear"`` (exact
+    free-probability trace formulas) or ``"cavity"`` (two-site cavity theory for nonlinear networks).
+    """
+
+    PR_over_N_x: float
+    PR_over_N_phi: float
+    mean_autocov_x: float
+    N_var_cross_x: float
+    mean_autocov_phi: float
+    N_var_cross_phi: float
+    mean_cross_x: float = 0.0
+    mean_cross_phi: float = 0.0
+    covariance: str = "equal-time"
+    method: str = "linear"
+    params: dict[str, Any] = field(default_factory=dict)
+    error_estimates: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Refuse an unknown covariance kind or method (one-line SpecError)."""
+        from workbench.errors import SpecError
+
+        if self.covariance not in COVARIANCES:
+            raise SpecError("covariance", f"one of {', '.join(COVARIANCES)}, got {self.covariance!r}")
+        if self.method not in METHODS:
+            raise SpecError("method", f"one of {', '.join(METHODS)}, got {self.method!r}")
+
+    def summary(self) -> dict[str, Any]:
+        """Strict-JSON-ready dict: the statistics, covariance, method, params, error estimates and extras."""
+        from workbench.io import finite_or_null
+
+        out: dict[str, Any] = {
+            "PR_over_N_x": float(self.PR_over_N_x),
+            "PR_over_N_phi": float(self.PR_over_N_phi),
+            "mean_autocov_x": float(self.mean_autocov_x),
+            "N_var_cross_x": float(self.N_var_cross_x),
+            "mean_cross_x": float(self.mean_cross_x),
+            "mean_autocov_phi": float(self.mean_autocov_phi),
+            "N_var_cross_phi": float(self.N_var_cross_phi),
+            "mean_cross_phi": float(self.mean_cross_phi),
+            "covariance": self.covariance,
+            "method": self.method,
+            "params": dict(self.params),
+            "error_estimates": dict(self.error_estimates),
+            "extras": dict(self.extras),
+        }
+        return finite_or_null(out)
