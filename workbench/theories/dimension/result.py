@@ -22,7 +22,9 @@ class DimensionResult:
     - ``mean_cross = mean_{i != j} C_ij`` (0 for zero-mean couplings);
     - ``N_var_cross = N * var_{i != j} C_ij`` (an O(1) number: cross-covariances are O(1/sqrt N));
     - ``PR_over_N = lim PR / N`` with ``PR = (tr C)^2 / tr C^2``, i.e.
-      ``mean_autocov^2 / (mean_autocov^2 + N_var_cross + N mean_cross^2)``.
+      ``mean_autocov^2 / (mean_autocov^2 + var_diag + N_var_cross + N mean_cross^2)``, where
+      ``var_diag = var_i C_ii`` is O(1) only with a quenched input (the cavity theory reports it in
+      ``extras["var_diag_x"]`` / ``extras["var_diag_phi"]``) and vanishes at large N otherwise.
 
     ``covariance="equal-time"``: ``C_ij = <x_i(t) x_j(t)> - <x_i><x_j>``; ``"zero-frequency"``:
     ``C_ij = int d(lag) [<x_i(t + lag) x_j(t)> - <x_i><x_j>]`` (the long-window covariance). For
