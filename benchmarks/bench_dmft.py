@@ -11,13 +11,17 @@ Measures, after compilation (the first build also compiles/loads the generated m
 * ``scipy_plain``: what a user would write: ``brentq`` on the energy condition with ``quad`` averages
   (same g values), and the ratios ``scipy_plain / sweep_delta0`` and ``full / scipy_plain``;
 * ``by_g``: Delta0-only, full-solve and plain-SciPy times per point at g = 1.5, 3, 10, 20 (median of 5);
-* ``kinked``: full-solve time per point (median of 5) for kinked phi, x/(1+|x|) at g = 1.5, 3, 10, 20 and relu
-  at g = 1.1, 1.3 (split Gauss-Legendre inner averages; target < 50 ms; relu's mean != 0 adds the damped
-  (Delta0, Delta_inf, mu) iteration), with the ``Delta_tau`` error estimate;
+* ``kinked``: full-solve time per point (median of 5) for kinked phi, x/(1+|x|) at g = 1.5, 3, 10, 20, relu
+  at g = 0.5, 0.9, 1.1, 1.3 (J0 = 0; g < sqrt 2) and, with a mean (J0 = -1: the (Delta0, Delta_inf, mu)
+  system by Newton's method), relu at g = 1.1, 1.5 and x/(1+|x|) at g = 3, 10 (split Gauss-Legendre inner
+  averages; target < 50 ms), with the ``Delta_tau`` error estimate;
+* ``cavity`` (with ``--cavity``): the Clark cavity Lyapunov spectrum as the CLI computes it (k = 5 of
+  N = 200, thresholds down to s_KY, error estimates) at g = 2 and 3 (target < 10 s), its first exponent,
+  D_KY/N and their error estimates;
 * ``lag``: the lag-grid solver (no energy integral) on the ``ei`` preset (two populations) and on
   OU noise (tau_n = 1), 10 g values each (no per-point target: these are iterative grid solves).
 
-Usage: ``python benchmarks/bench_dmft.py [--points 50] [--sigma2 0.5] [--backend numba] [--json out.json]``.
+Usage: ``python benchmarks/bench_dmft.py [--points 50] [--sigma2 0.5] [--backend numba] [--cavity] [--json out.json]``.
 """
 
 from __future__ import annotations
@@ -54,8 +58,11 @@ def scipy_plain_delta0(g: float, sigma2: float) -> float:
 def kinked_times(backend: str, sigma2: float) -> dict[str, dict[str, float]]:
     """Full-solve time (median of 5, after a warm-up) and the Delta(tau) error estimate for kinked phi."""
     rows: dict[str, dict[str, float]] = {}
-    for phi, gs in (("x/(1+abs(x))", (1.5, 3.0, 10.0, 20.0)), ("relu", (1.1, 1.3))):
-        spec = ModelSpec.from_dict({"phi": phi, "coupling": {"g": gs[0]}, "noise": {"kind": "white", "sigma2": sigma2}})
+    cases = (("x/(1+abs(x))", 0.0, (1.5, 3.0, 10.0, 20.0)), ("relu", 0.0, (0.5, 0.9, 1.1, 1.3)),
+             ("relu", -1.0, (1.1, 1.5)), ("x/(1+abs(x))", -1.0, (3.0, 10.0)))
+    for phi, J0, gs in cases:
+        coupling = {"g": gs[0], "J0": J0}
+        spec = ModelSpec.from_dict({"phi": phi, "coupling": coupling, "noise": {"kind": "white", "sigma2": sigma2}})
         solver = DMFTProblem(spec).build_solver(backend=backend)
         for g in gs:
             s = spec.with_overrides(g=g)
@@ -65,10 +72,32 @@ def kinked_times(backend: str, sigma2: float) -> dict[str, dict[str, float]]:
                 t = time.perf_counter()
                 solver.solve(s)
                 ts.append(time.perf_counter() - t)
-            rows[f"{phi} g={g}"] = {
+            rows[f"{phi} g={g}" + (f" J0={J0:g}" if J0 else "")] = {
                 "full_ms": 1e3 * float(np.median(ts)),
                 "Delta_tau_error_estimate_rel": r.error_estimates["Delta_tau"] / r.Delta0,
             }
+    return rows
+
+
+def cavity_times() -> dict[str, dict[str, float]]:
+    """Cavity Lyapunov spectrum as ``workbench dmft --lyapunov-k 5`` computes it: seconds, lambda_1, D_KY/N, estimates."""
+    from workbench.theories.dmft.lyapunov_cavity import lyapunov_spectrum_cavity
+
+    rows: dict[str, dict[str, float]] = {}
+    for g in (2.0, 3.0):
+        spec = ModelSpec.simple(N=400, g=g)
+        res = DMFTProblem(spec).build_solver().solve(spec)
+        t = time.perf_counter()
+        sp_ = lyapunov_spectrum_cavity(spec, k=5, N=200, result=res, s_low=None)
+        est = sp_.error_estimates
+        rows[f"g={g}"] = {
+            "seconds": time.perf_counter() - t,
+            "lambda_1": float(sp_.exponents[0]),
+            "lambda_1_error_estimate": float(est["exponents"][0]),
+            "kaplan_yorke_fraction": sp_.kaplan_yorke_fraction,
+            "kaplan_yorke_fraction_error_estimate": est["kaplan_yorke_fraction"],
+            **{f"{part}_lambda_1": float(v["exponents"][0]) for part, v in est["parts"].items()},
+        }
     return rows
 
 
@@ -77,6 +106,7 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=50)
     ap.add_argument("--sigma2", type=float, default=0.5)
     ap.add_argument("--backend", default="numba", choices=("numba", "numpy"))
+    ap.add_argument("--cavity", action="store_true", help="also time the cavity Lyapunov spectrum (~20 s)")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     spec = ModelSpec.simple(g=2.0, sigma2=a.sigma2)
@@ -151,6 +181,8 @@ def main() -> None:
             lag.solve(s)
             times.append(time.perf_counter() - t)
         out[name] = {"median_ms": 1e3 * float(np.median(times)), "max_ms": 1e3 * float(np.max(times))}
+    if a.cavity:
+        out["cavity"] = cavity_times()
     out["target_ms"] = {"full": 50.0, "sweep_delta0": 0.4}
     out["met"] = {
         "full": out["full"]["median_ms"] < 50.0 and all(r["full_ms"] < 50.0 for r in out["by_g"].values()),

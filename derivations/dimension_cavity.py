@@ -33,6 +33,7 @@ from typing import Any
 
 import sympy as sp
 
+from workbench.codegen.cache import cache_to_disk
 from workbench.spec import ModelSpec
 from workbench.symbolic.action import CollectiveAction, NetworkAction, SaddlePoint
 from workbench.symbolic.derivation import StagedDerivation
@@ -95,9 +96,19 @@ def _geometric(r: sp.Expr, start: int) -> sp.Expr:
     return sp.simplify(total).subs(r_, r)
 
 
+DERIVATION_CODE: tuple[str, ...] = ("workbench.symbolic", "workbench.errors", "derivations")
+"""Modules whose source keys the disk cache of the pair algebra."""
+
+
 @functools.lru_cache(maxsize=1)
 def _pair_algebra() -> tuple[dict[str, sp.Expr], dict[str, sp.Expr], dict[str, sp.Expr]]:
-    """The link factors, the path sums and the psi kernels (independent of the spec's values)."""
+    """The link factors, the path sums and the psi kernels (independent of the spec's values; disk-cached)."""
+    return _pair_algebra_cached("pair-algebra")
+
+
+@cache_to_disk(code=DERIVATION_CODE)
+def _pair_algebra_cached(tag: str) -> tuple[dict[str, sp.Expr], dict[str, sp.Expr], dict[str, sp.Expr]]:
+    """The pair algebra, derived and checked (``tag`` names the cache entry; keyed by the derivations' source)."""
     s1, s2 = 1 / (1 + sp.I * W1), 1 / (1 + sp.I * W2)
     pair = {
         "a": G**2 * D2 * s1 * sp.conjugate(s2),
@@ -146,11 +157,14 @@ def pair_kernels() -> dict[str, sp.Expr]:
 @functools.lru_cache(maxsize=1)
 def kernels() -> dict[str, Callable[..., Any]]:
     """NumPy functions ``f(w1, w2, g, d2)`` of the derived kernels (complex dtype; their real part)."""
-    out = {}
-    for name in ("M_minus_1", "x_wedge", "x_chain"):
-        expr = sp.expand_complex(_pair_algebra()[2][name])
-        out[name] = sp.lambdify((W1, W2, G, D2), sp.simplify(expr), "numpy")
-    return out
+    return {name: sp.lambdify((W1, W2, G, D2), expr, "numpy") for name, expr in _kernel_exprs("kernels").items()}
+
+
+@cache_to_disk(code=DERIVATION_CODE)
+def _kernel_exprs(tag: str) -> dict[str, sp.Expr]:
+    """The simplified real-and-imaginary forms of the psi kernels (disk-cached; ``tag`` names the entry)."""
+    psi = _pair_algebra()[2]
+    return {name: sp.simplify(sp.expand_complex(psi[name])) for name in ("M_minus_1", "x_wedge", "x_chain")}
 
 
 def _steps(pair: dict[str, sp.Expr], paths: dict[str, sp.Expr], psi: dict[str, sp.Expr]) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from typing import Any
 from workbench.errors import SpecError
 
 __all__ = [
+    "finite_size_fit_from_file",
     "KINDS",
     "Comparison",
     "FiniteSizeFit",
@@ -285,3 +286,32 @@ def fit_quality(quantity: str, fit: FiniteSizeFit, sigma: float = 4.0, **context
         f"fails when p < {p:.2g} (tolerance chi2_nu(1 - p) - nu)"
     )
     return Comparison(quantity, 0.0, fit.chi2 - nu, tol, reason, dict(context), kind="simulation")
+
+
+def finite_size_fit_from_file(path: Any, variable: str, power: float = 1.0, **sel: Any) -> FiniteSizeFit:
+    """:func:`finite_size_fit` of an ensemble file written by ``workbench sweep simulate ... --N ... --out e.nc``.
+
+    The per-network values of ``variable`` are averaged over the ``network`` dimension at each N
+    (standard error ``std / sqrt(K)``, ``K`` networks); ``sel`` picks one value of every other swept
+    dimension (e.g. ``g=1.5``), which must leave only ``N`` and ``network``.
+    """
+    import numpy as np
+    import xarray as xr
+
+    from workbench.errors import SpecError
+
+    with xr.open_dataset(path, engine="scipy") as ds:
+        if variable not in ds:
+            raise SpecError("variable", f"{variable!r} is not in {str(path)!r}; it has {', '.join(sorted(ds.data_vars))}")
+        da = ds[variable].sel(**sel).squeeze(drop=True).load()
+    if set(da.dims) != {"N", "network"}:
+        raise SpecError("sel", f"select one value of every swept dimension but N and network; left: {da.dims}")
+    da = da.transpose("N", "network")
+    vals = da.values
+    ok = np.isfinite(vals)
+    K = ok.sum(axis=1)
+    if np.any(K < 2):
+        raise SpecError("networks", "need at least 2 finite networks per N for a standard error")
+    mean = np.nanmean(vals, axis=1)
+    se = np.nanstd(vals, axis=1, ddof=1) / np.sqrt(K)
+    return finite_size_fit(da["N"].values, mean, se, samples=K, power=power)

@@ -66,6 +66,12 @@ VARIABLES: dict[str, Variable] = {
             "0",
             "worker processes for missing report runs (0: the number of CPUs, at most 8)",
         ),
+        Variable(
+            "WORKBENCH_SCHEDULER",
+            "str",
+            "",
+            "Dask scheduler address tcp://HOST:PORT for sweeps and reports (with --executor dask)",
+        ),
         Variable("WORKBENCH_PY", "path", "(set by scripts/bootstrap.sh)", "the interpreter the scripts run", "scripts"),
         Variable(
             "WORKBENCH_NO_VENV", "flag", "0", "1: scripts install into the current interpreter, no .venv", "scripts"

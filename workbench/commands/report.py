@@ -30,6 +30,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--no-pdf", action="store_true", help="write the .tex only (do not run latexmk)")
     p.add_argument("--strict", action="store_true", help="exit with status 1 when a check is outside its tolerance")
     p.add_argument("--list", action="store_true", help="list the available reports and exit")
+    p.add_argument("--executor", choices=("sequential", "processes", "dask"), default="processes",
+                   help="where stored simulations are computed (dask: a local cluster, or --scheduler)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="compute on an existing Dask scheduler (or $WORKBENCH_SCHEDULER with --executor dask); "
+                   "results land in the local store")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress bars")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress bars")
@@ -48,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     check_output_folder(args.out, "out")
     check_output_folder(args.store, "store")
+    from workbench.parallel import resolve_scheduler
+
+    scheduler = resolve_scheduler(args.scheduler) if (args.scheduler or args.executor == "dask") else None
+    executor = "dask" if scheduler else args.executor
     t0 = time.perf_counter()
     results = build(
         args.names,
@@ -57,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         pdf=not args.no_pdf,
         progress=args.progress,
+        executor=executor,
+        scheduler=scheduler,
     )
     print(f"\nreports ({'quick' if args.quick else 'full'} build, {time.perf_counter() - t0:.1f} s):")
     tex_note = None

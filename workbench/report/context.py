@@ -29,10 +29,10 @@ def _pin_blas() -> None:
         pass
 
 
-def _compute_job(root: str, kind: str, params: Mapping[str, Any], func: Callable, code: CodeSpec) -> str:
-    """Worker: compute one run into the store at ``root`` (atomic write); returns its key."""
-    store = RunStore(Path(root))
-    return store.get_or_compute(kind, params, lambda: func(params), code, force=True).key
+def _compute_arrays(job: Any) -> Any:
+    """Worker: a stored run's ``compute(params)`` (``job.args``); the client writes it to its store."""
+    func, params = job.args
+    return func(params)
 
 
 _FIG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -58,6 +58,10 @@ class ReportContext:
         Show progress bars of long computations (None: only when stderr is a terminal).
     stream : file
         Where progress lines go (stderr).
+    executor : str
+        Where :meth:`prefetch` computes: ``processes`` (default), ``sequential`` or ``dask``.
+    scheduler : str or None
+        A Dask scheduler address (``tcp://HOST:PORT``) for ``executor="dask"``.
     """
 
     name: str
@@ -67,6 +71,8 @@ class ReportContext:
     out_dir: Path
     progress: bool | None = None
     stream: TextIO = field(default_factory=lambda: sys.stderr)
+    executor: str = "processes"
+    scheduler: str | None = None
     figures: list[Figure] = field(default_factory=list)
     runs: list[tuple[str, str]] = field(default_factory=list)
 
@@ -130,42 +136,43 @@ class ReportContext:
         return self.run(job.kind, job.params, lambda: job.compute(job.params), job.code, job.title)
 
     def prefetch(self, jobs: Sequence[RunJob], workers: int | None = None) -> None:
-        """Compute the missing runs among ``jobs`` in parallel worker processes (one BLAS thread each).
+        """Compute the missing runs among ``jobs`` on the report's executor (one BLAS thread per worker).
 
         Each :class:`~workbench.store.RunJob`'s ``compute(params)`` is a module-level function (it is
-        sent to a worker); the result is written to the store by the worker, so the
-        report's later :meth:`run` calls with the same ``(kind, params, code)`` load it. ``workers``
-        defaults to ``$WORKBENCH_WORKERS`` or the number of CPUs (at most 8); with one worker or one
-        missing job nothing is started here (:meth:`run` computes it in-process).
+        sent to a worker, local or on a Dask cluster); the worker returns the arrays and this process
+        writes them to the local store, so the report's later :meth:`run` calls with the same
+        ``(kind, params, code)`` load them. ``workers`` defaults to ``$WORKBENCH_WORKERS`` or the
+        number of CPUs (at most 8); with the ``processes`` executor and one worker or one missing
+        job nothing is started here (:meth:`run` computes it in-process).
         """
-        import concurrent.futures as cf
-        import multiprocessing as mp
         import os
+
+        from workbench.parallel import Job, make_executor
 
         missing = []
         for job in jobs:
             key = self.store.key(job.kind, job.params, job.code)
             if self.store.force or self.store.load(key) is None:
-                missing.append((job.kind, dict(job.params), job.compute, job.code, job.title, key))
+                missing.append((job, key))
         from workbench.config import get_int
 
         n = workers or get_int("WORKBENCH_WORKERS") or min(os.cpu_count() or 1, 8)
         n = min(n, len(missing))
-        if n < 2:
+        if self.executor == "sequential" or not missing or (self.executor == "processes" and n < 2):
             return
-        self.log(f"computing {len(missing)} runs in {n} worker processes ...")
+        where = f"on {self.scheduler}" if self.scheduler else f"in {n} {self.executor} workers"
+        self.log(f"computing {len(missing)} runs {where} ...")
         t0 = time.perf_counter()
-        ctx = mp.get_context("spawn")  # no fork after BLAS/numba threads exist
-        with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_pin_blas) as pool:
-            futs = {
-                pool.submit(_compute_job, str(self.store.root), kind, params, func, code): (label, key)
-                for kind, params, func, code, label, key in missing
-            }
-            for fut in cf.as_completed(futs):
-                label, key = futs[fut]
-                fut.result()  # re-raise a worker's error here
-                self.log(f"{label} (run {key[:12]}): computed in a worker")
-        self.log(f"{len(missing)} runs in {n} workers: done in {time.perf_counter() - t0:.1f} s")
+        tasks = [Job({"kind": job.kind, "run": key}, (job.compute, dict(job.params))) for job, key in missing]
+        with make_executor(self.executor, workers=None if self.scheduler else n, scheduler=self.scheduler) as ex:
+            outcomes = ex.map_jobs(_compute_arrays, tasks, desc=f"{self.name} runs", progress=self.progress)
+        for (job, key), out in zip(missing, outcomes, strict=True):
+            if not out.ok:
+                raise RuntimeError(f"{job.title or job.kind} (run {key[:12]}) failed in a worker: {out.error}")
+            value = out.value
+            self.store.get_or_compute(job.kind, job.params, lambda v=value: v, job.code, force=True)
+            self.log(f"{job.title or job.kind} (run {key[:12]}): computed in a worker")
+        self.log(f"{len(missing)} runs {where}: done in {time.perf_counter() - t0:.1f} s")
 
     def subplots(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
         """``matplotlib.pyplot.subplots`` with the Agg backend and constrained layout."""

@@ -473,6 +473,8 @@ def build_report(
     pdf: bool = True,
     progress: bool | None = None,
     stream: TextIO | None = None,
+    executor: str = "processes",
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Build one report into ``out_root/<name>/``.
 
@@ -513,7 +515,7 @@ def build_report(
         _write_summary(out, res)
         return res
     params = spec.params(quick)
-    ctx = ReportContext(spec.name, quick, dict(params), store, out, progress, stream)
+    ctx = ReportContext(spec.name, quick, dict(params), store, out, progress, stream, executor, scheduler)
     prov = collect_provenance()
     t0 = time.perf_counter()
     try:
@@ -607,10 +609,14 @@ def build(
     pdf: bool = True,
     progress: bool | None = None,
     stream: TextIO | None = None,
+    executor: str = "processes",
+    scheduler: str | None = None,
 ) -> list[BuildResult]:
     """Build the named reports (all when ``names`` is empty) and then the index.
 
-    Unknown names raise :class:`SpecError` before anything is built.
+    Unknown names raise :class:`SpecError` before anything is built. The reports' stored simulations
+    are computed on ``executor`` (``processes``, ``sequential`` or ``dask``; ``scheduler`` is a Dask
+    scheduler address) and land in the local store.
 
     Returns
     -------
@@ -626,6 +632,6 @@ def build(
     results = []
     for i, n in enumerate(wanted, 1):
         print(f"[report] ({i}/{len(wanted)}) {n}: {'quick' if quick else 'full'} build", file=stream, flush=True)
-        results.append(build_report(n, out_root, store, quick, pdf, progress, stream))
+        results.append(build_report(n, out_root, store, quick, pdf, progress, stream, executor, scheduler))
     results.append(build_index(out_root, pdf, stream))
     return results

@@ -6,6 +6,7 @@ recorded by :func:`workbench.sim.simulate`; ``dt`` is the spacing of the recorde
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,14 @@ __all__ = [
     "cross_block_dimension",
     "dimension_stats",
     "naive_dimension",
+    "neuron_gains",
+    "block_covariances",
+    "iter_block_covariances",
+    "PairAgreement",
+    "pair_agreement",
+    "pair_moments",
+    "agreement_from_moments",
+    "pulse_response",
 ]
 
 
@@ -569,3 +578,204 @@ def naive_dimension(
     Lw = int(round(window / dt))
     Y = np.concatenate([_window_rows(x[:, :, k], Lw, Lw * dt) for k in range(x.shape[2])])
     return dimension_stats(Y.T @ Y / Y.shape[0])
+
+
+# ----------------------------------------------------------------------------------------------
+# fixed-connectivity validation: per-neuron gains, block covariance matrices, pair-by-pair agreement,
+# pulse responses with common noise (issue 15)
+
+
+def neuron_gains(traj: np.ndarray, dphi: Any, n_blocks: int = 1) -> np.ndarray:
+    """Per-neuron gains ``d_i = <phi'(x_i)>`` over time and trials, per time block: shape ``(n_blocks, N)``."""
+    x = _traj(traj)
+    L = x.shape[0] // n_blocks
+    if n_blocks < 1 or L < 1:
+        raise SpecError("n_blocks", f"need 1 <= n_blocks <= {x.shape[0]} samples, got {n_blocks}")
+    d = np.asarray(dphi(x[: n_blocks * L]), dtype=float) + np.zeros((n_blocks * L, *x.shape[1:]))
+    return d.reshape(n_blocks, L, x.shape[1], x.shape[2]).mean(axis=(1, 3))
+
+
+def block_covariances(
+    traj: np.ndarray,
+    n_blocks: int,
+    *,
+    covariance: str = "equal-time",
+    dt: float | None = None,
+    window: float | None = None,
+    mean: float | np.ndarray | None = 0.0,
+    richardson: bool = False,
+) -> np.ndarray:
+    """Covariance matrices of each (trial, time block), shape ``(K n_blocks, N, N)``, trial-major.
+
+    ``"equal-time"``: ``(1/L) sum_t x x^T`` over the block; ``"zero-frequency"``: ``window`` times the
+    covariance of the window means inside the block (with ``richardson``, ``2 C(2 window) - C(window)``), as in
+    :func:`cross_block_dimension`. Independent blocks give the sampling variance of every entry.
+    """
+    x = _traj(traj)
+    if covariance not in ("equal-time", "zero-frequency"):
+        raise SpecError("covariance", f"must be 'equal-time' or 'zero-frequency', got {covariance!r}")
+    n, N, K = x.shape
+    L = n // max(int(n_blocks), 1)
+    if n_blocks < 1 or L < 2:
+        raise SpecError("n_blocks", f"each of the {n_blocks} blocks needs >= 2 samples (got {n} samples)")
+    if covariance == "zero-frequency":
+        if dt is None or window is None or not dt > 0 or L < (4 if richardson else 2) * int(round(window / dt)):
+            raise SpecError("window", f"each block ({L} samples) must hold >= 2 windows of {window} (dt={dt})")
+    return np.array(list(iter_block_covariances(x, n_blocks, covariance=covariance, dt=dt, window=window, mean=mean,
+                                                richardson=richardson)))
+
+
+def iter_block_covariances(
+    traj: np.ndarray,
+    n_blocks: int,
+    *,
+    covariance: str = "equal-time",
+    dt: float | None = None,
+    window: float | None = None,
+    mean: float | np.ndarray | None = 0.0,
+    richardson: bool = False,
+) -> Any:
+    """The matrices of :func:`block_covariances` one at a time (a generator: one N x N matrix in memory)."""
+    x = _traj(traj)
+    n, N, K = x.shape
+    L = n // max(int(n_blocks), 1)
+    x, _ = _centre(x, mean)
+    for k in range(K):
+        for b in range(n_blocks):
+            C = np.zeros((N, N))
+            for w, Y in _block_terms(x[b * L : (b + 1) * L, :, k], covariance, dt, window, richardson):
+                C += w * (Y.T @ Y)
+            yield C
+
+
+@dataclass(frozen=True)
+class PairAgreement:
+    """Predicted against simulated off-diagonal covariances (pairs i < j), with delete-one-block jackknife SEs.
+
+    ``corr`` and ``slope`` (``cov(p, s) / var(p)``: noise in the simulated ``s`` does not bias it) of the block
+    mean ``s``; ``attenuation = sqrt(1 - v / var(s))`` with ``v`` the mean sampling variance of one ``s_ij``
+    (block variance / blocks): the expected correlation of a perfect prediction. ``rel_error``: the rms of
+    ``s - p`` over the rms of ``p``, ``rms_error`` / ``rms_baseline``: rms of ``s - p`` and of ``s`` (the
+    baseline that predicts 0), each with the sampling variance ``v`` subtracted from the mean square.
+    ``rel_error2``: the unclamped squared relative error (may be < 0 within its SE when the error is below the
+    sampling noise). ``se`` holds the SE of every field and of ``corr_minus_attenuation``; ``dof = blocks - 1``.
+    """
+
+    corr: float
+    slope: float
+    attenuation: float
+    rel_error: float
+    rms_error: float
+    rms_baseline: float
+    noise_var: float
+    pairs: int
+    blocks: int
+    se: dict[str, float]
+    rel_error2: float = math.nan
+
+    @property
+    def dof(self) -> int:
+        """Degrees of freedom of the jackknife SEs."""
+        return self.blocks - 1
+
+    def summary(self) -> dict[str, Any]:
+        """Plain data: values, SEs, pairs and blocks."""
+        keys = ("corr", "slope", "attenuation", "rel_error", "rms_error", "rms_baseline", "noise_var", "rel_error2")
+        return {**{k: getattr(self, k) for k in keys}, "pairs": self.pairs, "blocks": self.blocks, "se": self.se}
+
+
+def pair_moments(predicted: np.ndarray, blocks: Any) -> dict[str, np.ndarray]:
+    """Sufficient statistics of the off-diagonal pairs (i < j) of a prediction ``p`` and block estimates ``s_b``.
+
+    ``blocks``: an array ``(B, n, n)`` or any iterable of ``(n, n)`` matrices (streamed: one held at a time).
+    Returns ``n`` (pairs), ``p1`` = sum p, ``p2`` = sum p^2, ``s1[b]`` = sum s_b, ``ps[b]`` = sum p s_b and the
+    Gram matrix ``G[a, b]`` = sum s_a s_b: all :func:`agreement_from_moments` needs, jackknife included.
+    """
+    P = np.asarray(predicted, dtype=float)
+    if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] < 3:
+        raise SpecError("predicted", f"must be a square matrix with n >= 3, got shape {P.shape}")
+    iu = np.triu_indices(P.shape[0], 1)
+    p = P[iu]
+    rows = []
+    for C in blocks:
+        C = np.asarray(C, dtype=float)
+        if C.shape != P.shape:
+            raise SpecError("blocks", f"every block must have the prediction's shape {P.shape}, got {C.shape}")
+        rows.append(C[iu])
+    if len(rows) < 3:
+        raise SpecError("blocks", f"need >= 3 independent blocks, got {len(rows)}")
+    S = np.array(rows)
+    return {"n": np.array(float(len(p))), "p1": np.array(p.sum()), "p2": np.array(p @ p), "s1": S.sum(axis=1),
+            "ps": S @ p, "G": S @ S.T}
+
+
+def _agreement_values(m: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, float]:
+    """Correlation, slope, attenuation and noise-corrected rms errors from :func:`pair_moments` of blocks ``keep``."""
+    n, B = float(m["n"]), int(keep.sum())
+    G = m["G"][np.ix_(keep, keep)]
+    mp, mpp = float(m["p1"]) / n, float(m["p2"]) / n
+    ms = float(m["s1"][keep].mean()) / n
+    mss = float(G.sum()) / B**2 / n
+    mps = float(m["ps"][keep].mean()) / n
+    v = (float(np.trace(G)) / n - B * mss) / (B - 1) / B
+    var_s, var_p, cov = mss - ms**2, mpp - mp**2, mps - mp * ms
+    err = max(mss - 2 * mps + mpp - v, 0.0)
+    if not (var_s > 0 and var_p > 0):
+        return dict.fromkeys(("corr", "slope", "attenuation", "rel_error", "rms_error", "rms_baseline", "noise_var",
+                              "rel_error2"), math.nan)
+    return {"corr": cov / math.sqrt(var_p * var_s), "slope": cov / var_p,
+            "attenuation": math.sqrt(max(1.0 - v / var_s, 0.0)), "rel_error": math.sqrt(err / mpp),
+            "rms_error": math.sqrt(err), "rms_baseline": math.sqrt(max(mss - v, 0.0)), "noise_var": v,
+            "rel_error2": (mss - 2 * mps + mpp - v) / mpp}
+
+
+def agreement_from_moments(m: dict[str, np.ndarray]) -> PairAgreement:
+    """:class:`PairAgreement` from :func:`pair_moments`, with delete-one-block jackknife SEs."""
+    B = len(m["s1"])
+    values = []
+    for drop in range(-1, B):
+        keep = np.arange(B) != drop
+        v = _agreement_values(m, keep)
+        v["corr_minus_attenuation"] = v["corr"] - v["attenuation"]
+        values.append(v)
+    full, jack = values[0], values[1:]
+    se = {k: float(np.sqrt((B - 1) / B * np.sum((np.array([j[k] for j in jack]) - np.mean([j[k] for j in jack])) ** 2)))
+          for k in full}
+    return PairAgreement(full["corr"], full["slope"], full["attenuation"], full["rel_error"], full["rms_error"],
+                         full["rms_baseline"], full["noise_var"], int(m["n"]), B, se, full["rel_error2"])
+
+
+def pair_agreement(predicted: np.ndarray, blocks: Any) -> PairAgreement:
+    """Pair-by-pair agreement of a predicted ``(n, n)`` covariance with independent block estimates ``(B, n, n)``."""
+    return agreement_from_moments(pair_moments(predicted, blocks))
+
+
+def pulse_response(
+    network: Any, x0: np.ndarray, kicked: Any, T: float, dt: float, *, eps: float = 0.05, stride: int = 1,
+    seed: int = 0, method: str = "exp",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Response to a small input pulse ``delta I_j = eps delta(t)`` on each neuron ``j`` of ``kicked``, per trial.
+
+    For each trial (the columns of ``x0``, shape (N, K)) one run without and one run per kicked neuron with
+    ``x_j(0) + eps`` share the noise (same ``seed``); ``(x_kicked - x_plain) / eps`` over ``n_t`` samples
+    ``stride`` steps apart estimates ``R_ij(t)``. Returns ``(t, R)`` with R of shape ``(n_t, N, len(kicked), K)``:
+    average over trials for the mean response, their spread gives its SE.
+    """
+    from workbench.sim.simulator import simulate
+
+    x0 = np.asarray(x0, dtype=float)
+    x0 = x0[:, None] if x0.ndim == 1 else x0
+    kicked = [int(j) for j in np.atleast_1d(kicked)]
+    if x0.shape[0] != network.N or not kicked or not all(0 <= j < network.N for j in kicked):
+        raise SpecError("kicked", f"need x0 of shape ({network.N}, K) and neurons in [0, {network.N - 1}]")
+    if not eps > 0:
+        raise SpecError("eps", f"must be > 0, got {eps}")
+    kw = dict(T=T, dt=dt, trials=x0.shape[1], seed=seed, record=("traj",), neurons=np.arange(network.N),
+              method=method, network=network, stride=stride, blas_threads=1)
+    plain = simulate(network.spec, x0=x0, **kw)
+    R = np.empty((plain.traj.shape[0], network.N, len(kicked), x0.shape[1]))
+    for c, j in enumerate(kicked):
+        x1 = x0.copy()
+        x1[j] += eps
+        R[:, :, c, :] = (simulate(network.spec, x0=x1, **kw).traj - plain.traj) / eps
+    return plain.t, R

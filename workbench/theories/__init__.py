@@ -147,6 +147,14 @@ THEORIES: dict[str, Theory] = {
             title="covariance statistics and dimension PR/N of x and phi(x): linear trace formulas, two-site cavity",
             notes="shared/theory/dmft.md",
         ),
+        Theory.conventional(
+            "fixed",
+            "problem:FixedProblem",
+            "derivations.fixed",
+            report="fixed",
+            title="fixed connectivity: covariances and response of one given J (linear-equivalent, per-neuron gains)",
+            notes="shared/theory/fixed-connectivity-and-dimension.md",
+        ),
     )
 }
 """Every theory, by name."""

@@ -39,3 +39,15 @@ def test_trace_formula_matches_the_notes() -> None:
 def test_cache_hit() -> None:
     d.derive_cached()
     assert d.derive_cached()[1].status in ("hit", "off")
+
+
+def test_pair_algebra_is_disk_cached(tmp_path, monkeypatch) -> None:
+    """The two-site pair algebra is stored on disk: a second call is a verified hit with the same kernels."""
+    from derivations import dimension_cavity as dc
+
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("WORKBENCH_NO_CACHE", raising=False)
+    first, info1 = dc._pair_algebra_cached.cached_call("pair-algebra")
+    second, info2 = dc._pair_algebra_cached.cached_call("pair-algebra")
+    assert (info1.status, info2.status) == ("miss", "hit")
+    assert second[2]["zero_frequency_PR"] == first[2]["zero_frequency_PR"]

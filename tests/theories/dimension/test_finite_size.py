@@ -177,3 +177,30 @@ def test_frequency_resolved_small_n() -> None:
         k = student_k(dof=f.dof)
         assert abs(f.a - th.value[key]) <= k * f.se_a, (key, f.a, f.se_a, th.value[key])
         assert abs(f.c - th.coef[key]) <= k * f.se_c, (key, f.c, f.se_c, th.coef[key])
+
+
+def test_exact_job_rows_match_the_derived_finite_n_prediction() -> None:
+    """The stored-run compute of exact linear statistics (N = 400, 16 networks, zero frequency, seed 7) against the
+    derived ``value + coef/N`` (Student-t over networks); the same rows fail against a 5 % shifted theory."""
+    from dataclasses import replace
+
+    from workbench.theories.dimension.finite_size import exact_comparisons, exact_job
+
+    job = exact_job(0.6, 400, 16, covariance="zero-frequency", seed=7)
+    rows = job.compute(job.params)["rows"]
+    assert rows.shape == (16, len(FINITE_SIZE_KEYS))
+    th = finite_size_coefficients(0.6, 1.0, "zero-frequency")
+    for c in exact_comparisons(rows, th, 400):
+        c.assert_ok()
+    shifted = replace(th, value={k: 1.05 * v for k, v in th.value.items()})
+    assert not any(c.ok for c in exact_comparisons(rows, shifted, 400, keys=("PR_over_N", "mean_autocov")))
+
+
+def test_exact_job_refuses_bad_input() -> None:
+    """One-line SpecError for an unknown covariance or fewer than 2 networks."""
+    from workbench.theories.dimension.finite_size import exact_job
+
+    with pytest.raises(SpecError):
+        exact_job(0.5, 100, 4, covariance="frequency")
+    with pytest.raises(SpecError):
+        exact_job(0.5, 100, 1)

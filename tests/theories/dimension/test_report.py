@@ -38,8 +38,9 @@ def test_quick_report_passes(quick):
 
 @pytest.mark.skipif(not HAS_TEX, reason="latexmk/pdflatex not installed")
 def test_quick_report_typeset_cleanly(quick):
-    """No overfull box beyond 10 pt, no ASCII maths in the text."""
+    """No overfull box at all (beyond 1 pt of rounding; the parameter table keeps one short value per row, so the
+    margin does not depend on how long a list of values is), no ASCII maths in the text."""
     _, folder = quick
     log = (folder / "build" / "dimension.log").read_text()
-    assert not overfull_boxes(log, 10.0)
+    assert not overfull_boxes(log, 1.0), overfull_boxes(log, 1.0)
     assert not ascii_maths((folder / "dimension.tex").read_text())

@@ -7,6 +7,8 @@ closed form, equal time by Gauss-Legendre quadrature of the derived kernels on `
 (:func:`workbench.theories.dimension.checks.linear_network_measure`), fits ``a + c/N`` per statistic
 (:func:`workbench.compare.finite_size_fit`, weighted by the SEs over networks) and
 :func:`finite_size_comparisons` tests intercept and coefficient against the theory (Student-t, Welch dof).
+:func:`exact_job` / :func:`size_exact_jobs` are the same measurements as stored runs (for ``ctx.prefetch``),
+:func:`studies_from_rows` fits their rows and :func:`exact_comparisons` tests one size against ``value + coef/N``.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from workbench.compare import Comparison, finite_size_fit
 from workbench.errors import SpecError
 from workbench.sim.checks import t_stat
 
-__all__ = ["FINITE_SIZE_KEYS", "FiniteSizeCoefficients", "finite_size_coefficients", "finite_size_comparisons",
-           "measure_finite_size"]
+__all__ = ["FINITE_SIZE_KEYS", "FiniteSizeCoefficients", "exact_comparisons", "exact_job", "exact_samples",
+           "finite_size_coefficients", "finite_size_comparisons", "measure_finite_size", "size_exact_jobs",
+           "studies_from_rows"]
 
 FINITE_SIZE_KEYS = ("PR_over_N", "mean_autocov", "N_var_cross", "N_var_diag", "mean_cross")
 """Statistics with a derived 1/N coefficient (``N_var_diag`` is ``N var_i C_ii``, O(1))."""
@@ -134,6 +137,62 @@ def _row(stats: dict[str, float], N: int) -> list[float]:
     return [N * stats["var_diag"] if k == "N_var_diag" else stats[k] for k in FINITE_SIZE_KEYS]
 
 
+def _exact_rows(g: float, N: int, networks: int, sigma2: float, covariance: str, seed: int) -> np.ndarray:
+    """Rows of :data:`FINITE_SIZE_KEYS` of ``networks`` drawn linear networks' exact covariances (seeds
+    ``seed + i``), BLAS pinned to one thread."""
+    from threadpoolctl import threadpool_limits
+
+    from workbench.theories.dimension.checks import linear_network_measure
+
+    measure = linear_network_measure(g, sigma2, covariance)
+    with threadpool_limits(limits=1):
+        return np.array([_row(measure(int(N), seed + i), int(N)) for i in range(int(networks))])
+
+
+def exact_samples(params: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Stored-run compute of :func:`exact_job`: ``{"rows": (networks, len(FINITE_SIZE_KEYS))}``."""
+    p = params
+    return {"rows": _exact_rows(p["g"], p["N"], p["networks"], p["sigma2"], p["covariance"], p["seed"])}
+
+
+def exact_job(g: float, N: int, networks: int, sigma2: float = 1.0, covariance: str = "equal-time",
+              seed: int = 0) -> Any:
+    """The stored run of the exact covariance statistics of ``networks`` linear networks of size N (seeds
+    ``seed + i``; a :class:`~workbench.store.RunJob` for ``ctx.prefetch``)."""
+    from workbench.store import RunJob
+
+    if covariance not in ("equal-time", "zero-frequency") or int(networks) < 2:
+        raise SpecError("covariance", f"need 'equal-time' or 'zero-frequency' and >= 2 networks, got "
+                        f"{covariance!r}, {networks}")
+    params = {"g": float(g), "N": int(N), "networks": int(networks), "sigma2": float(sigma2),
+              "covariance": covariance, "seed": int(seed)}
+    return RunJob("dimension.exact-linear", params, exact_samples,
+                  ("workbench.sim", "workbench.theories.dimension", exact_samples),
+                  f"dimension exact {covariance} g={g:g} N={N} x {networks}")
+
+
+def size_exact_jobs(g: float, Ns: Sequence[int], networks: Sequence[int], sigma2: float = 1.0,
+                    covariance: str = "zero-frequency", seed: int = 0) -> list[Any]:
+    """:func:`exact_job` per size (seeds ``seed + 1000 N + i``, as :func:`measure_finite_size`)."""
+    return [exact_job(g, int(N), int(n), sigma2, covariance, seed + 1000 * int(N))
+            for N, n in zip(Ns, networks, strict=True)]
+
+
+def studies_from_rows(Ns: Sequence[int], rows: Sequence[np.ndarray]) -> dict[str, Any]:
+    """Per key of :data:`FINITE_SIZE_KEYS`: the per-size mean and SE over networks and the weighted fit ``a + c/N``
+    (:class:`workbench.theories.dimension.checks.FiniteSizeStudy`)."""
+    from workbench.theories.dimension.checks import FiniteSizeStudy
+
+    counts = [len(r) for r in rows]
+    out = {}
+    for j, key in enumerate(FINITE_SIZE_KEYS):
+        means = [float(r[:, j].mean()) for r in rows]
+        ses = [float(r[:, j].std(ddof=1) / math.sqrt(len(r))) for r in rows]
+        fit = finite_size_fit(Ns, means, ses, samples=counts)
+        out[key] = FiniteSizeStudy(key, tuple(int(n) for n in Ns), tuple(means), tuple(ses), min(counts), fit)
+    return out
+
+
 def measure_finite_size(g: float, Ns: Sequence[int], networks: Sequence[int] | int, sigma2: float = 1.0,
                         covariance: str = "zero-frequency", seed: int = 0) -> dict[str, Any]:
     """Exact statistics of ``networks`` sampled linear networks per size N (seeds ``seed + 1000 N + i``), BLAS
@@ -141,23 +200,28 @@ def measure_finite_size(g: float, Ns: Sequence[int], networks: Sequence[int] | i
 
     Returns ``{key: FiniteSizeStudy}`` (:class:`workbench.theories.dimension.checks.FiniteSizeStudy`).
     """
-    from threadpoolctl import threadpool_limits
-
-    from workbench.theories.dimension.checks import FiniteSizeStudy, linear_network_measure
-
     counts = [int(networks)] * len(Ns) if np.isscalar(networks) else [int(n) for n in networks]
     if len(counts) != len(Ns) or len(Ns) < 2 or min(counts) < 2:
         raise SpecError("networks", f"need >= 2 sizes and >= 2 networks per size, got Ns={list(Ns)}, {counts}")
-    measure = linear_network_measure(g, sigma2, covariance)
-    with threadpool_limits(limits=1):
-        rows = [np.array([_row(measure(int(N), seed + 1000 * int(N) + i), int(N)) for i in range(n)])
-                for N, n in zip(Ns, counts, strict=True)]
-    out = {}
-    for j, key in enumerate(FINITE_SIZE_KEYS):
-        means = [float(r[:, j].mean()) for r in rows]
-        ses = [float(r[:, j].std(ddof=1) / math.sqrt(len(r))) for r in rows]
-        fit = finite_size_fit(Ns, means, ses, samples=counts)
-        out[key] = FiniteSizeStudy(key, tuple(int(n) for n in Ns), tuple(means), tuple(ses), min(counts), fit)
+    rows = [_exact_rows(g, int(N), n, sigma2, covariance, seed + 1000 * int(N)) for N, n in zip(Ns, counts, strict=True)]
+    return studies_from_rows(Ns, rows)
+
+
+def exact_comparisons(rows: np.ndarray, theory: FiniteSizeCoefficients, N: int,
+                      keys: Sequence[str] = ("PR_over_N", "mean_autocov", "N_var_cross"), label: str = "",
+                      **context: Any) -> list[Comparison]:
+    """Mean over networks of each key's exact statistic at size N against the derived ``value + coef/N``
+    (Student-t over ``networks - 1`` dof at the false-alarm rate of 4 Gaussian SE)."""
+    rows = np.asarray(rows)
+    n = len(rows)
+    out = []
+    for key in keys:
+        v = rows[:, FINITE_SIZE_KEYS.index(key)]
+        pred = theory.at(key, N)
+        out.append(t_stat(f"{label}{key}", pred, float(v.mean()), float(v.std(ddof=1) / math.sqrt(n)), n - 1,
+                          kind="simulation", note=f"prediction = large N {theory.value[key]:.6g} + derived "
+                          f"{theory.coef[key]:.4g}/N", N=int(N), networks=n, g=theory.g, sigma2=theory.sigma2,
+                          covariance=theory.covariance, **context))
     return out
 
 

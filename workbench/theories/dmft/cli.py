@@ -188,7 +188,9 @@ def run(args: argparse.Namespace) -> int:
         **out["params"],
     }
     if args.lyapunov_k > 0 and curves:  # issue 12: the DMFT Lyapunov spectrum (lyapunov_cavity / _spectrum)
-        out.update(_lyapunov_spectrum_json(spec, res, args.lyapunov_k, args.lyapunov_method))
+        spectrum = _lyapunov_spectrum_json(spec, res, args.lyapunov_k, args.lyapunov_method)
+        out.setdefault("error_estimates", {}).update(spectrum.pop("spectrum_error_estimates", {}))
+        out.update(spectrum)
     if args.json:
         print(strict_dumps({**out, **_reasons(out, res, args)}))
     else:
@@ -206,15 +208,21 @@ def _lyapunov_spectrum_json(spec: object, res: object, k: int, method: str) -> d
     if method == "cavity":
         from workbench.theories.dmft.lyapunov_cavity import lyapunov_spectrum_cavity
 
-        lsp = lyapunov_spectrum_cavity(spec, k=min(k, 200), N=200, result=res)
+        # s_low=None: thresholds only as far down as rank k/N and D_KY need (issue 12: CLI time)
+        lsp = lyapunov_spectrum_cavity(spec, k=min(k, 200), N=200, result=res, s_low=None)
         label = "cavity (single-site theory)"
     else:
         from workbench.theories.dmft.lyapunov_spectrum import lyapunov_spectrum_from_dmft
 
         lsp = lyapunov_spectrum_from_dmft(spec, k=min(k, 200), result=res)
         label = "sampled (sampled-gain QR product)"
-    return {"lyapunov_spectrum": lsp.exponents[:k].tolist(), "kaplan_yorke_dimension": lsp.kaplan_yorke_fraction,
-            "lyapunov_spectrum_method": label}
+    out = {"lyapunov_spectrum": lsp.exponents[:k].tolist(), "kaplan_yorke_dimension": lsp.kaplan_yorke_fraction,
+           "lyapunov_spectrum_method": label}
+    est = getattr(lsp, "error_estimates", None)
+    if est:  # cavity: a-posteriori estimates (statistical, regulator, grid), merged into error_estimates
+        out["spectrum_error_estimates"] = {"lyapunov_spectrum": list(map(float, est["exponents"][:k])),
+                                           "kaplan_yorke_dimension": est["kaplan_yorke_fraction"]}
+    return out
 
 
 # discrete-time networks, ``--dynamics map [--delta D]``: see workbench.theories.dmft.discrete (engineer h5)

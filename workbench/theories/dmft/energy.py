@@ -11,9 +11,10 @@ Every residual is compiled from the derived equations of :mod:`derivations.dmft`
 * chaotic / noise-driven state with ``mu = 0`` and no quenched input: the ``chaotic`` energy
   equation in Delta0 (``brentq``);
 * otherwise (quenched input, mean coupling with ``mu != 0``): the pair ``energy_balance``, ``rest``
-  with ``mean``, by the damped fixed-point iteration of shared theory/dmft.md §4 (eps = 0.2,
-  started near the static solution) whose map is the derived ``fixed_point`` (the closed equations
-  solved for their unknowns at build time), polished by a Newton step;
+  with ``mean``, by Newton's method on the residuals from near the static solution (forward-difference
+  Jacobian, backtracking), falling back on the damped fixed-point iteration of shared theory/dmft.md §4
+  (eps = 0.2) whose map is the derived ``fixed_point`` (the closed equations solved for their unknowns
+  at build time), with Newton retried after 8, 24, 56, ... damped steps;
 * ``Delta(tau)``: the Newtonian equation ``tau^2 Delta'' = -V'(Delta)`` from ``Delta0`` with the
   derived kink ``Delta'(0+)`` down to half the decay, then along the separatrix by energy
   conservation (a quadrature that tends to ``exp(-kappa tau)``; dmft.md §2.3);
@@ -141,10 +142,11 @@ class DMFTSolver(Solver):
 
         # the first non-trivial root wins (the trivial Delta0 = 0 only where no start finds another);
         # a start that creeps onto the trivial root (linear convergence in v = sqrt(Delta0)) is cut
-        # off at 60 evaluations
+        # off at 60 evaluations (20 once the trivial root is known: hybr reaches a simple root in fewer)
         best = None
         for D0 in (1.0, 0.1, 5.0, 20.0):
-            sol = optimize.root(F, [math.sqrt(D0), mu0], method="hybr", options={"xtol": 1e-14, "maxfev": 60})
+            fev = 60 if best is None else 20
+            sol = optimize.root(F, [math.sqrt(D0), mu0], method="hybr", options={"xtol": 1e-14, "maxfev": fev})
             if np.max(np.abs(F(sol.x))) < 1e-10:
                 if sol.x[0] ** 2 > 1e-8:
                     best = sol.x
@@ -232,6 +234,62 @@ class DMFTSolver(Solver):
         g_max = math.sqrt(max(float(ratio[k]), -float(best.fun)))
         return f"allowed: --g < {g_max:.4g} at this --sigma2 (or a larger --sigma2)"
 
+    def _pair_newton(self, pv: list[float], x0: tuple[float, float, float], max_iter: int = 15):
+        """Newton's method on the derived pair residuals (energy_balance, rest, mean) from ``x0``.
+
+        Forward-difference Jacobian, backtracking on the residual norm, iterates kept in the domain
+        ``0 <= Delta_inf < Delta0``; returns ``(Delta0, Delta_inf, mu, iterations)``, or None where it
+        does not converge to a fluctuating root (``Delta0 - Delta_inf > 1e-6 Delta0``): the caller
+        falls back to the damped iteration.
+        """
+
+        def F(x: np.ndarray) -> np.ndarray | None:
+            if not (x[0] > 0 and 0 <= x[1] < x[0]):
+                return None
+            r = np.asarray(self.pair_sys(*x, *pv), dtype=float)
+            return r if np.all(np.isfinite(r)) else None
+
+        x = np.array(x0, dtype=float)
+        x[1] = min(max(x[1], 0.0), 0.5 * x[0])
+        r = F(x)
+        if r is None:
+            return None
+        for it in range(max_iter):
+            J = np.empty((3, 3))
+            for j in range(3):
+                dx = 1e-7 * max(abs(x[j]), 1e-3 * x[0], 1e-9)
+                xp = x.copy()
+                xp[j] += dx if j != 1 or xp[1] + dx < xp[0] else -dx
+                rp = F(xp)
+                if rp is None:
+                    return None
+                J[:, j] = (rp - r) / (xp[j] - x[j])
+            try:
+                step = np.linalg.solve(J, -r)
+            except np.linalg.LinAlgError:
+                return None
+            if not np.all(np.isfinite(step)):
+                return None
+            # at most a factor 4 in Delta0 per step; backtrack on |r|
+            t = min(1.0, 3.0 * x[0] / max(abs(step[0]), 1e-300))
+            norm = float(np.max(np.abs(r)))
+            while t > 1e-4:
+                xn = x + t * step
+                xn[1] = max(xn[1], 0.0)
+                rn = F(xn)
+                if rn is not None and float(np.max(np.abs(rn))) < (1 - 1e-4 * t) * norm:
+                    break
+                t /= 2
+            else:
+                return None
+            moved = max(abs(xn[0] - x[0]) / xn[0], abs(xn[1] - x[1]) / xn[0], abs(xn[2] - x[2]) / max(abs(xn[2]), xn[0]))
+            x, r = xn, rn
+            if moved < 1e-13 or float(np.max(np.abs(r))) < 1e-14 * max(x[0] * x[0], 1.0):
+                if x[0] - x[1] > 1e-6 * x[0]:
+                    return float(x[0]), float(x[1]), float(x[2]), it + 1
+                return None
+        return None
+
     def _pair(
         self,
         pv: list[float],
@@ -242,11 +300,18 @@ class DMFTSolver(Solver):
         tol: float = 1e-12,
         max_iter: int = 20000,
     ):
-        """Damped iteration of the derived fixed-point map (dmft.md §4), polished by a Newton-type root
-        of the residuals once it is close."""
+        """Damped iteration of the derived fixed-point map (dmft.md §4), cut short by Newton's method on
+        the residuals (:meth:`_pair_newton`, tried at the start and after 8, 24, 56, ... damped steps),
+        polished by a Newton-type root of the residuals once it is close."""
         polish_at = 1e-4
         step = math.inf
+        next_newton = 0
         for it in range(max_iter):
+            if it == next_newton:
+                newton = self._pair_newton(pv, (D0, Dinf, mu))
+                if newton is not None:
+                    return *newton[:3], f"{it} steps, Newton {newton[3]}"
+                next_newton = 2 * next_newton + 8
             if polish_at and it > 0 and step < polish_at:
                 sol = optimize.root(
                     lambda v: list(self.pair_sys(v[0], v[1], v[2], *pv)),
@@ -362,7 +427,7 @@ class DMFTSolver(Solver):
             info["method"] = "chaotic energy equation (brentq)"
         else:
             D0, Dinf, mu, it = self._pair(pv, sD0 * 1.01 + 1e-3 + sigma2, 0.8 * sD0, smu)
-            info["method"] = f"damped iteration ({it} steps)"
+            info["method"] = f"damped iteration ({it} steps)" if isinstance(it, int) else f"damped iteration ({it})"
             regime = "chaotic"
             if D0 - Dinf < 1e-7 * max(D0, 1e-12) and sigma2 == 0.0:
                 regime = "static"
@@ -554,7 +619,8 @@ class DMFTSolver(Solver):
     def _ground_energy(self, res: DMFTResult, Ws: Any, Dg: np.ndarray, mass: float, T: float, h: float, pv):
         """Ground energy E0 of ``-M d^2/du^2 + W(Delta(u))`` on [-T, T], its Lyapunov-error estimate and the step.
 
-        Second-order finite differences on the nested grids of steps 4h, 2h, h (even sector only:
+        Second-order finite differences on the nested grids of steps 4h, 2h, h (lowest eigenvalue by
+        :func:`_lowest_eigenvalue`, warm-started from the coarser grid; even sector only:
         the ground state is even), twice Richardson-extrapolated (the error is a series in h^2; the
         kink of W at u = 0 sits on a node); the estimate is the change of the once-extrapolated value
         between (4h, 2h) and (2h, h) (not divided by 15: a kinked phi gives W a sqrt(|u|) cusp and a
@@ -572,9 +638,8 @@ class DMFTSolver(Solver):
                 diag = 2 * mass / step**2 + Wu
                 off = np.full(uu.size - 1, -mass / step**2)
                 off[0] *= math.sqrt(2.0)  # the even sector of the full operator, symmetrised
-                cache[step] = float(
-                    linalg.eigh_tridiagonal(diag, off, select="i", select_range=(0, 0), eigvals_only=True)[0]
-                )
+                coarser = [cache[s] for s in sorted(cache) if s > step]
+                cache[step] = _lowest_eigenvalue(diag, off, coarser[0] if coarser else None)
             return cache[step]
 
         for _ in range(4):
@@ -588,6 +653,75 @@ class DMFTSolver(Solver):
                 break
             h /= 2
         return e0, est, h
+
+
+def _lowest_eigenvalue(diag: np.ndarray, off: np.ndarray, guess: float | None) -> float:
+    """Lowest eigenvalue of the symmetric tridiagonal matrix (``diag``, ``off``).
+
+    With a ``guess`` (the eigenvalue on a coarser grid): Rayleigh-quotient iteration from it
+    (compiled, O(n) per step), accepted only where the Sturm count proves it the lowest (no
+    eigenvalue below it, one within 1e-9 relative above); otherwise, and without a guess, LAPACK
+    bisection (``eigh_tridiagonal``).
+    """
+    if guess is not None:
+        lam = _rayleigh_ground(diag, off, guess)
+        tol = 1e-9 * max(abs(lam), 1e-6)
+        if math.isfinite(lam) and _sturm_count(diag, off, lam - tol) == 0 and _sturm_count(diag, off, lam + tol) >= 1:
+            return lam
+    return float(linalg.eigh_tridiagonal(diag, off, select="i", select_range=(0, 0), eigvals_only=True)[0])
+
+
+@numba.njit(cache=True)
+def _sturm_count(diag: np.ndarray, off: np.ndarray, x: float) -> int:  # pragma: no cover - numba
+    """Number of eigenvalues below ``x`` (signs of the LDL^T pivots of ``T - x``)."""
+    count = 0
+    q = diag[0] - x
+    for i in range(diag.size):
+        if i > 0:
+            q = diag[i] - x - off[i - 1] * off[i - 1] / (q if q != 0.0 else 1e-300)
+        if q < 0:
+            count += 1
+    return count
+
+
+@numba.njit(cache=True)
+def _tridiag_solve(diag: np.ndarray, off: np.ndarray, shift: float, rhs: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """Solution of ``(T - shift) y = rhs`` (Thomas algorithm; T symmetric tridiagonal)."""
+    n = diag.size
+    c = np.empty(n)
+    y = np.empty(n)
+    b = diag[0] - shift
+    b = b if b != 0.0 else 1e-300
+    c[0] = off[0] / b if n > 1 else 0.0
+    y[0] = rhs[0] / b
+    for i in range(1, n):
+        b = diag[i] - shift - off[i - 1] * c[i - 1]
+        b = b if b != 0.0 else 1e-300
+        c[i] = off[i] / b if i < n - 1 else 0.0
+        y[i] = (rhs[i] - off[i - 1] * y[i - 1]) / b
+    for i in range(n - 2, -1, -1):
+        y[i] -= c[i] * y[i + 1]
+    return y
+
+
+@numba.njit(cache=True)
+def _rayleigh_ground(diag: np.ndarray, off: np.ndarray, guess: float) -> float:  # pragma: no cover - numba
+    """Eigenvalue reached by two inverse-iteration steps at ``guess`` from a positive vector (the ground
+    state has no node), then Rayleigh-quotient iteration; NaN without convergence."""
+    n = diag.size
+    x = np.ones(n) / math.sqrt(n)
+    lam = guess
+    for k in range(30):
+        y = _tridiag_solve(diag, off, lam if k >= 2 else guess, x)
+        x = y / math.sqrt(np.dot(y, y))
+        tx = diag * x
+        tx[:-1] += off * x[1:]
+        tx[1:] += off * x[:-1]
+        rq = np.dot(x, tx)
+        if k >= 2 and abs(rq - lam) <= 1e-15 * max(abs(rq), 1.0):
+            return rq
+        lam = rq
+    return np.nan
 
 
 def _cheb(x: np.ndarray, y: np.ndarray) -> np.polynomial.Chebyshev:

@@ -51,9 +51,9 @@ class CavityConfig:
     eps: tuple[float, ...] = (0.1, 0.03, 0.01, 0.003)
     n_twist: int = 2
     twist_aT_max: float = 12.0
-    tol: float = 1e-7
+    tol: float = 1e-6  # log(P, A) residual: moves F by ~1e-7, far below the regulator and grid estimates
     max_iter: int = 300
-    stall: int = 20
+    stall: int = 8
     accept: float = 1e-4
     anderson: int = 6
     seed: int = 0
@@ -73,6 +73,9 @@ class CavitySpectrum:
     entropy_rate_per_neuron: float
     F_sets: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     info: dict[str, Any] = field(default_factory=dict)
+    error_estimates: dict[str, Any] = field(default_factory=dict)
+    """Absolute error estimates (``exponents``, ``kaplan_yorke_fraction``, ``entropy_rate_per_neuron``) and
+    their ``parts``; see :func:`_error_estimates`."""
 
     def exponents_per_set(self) -> np.ndarray:
         """``lambda(i/N)`` of each Sobol scramble alone (path_sets x k): their spread is the quadrature error."""
@@ -93,7 +96,16 @@ class CavitySpectrum:
         return {"fractions": self.fractions[sl].tolist(), "exponents": self.exponents[sl].tolist(),
                 "lyapunov_max": self.edge, "kaplan_yorke_fraction": self.kaplan_yorke_fraction,
                 "entropy_rate_per_neuron": self.entropy_rate_per_neuron, "s": self.s.tolist(),
-                "F": self.F.tolist(), "F_stderr": self.F_stderr.tolist(), "info": dict(self.info)}
+                "F": self.F.tolist(), "F_stderr": self.F_stderr.tolist(), "info": dict(self.info),
+                "error_estimates": _listed(self.error_estimates, sl)}
+
+
+def _listed(est: dict[str, Any], sl: slice) -> dict[str, Any]:
+    """``error_estimates`` with arrays as lists (the exponents cut to ``sl``), recursively."""
+    out: dict[str, Any] = {}
+    for key, v in est.items():
+        out[key] = _listed(v, sl) if isinstance(v, dict) else (np.asarray(v)[sl].tolist() if np.ndim(v) else v)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -139,12 +151,18 @@ def _sweep(d: np.ndarray, ell2: np.ndarray, gamma: float, eta: float, P: np.ndar
            ring: _Ring) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One evaluation of the right-hand sides: ``(A_new, P_new, V_new)`` symbols from ``(P, A)``."""
     m = d.shape[1]
-    M = gamma * d[:, :, None] * ring.circulant(P)[None] * d[:, None, :]
-    M += ring.circulant(ell2 / A)[None]
-    M[:, np.arange(m), np.arange(m)] += eta
+    base = ring.circulant(ell2 / A)
+    base[np.arange(m), np.arange(m)] += eta
+    CP = gamma * ring.circulant(P)
+    M = np.empty((d.shape[0], m, m), dtype=CP.dtype)  # in place: no path-sized temporaries
+    np.multiply(d[:, :, None], CP[None], out=M)
+    M *= d[:, None, :]
+    M += base[None]
     Q = np.linalg.inv(M)
     V = ring.symbol_of(Q.mean(axis=0))
-    DQD = ring.symbol_of((d[:, :, None] * Q * d[:, None, :]).mean(axis=0))
+    Q *= d[:, :, None]
+    Q *= d[:, None, :]
+    DQD = ring.symbol_of(Q.mean(axis=0))
     A_new = eta + gamma * DQD
     return A_new, 1.0 / A - ell2 * V / A**2, V
 
@@ -184,14 +202,23 @@ def _fixed_point(d: np.ndarray, ell2: np.ndarray, gamma: float, eta: float, init
 
 
 def _threshold_cdf(d: np.ndarray, s: float, tau: float, g: float, theta: float, cfg: CavityConfig,
-                   rings: tuple[_Ring, _Ring], warm: dict) -> tuple[float, float, int]:
-    """``F(s)`` at one Bloch phase, regulators lowered in turn; returns ``(F, residual, sweeps)``."""
+                   rings: tuple[_Ring, _Ring], warm: dict) -> tuple[float, float, float, int]:
+    """``F(s)`` at one Bloch phase, regulators lowered in turn; returns ``(F, F_alt, residual, sweeps)``.
+
+    ``F``: linear extrapolation to ``eta = 0`` from the two smallest regulators; ``F_alt``: from the
+    next two (the difference is the regulator error estimate; NaN with fewer than three levels).
+    Warm-started from the previous threshold, the largest regulator (a continuation step of the cold
+    start only, unused in ``F``) is skipped when three or more remain.
+    """
     m, ring = d.shape[1], rings[int(theta == 0.0)]
     Wk = 2 * np.pi * (np.fft.fftfreq(m, 1.0 / m) + theta) / cfg.T
     ell2, gamma, a, bare = _symbol_functions()(s, tau, g, Wk, cfg.T, theta)
     worst, sweeps, F = 0.0, 0, []
     for j, e in enumerate(cfg.eps):
         init = warm.get((theta, j))
+        if j == 0 and len(cfg.eps) > 3 and init is not None and (theta, 1) in warm:
+            F.append(math.nan)
+            continue
         if init is None:
             P0 = e / (e * e + ell2)
             init = warm.get((theta, j - 1), (P0, e + gamma * float(np.mean(d * d)) * P0))
@@ -200,29 +227,45 @@ def _threshold_cdf(d: np.ndarray, s: float, tau: float, g: float, theta: float, 
         worst, sweeps = max(worst, res), sweeps + it
         F.append(0.5 + bare + float(np.sum(a * V / A - a / ell2)) / cfg.T)
     if len(F) < 2:
-        return F[-1], worst, sweeps
+        return F[-1], math.nan, worst, sweeps
     e1, e0 = cfg.eps[-2:]  # F is linear in a small regulator: Richardson step to eta = 0
-    return F[-1] - (F[-2] - F[-1]) * e0 / (e1 - e0), worst, sweeps
+    alt = F[-2] - (F[-3] - F[-2]) * e1 / (cfg.eps[-3] - e1) if len(F) > 2 else math.nan
+    return F[-1] - (F[-2] - F[-1]) * e0 / (e1 - e0), alt, worst, sweeps
 
 
-def cavity_cdf(d: np.ndarray, s_values: np.ndarray, tau: float, g: float, cfg: CavityConfig) -> tuple:
-    """``F(s)`` at each threshold (twist-averaged) for gain paths ``d`` (paths x m); with diagnostics."""
-    rings = (_Ring(d.shape[1], False), _Ring(d.shape[1], True))
+@lru_cache(maxsize=4)
+def _rings(m: int) -> tuple[_Ring, _Ring]:
+    """The complex (twisted) and real rings of ``m`` points (index tables reused across calls)."""
+    return _Ring(m, False), _Ring(m, True)
+
+
+def cavity_cdf(d: np.ndarray, s_values: np.ndarray, tau: float, g: float, cfg: CavityConfig,
+               warm: dict | None = None) -> tuple:
+    """``F(s)`` at each threshold (twist-averaged) for gain paths ``d`` (paths x m); with diagnostics.
+
+    Thresholds are solved in the given order, each warm-started from the previous one (and from
+    ``warm``, the kernels of an earlier call on the same paths, which is updated). The diagnostics
+    hold ``F_alt``, ``F`` extrapolated from the larger regulators (see :func:`_threshold_cdf`).
+    """
+    rings = _rings(d.shape[1])
     x, w = np.polynomial.legendre.leggauss(cfg.n_twist) if cfg.n_twist else (np.array([-1.0]), np.array([2.0]))
     thetas, weights = (x + 1) / 4 if cfg.n_twist else np.zeros(1), w / 2
-    F, worst, sweeps, warm = [], 0.0, 0, {}
+    F, F_alt, worst, sweeps = [], [], 0.0, 0
+    warm = {} if warm is None else warm
     for s in np.asarray(s_values, float):
         use = cfg.n_twist > 0 and abs(s + 1 / tau) * cfg.T < cfg.twist_aT_max
         parts = [_threshold_cdf(d, s, tau, g, th, cfg, rings, warm) for th in (thetas if use else [0.0])]
         F.append(float(np.dot(weights, [p[0] for p in parts])) if use else parts[0][0])
-        worst, sweeps = max(worst, *(p[1] for p in parts)), sweeps + sum(p[2] for p in parts)
-    return np.array(F), {"max_residual": worst, "sweeps": sweeps, "converged": worst < cfg.accept}
+        F_alt.append(float(np.dot(weights, [p[1] for p in parts])) if use else parts[0][1])
+        worst, sweeps = max(worst, *(p[2] for p in parts)), sweeps + sum(p[3] for p in parts)
+    return np.array(F), {"max_residual": worst, "sweeps": sweeps, "converged": worst < cfg.accept,
+                         "F_alt": np.array(F_alt)}
 
 
 def _merge_diagnostics(a: dict, b: dict) -> dict:
     """Diagnostics of two threshold blocks of :func:`cavity_cdf` combined."""
     return {"max_residual": max(a["max_residual"], b["max_residual"]), "sweeps": a["sweeps"] + b["sweeps"],
-            "converged": a["converged"] and b["converged"]}
+            "converged": a["converged"] and b["converged"], "F_alt": np.r_[a["F_alt"], b["F_alt"]]}
 
 
 def _rank_interpolant(s: np.ndarray, F: np.ndarray, edge: float) -> Any:
@@ -316,10 +359,11 @@ def lyapunov_spectrum_cavity(
     k: int | None = None,
     *,
     N: int = 200,
-    s_low: float = -0.8,
+    s_low: float | None = -0.8,
     s_values: np.ndarray | None = None,
     config: CavityConfig | None = None,
     result: Any = None,
+    estimate: bool = True,
 ) -> CavitySpectrum:
     """DMFT Lyapunov spectrum of ``spec`` by the single-site theory; ``lambda(i/N)`` for ``i = 1..k``.
 
@@ -329,14 +373,19 @@ def lyapunov_spectrum_cavity(
         One population, flow dynamics.
     k, N : int
         Exponents ``lambda(i/N)``, ``i = 1..k`` (default: every ``i`` whose rank the thresholds reach).
-    s_low : float
-        Lowest threshold of the default grid (``D_KY`` needs ``s_KY > s_low``).
+    s_low : float or None
+        Lowest threshold of the default grid (``D_KY`` needs ``s_KY > s_low``); None: as low as needed,
+        the grid is extended down from 0 in steps of 0.1 until it reaches rank ``k/N`` and two
+        thresholds lie below ``s_KY`` (the fast choice of the CLI).
     s_values : ndarray, optional
         Thresholds replacing the default grid.
     config : CavityConfig, optional
         Window, modes, paths, regulators and twists.
     result : DMFTResult, optional
         The DMFT solution (solved with curves and lambda_max if not given).
+    estimate : bool
+        Also estimate the errors of the exponents, ``D_KY/N`` and ``h/N`` (``error_estimates``, see
+        :func:`_error_estimates`; costs about a quarter more).
     """
     cfg = config or CavityConfig()
     if result is None:
@@ -346,17 +395,21 @@ def lyapunov_spectrum_cavity(
     _check(spec, result, N, k, cfg)
     tau, g = float(spec.populations[0].tau.value), float(spec.g[0][0])
     edge = float(result.lyapunov)
-    s = default_thresholds(edge, tau, s_low) if s_values is None else np.sort(np.asarray(s_values, float))
+    if s_values is not None:
+        s = np.sort(np.asarray(s_values, float))
+    else:
+        s = default_thresholds(edge, tau, 0.0 if s_low is None else s_low)
     paths = [_gain_paths(spec, result, cfg, cfg.seed + i) for i in range(cfg.path_sets)]
-    sets = [cavity_cdf(d, s, tau, g, cfg) for d in paths]
+    warms: list[dict] = [{} for _ in paths]
+    sets = [_cdf_down(d, s, tau, g, cfg, w) for d, w in zip(paths, warms, strict=True)]
     Fs = np.array([x[0] for x in sets])
     need = 0.0 if k is None else k / N
-    while s_values is None and 1.0 - Fs.mean(axis=0)[0] < need and s[0] > -1 / tau - 3.0:
-        more = s[0] - 0.1 * np.arange(1, 5)  # extend the grid down until rank k/N is reached
-        more = more[np.abs(more + 1 / tau) > 0.02]
-        ext = [cavity_cdf(d, more[::-1], tau, g, cfg) for d in paths]
+    while s_values is None and not _reached(s, Fs.mean(axis=0), edge, need, s_low) and s[0] > -1 / tau - 3.0:
+        more = s[0] - 0.1 * np.arange(1, 5 if s_low is not None else 3)  # extend the grid down
+        more = np.sort(more[np.abs(more + 1 / tau) > 0.02])
+        ext = [_cdf_down(d, more, tau, g, cfg, w) for d, w in zip(paths, warms, strict=True)]
         sets = [(np.r_[e[0], x[0]], _merge_diagnostics(e[1], x[1])) for e, x in zip(ext, sets, strict=True)]
-        s, Fs = np.r_[more[::-1], s], np.array([x[0] for x in sets])
+        s, Fs = np.r_[more, s], np.array([x[0] for x in sets])
     F = Fs.mean(axis=0)
     fr = np.arange(1, (N if k is None else int(k)) + 1) / N
     lam = _exponents_at(s, F, edge, fr)
@@ -371,5 +424,86 @@ def lyapunov_spectrum_cavity(
             "max_residual": max(x[1]["max_residual"] for x in sets), "sweeps": sum(x[1]["sweeps"] for x in sets),
             "Delta0": result.Delta0, "mu": result.mu, "kaplan_yorke_fraction_stderr": ky_se,
             "entropy_rate_per_neuron_stderr": h_se}
-    return CavitySpectrum(s=s, F=F, F_stderr=Fs.std(axis=0, ddof=1) / math.sqrt(len(sets)), edge=edge, fractions=fr,
-                          exponents=lam, kaplan_yorke_fraction=ky, entropy_rate_per_neuron=h, F_sets=Fs, info=info)
+    out = CavitySpectrum(s=s, F=F, F_stderr=Fs.std(axis=0, ddof=1) / math.sqrt(len(sets)), edge=edge, fractions=fr,
+                         exponents=lam, kaplan_yorke_fraction=ky, entropy_rate_per_neuron=h, F_sets=Fs, info=info)
+    if estimate:
+        F_alt = np.mean([x[1]["F_alt"] for x in sets], axis=0)
+        out.error_estimates = _error_estimates(out, paths, F_alt, tau, g, cfg)
+    return out
+
+
+def _cdf_down(d: np.ndarray, s: np.ndarray, tau: float, g: float, cfg: CavityConfig, warm: dict) -> tuple:
+    """:func:`cavity_cdf` at the ascending thresholds ``s``, solved from the top down (warm starts follow
+    the grid down from the edge); results in the order of ``s``."""
+    F, diag = cavity_cdf(d, s[::-1], tau, g, cfg, warm)
+    return F[::-1], {**diag, "F_alt": diag["F_alt"][::-1]}
+
+
+def _reached(s: np.ndarray, F: np.ndarray, edge: float, need: float, s_low: float | None) -> bool:
+    """Whether the thresholds reach rank ``need`` and (``s_low`` None) put two thresholds below ``s_KY``."""
+    r = 1.0 - F
+    if r[0] < need:
+        return False
+    if s_low is not None or edge <= 0:
+        return True
+    ky, _ = _dimension_entropy(s, F, edge)
+    return math.isfinite(ky) and len(s) > 2 and r[1] > ky
+
+
+GRID_ORDER = 0.5
+"""Lowest convergence order in dt assumed by the grid error estimate (rough gain paths)."""
+
+
+def _quantities(sp_: CavitySpectrum, F: np.ndarray) -> np.ndarray:
+    """``(lambda(i/N) ..., D_KY/N, h/N)`` of the spectrum's grid with ``F`` in place of its own."""
+    ky, h = _dimension_entropy(sp_.s, F, sp_.edge)
+    return np.r_[_exponents_at(sp_.s, F, sp_.edge, sp_.fractions), ky, h]
+
+
+def _error_estimates(sp_: CavitySpectrum, paths: list[np.ndarray], F_alt: np.ndarray, tau: float, g: float,
+                     cfg: CavityConfig) -> dict[str, Any]:
+    """A-posteriori error estimates of the exponents, ``D_KY/N`` and ``h/N`` (absolute), with their parts.
+
+    * ``statistical``: the standard error over the independent path sets (the Gaussian path quadrature;
+      counted twice in the total);
+    * ``regulator``: ``F`` extrapolated to ``eta = 0`` from the two smallest regulators (``e2 > e3``)
+      against the extrapolation from the next two (``e1 > e2``); the extrapolation error falls like
+      ``eta^p`` with ``p >= 1`` (not 2: measured p ~ 1.15 at g = 2 with a fourth regulator 1e-3), so
+      the error of the first is at most their difference times ``e3 / (e2 - e3)``;
+    * ``grid``: the same paths sampled at every 2nd and 4th point (steps ``2 dt``, ``4 dt``, the window
+      fixed: common random numbers, so the differences are the time discretisation alone); with
+      ``d1, d2`` the root-mean-square over the path sets of the differences fine - half and half -
+      quarter (the mean difference can vanish by chance), the error of the fine grid for an error
+      ``~ dt^p``, ``p >= GRID_ORDER = 1/2`` (the gain paths are rough: ``Delta(tau)`` has a kink at 0;
+      measured p ~ 0.6 at g = 2 from dt = 0.25, 0.5, 1), is at most ``max(d1, d2 2^-p) / (2^p - 1)``;
+      ``d2`` is left out where ``d2 > 4 d1`` (the 4 dt grid is pre-asymptotic: at g = 3, 4 dt = 2 is
+      longer than the correlation time).
+
+    The window ``T`` (with its Bloch twists) and the number of modes per unit time are not varied
+    beyond that.
+    """
+    q = _quantities(sp_, sp_.F)
+    stat = np.array([_quantities(sp_, Fk) for Fk in sp_.F_sets]).std(axis=0, ddof=1) / math.sqrt(len(sp_.F_sets))
+    e1, e2, e3 = cfg.eps[-3:] if len(cfg.eps) >= 3 else (math.nan,) * 3
+    reg = np.abs(q - _quantities(sp_, F_alt)) * e3 / (e2 - e3)
+    levels, per_set = [q], [np.array([_quantities(sp_, Fk) for Fk in sp_.F_sets])]
+    for stride in (2, 4):
+        if cfg.m % stride or cfg.m // stride < 8:
+            break
+        coarse = [_cdf_down(np.ascontiguousarray(d[:, ::stride]), sp_.s, tau, g, cfg, {})[0] for d in paths]
+        levels.append(_quantities(sp_, np.mean(coarse, axis=0)))
+        per_set.append(np.array([_quantities(sp_, Fk) for Fk in coarse]))
+    if len(levels) == 3:
+        d1, d2 = (np.sqrt(np.mean((per_set[i] - per_set[i + 1]) ** 2, axis=0)) for i in (0, 1))
+        asymptotic = d2 < 2 ** (2 * GRID_ORDER + 1) * d1  # else the 4 dt grid is pre-asymptotic (order > 2)
+        grid = np.maximum(d1, np.where(asymptotic, d2 * 2**-GRID_ORDER, 0.0)) / (2**GRID_ORDER - 1)
+    else:
+        grid = np.full_like(q, math.nan)
+    total = 2 * stat + reg + grid
+    n = len(sp_.fractions)
+
+    def split(v: np.ndarray) -> dict[str, Any]:
+        return {"exponents": v[:n], "kaplan_yorke_fraction": float(v[n]), "entropy_rate_per_neuron": float(v[n + 1])}
+
+    return {**split(total), "parts": {"statistical": split(stat), "regulator": split(reg), "grid": split(grid)},
+            "coarse_grid_values": {f"{2**i}dt": split(v) for i, v in enumerate(levels[1:], start=1)}}

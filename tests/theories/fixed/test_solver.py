@@ -1,0 +1,132 @@
+"""predict(J): linear exactness, frequency integral, Shen-Hu special case, per-neuron diagonal, refusals."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import scipy.linalg as sla
+
+from workbench.errors import SpecError
+from workbench.theories.fixed import FixedResult, predict
+
+
+def _J(N: int, g: float, seed: int) -> np.ndarray:
+    """iid Gaussian couplings of variance g^2/N."""
+    return np.random.default_rng(seed).standard_normal((N, N)) * g / np.sqrt(N)
+
+
+def test_linear_network_is_exact() -> None:
+    """phi = x: gains 1, C(0) = sigma2 (I-J)^-1 (I-J)^-T, equal time = the Lyapunov solve, phi = x."""
+    N, s2 = 120, 0.7
+    J = _J(N, 0.6, 1)
+    r = predict(J, "linear", s2)
+    assert isinstance(r, FixedResult) and np.all(r.gains == 1.0) and r.g_eff == pytest.approx(r.g)
+    R = np.linalg.inv(np.eye(N) - J)
+    np.testing.assert_allclose(r.cov_x_zero_frequency, s2 * R @ R.T, atol=1e-12)
+    np.testing.assert_allclose(r.response, R, atol=1e-12)
+    lyap = sla.solve_continuous_lyapunov(J - np.eye(N), -s2 * np.eye(N))
+    np.testing.assert_allclose(r.cov_x, lyap, atol=1e-12)
+    np.testing.assert_allclose(r.cov_phi, r.cov_x, atol=1e-12)
+    np.testing.assert_allclose(r.cov_phi_zero_frequency, r.cov_x_zero_frequency, atol=1e-12)
+
+
+def test_equal_time_is_the_frequency_integral_of_the_spectra() -> None:
+    """Closed-form eigenbasis integral = quadrature of cov_at(w) (nonlinear, per-neuron), and cov_at(0) = C(0)."""
+    N = 30
+    r = predict(_J(N, 1.3, 2), "tanh", 0.8)
+    th, wt = np.polynomial.legendre.leggauss(1200)  # the slowest basis rate (0.01) needs fine resolution near w = 0
+    th, wt = th * np.pi / 2, wt * np.pi / 2
+    for which, C in (("x", r.cov_x), ("phi", r.cov_phi)):
+        quad = sum(wk / np.cos(t) ** 2 / (2 * np.pi) * r.cov_at(np.tan(t), which) for t, wk in zip(th, wt, strict=True))
+        np.testing.assert_allclose(quad.real, C, atol=1e-5 * np.abs(C).max())
+    np.testing.assert_allclose(r.cov_at(0.0, "x").real, r.cov_x_zero_frequency, atol=1e-10)
+    np.testing.assert_allclose(r.cov_at(0.0, "phi").real, r.cov_phi_zero_frequency, atol=1e-10)
+
+
+def test_response_at_frequency() -> None:
+    N = 25
+    r = predict(_J(N, 1.2, 4), "tanh", 0.5)
+    np.testing.assert_allclose(r.response_at(0.0), r.response, atol=1e-12)
+    Rw = r.response_at(np.array([0.3, 2.0]))
+    A = r.J * r.gains[None, :]
+    np.testing.assert_allclose(Rw[1], np.linalg.inv((1 + 2j) * np.eye(N) - A), atol=1e-12)
+    np.testing.assert_allclose(r.response_phi, r.gains[:, None] * r.response)
+
+
+def test_shen_hu_special_case() -> None:
+    """Shared gains, iid J: C^phi(0) = Sigma0 (I - g_eff J0)^-1 (..)^-T exactly; PR/N -> (1 - g_eff^2)^2 over networks.
+
+    4 networks, N = 600, g = 1.2, sigma2 = 1 (g_eff ~ 0.77); the mean PR/N over networks agrees with HS within the
+    Student-t multiple (3 dof) of its SE.
+    """
+    from workbench.sim.checks import t_stat
+
+    prs, hs = [], []
+    for seed in range(4):
+        J = _J(600, 1.2, seed)
+        r = predict(J, "tanh", 1.0, "shared", equal_time=False)
+        R = np.linalg.inv(np.eye(600) - r.g_eff * J / r.g)
+        np.testing.assert_allclose(r.cov_phi_zero_frequency, r.site.sigma0_phi[0] * R @ R.T, atol=1e-10)
+        law = r.shen_hu()
+        ev = r.covariance_spectrum("phi")
+        lo, hi = law["support"]
+        assert np.mean((ev > lo * 0.9) & (ev < hi * 1.3)) > 0.99  # bulk inside the HS support (finite-N edges)
+        prs.append(r.PR_over_N_phi_zero_frequency)
+        hs.append(law["PR_over_N"])
+    se = np.std(prs, ddof=1) / np.sqrt(len(prs))
+    cmp = t_stat("zero-frequency PR/N of phi", float(np.mean(hs)), float(np.mean(prs)), float(se), dof=len(prs) - 1,
+                 kind="reference")
+    assert cmp.ok, cmp
+    x, p = law["x"], law["density"]
+    assert np.trapezoid(p, x) == pytest.approx(1.0, abs=1e-3)
+    assert np.trapezoid(p * x, x) == pytest.approx(law["mean"], rel=1e-3)
+
+
+def test_per_neuron_diagonal_reproduces_the_per_neuron_dmft() -> None:
+    """diag C^x = Delta_i(0) of each neuron's DMFT (row norm): mean ratio 1 within 4 SE; the row norms explain the diagonal."""
+    N = 500
+    r = predict(_J(N, 0.8, 5), "tanh", 1.0)
+    ratio = np.diag(r.cov_x) / r.site.Delta0
+    se = ratio.std(ddof=1) / np.sqrt(N)
+    assert abs(ratio.mean() - 1) < 4 * se + 1 / N
+    assert np.corrcoef(np.diag(r.cov_x), r.site.Delta0)[0, 1] > 0.2
+    ratio_phi = np.diag(r.cov_phi) / r.site.C_phi0
+    assert abs(ratio_phi.mean() - 1) < 4 * ratio_phi.std(ddof=1) / np.sqrt(N) + 1 / N
+    assert r.gains.std() > 0 and r.site.fit_error < 1e-4
+
+
+def test_summary_is_strict_json() -> None:
+    r = predict(_J(40, 1.5, 6), "tanh", 0.5)
+    s = json.loads(json.dumps(r.summary(), allow_nan=False))
+    assert {"PR_over_N_x", "PR_over_N_phi", "g_eff", "g", "N", "gains", "timings", "method"} <= set(s)
+    assert 0 < s["PR_over_N_phi"] <= 1 and s["g_eff"] == pytest.approx(r.g * r.gains.mean())
+
+
+def test_memory_refusal_before_allocating(monkeypatch) -> None:
+    from workbench.theories.fixed import solver
+
+    with pytest.raises(SpecError, match=r"J_file: N = 100000 needs about .* GiB"):
+        solver.check_memory(100_000, available=8 * 2**30)
+    monkeypatch.setattr(solver, "available_bytes", lambda: 1000)
+    with pytest.raises(SpecError, match="J_file"):
+        predict(_J(30, 0.5, 0), "tanh", 1.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"J": np.ones((3, 4))}, "square"),
+        ({"J": np.full((3, 3), np.nan)}, "non-finite"),
+        ({"sigma2": -1.0}, "sigma2"),
+        ({"gains": "mean"}, "gains: one of per-neuron, shared"),
+        ({"phi": "relu"}, "odd phi .*allowed: tanh, erf, linear"),
+        ({"phi": "linear", "J": 2 * np.eye(3)}, "unstable"),
+    ],
+)
+def test_bad_input_is_one_line(kwargs, match) -> None:
+    args = {"J": _J(3, 0.5, 0), "phi": "tanh", "sigma2": 1.0, **kwargs}
+    with pytest.raises(SpecError, match=match) as err:
+        predict(args.pop("J"), **args)
+    assert "\n" not in str(err.value)
