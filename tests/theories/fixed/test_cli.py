@@ -66,7 +66,7 @@ def test_bad_input_exits_2_with_one_line(argv, match, J_file: Path, capsys) -> N
 
 def test_gains_spelling_is_checked(J_file: Path, capsys) -> None:
     assert main(["fixed", "--J-file", str(J_file), "--gains", "mean"]) == 2
-    assert "--gains: invalid choice: 'mean' (choose from 'shared', 'per-neuron')" in capsys.readouterr().err
+    assert "--gains: invalid choice: 'mean' (choose from 'shared', 'per-neuron', 'self-consistent')" in capsys.readouterr().err
 
 
 def test_too_large_J_is_refused_before_loading(J_file: Path, monkeypatch, capsys) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from workbench.cli import main
 from workbench.errors import SpecError
 from workbench.theories.fixed import predict
 from workbench.theories.fixed.gains import input_scale, single_site
@@ -28,7 +32,7 @@ def test_converges_and_diagonal_matches_single_site_variance() -> None:
     """g = 1.5, sigma2 = 1, N = 80: converges in a few iterations; [C^x]_ii = q_i K(0) + sigma2/2 = Delta0_i."""
     J, s2 = _J(80, 1.5, 3), 1.0
     r = predict(J, "tanh", s2, "self-consistent")
-    assert 2 <= r.timings["iterations"] <= 30 and np.all(np.isfinite(r.cov_phi))
+    assert 2 <= r.timings["self_consistent_iterations"] <= 30 and np.all(np.isfinite(r.cov_phi))
     g2 = float(np.sum(J * J) / J.shape[0])
     np.testing.assert_allclose(r.site.Delta0, r.site.q * input_scale("tanh", s2, g2) + 0.5 * s2, rtol=1e-10)
     np.testing.assert_allclose(np.diag(r.cov_x), r.site.Delta0, rtol=2e-3)  # stopped at max |delta d| < 1e-4
@@ -46,3 +50,13 @@ def test_unknown_mode_is_refused() -> None:
     """A misspelt mode lists the three allowed ones."""
     with pytest.raises(SpecError, match="self-consistent"):
         predict(_J(10, 1.0, 0), "tanh", 1.0, "selfconsistent")
+
+
+def test_cli_self_consistent(tmp_path: Path, capsys) -> None:
+    """``workbench fixed --gains self-consistent --json`` reaches the closure and names the mode (linear phi: fast)."""
+    path = tmp_path / "J.npy"
+    np.save(path, _J(40, 0.8, 5))
+    argv = ["fixed", "--J-file", str(path), "--phi", "linear", "--sigma2", "1", "--gains", "self-consistent", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["gains_mode"] == "self-consistent" and out["g_eff"] == out["g"]

@@ -17,6 +17,9 @@ linear-equivalent noise of the rates is ``Sigma_i(w) = C^phi_i(w) - d_i^2 |S|^2 
 (so that the diagonal of ``(I - S D J)^-1 Sigma (..)^-dagger`` reproduces ``C^phi_i``), and the
 residual ``r_i = phi_i - d_i x_i`` has ``Sigma_r,i(w) = Sigma_i(w) - d_i^2 |S|^2 sigma2``.
 ``gains="shared"`` sets q_i = g^2 for all neurons (the homogeneous DMFT, Shen-Hu).
+``gains="self-consistent"`` replaces q_i by the effective input variance ``(Var x_i - sigma2/2) / K(0)`` of the
+predicted ``[C^x]_ii`` (which also holds the off-diagonal sum ``sum_{j!=k} J_ij J_ik C^phi_jk``, O(N^-1/2) like
+the row-norm spread), iterated to a fixed point (:func:`workbench.theories.fixed.prediction.self_consistent_site`).
 
 The spectra are smooth functions of q alone (odd phi: no mean), so they are computed at three
 nodes spanning the row norms and interpolated piecewise-linearly to the neurons; in tau they are fitted by a sum

@@ -67,7 +67,7 @@ def predict(J: np.ndarray, phi: str = "tanh", sigma2: float = 0.0, gains: str = 
     et: dict = {"cov_x": None, "cov_phi": None, "eigenvalues_JD": None}
     if gains == "self-consistent" and not linear:
         site, et, iters = self_consistent_site(J, phi, sigma2)
-        timings["iterations"] = float(iters)
+        timings["self_consistent_iterations"] = float(iters)
         if not equal_time:
             et = {"cov_x": None, "cov_phi": None, "eigenvalues_JD": None}
     else:

@@ -38,7 +38,8 @@ class FixedResult:
     phi : str
     sigma2 : float
     gains_mode : str
-        ``"per-neuron"`` or ``"shared"``.
+        ``"per-neuron"``, ``"shared"`` or ``"self-consistent"`` (then ``site.q``, saved as ``row_norms``, holds
+        the effective input variances of the fixed point, not the raw row norms).
     gains : ndarray
         d_i = <phi'(x_i)>.
     g, g_eff : float
