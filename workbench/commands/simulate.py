@@ -58,6 +58,20 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
+def spec_of(args: argparse.Namespace):
+    """The ModelSpec of the command line: the positional SPEC or ``--spec`` (not both), then the options."""
+    if args.spec_file is not None:
+        if args.spec is not None:
+            raise SpecError("spec", f"given twice ({args.spec_file!r} and --spec {args.spec!r}); give one")
+        args.spec = args.spec_file
+    return spec_from_args(args, "chaos")
+
+
+def burn_in_of(args: argparse.Namespace) -> float:
+    """``--burn-in``, default T/5."""
+    return args.T / 5 if args.burn_in is None else args.burn_in
+
+
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench simulate``."""
     from workbench.sim import simulate
@@ -70,12 +84,8 @@ def run(args: argparse.Namespace) -> int:
             raise SpecError("plot", f"the figure would overwrite the result file {str(out)!r}")
     if args.record_neurons < 0:
         raise SpecError("record-neurons", f"must be >= 0, got {args.record_neurons}")
-    if args.spec_file is not None:
-        if args.spec is not None:
-            raise SpecError("spec", f"given twice ({args.spec_file!r} and --spec {args.spec!r}); give one")
-        args.spec = args.spec_file
-    spec = spec_from_args(args, "chaos")
-    burn = args.T / 5 if args.burn_in is None else args.burn_in
+    spec = spec_of(args)
+    burn = burn_in_of(args)
     res = simulate(
         spec,
         T=args.T,

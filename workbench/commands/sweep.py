@@ -38,21 +38,23 @@ class _RaisingParser(argparse.ArgumentParser):
         raise SpecError(m.group(1).lstrip("-"), m.group(2)) if m else SpecError("sweep", text)
 
 
-@functools.cache
-def _theory_parsers() -> dict[str, argparse.ArgumentParser]:
-    """Each theory's own parser (from its ``cli.register``), by command name."""
+def private_parsers(modules: list[str]) -> dict[str, argparse.ArgumentParser]:
+    """The sub-command parsers that ``modules`` register (their errors raise SpecError), by command name."""
     import importlib
-    from pathlib import Path
 
-    import workbench.theories as theories
-
-    root = Path(theories.__file__).parent
     holder = _RaisingParser(prog="workbench")
     sub = holder.add_subparsers(dest="command", parser_class=_RaisingParser)
-    for theory in theories.THEORIES.values():
-        if (root / theory.package.rsplit(".", 1)[-1] / "cli.py").is_file():
-            importlib.import_module(f"{theory.package}.cli").register(sub)
+    for name in modules:
+        importlib.import_module(name).register(sub)
     return dict(sub.choices)
+
+
+@functools.cache
+def _theory_parsers() -> dict[str, argparse.ArgumentParser]:
+    """Each theory's own parser (the CLI's discovery of ``workbench/theories/*/cli.py``), by command name."""
+    from workbench.cli import command_modules
+
+    return private_parsers([m for m in command_modules() if m.startswith("workbench.theories.")])
 
 
 def _add_own_options(p: argparse.ArgumentParser) -> None:
@@ -157,19 +159,52 @@ def _dim_name(opt: str) -> str:
     return opt.lstrip("-").replace("-", "_")
 
 
+def check_run_options(args: argparse.Namespace, what: str) -> tuple[str, str | None]:
+    """Refuse a bad ``--out`` (must be a writable FILE.nc) before any work; the executor kind and scheduler."""
+    from workbench.io import check_output_file
+    from workbench.parallel import resolve_scheduler
+
+    if args.out is not None:
+        if not str(args.out).endswith(".nc"):
+            raise SpecError("out", f"the {what} is written as NetCDF: give a FILE.nc, got {args.out!r}")
+        check_output_file(args.out, "out")
+    scheduler = resolve_scheduler(args.scheduler)
+    return ("dask" if scheduler else args.executor), scheduler
+
+
+def write_results(args: argparse.Namespace, axes: dict[str, list[str]], values: list, errors: list,
+                  command_line: list[str], attrs: dict[str, Any], extra_dims: dict[str, list[str]] | None = None) -> None:
+    """Write ``--out``: the Dataset over ``axes`` and ``extra_dims``, with the command and provenance as attributes."""
+    from workbench.parallel.dataset import sweep_dataset, write_netcdf
+    from workbench.report.provenance import collect_provenance
+
+    prov = collect_provenance()
+    dims = {_dim_name(o): v for o, v in axes.items()}
+    dims.update(extra_dims or {})
+    attrs = {
+        "title": f"workbench sweep {args.sweep_command}",
+        "theory": args.sweep_command,
+        "command": shlex.join(["workbench", "sweep", *command_line]),
+        "workbench_commit": prov.commit,
+        "workbench_versions": prov.versions,
+        **attrs,
+    }
+    write_netcdf(sweep_dataset(dims, values, errors, attrs), args.out)
+
+
+def axes_text(axes: dict[str, list[str]]) -> list[str]:
+    """The swept options as command-line words (``--g 1.5,2.0``)."""
+    return [x for opt, vals in axes.items() for x in (opt, ",".join(vals))]
+
+
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench sweep THEORY``."""
-    from workbench.io import check_output_file, strict_dumps
-    from workbench.parallel import Job, make_executor, resolve_scheduler
+    from workbench.io import strict_dumps
+    from workbench.parallel import Job, make_executor
     from workbench.parallel.grid import product_grid
 
     command = args.sweep_command
-    scheduler = resolve_scheduler(args.scheduler)
-    kind = "dask" if scheduler else args.executor
-    if args.out is not None:
-        if not str(args.out).endswith(".nc"):
-            raise SpecError("out", f"the sweep is written as NetCDF: give a FILE.nc, got {args.out!r}")
-        check_output_file(args.out, "out")
+    kind, scheduler = check_run_options(args, "sweep")
     axes, flags = _axes(args)
     grid = product_grid(axes)
     parser = _theory_parsers()[command]
@@ -184,22 +219,8 @@ def run(args: argparse.Namespace) -> int:
         workers = ex.workers
     failed = [{"point": o.job.key["point"], "reason": o.error} for o in outcomes if not o.ok]
     if args.out is not None:
-        from workbench.parallel.dataset import sweep_dataset, write_netcdf
-        from workbench.report.provenance import collect_provenance
-
-        prov = collect_provenance()
-        dims = {_dim_name(o): v for o, v in axes.items()}
-        attrs = {
-            "title": f"workbench sweep {command}",
-            "theory": command,
-            "command": shlex.join(["workbench", "sweep", command, *[x for p in axes.items() for x in
-                                   (p[0], ",".join(p[1]))], *flags]),
-            "workbench_commit": prov.commit,
-            "workbench_versions": getattr(prov, "versions", {}),
-            "points": len(grid),
-        }
-        ds = sweep_dataset(dims, [o.value for o in outcomes], [o.error for o in outcomes], attrs)
-        write_netcdf(ds, args.out)
+        write_results(args, axes, [o.value for o in outcomes], [o.error for o in outcomes],
+                      [command, *axes_text(axes), *flags], {"points": len(grid)})
     summary = {"points": len(grid), "out": args.out, "executor": kind, "failed": failed}
     if args.json:
         print(strict_dumps(summary))

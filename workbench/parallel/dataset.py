@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.parallel.grid import product_grid
+
 __all__ = ["UNITS", "flatten_summary", "sweep_dataset", "write_netcdf"]
 
 UNITS = {
@@ -88,7 +90,8 @@ def sweep_dataset(
     ds.attrs.update(extra)
     ds.attrs["skipped_keys"] = ",".join(skipped)
     ds.attrs["failed_points"] = json.dumps(
-        [{"point": p, "reason": e} for p, e in zip(_points(axes), errors, strict=True) if e is not None], sort_keys=True
+        [{"point": p, "reason": e} for p, e in zip(product_grid(axes), errors, strict=True) if e is not None],
+        sort_keys=True,
     )
     return ds
 
@@ -96,12 +99,6 @@ def sweep_dataset(
 def _attr(v: Any) -> Any:
     """A NetCDF-storable attribute value (JSON text for anything but str / numbers)."""
     return v if isinstance(v, (str, int, float)) else json.dumps(v, sort_keys=True, default=str)
-
-
-def _points(axes: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
-    from workbench.parallel.grid import product_grid
-
-    return product_grid(axes)
 
 
 def write_netcdf(ds: Any, path: str | Path) -> Path:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import shlex
 import sys
 import time
 from typing import Any
@@ -34,13 +33,9 @@ _SKIP = {"--out", "--json", "--plot", "--record-neurons", "--progress", "--no-pr
 @functools.cache
 def _simulate_parser() -> argparse.ArgumentParser:
     """``workbench simulate``'s own parser (errors raise SpecError)."""
-    from workbench.commands import simulate
-    from workbench.commands.sweep import _RaisingParser
+    from workbench.commands.sweep import private_parsers
 
-    holder = _RaisingParser(prog="workbench")
-    sub = holder.add_subparsers(dest="command", parser_class=_RaisingParser)
-    simulate.register(sub)
-    return sub.choices["simulate"]
+    return private_parsers(["workbench.commands.simulate"])["simulate"]
 
 
 def register(sub: Any) -> None:
@@ -91,39 +86,32 @@ def network_estimators(job: Any) -> dict[str, float]:
 
 def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     """The simulator options of one point (parsed by ``workbench simulate``'s parser)."""
-    burn = args.T / 5 if args.burn_in is None else args.burn_in
-    return {"T": args.T, "dt": args.dt, "trials": args.trials, "burn_in": burn, "stride": args.stride,
+    from workbench.commands.simulate import burn_in_of
+
+    return {"T": args.T, "dt": args.dt, "trials": args.trials, "burn_in": burn_in_of(args), "stride": args.stride,
             "method": args.method, "root_seed": args.seed}
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench sweep simulate``."""
-    from workbench.commands.sweep import _argv, _axes, _dim_name
-    from workbench.io import check_output_file, check_output_folder, strict_dumps
-    from workbench.parallel import Job, make_executor, resolve_scheduler
-    from workbench.parallel.dataset import sweep_dataset, write_netcdf
+    from workbench.commands.simulate import spec_of
+    from workbench.commands.sweep import _argv, _axes, axes_text, check_run_options, write_results
+    from workbench.io import check_output_folder, strict_dumps
+    from workbench.parallel import Job, make_executor
     from workbench.parallel.grid import product_grid
-    from workbench.spec.cli_options import spec_from_args
     from workbench.store import RunStore
 
     if not 1 <= args.networks <= 100_000:
         raise SpecError("networks", f"must be in [1, 100000], got {args.networks}")
-    if args.out is not None:
-        if not str(args.out).endswith(".nc"):
-            raise SpecError("out", f"the ensemble is written as NetCDF: give a FILE.nc, got {args.out!r}")
-        check_output_file(args.out, "out")
+    kind, scheduler = check_run_options(args, "ensemble")
     check_output_folder(args.store, "store")
-    scheduler = resolve_scheduler(args.scheduler)
-    kind = "dask" if scheduler else args.executor
     axes, flags = _axes(args)
     parser = _simulate_parser()
     base = [args.spec_file] if args.spec_file else []
     jobs, cells = [], []
     for point in product_grid(axes):
         pargs = parser.parse_args(base + _argv("simulate", point, flags)[1:-1])
-        if pargs.spec_file is not None:
-            pargs.spec = pargs.spec_file
-        spec = spec_from_args(pargs, "chaos")
+        spec = spec_of(pargs)
         opts = _run_options(pargs) | {"blocks": args.blocks}
         for i in range(args.networks):
             key = {"spec": spec.to_dict(), "run": opts, "network": i, "estimators": ESTIMATOR_VERSION}
@@ -154,18 +142,10 @@ def run(args: argparse.Namespace) -> int:
             errors[n] = out.error
     failed = [{"point": cells[n][0], "network": cells[n][1], "reason": e} for n, e in sorted(errors.items())]
     if args.out is not None:
-        from workbench.report.provenance import collect_provenance
-
-        dims = {_dim_name(o): v for o, v in axes.items()} | {"network": [str(i) for i in range(args.networks)]}
-        attrs = {
-            "title": "workbench sweep simulate", "theory": "simulate",
-            "command": shlex.join(["workbench", "sweep", "simulate", *base,
-                                   *[x for p in axes.items() for x in (p[0], ",".join(p[1]))], *flags,
-                                   "--networks", str(args.networks), "--blocks", str(args.blocks)]),
-            "workbench_commit": collect_provenance().commit, "networks": args.networks,
-        }
-        write_netcdf(sweep_dataset(dims, [values.get(n) for n in range(len(jobs))],
-                                   [errors.get(n) for n in range(len(jobs))], attrs), args.out)
+        write_results(args, axes, [values.get(n) for n in range(len(jobs))], [errors.get(n) for n in range(len(jobs))],
+                      ["simulate", *base, *axes_text(axes), *flags, "--networks", str(args.networks),
+                       "--blocks", str(args.blocks)],
+                      {"networks": args.networks}, extra_dims={"network": [str(i) for i in range(args.networks)]})
     summary = {"points": len(jobs) // args.networks, "out": args.out, "executor": kind, "failed": failed}
     if args.json:
         print(strict_dumps(summary))

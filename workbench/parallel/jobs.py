@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from workbench.store import canonical_json
+
 __all__ = ["Job", "JobOutcome", "canonical_json", "job_seed"]
 
 
-def canonical_json(key: Mapping[str, Any]) -> str:
-    """The canonical JSON text of a job description (sorted keys, no spaces): its identity."""
-    return json.dumps(dict(key), sort_keys=True, separators=(",", ":"), default=str, allow_nan=False)
+def _digest(key: Mapping[str, Any]) -> bytes:
+    """SHA-256 of the job description's canonical JSON (the run store's: sorted keys, no spaces): its identity."""
+    return hashlib.sha256(canonical_json(key).encode()).digest()
 
 
 def job_seed(key: Mapping[str, Any]) -> int:
     """A 63-bit seed derived from the job's own description only (never from submission order or worker).
 
-    The SHA-256 of :func:`canonical_json` is the entropy of a :class:`numpy.random.SeedSequence`,
+    The SHA-256 of the key's canonical JSON is the entropy of a :class:`numpy.random.SeedSequence`,
     whose first generated word is the seed: the same job gets the same seed on every executor.
     """
-    digest = hashlib.sha256(canonical_json(key).encode()).digest()
+    digest = _digest(key)
     entropy = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 32, 4)]
     return int(np.random.SeedSequence(entropy).generate_state(2, np.uint32).view(np.uint64)[0] >> np.uint64(1))
 
@@ -44,7 +45,7 @@ class Job:
     @property
     def name(self) -> str:
         """A short stable name: 16 hex digits of the key's hash (the Dask task key)."""
-        return hashlib.sha256(canonical_json(self.key).encode()).hexdigest()[:16]
+        return _digest(self.key).hex()[:16]
 
 
 @dataclass

@@ -19,16 +19,6 @@ from workbench.store import DEFAULT_CODE, CodeSpec, RunJob, RunStore, StoredRun
 __all__ = ["ReportContext", "RunJob"]
 
 
-def _pin_blas() -> None:
-    """Worker initializer: one BLAS thread per process."""
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-    except ImportError:  # pragma: no cover
-        pass
-
-
 def _compute_arrays(job: Any) -> Any:
     """Worker: a stored run's ``compute(params)`` (``job.args``); the client writes it to its store."""
     func, params = job.args
