@@ -61,6 +61,17 @@ def cluster():
                 p.kill()
 
 
+def _wait_for_children(pid: int, n: int, timeout: float = 120.0) -> None:
+    """Wait until process ``pid`` has ``n`` child processes (Linux /proc); a fresh clone compiles for seconds."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if children.exists() and len(children.read_text().split()) >= n:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"process {pid} did not start {n} workers within {timeout} s")
+
+
 def _cli(*argv: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "workbench"), *argv], capture_output=True, text=True, timeout=240, **kw)
 
@@ -109,7 +120,8 @@ def test_sigint_leaves_no_partial_output(tmp_path: Path) -> None:
                              "--networks", "6", "--T", "400", "--out", str(out), "--store", str(tmp_path / "runs"),
                              "--executor", "processes", "--workers", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4.0)
+    _wait_for_children(proc.pid, 2)  # the worker pool runs: imports and signal handlers are in place
+    time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
