@@ -157,19 +157,20 @@ def npz_path(path: str | Path) -> Path:
     return path
 
 
-def write_npz(tmp: str | Path, **arrays: Any) -> None:
-    """``np.savez_compressed`` into the (temporary) file ``tmp``, fsync'd."""
+def write_npz(tmp: str | Path, compress: bool = True, **arrays: Any) -> None:
+    """``np.savez_compressed`` (``np.savez`` with ``compress=False``) into the (temporary) file ``tmp``, fsync'd."""
     with open(tmp, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
+        (np.savez_compressed if compress else np.savez)(fh, **arrays)
         fh.flush()
         os.fsync(fh.fileno())
 
 
-def atomic_savez(path: str | Path, **arrays: Any) -> Path:
-    """``np.savez_compressed`` to a temporary file in the same folder, then ``os.replace``."""
+def atomic_savez(path: str | Path, compress: bool = True, **arrays: Any) -> Path:
+    """``np.savez_compressed`` (or ``np.savez``: ``compress=False``, for large dense float matrices that zlib
+    shrinks by a few percent in tens of seconds) to a temporary file in the same folder, then ``os.replace``."""
     path = npz_path(path)
     with atomic_path(path) as tmp:
-        write_npz(tmp, **arrays)
+        write_npz(tmp, compress, **arrays)
     return path
 
 

@@ -39,6 +39,15 @@ def _float_text(expr: sp.Float) -> str:
     return repr(float(expr))
 
 
+def _root_text(expr: sp.Expr) -> str:
+    """A real polynomial root (``CRootOf``, which SymPy puts in the kink conditions of e.g. ``clip(x - x**3/3, -1, 1)``)
+    as its float value; a non-real root cannot be compared and is refused."""
+    value = complex(expr.evalf(30))
+    if value.imag != 0.0:
+        raise CodegenError("exprs", f"a non-real polynomial root {expr} cannot be printed as a real number")
+    return repr(value.real)
+
+
 class NumbaPrinter(PythonCodePrinter):
     """Scalar Python printer whose output numba compiles in nopython mode."""
 
@@ -60,6 +69,9 @@ class NumbaPrinter(PythonCodePrinter):
         chain = " else ".join(f"({v}) if ({c})" for v, c in branches)
         return f"({chain} else ({tail}))"
 
+    def _print_ComplexRootOf(self, expr: sp.Expr) -> str:
+        return _root_text(expr)
+
     def _print_ImaginaryUnit(self, expr: sp.Expr) -> str:
         raise CodegenError("exprs", "complex values (I) are not supported by the numba backend; use backend='numpy'")
 
@@ -74,6 +86,9 @@ class NumpyPrinter(SciPyPrinter):
 
     def _print_Pi(self, expr: sp.Expr) -> str:
         return self._module_format("numpy.pi")
+
+    def _print_ComplexRootOf(self, expr: sp.Expr) -> str:
+        return _root_text(expr)
 
 
 def make_printer(backend: str) -> NumbaPrinter | NumpyPrinter:

@@ -39,10 +39,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _equation_text(eq: Any) -> str:
-    import sympy as sp
+def plain_text(expr: Any) -> str:
+    """One expression as plain text: SymPy's ``sstr`` with the imaginary unit as ``1j`` and an identity matrix
+    as ``Id`` (``sstr`` prints both as ``I``)."""
+    from sympy.printing.str import StrPrinter
 
-    return f"{sp.sstr(eq.lhs)} = {sp.sstr(eq.rhs)}"
+    class _Printer(StrPrinter):
+        def _print_ImaginaryUnit(self, expr: Any) -> str:
+            return "1j"
+
+        def _print_Identity(self, expr: Any) -> str:
+            return "Id"
+
+    return _Printer().doprint(expr)
+
+
+def _equation_text(eq: Any) -> str:
+    return f"{plain_text(eq.lhs)} = {plain_text(eq.rhs)}"
 
 
 def derivation_json(name: str, der: Any, info: Any) -> str:
@@ -106,8 +119,6 @@ def _derive(args: argparse.Namespace, spec: Any) -> tuple[Any, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench derive``."""
-    import sympy as sp
-
     spec = _spec(args)
     der, info = _derive(args, spec)
     if args.json:
@@ -120,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
         f"# {der.name}: unknowns {', '.join(map(str, der.unknowns))}; parameters {', '.join(map(str, der.parameters))}"
     )
     for k, eq in der.equations.items():
-        print(f"{k}: {sp.sstr(eq.lhs)} = {sp.sstr(eq.rhs)}")
+        print(f"{k}: {_equation_text(eq)}")
     stationary = getattr(der, "stationary", None)
     for a, eq in (stationary.ode.items() if stationary is not None else ()):
-        print(f"ode[{a}]: {sp.sstr(eq.lhs)} = {sp.sstr(eq.rhs)}")
+        print(f"ode[{a}]: {_equation_text(eq)}")
     return 0

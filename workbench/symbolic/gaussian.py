@@ -21,6 +21,7 @@ two arguments are independent, ``C_f(0) = <f>^2``.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 
 import mpmath
@@ -144,6 +145,8 @@ def primitive(f: sp.Expr) -> sp.Expr:
     """
     y = sp.Dummy("y", real=True)
     F = _piecewise_in_x(sp.integrate(as_expr(f).subs(X, y), (y, 0, X)))
+    if F.has(sp.Integral):  # e.g. a clipped non-monotone polynomial, clip(x - x**3/3, -1, 1)
+        F = primitive_by_intervals(f)
     if not F.has(sp.I):
         return F
     F = sp.piecewise_fold(F)
@@ -158,6 +161,56 @@ def primitive(f: sp.Expr) -> sp.Expr:
     if F.has(sp.I, sp.re, sp.im):
         raise ValueError(f"no real primitive of {f}: {F}")
     return F
+
+
+def _real_kinks(f: sp.Piecewise) -> list[float]:
+    """Real points where a conditions of a Piecewise in X switches (polynomial conditions; numeric roots)."""
+    pts: set[float] = set()
+    for _, cond in f.args:
+        for rel in cond.atoms(sp.core.relational.Relational):
+            diff = sp.expand(numeric_body(sp.Lambda(X, rel.lhs - rel.rhs)))
+            if not diff.is_polynomial(X):
+                raise ValueError(f"a kink condition that is not polynomial in x: {rel}")
+            pts.update(float(sp.re(r)) for r in sp.Poly(diff, X).nroots(n=30) if abs(sp.im(r)) < 1e-20)
+    return sorted(pts)
+
+
+def _active_piece(f: sp.Piecewise, x0: float) -> sp.Expr:
+    """The branch of a Piecewise in X that holds at the point ``x0``."""
+    for expr, cond in f.args:
+        if bool(numeric_body(sp.Lambda(X, cond)).subs(X, sp.Float(x0, 30))):
+            return expr
+    raise ValueError(f"no branch of {f} holds at x = {x0}")
+
+
+def primitive_by_intervals(f: sp.Expr) -> sp.Expr:
+    """``F(x) = int_0^x f`` for a Piecewise whose kinks are real polynomial roots, one interval at a time.
+
+    SymPy leaves ``Integral`` objects for e.g. ``clip(x - x**3/3, -1, 1)`` (conditions ``x**3 - 3 x >= 3``); here
+    the kinks are found numerically (30 digits), each interval's smooth branch is integrated symbolically and the
+    pieces are joined continuously from F(0) = 0.
+    """
+    fx = sp.piecewise_fold(as_expr(f).rewrite(sp.Piecewise))
+    if not isinstance(fx, sp.Piecewise):
+        raise ValueError(f"no primitive of {f}")
+    kinks = _real_kinks(fx)
+    edges = [-math.inf, *kinks, math.inf]
+    mids = [(a + b) / 2 if math.isfinite(a) and math.isfinite(b) else (b - 1.0 if math.isfinite(b) else a + 1.0)
+            for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    if not kinks:
+        mids = [0.0]
+    prims = [sp.integrate(_active_piece(fx, m), X) for m in mids]
+    home = sum(1 for k in kinks if k <= 0.0)  # the interval that holds x = 0
+    shift = [sp.S.Zero] * len(prims)
+    shift[home] = -prims[home].subs(X, 0)
+    for j in range(home + 1, len(prims)):  # continuity at kinks[j - 1], walking right
+        k = sp.Float(kinks[j - 1], 30)
+        shift[j] = prims[j - 1].subs(X, k) + shift[j - 1] - prims[j].subs(X, k)
+    for j in range(home - 1, -1, -1):  # and left, at kinks[j]
+        k = sp.Float(kinks[j], 30)
+        shift[j] = prims[j + 1].subs(X, k) + shift[j + 1] - prims[j].subs(X, k)
+    branches = [(prims[j] + shift[j], X < sp.Float(kinks[j], 30)) for j in range(len(kinks))]
+    return sp.Piecewise(*branches, (prims[-1] + shift[-1], True))
 
 
 def _piecewise_in_x(F: sp.Expr) -> sp.Expr:
@@ -179,6 +232,18 @@ def lam(body: sp.Expr) -> sp.Lambda:
 def body(f: sp.Lambda) -> sp.Expr:
     """The integrand of a Lambda as an expression in X (also for SymPy's IdentityFunction)."""
     return f(X)
+
+
+def numeric_body(f: sp.Lambda) -> sp.Expr:
+    """:func:`body` with real polynomial roots (``CRootOf``) as 30-digit floats, ready for ``lambdify``.
+
+    SymPy's Piecewise folding puts such roots into the kink conditions of polynomial clips, e.g.
+    ``clip(x - x**3/3, -1, 1)``; the numpy and mpmath printers cannot evaluate them.
+    """
+    b = body(f)
+    if not b.has(sp.CRootOf):
+        return b
+    return b.replace(lambda e: isinstance(e, sp.CRootOf), lambda e: sp.Float(sp.re(e.evalf(30)), 30))
 
 
 @functools.lru_cache(maxsize=512)
@@ -372,7 +437,7 @@ def _gh_evaluate(expr: sp.Expr, values: dict[sp.Symbol, float], n: int = 96) -> 
     e = expr.subs(values)
 
     def fn(f: sp.Lambda):
-        return sp.lambdify(X, body(f), "numpy")
+        return sp.lambdify(X, numeric_body(f), "numpy")
 
     def avg(a: GaussAvg) -> sp.Expr:
         return sp.Float(gauss_average_value(fn(a.f), float(a.mu), float(a.Delta0), n))
@@ -661,7 +726,7 @@ def closed_form(expr: sp.Expr) -> sp.Expr:
 
 
 def _mp_func(f: sp.Lambda):
-    return sp.lambdify(X, body(f), modules="mpmath")
+    return sp.lambdify(X, numeric_body(f), modules="mpmath")
 
 
 def mp_gauss_avg(f: sp.Lambda, mu: float, D0: float, dps: int = 30) -> mpmath.mpf:

@@ -17,10 +17,12 @@ from workbench.theories.fixed.checks import (
     fixed_comparisons,
     fixed_job,
     fixed_samples,
+    linear_equivalent_covariances,
     network_of,
     pair_agreements,
     predicted_pulse,
     static_response,
+    step_bias,
 )
 
 
@@ -124,3 +126,79 @@ def test_pulse_propagator_is_the_fourier_pair_of_the_theory_response():
         ft = (V / (1 + 1j * w - lam)[None, :]) @ W
         assert np.allclose(np.asarray(res.response_at(w)), ft, atol=1e-9)
     assert np.allclose(static_response(J, res.gains, 60), np.asarray(res.response), atol=1e-9)
+
+
+def _tanh_network(N: int = 80, g: float = 1.2, sigma2: float = 0.5, seed: int = 3):
+    """A small noisy tanh network and its per-neuron prediction."""
+    from workbench.sim.network import build_network
+    from workbench.spec import ModelSpec
+    from workbench.theories.fixed import predict
+
+    J = build_network(ModelSpec.simple(N=N, g=g, phi="tanh", sigma2=sigma2), seed).J
+    return J, predict(J, "tanh", sigma2)
+
+
+def test_linear_equivalent_flow_is_the_prediction():
+    """The mode-pair lag sums of the flow reproduce the solver's equal-time C^x (round-off) and C^phi (within the
+    exponential-fit error of the residual spectra, which enter C^phi through coef_r here and coef_phi there)."""
+    J, res = _tanh_network()
+    le = linear_equivalent_covariances(J, res.site, 0.5)
+    assert np.max(np.abs(le["cov_x"] - res.cov_x)) < 1e-10 * np.max(np.abs(res.cov_x))
+    assert np.max(np.abs(le["cov_phi"] - res.cov_phi)) < 2e-3 * np.max(np.abs(res.cov_phi))
+
+
+@pytest.mark.parametrize("method", ["exp", "euler"])
+def test_step_map_of_a_linear_network_is_the_discrete_lyapunov_solution(method):
+    """phi(x) = x: the step map's covariance solves C = M C M^T + nf^2 I with M = a + b J (exact, both integrators)."""
+    from workbench.sim.simulator import step_coefficients
+    from workbench.theories.fixed import predict
+
+    rng = np.random.default_rng(1)
+    N, dt = 50, 0.1
+    J = rng.standard_normal((N, N)) * 0.7 / math.sqrt(N)
+    res = predict(J, "x", 1.0)
+    a, b, nf = (float(v[0]) for v in step_coefficients(np.ones(1), dt, 1.0, method, True))
+    C = sla.solve_discrete_lyapunov(a * np.eye(N) + b * J, nf**2 * np.eye(N))
+    step = linear_equivalent_covariances(J, res.site, 1.0, dt, method)
+    assert np.allclose(step["cov_x"], C, atol=1e-12) and np.allclose(step["cov_phi"], C, atol=1e-12)
+
+
+def test_step_bias_is_first_order_in_dt():
+    """The time-step bias of the off-diagonal pairs halves with dt (O(dt)) and lowers the pair covariances (slope
+    of flow + bias on the flow below 1, by about dt/2 at g_eff ~ 0.8)."""
+    J, res = _tanh_network()
+    iu = np.triu_indices(J.shape[0], 1)
+    b1, b2 = (step_bias(J, res.site, 0.5, dt)["cov_x"][iu] for dt in (0.05, 0.025))
+    assert np.linalg.norm(b1 - 2 * b2) < 0.05 * np.linalg.norm(b1)
+    p = res.cov_x[iu] - res.cov_x[iu].mean()
+    slope = 1 + p @ b1 / (p @ p)
+    assert 0.97 < slope < 0.995
+
+
+@pytest.mark.parametrize("dt", [None, 0.1])
+def test_linear_equivalent_with_a_coloured_residual_is_the_augmented_lyapunov_solution(dt):
+    """One exponential residual (rate gamma, amplitude c) is an OU / AR(1) state: the covariances of the flow
+    (continuous Lyapunov) and of the exponential-Euler step map (discrete Lyapunov) of the augmented state (x, r)
+    equal the closed-form mode-pair lag sums, x and phi = D x + r."""
+    from types import SimpleNamespace
+
+    from workbench.sim.simulator import step_coefficients
+
+    rng = np.random.default_rng(2)
+    N, gam, c, s2 = 30, 0.7, 0.3, 0.5
+    J = rng.standard_normal((N, N)) * 0.9 / math.sqrt(N)
+    d = rng.uniform(0.6, 0.9, N)
+    site = SimpleNamespace(d=d, rates=np.array([gam]), coef_r=np.array([[c]]), weights=np.ones((N, 1)))
+    I, Z = np.eye(N), np.zeros((N, N))
+    if dt is None:
+        A = np.block([[J * d[None, :] - I, J], [Z, -gam * I]])
+        C = sla.solve_continuous_lyapunov(A, -np.block([[s2 * I, Z], [Z, 2 * gam * c * I]]))
+    else:
+        a, b, nf = (float(v[0]) for v in step_coefficients(np.ones(1), dt, s2, "exp", True))
+        rho = math.exp(-gam * dt)
+        M = np.block([[a * I + b * J * d[None, :], b * J], [Z, rho * I]])
+        C = sla.solve_discrete_lyapunov(M, np.block([[nf**2 * I, Z], [Z, c * (1 - rho**2) * I]]))
+    DX = d[:, None] * C[:N, N:]
+    phi = d[:, None] * C[:N, :N] * d[None, :] + DX + DX.T + C[N:, N:]
+    le = linear_equivalent_covariances(J, site, s2, dt)
+    assert np.allclose(le["cov_x"], C[:N, :N], atol=1e-12) and np.allclose(le["cov_phi"], phi, atol=1e-12)

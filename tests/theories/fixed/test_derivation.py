@@ -75,3 +75,10 @@ def test_derive_fixed_prints_latex(capsys) -> None:
     assert main(["derive", "fixed", "--latex"]) == 0
     out = capsys.readouterr().out
     assert r"\begin{align*}" in out and r"\tilde{x}" in out and "J D" in out
+
+
+def test_derive_fixed_plain_text_tells_identity_from_imaginary_unit(capsys) -> None:
+    """Plain text: the identity matrix prints as Id and the imaginary unit as 1j (sstr prints both as I)."""
+    assert main(["derive", "fixed"]) == 0
+    out = capsys.readouterr().out
+    assert "(1j*omega*tau + 1)*Id - J*D" in out and "I*" not in out.replace("Id", "")

@@ -130,3 +130,25 @@ def test_bad_input_is_one_line(kwargs, match) -> None:
     with pytest.raises(SpecError, match=match) as err:
         predict(args.pop("J"), **args)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("N", "g", "s2"), [(41, 1.3, 0.8), (40, 0.7, 0.0), (3, 0.9, 1.0)])
+def test_real_arithmetic_path_equals_the_complex_reference(N: int, g: float, s2: float) -> None:
+    """equal_time (real dgeev basis, real products) = equal_time_reference (complex eig, U^-1, zherk) to round-off."""
+    from workbench.theories.fixed.gains import single_site
+    from workbench.theories.fixed.solver import equal_time, equal_time_reference, real_eig
+
+    J = _J(N, g, 11)
+    if s2 == 0.0:  # a static noiseless tanh network has zero covariance: use the linear network with noise instead
+        site, s2 = single_site(J, "x", 0.5, "per-neuron", True), 0.5
+    else:
+        site = single_site(J, "tanh", s2, "per-neuron", False)
+    fast, ref = equal_time(J.copy(), site, s2), equal_time_reference(J.copy(), site, s2)
+    for key in ("cov_x", "cov_phi"):
+        np.testing.assert_allclose(fast[key], ref[key], rtol=0, atol=1e-11 * np.abs(ref[key]).max())
+    A = J * site.d[None, :]
+    lam, V, basis = real_eig(A.copy())
+    assert np.any(lam.imag != 0) and np.all(lam[basis.a].imag > 0)
+    U = V.astype(complex)  # the complex eigenvectors U = V P
+    U[:, basis.a], U[:, basis.b] = V[:, basis.a] + 1j * V[:, basis.b], V[:, basis.a] - 1j * V[:, basis.b]
+    np.testing.assert_allclose(A @ U, U * lam[None, :], atol=1e-12)

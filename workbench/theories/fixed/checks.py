@@ -8,7 +8,8 @@ matrices of x and phi(x) of the first ``n_obs`` neurons, every neuron's variance
 the cross-block PR/N, and the response to a small input pulse ``eps delta(t)`` on ``kicked`` neurons (paired
 runs with common noise). :func:`fixed_comparisons` compares a prediction (``workbench.theories.fixed.predict``
 of the same J) with them: off-diagonal correlation against the *attenuated* value that sampling noise
-allows (``sqrt(1 - v / var s)``, v from the block variance), slope, PR/N, the diagonal (the exponential-Euler
+allows (``sqrt(1 - v / var s)``, v from the block variance), slope and PR/N (the prediction plus the exact
+exponential-Euler bias of the linear-equivalent step map, :func:`step_bias`), the diagonal (the exponential-Euler
 bias of the DMFT variance added to the prediction), the gains and the pulse response (the time-step bias of
 the exponential-Euler propagator added to the prediction), each a Student-t check over blocks or trials.
 :func:`baseline` gives the rms pair error of the theory and of the disorder-averaged DMFT (no pair structure);
@@ -30,7 +31,6 @@ from workbench.sim.checks import t_stat
 from workbench.sim.estimators import (
     PairAgreement,
     agreement_from_moments,
-    block_covariances,
     cross_block_dimension,
     iter_block_covariances,
     neuron_gains,
@@ -50,10 +50,12 @@ __all__ = [
     "fixed_comparisons",
     "fixed_job",
     "fixed_samples",
+    "linear_equivalent_covariances",
     "network_of",
     "pair_agreements",
     "predicted_pulse",
     "static_response",
+    "step_bias",
 ]
 
 
@@ -163,7 +165,8 @@ THEORY_CODE = tuple(f"workbench.theories.fixed.{m}" for m in ("prediction", "gai
                                                                                          "derivations.fixed")
 """Modules a stored run's prediction depends on (not the report or the figures: editing them keeps the runs)."""
 PAIR_KINDS = ("x", "phi")
-"""Equal-time pair statistics kept per run; zero-frequency ones are ``zf_<x|phi>_<window>``."""
+"""Equal-time pair statistics kept per run (against flow + time-step bias; ``<kind>_flow``: the flow alone);
+zero-frequency ones are ``zf_<x|phi>_<window>``."""
 MOMENT_KEYS = ("n", "p1", "p2", "s1", "ps", "G")
 """The arrays of :func:`workbench.sim.estimators.pair_moments` (stored as ``m_<kind>_<key>``)."""
 
@@ -189,12 +192,17 @@ def _moments(kind: str, P: np.ndarray, blocks: Any) -> dict[str, np.ndarray]:
     return {f"m_{kind}_{k}": v for k, v in pair_moments(P, blocks).items()}
 
 
-def _simulated_pairs(res: Any, x: np.ndarray, ph: np.ndarray, run: FixedRun) -> dict[str, np.ndarray]:
-    """Pair moments of every kind against the prediction (all N neurons, streamed) and the observed block means."""
+def _simulated_pairs(res: Any, x: np.ndarray, ph: np.ndarray, run: FixedRun,
+                     bias: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Pair moments of every kind against the prediction (all N neurons) and the observed block means; equal-time
+    kinds against the flow plus the time-step ``bias`` (:func:`step_bias`) and, as ``<kind>_flow``, the flow alone."""
     nb, n, out = run.n_blocks, run.n_obs, {}
     for name, traj, P in (("x", x, res.cov_x), ("phi", ph, res.cov_phi)):
-        out.update(_moments(name, P, iter_block_covariances(traj, nb)))
-        out[f"sim_cov_{name}"] = block_covariances(traj[:, :n], nb).mean(axis=0).astype(np.float32)
+        blocks = list(iter_block_covariances(traj, nb))
+        out.update(_moments(name, P + bias[f"cov_{name}"], blocks))
+        out.update(_moments(f"{name}_flow", P, blocks))
+        out[f"sim_cov_{name}"] = (sum(blocks) / len(blocks))[:n, :n].astype(np.float32)
+        del blocks
     for name, traj, P in (("x", x, res.cov_x_zero_frequency), ("phi", ph, res.cov_phi_zero_frequency)):
         for w in run.windows:
             kw = dict(covariance="zero-frequency", dt=run.sample_every, window=w)
@@ -227,7 +235,10 @@ def fixed_samples(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
         "gains": np.concatenate([neuron_gains(x[:, :, k], _dphi(spec), nb) for k in range(run.trials)]),
         "var_x": _block_variances(x, nb), "var_phi": _block_variances(ph, nb), "sim_eig_x": np.linalg.eigvalsh(
             sum(iter_block_covariances(x, nb)) / run.blocks)}
-    out.update(_simulated_pairs(res, x, ph, run))
+    bias = step_bias(net.J, res.site, run.sigma2, run.dt, run.method)
+    out.update(_simulated_pairs(res, x, ph, run, bias))
+    out["pred_PR_step"] = np.array([_participation(res.cov_x + bias["cov_x"]),
+                                    _participation(res.cov_phi + bias["cov_phi"])])
     for name, traj in (("x", x), ("phi", ph)):
         est = cross_block_dimension(traj, nb)
         out[f"PR_{name}"] = np.array([est.values["PR_over_N"], est.se["PR_over_N"], est.dof])
@@ -237,6 +248,11 @@ def fixed_samples(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
                pulse_integral=np.trapezoid(R, t, axis=0))
     out.update(_theory_arrays(res, net.J, run, t))
     return out
+
+
+def _participation(C: np.ndarray) -> float:
+    """PR/N = (tr C)^2 / (N tr C^2)."""
+    return float(np.trace(C) ** 2 / (C.shape[0] * np.sum(C * C)))
 
 
 def fixed_job(run: FixedRun, gains: str = "per-neuron", predictor: str = "workbench.theories.fixed:predict") -> RunJob:
@@ -249,7 +265,9 @@ def fixed_job(run: FixedRun, gains: str = "per-neuron", predictor: str = "workbe
 
 def pair_agreements(arrays: Mapping[str, np.ndarray], run: FixedRun) -> dict[str, PairAgreement]:
     """:class:`~workbench.sim.estimators.PairAgreement` of x and phi, equal-time and zero-frequency (each window)."""
-    kinds = [*PAIR_KINDS, *(f"zf_{n}_{w}" for n in PAIR_KINDS for w in (*(f"{v:g}" for v in run.windows), "R"))]
+    kinds = [*PAIR_KINDS, *(f"{n}_flow" for n in PAIR_KINDS),
+             *(f"zf_{n}_{w}" for n in PAIR_KINDS for w in (*(f"{v:g}" for v in run.windows), "R"))]
+    kinds = [k for k in kinds if f"m_{k}_n" in arrays]
     return {k: agreement_from_moments({m: np.asarray(arrays[f"m_{k}_{m}"]) for m in MOMENT_KEYS}) for k in kinds}
 
 
@@ -274,6 +292,69 @@ def static_response(J: np.ndarray, gains: np.ndarray, kicked: int) -> np.ndarray
     return ((V / (1.0 - lam)[None, :]) @ W).real
 
 
+def _mode_sums(mu: np.ndarray, rho: np.ndarray, coef: np.ndarray, step: bool) -> np.ndarray:
+    """Per mode ``sum_n c_n rho_n / (1 - rho_n mu_k)`` (step map) or ``sum_n c_n / (a_k + gamma_n)`` (flow, mu = a,
+    rho = gamma): the one-sided lag sum of a mode against ``sum_n c_n e^{-gamma_n |tau|}``."""
+    den = (1.0 - rho[None, :] * mu[:, None]) if step else (mu[:, None] + rho[None, :])
+    return ((rho if step else np.ones_like(rho))[None, :] * coef[None, :] / den).sum(axis=1)
+
+
+def linear_equivalent_covariances(J: np.ndarray, site: Any, sigma2: float, dt: float | None = None,
+                                  method: str = "exp") -> dict[str, np.ndarray]:
+    """Equal-time covariances of x and phi of the linear-equivalent network ``phi = D x + r`` (the residuals r_i
+    independent with autocovariance ``sum_n c_n e^{-gamma_n |tau|}`` of ``site.coef_r``), for the flow
+    (``dt`` None) or for the simulator's step map ``x_{n+1} = a x_n + b J phi_n + nf Z_n`` (exact, sampled at
+    the steps).
+
+    In the modes of ``J D = U Lambda U^-1`` (mu = a + b lambda) the double lag sums are closed forms (notes
+    section 1, discretised): white noise ``nf^2 / (1 - mu_k conj mu_l)``, an exponential residual
+    ``c (1 + mu_k A_k + conj(mu_l A_l)) / (1 - mu_k conj mu_l)`` with ``A_k = rho / (1 - rho mu_k)``,
+    rho = e^{-gamma dt}, and the cross term ``Cov(x_n, r_n) = b sum_k M^k J Sigma_r((k+1) dt)`` (mode factor c A_k);
+    the flow replaces them by ``1 / (a_k + conj a_l)``, ``1 / (a_k + gamma)``. ``C^phi = D C^x D + D X + X^T D + diag Sigma_r(0)``.
+    """
+    from workbench.sim.simulator import step_coefficients
+
+    d, rates = np.asarray(site.d, float), np.asarray(site.rates, float)
+    lam, U = np.linalg.eig(J * d[None, :])
+    Uinv = np.linalg.inv(U)
+    W = Uinv / d[None, :]
+    step = dt is not None
+    if step:
+        a, b, nf = (float(v[0]) for v in step_coefficients(np.ones(1), float(dt), float(sigma2), method, True))
+        mu, rho, noise, b2 = a + b * lam, np.exp(-rates * dt), nf**2, b * b
+        inv = 1.0 / (1.0 - mu[:, None] * np.conj(mu)[None, :])
+    else:
+        mu, rho, noise, b, b2 = 1.0 - lam, rates, float(sigma2), 1.0, 1.0
+        inv = 1.0 / (mu[:, None] + np.conj(mu)[None, :])
+    M_x = noise * inv * (Uinv @ Uinv.conj().T) if sigma2 else np.zeros((len(lam),) * 2, complex)
+    X = np.zeros(J.shape, complex)
+    for p in range(site.weights.shape[1]):
+        c, wp = np.asarray(site.coef_r[p], float), np.asarray(site.weights[:, p], float)
+        if not np.any(c) or not np.any(wp):
+            continue
+        A = _mode_sums(mu, rho, c, step)  # Cov(x, r) lag sum; the x double sum's one-sided part is mu A (step)
+        Ax = mu * A if step else A
+        LW = lam[:, None] * W
+        G = (LW * wp[None, :]) @ LW.conj().T
+        M_x += b2 * G * inv * ((c.sum() if step else 0.0) + Ax[:, None] + np.conj(Ax)[None, :])
+        X += b * (U * A[None, :]) @ (LW * wp[None, :])
+    cov_x = ((U @ M_x) @ U.conj().T).real
+    cov_x = 0.5 * (cov_x + cov_x.T)
+    DX = d[:, None] * X.real
+    cov_phi = d[:, None] * cov_x * d[None, :] + DX + DX.T
+    cov_phi[np.diag_indices_from(cov_phi)] += site.weights @ np.asarray(site.coef_r, float).sum(axis=1)
+    return {"cov_x": cov_x, "cov_phi": cov_phi}
+
+
+def step_bias(J: np.ndarray, site: Any, sigma2: float, dt: float, method: str = "exp") -> dict[str, np.ndarray]:
+    """Time-step bias of the equal-time covariances: the linear-equivalent step map minus the flow (same J, gains and
+    residual spectra, :func:`linear_equivalent_covariances`); add it to the flow prediction to compare with a
+    simulation at ``dt``."""
+    flow = linear_equivalent_covariances(J, site, sigma2)
+    mapped = linear_equivalent_covariances(J, site, sigma2, dt, method)
+    return {k: mapped[k] - flow[k] for k in flow}
+
+
 def _dmft_variance_bias(run: FixedRun) -> float:
     """Relative exponential-Euler bias of the variance of x: ``-euler_bias / Delta0`` of the DMFT (0 without it)."""
     from workbench.theories.dmft import DMFTProblem
@@ -289,14 +370,18 @@ def _over_blocks(samples: np.ndarray) -> tuple[float, float, int]:
     return float(samples.mean()), float(samples.std(ddof=1) / math.sqrt(len(samples))), len(samples) - 1
 
 
-def _pair_checks(label: str, a: PairAgreement, ctx: dict[str, Any]) -> list[Comparison]:
-    """Attenuated correlation and slope of one pair agreement."""
+def _pair_checks(label: str, a: PairAgreement, ctx: dict[str, Any], flow: PairAgreement | None = None) -> list[Comparison]:
+    """Attenuated correlation and slope of one pair agreement (``flow``: the same without the time-step bias)."""
     note = (f"prediction = attenuation {a.attenuation:.4f} by the sampling noise of the simulated pairs (block "
             f"variance, {a.blocks} blocks, {a.pairs} pairs); the estimate is the correlation")
+    slope_note = "unbiased by the noise of s"
+    if flow is not None:
+        slope_note += (f"; p = flow + exact exponential-Euler bias of the linear-equivalent map (slope on the flow "
+                       f"alone {flow.slope:.4f})")
     return [t_stat(f"{label}: corr(off-diagonal)", a.attenuation, a.corr, a.se["corr_minus_attenuation"], a.dof,
                    note=note, kind="simulation", **ctx),
             t_stat(f"{label}: slope cov(p, s)/var(p)", 1.0, a.slope, a.se["slope"], a.dof,
-                   note="unbiased by the noise of s", kind="simulation", **ctx)]
+                   note=slope_note, kind="simulation", **ctx)]
 
 
 def fixed_comparisons(arrays: Mapping[str, np.ndarray], run: FixedRun, label: str = "",
@@ -304,14 +389,17 @@ def fixed_comparisons(arrays: Mapping[str, np.ndarray], run: FixedRun, label: st
     """The prediction for this network against its simulation, both in ``arrays`` (see the module docstring)."""
     ctx = run.context()
     ag = pair_agreements(arrays, run)
-    out = _pair_checks(f"{label}x", ag["x"], ctx) + _pair_checks(f"{label}phi", ag["phi"], ctx)
+    out = [c for n in PAIR_KINDS for c in _pair_checks(f"{label}{n}", ag[n], ctx, ag.get(f"{n}_flow"))]
     if zero_frequency:
         w = min(run.windows)
         out += _pair_checks(f"{label}phi zero-frequency (Richardson {w:g}, {2 * w:g})", ag["zf_phi_R"], ctx)
+    step = "pred_PR_step" in arrays
     for i, name in enumerate(("x", "phi")):
         est, se, dof = (float(v) for v in arrays[f"PR_{name}"])
-        out.append(t_stat(f"{label}PR/N of {name} (cross-block)", float(arrays["pred_PR"][i]), est, se, dof,
-                          kind="simulation", **ctx))
+        pr = float(arrays["pred_PR_step" if step else "pred_PR"][i])
+        note = f"prediction = PR/N of flow + time-step bias (flow {float(arrays['pred_PR'][i]):.4g})" if step else ""
+        out.append(t_stat(f"{label}PR/N of {name} (cross-block)", pr, est, se, dof, kind="simulation", note=note,
+                          **ctx))
     ratio = np.asarray(arrays["var_x"]) / np.asarray(arrays["pred_var_x"])[None, :]
     est, se, dof = _over_blocks(ratio.mean(axis=1))
     bias = _dmft_variance_bias(run) if run.sigma2 > 0 else 0.0

@@ -172,7 +172,8 @@ class FixedResult:
         return {k: np.asarray(v) for k, v in out.items() if v is not None}
 
     def save(self, path: str | Path) -> Path:
-        """Write :meth:`arrays` atomically to an .npz file; the path written."""
+        """Write :meth:`arrays` atomically to an .npz file (uncompressed: dense float matrices shrink by ~4 % in
+        zlib, at ~20 s for N = 4000); the path written."""
         from workbench.io import atomic_savez
 
-        return atomic_savez(path, **self.arrays())
+        return atomic_savez(path, compress=False, **self.arrays())
