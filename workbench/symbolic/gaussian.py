@@ -695,6 +695,11 @@ def _kernel_closed(f: sp.Lambda, g: sp.Lambda, D: sp.Expr, D0: sp.Expr, mu: sp.E
     )
 
 
+def _no_closed_form(r: sp.Expr | None) -> bool:
+    """True if SymPy gave nothing, or a 'closed form' that still holds an unevaluated ``Integral`` (use quadrature)."""
+    return r is None or r.has(sp.Integral)
+
+
 def closed_form(expr: sp.Expr) -> sp.Expr:
     """Replace Gaussian nodes by closed forms where SymPy can derive them (others are kept).
 
@@ -708,14 +713,14 @@ def closed_form(expr: sp.Expr) -> sp.Expr:
             r = _kernel_closed(*k.args)
         except (NotImplementedError, ValueError, TypeError, IndexError, AttributeError):
             r = None  # SymPy could not integrate: keep the node (evaluated numerically later)
-        return k if r is None else r
+        return k if _no_closed_form(r) else r
 
     def avg(a: GaussAvg) -> sp.Expr:
         try:
             r = _direct_avg(body(a.f), a.mu, a.Delta0)
         except (NotImplementedError, ValueError, TypeError, IndexError, AttributeError):
             r = None
-        return a if r is None else r
+        return a if _no_closed_form(r) else r
 
     out = expr.replace(lambda e: isinstance(e, GaussKernel), kern)
     return out.replace(lambda e: isinstance(e, GaussAvg), avg)
