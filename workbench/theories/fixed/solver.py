@@ -137,19 +137,6 @@ def _congruence(B: np.ndarray, r1: np.ndarray, r2: np.ndarray, c1: np.ndarray, c
     return Z
 
 
-@numba.njit(cache=True)
-def _congruence_real(M: np.ndarray, r1: np.ndarray, r2: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:  # pragma: no cover
-    """``Re(Q M Q^H)`` for a Q with at most two entries per row (as in :func:`_congruence`)."""
-    n = M.shape[0]
-    Z = np.empty((n, n), dtype=np.float64)
-    for k in range(n):
-        i1, i2, a1, a2 = r1[k], r2[k], c1[k], c2[k]
-        for m in range(n):
-            j1, j2, b1, b2 = r1[m], r2[m], np.conj(c1[m]), np.conj(c2[m])
-            Z[k, m] = (a1 * (b1 * M[i1, j1] + b2 * M[i1, j2]) + a2 * (b1 * M[i2, j1] + b2 * M[i2, j2])).real
-    return Z
-
-
 class PairBasis:
     """The real eigenvector basis V of a real matrix (LAPACK dgeev) and its link to the complex eigenvectors U = V P.
 
@@ -183,7 +170,7 @@ class PairBasis:
 
     def to_real(self, M: np.ndarray) -> np.ndarray:
         """``Re(P M P^H)`` of a Hermitian mode-pair matrix M (real by construction for a real covariance)."""
-        return _congruence_real(np.ascontiguousarray(M), self.r1, self.r2, self.p1, self.p2)
+        return np.ascontiguousarray(_congruence(np.ascontiguousarray(M), self.r1, self.r2, self.p1, self.p2).real)
 
 
 def real_eig(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, PairBasis]:
