@@ -39,7 +39,8 @@ import sympy as sp
 from workbench.codegen.cache import CacheInfo, cache_to_disk
 from workbench.symbolic.derivation import StagedDerivation
 
-__all__ = ["DERIVATION_CODE", "FiniteSizeDerivation", "derive", "derive_cached", "moments", "skeleton"]
+__all__ = ["DERIVATION_CODE", "LE_LETTERS", "FiniteSizeDerivation", "derive", "derive_cached", "linear_equivalent_words",
+           "moments", "skeleton"]
 
 DERIVATION_CODE: tuple[str, ...] = ("workbench.symbolic", "workbench.errors", "derivations")
 """Modules whose source keys the derivation cache."""
@@ -66,9 +67,15 @@ def canonical(word: Word) -> Word:
 
 
 class TraceExpansion:
-    """``n0(w)`` and ``n1(w)`` of resolvent words by the Stein recursion (memoised on canonical words)."""
+    """``n0(w)`` and ``n1(w)`` of resolvent words by the Stein recursion (memoised on canonical words).
 
-    def __init__(self) -> None:
+    ``diagonal=False``: couplings without the diagonal (``J_ii = 0``). The Stein terms ``i = j`` are then missing:
+    for every letter ``L_y`` of ``X R_z`` (R or T) the diagonal elements ``(U L_y)_ii (L_y V)_ii`` self-average to
+    ``n0(U L_y) n0(L_y V)``, so ``g^2 sum n0(U L_y) n0(L_y V)`` is subtracted at order 1/N.
+    """
+
+    def __init__(self, diagonal: bool = True) -> None:
+        self.diagonal = diagonal
         self._n0: dict[Word, sp.Expr] = {(): sp.Integer(1)}
         self._n1: dict[Word, sp.Expr] = {(): sp.Integer(0)}
 
@@ -94,6 +101,8 @@ class TraceExpansion:
         rhs, self_coef = n(X), sp.Integer(0)
         for p, (kind, y) in enumerate(XR):
             U, V = XR[:p], XR[p + 1:]
+            if order == 1 and not self.diagonal:
+                rhs -= G**2 * self.n0(U + ((kind, y),)) * self.n0(((kind, y),) + V)
             if kind == "T":
                 left, right = U + (("T", y),), (("T", y),) + V
                 if p == 0:  # right == XR, a rotation of w
@@ -115,6 +124,35 @@ def moments(z_c: tuple[sp.Expr, sp.Expr], z_c2: tuple[sp.Expr, sp.Expr] | None =
     c1: Word = (("R", z), ("T", zc))
     c2: Word = c1 + (("R", y), ("T", yc))
     return {"a0": e.n0(c1), "a1": e.n1(c1), "m2_0": e.n0(c2), "m2_1": e.n1(c2)}
+
+
+LE_LETTERS: tuple[str, ...] = ("RT", "R", "T", "1")
+"""Basis of one frequency's linear-equivalent spectrum: ``C(w) = c_RT R_a T_abar + c_R R_a + c_T T_abar + c_1 1``."""
+
+
+def linear_equivalent_words(expansion: TraceExpansion | None = None) -> dict[str, sp.Expr]:
+    """``n0``/``n1`` of the words of a nonlinear network's linear-equivalent spectra (coupling ``G -> g_eff``).
+
+    With ``phi_j = d x_j + r_j`` (``d = <phi'>``, residual ``r`` independent, spectrum ``rho``), the network is
+    ``(a - K) x = J r + xi`` with ``K = d J`` (variance ``g_eff^2/N``, ``g_eff = g d``). ``R_a K = a R_a - 1`` turns
+    ``C^x = R_a (J rho J^T + S) T_abar`` and ``C^phi`` into combinations of the :data:`LE_LETTERS` words:
+    ``C^x = (S + rho |a|^2/d^2) R T - (rho/d^2)(a R + abar T - 1)`` and ``C^phi = (d^2 S + rho |a|^2) R T``.
+    Keys ``n0_<u>``/``n1_<u>`` for one frequency (``a, abar``) and ``n0_<u>_<v>``/``n1_<u>_<v>`` for
+    ``(1/N) tr C(w1) C(w2)`` (letters ``u`` at ``a, abar``, ``v`` at ``b, bbar``).
+    """
+    e = expansion or TraceExpansion()
+
+    def word(name: str, z: sp.Expr, zc: sp.Expr) -> Word:
+        return {"RT": (("R", z), ("T", zc)), "R": (("R", z),), "T": (("T", zc),), "1": ()}[name]
+
+    out: dict[str, sp.Expr] = {}
+    for u in LE_LETTERS:
+        w = word(u, Z_A, Z_AB)
+        out[f"n0_{u}"], out[f"n1_{u}"] = e.n0(w), e.n1(w)
+        for v in LE_LETTERS:
+            wv = w + word(v, Z_B, Z_BB)
+            out[f"n0_{u}_{v}"], out[f"n1_{u}_{v}"] = e.n0(wv), e.n1(wv)
+    return out
 
 
 def statistics(m: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
@@ -153,9 +191,15 @@ class FiniteSizeDerivation(StagedDerivation):
     provenance : dict
     words : dict of str -> sympy.Expr
         ``n0``/``n1`` of the basic words (checks: ``n1(R_z) = g^2/(z (z^2 - g^2))``).
+    linear_equivalent_kernels : dict of str -> sympy.Expr
+        :func:`linear_equivalent_words` (nonlinear networks; ``g`` stands for ``g_eff = g <phi'>``).
+    linear_equivalent_offdiagonal : dict of str -> sympy.Expr
+        The same without the diagonal couplings ``J_ii`` (``TraceExpansion(diagonal=False)``): a nonlinear unit's
+        self-coupling is not linear-equivalent and is treated exactly elsewhere.
     """
 
-    STAGES = ("words", "zero_frequency", "equal_time_kernels")
+    STAGES = ("words", "zero_frequency", "equal_time_kernels", "linear_equivalent_kernels",
+              "linear_equivalent_offdiagonal")
 
     name: str
     zero_frequency: dict[str, sp.Expr]
@@ -163,6 +207,8 @@ class FiniteSizeDerivation(StagedDerivation):
     steps: list[tuple[str, str]]
     provenance: dict[str, Any]
     words: dict[str, sp.Expr] = field(repr=False)
+    linear_equivalent_kernels: dict[str, sp.Expr] = field(default_factory=dict, repr=False)
+    linear_equivalent_offdiagonal: dict[str, sp.Expr] = field(default_factory=dict, repr=False)
 
 
 def skeleton(spec: Any = None) -> dict[str, Any]:
@@ -191,7 +237,8 @@ def _derive_skeleton(skeleton_json: str) -> FiniteSizeDerivation:
     et = moments((Z_A, Z_AB), (Z_B, Z_BB), expansion=e)
     prov = {"derivation": "derivations.dimension_finite_size", "skeleton": json.loads(skeleton_json),
             "sympy": sp.__version__, "references": "shared/theory/dmft.md 6.1-6.3"}
-    return FiniteSizeDerivation("dimension_finite_size", zf, et, _steps(words, zf), prov, words)
+    return FiniteSizeDerivation("dimension_finite_size", zf, et, _steps(words, zf), prov, words,
+                                linear_equivalent_words(e), linear_equivalent_words(TraceExpansion(diagonal=False)))
 
 
 def derive(spec: Any = None) -> FiniteSizeDerivation:

@@ -81,3 +81,22 @@ res = simulate(spec, T=240.0 if FAST else 1040.0, dt=0.025, trials=2, seed=3, bu
 est = cross_block_dimension(res.traj, n_blocks=8, mean=0.0)
 print("simulated PR/N:", est.values["PR_over_N"], "+-", est.se["PR_over_N"],
       " theory:", solve_nonlinear(spec).PR_over_N_x)
+
+# %% [markdown]
+# ## 5. Finite size: the 1/N term of the mean autocovariance of a nonlinear network
+#
+# `nonlinear_finite_size` derives `E mean_i C_ii = value + coef/N` for x and phi(x) in four cumulative parts: the
+# twisted pairings of the linear-equivalent network of the off-diagonal couplings (the Stein recursion of
+# `derivations/dimension_finite_size.py` at g_eff = g <phi'>, without the diagonal), the exact self-coupling
+# J_ii phi(x_i) of each unit to second order (it is not linear-equivalent), the single-site renormalisation (the
+# DMFT linearised on its solution) and the curvature of phi over the O(1/sqrt N) unit-to-unit spread of the spectra.
+# `benchmarks/study_dimension_finite_size.py` measures the coefficient in simulations, pairing each network with its
+# own shared-gain linear-equivalent prediction (a control variate).
+
+# %%
+from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size  # noqa: E402
+
+fs = nonlinear_finite_size(ModelSpec.simple(g=1.2, phi="tanh", sigma2=1.0))
+for key, parts in fs.parts.items():
+    print(f"{key}: {fs.value[key]:.5f} + {fs.coef[key]:.3f}/N   parts: " +
+          ", ".join(f"{k} {v:.3f}" for k, v in parts.items()))

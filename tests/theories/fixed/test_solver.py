@@ -152,3 +152,12 @@ def test_real_arithmetic_path_equals_the_complex_reference(N: int, g: float, s2:
     U = V.astype(complex)  # the complex eigenvectors U = V P
     U[:, basis.a], U[:, basis.b] = V[:, basis.a] + 1j * V[:, basis.b], V[:, basis.a] - 1j * V[:, basis.b]
     np.testing.assert_allclose(A @ U, U * lam[None, :], atol=1e-12)
+
+
+def test_special_function_phi_is_vectorised() -> None:
+    """erf (lambdified through SciPy, not math.erf) predicts like tanh does: every neuron's diagonal is its DMFT
+    variance under shared gains (this raised a TypeError in the Gauss-Hermite averages before)."""
+    J = np.random.default_rng(0).standard_normal((60, 60)) * 0.9 / np.sqrt(60)
+    res = predict(J, "erf(x)", 0.5, gains="shared")
+    assert np.all(np.isfinite(res.cov_x)) and np.all(np.diag(res.cov_phi) > 0)
+    assert np.allclose(res.site.d, res.site.d[0]) and 0 < res.site.d[0] < 2 / np.sqrt(np.pi)

@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="quenched static input variance sigma_I^2 >= 0 (default 0, or the spec's input_std^2)")
     p.add_argument("--covariance", choices=("equal-time", "zero-frequency"), default="equal-time",
                    help="equal-time <x_i x_j> or zero-frequency (lag-integrated) covariance (default equal-time)")
+    p.add_argument("--finite-size", dest="finite_size", action="store_true",
+                   help="also the derived 1/N coefficients of the mean autocovariances (white noise sigma2 > 0, odd smooth "
+                        "phi, no static input; key finite_size, stat(N) = value + coef/N; about 5 s)")
     p.add_argument("--json", action="store_true", help="print one strict JSON object")
     p.set_defaults(func=run)
 
@@ -57,6 +60,15 @@ def _refuse_silent_linear(spec) -> None:
                                   "(or --input-var > 0 with --covariance equal-time)")
 
 
+def _finite_size(spec, covariance: str):
+    """The derived 1/N coefficients of the mean autocovariances (equal-time covariance only)."""
+    from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
+
+    if covariance != "equal-time":
+        raise SpecError("finite-size", f"the 1/N coefficients are derived for --covariance equal-time, got {covariance}")
+    return nonlinear_finite_size(spec)
+
+
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench dimension``."""
     from workbench.io import strict_dumps
@@ -66,13 +78,22 @@ def run(args: argparse.Namespace) -> int:
     _refuse_silent_linear(spec)
     problem = DimensionProblem(spec, DimensionSetup(covariance=args.covariance))
     res = problem.build_solver("auto").solve()
+    fs = _finite_size(spec, args.covariance) if args.finite_size else None
     if args.json:
-        print(strict_dumps(res.summary()))
+        out = res.summary()
+        if fs is not None:
+            out["finite_size"] = fs.summary()
+        print(strict_dumps(out))
     else:
         print(f"dimension [{res.method}] {problem.summary()}")
         print(f"  x:   PR/N = {res.PR_over_N_x:.6g}, mean autocov = {res.mean_autocov_x:.6g}, "
               f"N var cross = {res.N_var_cross_x:.6g}")
         print(f"  phi: PR/N = {res.PR_over_N_phi:.6g}, mean autocov = {res.mean_autocov_phi:.6g}, "
               f"N var cross = {res.N_var_cross_phi:.6g}")
+        if fs is not None:
+            for k in ("x", "phi"):
+                key = f"mean_autocov_{k}"
+                parts = ", ".join(f"{p} {v:.4g}" for p, v in fs.parts[key].items())
+                print(f"  1/N: mean autocov {k} = {fs.value[key]:.6g} + {fs.coef[key]:.4g}/N (cumulative: {parts})")
     sys.stdout.flush()
     return 0

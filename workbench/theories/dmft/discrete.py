@@ -374,8 +374,11 @@ def solve_map(spec: ModelSpec, delta: float | None = None, **kwargs: Any) -> Map
     return _solver(spec).solve(spec, delta=delta, **kwargs)
 
 
-def euler_bias(spec: ModelSpec, dt: float, method: str = "euler") -> float:
+def euler_bias(spec: ModelSpec, dt: float, method: str = "euler", quantity: str = "Delta0") -> float:
     """``Delta0(flow) - Delta0(step dt)``: the N -> infinity time-step bias of the simulator's variance.
+
+    ``quantity``: the single-site statistic of the two DMFT results compared (``"Delta0"``, or e.g. ``"C_phi0"``
+    for ``<phi^2>``).
 
     ``method="euler"`` (Euler-Maruyama) is the map with ``delta = dt/tau`` and step noise
     ``sigma2 dt / tau^2``; ``"exp"`` (exponential Euler) the map with ``delta = 1 - exp(-dt/tau)`` and
@@ -389,7 +392,7 @@ def euler_bias(spec: ModelSpec, dt: float, method: str = "euler") -> float:
         raise SpecError("populations[0].tau", "euler_bias needs a constant timescale")
     tau_v = float(tau.value)
     flow = spec.replace(dynamics=type(spec.dynamics)())
-    d0_flow = DMFTProblem(flow).build_solver().solve(flow, curves=False, lyapunov=False).Delta0
+    d0_flow = getattr(DMFTProblem(flow).build_solver().solve(flow, curves=False, lyapunov=False), quantity)
     s2 = spec.noise.sigma2
     if method == "euler":
         d, step = dt / tau_v, s2 * dt / tau_v**2
@@ -400,7 +403,8 @@ def euler_bias(spec: ModelSpec, dt: float, method: str = "euler") -> float:
         raise SpecError("method", f"unknown integrator {method!r}; allowed: 'euler', 'exp'")
     mapped = flow.replace(dynamics=type(spec.dynamics)("map", d))
     step_noise = step if s2 > 0 else None
-    return float(d0_flow - solve_map(mapped, lyapunov=False, step_noise=step_noise).Delta0)
+    return float(np.ravel(d0_flow)[0] - np.ravel(getattr(solve_map(mapped, lyapunov=False, step_noise=step_noise),
+                                                          quantity))[0])
 
 
 def map_transition(spec: ModelSpec, delta: float | None = None, lo: float = 0.3, hi: float = 6.0) -> float:

@@ -81,8 +81,8 @@ def _is_odd(expr: sp.Expr, x: sp.Symbol) -> bool:
 def _numeric(expr: sp.Expr):
     """``phi`` and ``phi'`` as vectorised numpy functions."""
     (x,) = expr.free_symbols or {sp.Symbol("x")}
-    f = sp.lambdify(x, expr, "numpy")
-    fp = sp.lambdify(x, sp.diff(expr, x), "numpy")
+    f = sp.lambdify(x, expr, ["scipy", "numpy"])  # scipy: erf and friends vectorised
+    fp = sp.lambdify(x, sp.diff(expr, x), ["scipy", "numpy"])
     return (lambda v: np.broadcast_to(f(v), np.shape(v)).astype(float)), (
         lambda v: np.broadcast_to(fp(v), np.shape(v)).astype(float)
     )

@@ -1,0 +1,183 @@
+"""The 1/N coefficient of a nonlinear network's mean autocovariance (``finite_size_nonlinear``).
+
+Checks without simulation: the linear-equivalent words' planar part is the two-site cavity (derived independently in
+``derivations/dimension_cavity.py``); the words without the diagonal against sampled zero-diagonal networks; the
+sampled self-coupling averages against their closed form for a linear unit; a linear phi gives back the derived
+linear coefficient (off-diagonal words + exact self-coupling = the words with the diagonal); the disorder average of
+the shared-gain linear-equivalent covariance of sampled networks follows its derived coefficient (exact covariances,
+no time sampling); the CLI. The simulated coefficient is measured by ``benchmarks/study_dimension_finite_size.py``
+(slow test below; the closing note of issue 14 has the full study's numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import derivations.dimension_finite_size as d
+from workbench.cli import main
+from workbench.compare import student_k
+from workbench.spec import ModelSpec
+from workbench.theories.dimension.finite_size import finite_size_coefficients
+from workbench.theories.dimension.finite_size_nonlinear import (
+    PARTS,
+    _coefficients,
+    _Words,
+    nonlinear_finite_size,
+    self_coupling,
+)
+from workbench.theories.dimension.nonlinear import solve_nonlinear, unit_spectra
+
+TANH = ModelSpec.simple(g=1.2, phi="tanh", sigma2=1.0)
+
+
+@pytest.fixture(scope="module")
+def tanh_fs():
+    return nonlinear_finite_size(TANH)
+
+
+def test_linear_equivalent_words_basic_kernels() -> None:
+    """``n0(R T) = 1/(a abar - g^2)``, ``n0(R) = 1/a``, ``n1(R) = g^2/(a (a^2 - g^2))``; the empty word is 1."""
+    k = d.derive().linear_equivalent_kernels
+    assert sp.simplify(k["n0_RT"] - 1 / (d.Z_A * d.Z_AB - d.G**2)) == 0
+    assert sp.simplify(k["n0_R"] - 1 / d.Z_A) == 0
+    assert sp.simplify(k["n1_R"] - d.G**2 / (d.Z_A * (d.Z_A**2 - d.G**2))) == 0
+    assert k["n0_1_1"] == 1 and k["n1_1_1"] == 0
+
+
+def test_planar_words_are_the_cavity() -> None:
+    """``int int (1/N) tr C(w1) C(w2) - abar^2`` from the planar word kernels equals the cavity's N var_cross (x, phi)."""
+    s = unit_spectra(TANH)
+    res = solve_nonlinear(TANH)
+    dd = math.sqrt(s.d2)
+    a = 1 + 1j * s.w
+    S = np.abs(a) ** 2 * s.C_x - s.g**2 * s.C_phi[0]
+    rho = s.C_phi[0] - s.d2 * s.C_x
+    words = _Words(s.g * dd, s.w, diagonal=True)
+    for which in ("x", "phi"):
+        c = _coefficients(which, S, rho, dd, a)
+        abar = float(s.dw @ words.diagonal(c, 0))
+        m2 = float(np.real(s.dw @ words.pair(c, c, False) @ s.dw))
+        assert m2 - abar**2 == pytest.approx(getattr(res, f"N_var_cross_{which}"), rel=1e-6)
+
+
+def test_offdiagonal_words_against_zero_diagonal_networks() -> None:
+    """Zero frequency, g = 0.5: ``N [(1/N) tr (1-J)^-1 (1-J)^-T - n0]`` of J with ``J_ii = 0`` is ``n1`` of the
+    off-diagonal recursion (-4/27; with the diagonal it is 32/27). 1500 networks of N = 60, 4 SE."""
+    g, N, n = 0.5, 60, 1500
+    e = d.TraceExpansion(diagonal=False)
+    word = (("R", sp.Integer(1)), ("T", sp.Integer(1)))
+    n0, n1 = (float(f(word).subs(d.G, g)) for f in (e.n0, e.n1))
+    assert n1 == pytest.approx(-4 / 27) and float(d.TraceExpansion().n1(word).subs(d.G, g)) == pytest.approx(32 / 27)
+    vals = []
+    for seed in range(n):
+        J = np.random.default_rng(seed).standard_normal((N, N)) * g / math.sqrt(N)
+        np.fill_diagonal(J, 0.0)
+        B = np.linalg.inv(np.eye(N) - J)
+        vals.append(N * (float(np.sum(B * B)) / N - n0))
+    m, se = float(np.mean(vals)), float(np.std(vals, ddof=1) / math.sqrt(n))
+    assert abs(m - n1) < student_k(n - 1) * se and abs(m - 32 / 27) > 10 * se, (m, se)
+
+
+def test_self_coupling_samples_against_the_linear_closed_form() -> None:
+    """phi = c x: ``D^x(0) = c^2 int dw/2pi C0(w) (1/a^2 + 1/abar^2 + 1/|a|^2)`` (the eps^2 term of
+    ``C0 |a|^2/|a - eps c|^2``), ``D^phi = c^2 D^x``; within 4 SE of the seeded sampling."""
+    c, kappa = 0.5, math.sqrt(1 - 0.09)
+    sc = self_coupling(lambda t: np.exp(-kappa * np.abs(t)) / (2 * kappa), [lambda x: c * x, lambda x: c + 0 * x,
+                                                                           lambda x: 0 * x], 0.025, 30.0)
+    w = np.linspace(-3000, 3000, 3_000_001)
+    a = 1 + 1j * w
+    exact = float(np.sum(np.real(c * c / (1 + w**2 - 0.09) * (1 / a**2 + 1 / np.conj(a) ** 2 + 1 / np.abs(a) ** 2)))
+                  * (w[1] - w[0]) / (2 * np.pi))
+    assert abs(sc["Dx"][0] - exact) < 4 * sc["Dx_se"][0] and sc["Dx_se"][0] < 0.02 * exact
+    assert np.allclose(sc["Dphi"], c * c * sc["Dx"])
+
+
+def test_linear_phi_gives_the_linear_coefficient() -> None:
+    """phi = x/2 at g = 0.6 is the linear network at g = 0.3: off-diagonal words + the sampled self-coupling give the
+    derived linear 1/N coefficient with the diagonal (x; phi = x/4) within 4 SE of the sampling; heterogeneity adds
+    nothing."""
+    fs = nonlinear_finite_size(ModelSpec.simple(g=0.6, phi="0.5*x", sigma2=1.0))
+    lin = finite_size_coefficients(0.3, 1.0, "equal-time")
+    se = fs.info["self_coupling_se_x"]
+    assert abs(fs.coef["mean_autocov_x"] - lin.coef["mean_autocov"]) < 4 * se
+    assert fs.coef["mean_autocov_phi"] == pytest.approx(0.25 * fs.coef["mean_autocov_x"], rel=1e-6)
+    assert fs.info["linear_equivalent_x"] == pytest.approx(lin.coef["mean_autocov"], rel=1e-4)
+    for key, parts in fs.parts.items():
+        assert list(parts) == list(PARTS)
+        assert parts["heterogeneity"] == pytest.approx(parts["single_site"], rel=1e-9), key
+
+
+def test_tanh_coefficients(tanh_fs) -> None:
+    """Golden values (g = 1.2, sigma2 = 1; simulated 0.017 +- 0.074 and -0.139 +- 0.052, see the study), stable
+    under a halved lag step and another sampling seed; the unit spread of x is the planar N var_diag
+    (2 x N var_cross for real symmetric C)."""
+    fs = tanh_fs
+    assert fs.value["mean_autocov_x"] == pytest.approx(0.806218, abs=1e-5)
+    assert fs.info["linear_equivalent_x"] == pytest.approx(1.18089, abs=1e-3)
+    assert fs.parts["mean_autocov_x"]["twisted"] == pytest.approx(-0.29485, abs=1e-3)
+    assert fs.coef["mean_autocov_x"] == pytest.approx(0.030, abs=0.02)
+    assert fs.coef["mean_autocov_phi"] == pytest.approx(-0.193, abs=0.01)
+    assert fs.info["N_var_diag_x"] == pytest.approx(2 * solve_nonlinear(TANH).N_var_cross_x, rel=1e-3)
+    other = nonlinear_finite_size(TANH, lag_step=0.0125, seed=1)
+    for key in fs.coef:
+        assert other.coef[key] == pytest.approx(fs.coef[key], abs=0.03)
+
+
+def test_twisted_part_against_sampled_networks(tanh_fs) -> None:
+    """The disorder average of the shared-gain linear-equivalent covariance (exact per network, no time sampling)
+    at N = 200 is ``value + c/N`` with c the derived coefficient of the linear-equivalent network with the diagonal
+    (1.18; the nonlinear network's own is 0.03, so a test at 4 SE separates them). 40 networks, seeds 0..39."""
+    from workbench.theories.fixed import predict
+
+    N, n = 200, 40
+    vals = []
+    for seed in range(n):
+        J = np.random.default_rng(seed).standard_normal((N, N)) * 1.2 / math.sqrt(N)
+        vals.append(N * (float(np.mean(np.diag(predict(J, "tanh", 1.0, gains="shared").cov_x)))
+                         - tanh_fs.value["mean_autocov_x"]))
+    m, se = float(np.mean(vals)), float(np.std(vals, ddof=1) / math.sqrt(n))
+    k = student_k(n - 1)
+    assert abs(m - tanh_fs.info["linear_equivalent_x"]) < k * se, (m, se)
+    assert abs(m - tanh_fs.coef["mean_autocov_x"]) > 2 * se, (m, se)
+
+
+def test_cli_finite_size(capsys) -> None:
+    assert main(["dimension", "--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--finite-size", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    fs = data["finite_size"]["mean_autocov_phi"]
+    assert fs["coef"] == pytest.approx(-0.193, abs=0.01) and set(fs["parts"]) == set(PARTS)
+    assert data["PR_over_N_x"] == pytest.approx(0.49988, abs=1e-4)
+
+
+@pytest.mark.parametrize(("argv", "word"), [
+    (["--phi", "tanh", "--g", "2"], "sigma2"),
+    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--tau-noise", "2"], "sigma2"),
+    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--covariance", "zero-frequency"], "finite-size"),
+    (["--phi", "clip(x,-1,1)", "--g", "1.2", "--sigma2", "1"], "phi"),
+])
+def test_cli_finite_size_refusals(argv, word, capsys) -> None:
+    assert main(["dimension", *argv, "--finite-size", "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert word in err and "\n" not in err
+
+
+@pytest.mark.slow
+def test_simulated_coefficient(tanh_fs) -> None:
+    """tanh, g = 1.2, sigma2 = 1, N = 125, 80 networks (seeds 9000 + i) x 4 trials of T = 1000, dt = 0.05: the mean
+    of N (sim - shared-gain linear equivalent) agrees with the derived coef - c_LE (x: -1.15, phi: -0.69) within the
+    Student-t tolerance, and differs from 0 (the linear equivalent alone) by more than 6 SE."""
+    from workbench.theories.dimension.finite_size_checks import autocov_comparisons, autocov_samples
+
+    arrays = autocov_samples({"phi": "tanh", "g": 1.2, "sigma2": 1.0, "N": 125, "networks": 80, "seed": 9000,
+                              "T": 1000.0, "trials": 4, "dt": 0.05})
+    rows = arrays["rows"]
+    comps = autocov_comparisons(rows, tanh_fs, 125)
+    assert all(c.ok for c in comps), [(c.quantity, c.theory, c.estimate, c.tolerance) for c in comps]
+    for j, c in ((0, comps[0]), (2, comps[1])):
+        rest = 125 * (rows[:, j] - rows[:, j + 1])
+        assert abs(c.estimate) > 6 * rest.std(ddof=1) / math.sqrt(len(rest)), c.quantity

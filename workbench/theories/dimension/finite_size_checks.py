@@ -1,0 +1,147 @@
+"""Simulated check of the nonlinear 1/N coefficient of the mean autocovariance (:mod:`.finite_size_nonlinear`).
+
+The spread of ``mean_i C_ii`` over networks is itself O(1/N), so fitting ``a + c/N`` to simulated means needs
+hundreds of networks per size. A control variate does better: for each simulated network the linear-equivalent
+prediction at the shared DMFT gain (``workbench.theories.fixed.predict(J, gains="shared")``) is computed on the same
+J. Its disorder average is ``value + c_LE/N`` exactly (``c_LE``: the derived coefficient of the linear-equivalent
+network with the diagonal, ``info["linear_equivalent_*"]``), and the paired difference ``N (sim - shared)`` has a
+small spread. Its mean over networks measures ``coef - c_LE`` (what the linear equivalent misses: the self-coupling,
+the single-site renormalisation, the unit-to-unit spread), and ``c_LE + mean N (sim - shared)`` the coefficient.
+
+Simulation: exponential Euler, samples every 0.5, ``trials`` x ``T`` after a burn-in of 50, cross-block estimator with
+the known mean 0 (odd phi). The time-step bias of the unit statistics (DMFT of the step map against the flow,
+:func:`workbench.theories.dmft.discrete.euler_bias`: ``Delta0`` for x, ``C_phi0`` for phi) is added to each
+simulated value. A network whose linear-equivalent system is unstable (the spectral edge fluctuates: rare at
+N >= 125 near g_eff ~ 0.8) has no shared prediction and is skipped (counted in ``unstable``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from workbench.compare import Comparison
+from workbench.errors import SpecError
+from workbench.sim.checks import t_stat
+from workbench.spec import ModelSpec
+
+__all__ = ["autocov_comparisons", "autocov_job", "autocov_network", "autocov_samples", "step_biases", "summarise"]
+
+COLUMNS = ("sim_x", "shared_x", "sim_phi", "shared_phi")
+"""Per-network values: simulated (flow) and shared-gain linear-equivalent mean autocovariances of x and phi."""
+
+
+def step_biases(phi: str, g: float, sigma2: float, dt: float, method: str = "exp") -> dict[str, float]:
+    """``flow - step map`` of the DMFT unit variance of x and of ``<phi^2>`` (add to a simulated value)."""
+    from workbench.theories.dmft.discrete import euler_bias
+
+    spec = ModelSpec.simple(g=g, phi=phi, sigma2=sigma2)
+    return {"x": euler_bias(spec, dt, method), "phi": euler_bias(spec, dt, method, "C_phi0")}
+
+
+def autocov_network(phi: str, g: float, sigma2: float, N: int, seed: int, T: float, trials: int, dt: float,
+                    bias: dict[str, float]) -> np.ndarray:
+    """:data:`COLUMNS` of one network (seed ``seed``); SpecError when its linear-equivalent system is unstable."""
+    from threadpoolctl import threadpool_limits
+
+    from workbench.sim import simulate
+    from workbench.sim.estimators import cross_block_dimension
+    from workbench.theories.fixed import predict
+    from workbench.theories.fixed.checks import FixedRun, network_of
+
+    run = FixedRun(N=N, g=g, sigma2=sigma2, phi=phi, trials=trials, T=T, burn_in=50.0, dt=dt, sample_every=0.5,
+                   n_blocks=4, n_obs=min(N, 100), seed=seed)
+    net = network_of(run)
+    with threadpool_limits(1):
+        pred = predict(net.J, phi, sigma2, gains="shared")
+        sim = simulate(run.spec(), T=run.burn_in + T, dt=dt, trials=trials, seed=seed, burn_in=run.burn_in,
+                       stride=run.stride, record=("traj", "traj_phi"), neurons=N, network=net, method=run.method,
+                       blas_threads=1)
+    out = []
+    for name, traj, C in (("x", sim.traj, pred.cov_x), ("phi", sim.traj_phi, pred.cov_phi)):
+        est = cross_block_dimension(traj, 4, mean=0.0)
+        out += [est.values["mean_autocov"] + bias[name], float(np.mean(np.diag(C)))]
+    return np.array(out)
+
+
+def autocov_samples(params: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Stored-run compute: ``rows`` (networks, :data:`COLUMNS`) of the stable networks and the ``unstable`` seeds."""
+    p = params
+    bias = step_biases(p["phi"], p["g"], p["sigma2"], p["dt"])
+    rows, unstable = [], []
+    for i in range(int(p["networks"])):
+        seed = int(p["seed"]) + i
+        try:
+            rows.append(autocov_network(p["phi"], p["g"], p["sigma2"], int(p["N"]), seed, p["T"], int(p["trials"]),
+                                        p["dt"], bias))
+        except SpecError:
+            unstable.append(seed)
+    return {"rows": np.array(rows).reshape(-1, len(COLUMNS)), "unstable": np.array(unstable, dtype=int)}
+
+
+def autocov_job(phi: str, g: float, sigma2: float, N: int, networks: int, seed: int, T: float = 1000.0,
+                trials: int = 4, dt: float = 0.05) -> Any:
+    """The stored run of :func:`autocov_samples` (networks ``seed, seed + 1, ...``)."""
+    from workbench.store import RunJob
+
+    params = {"phi": phi, "g": float(g), "sigma2": float(sigma2), "N": int(N), "networks": int(networks),
+              "seed": int(seed), "T": float(T), "trials": int(trials), "dt": float(dt)}
+    return RunJob("dimension.finite-size-autocov", params, autocov_samples,
+                  ("workbench.sim", "workbench.theories.fixed", "workbench.theories.dmft", autocov_samples),
+                  f"dimension 1/N autocov {phi} g={g:g} N={N} x {networks}")
+
+
+def _paired(rows: np.ndarray, N: int, which: str, value: float) -> tuple[np.ndarray, np.ndarray]:
+    """``N (shared - value)`` and ``N (sim - shared)`` per network."""
+    sim, shared = rows[:, COLUMNS.index(f"sim_{which}")], rows[:, COLUMNS.index(f"shared_{which}")]
+    return N * (shared - value), N * (sim - shared)
+
+
+def autocov_comparisons(rows: np.ndarray, theory: Any, N: int, label: str = "", **context: Any) -> list[Comparison]:
+    """Per x and phi: the mean of ``N (sim - shared)`` against the derived ``coef - c_LE`` (Student-t, networks - 1
+    dof at the false-alarm rate of 4 Gaussian SE)."""
+    out = []
+    n = len(rows)
+    for which in ("x", "phi"):
+        key = f"mean_autocov_{which}"
+        c_le = theory.info[f"linear_equivalent_{which}"]
+        _, rest = _paired(rows, N, which, theory.value[key])
+        m, se = float(rest.mean()), float(rest.std(ddof=1) / math.sqrt(n))
+        out.append(t_stat(f"{label}{which}: N (sim - linear equivalent), mean autocov", theory.coef[key] - c_le, m, se,
+                          n - 1, kind="simulation", note=f"coefficient derived {theory.coef[key]:.4g}, measured "
+                          f"{c_le + m:.4g} +- {se:.2g} (linear equivalent alone: {c_le:.4g})", N=int(N), networks=n,
+                          **context))
+    return out
+
+
+def _pooled(items: list[tuple[float, float, int]]) -> tuple[float, float, int]:
+    """Inverse-variance mean of ``(mean, se, dof)`` items."""
+    w = np.array([1 / s**2 for _, s, _ in items])
+    m = float(np.sum(w * np.array([v for v, _, _ in items])) / w.sum())
+    return m, float(1 / math.sqrt(w.sum())), int(sum(d for _, _, d in items))
+
+
+def summarise(rows_by_N: dict[int, np.ndarray], theory: Any) -> dict[str, Any]:
+    """Per key: per size and pooled ``N (shared - value)``, ``N (sim - shared)``, the measured coefficient, t, p."""
+    from scipy import stats
+
+    def mse(v: np.ndarray) -> tuple[float, float, int]:
+        return float(v.mean()), float(v.std(ddof=1) / math.sqrt(len(v))), len(v) - 1
+
+    out: dict[str, Any] = {}
+    for which in ("x", "phi"):
+        key = f"mean_autocov_{which}"
+        value, c_le, coef = theory.value[key], theory.info[f"linear_equivalent_{which}"], theory.coef[key]
+        per = []
+        for N, rows in sorted(rows_by_N.items()):
+            tw, rest = _paired(rows, N, which, value)
+            per.append({"N": int(N), "networks": len(rows), "linear_equivalent": mse(tw), "rest": mse(rest)})
+        tw, rest = _pooled([p["linear_equivalent"] for p in per]), _pooled([p["rest"] for p in per])
+        t = (c_le + rest[0] - coef) / rest[1]
+        out[key] = {"value": value, "coef_derived": coef, "linear_equivalent_derived": c_le,
+                    "linear_equivalent_measured": tw, "rest_derived": coef - c_le, "rest_measured": rest,
+                    "coef_measured": (c_le + rest[0], rest[1]), "t": t, "p": float(2 * stats.t.sf(abs(t), rest[2])),
+                    "per_size": per}
+    return out

@@ -1,0 +1,327 @@
+"""Leading 1/N correction of the mean autocovariance of a NONLINEAR random network (issue 14, item 3).
+
+``E mean_i C_ii(N) = value + coef/N + O(1/N^2)`` for x and phi(x) of ``dx/dt = -x + J phi(x) + xi``
+(``Var J_ij = g^2/N`` i.i.d. with the diagonal, white noise ``sigma2 > 0``, zero mean input, tau = 1). Four parts,
+each added to the previous (:attr:`NonlinearFiniteSize.parts`):
+
+1. ``twisted``: the linear-equivalent network of the OFF-diagonal couplings at the DMFT gain ``d = <phi'>`` and
+   residual spectrum ``rho = C^phi - d^2 C^x`` (:func:`derivations.dimension_finite_size.linear_equivalent_words`
+   with ``TraceExpansion(diagonal=False)``: the Stein recursion's twisted pairings of a real J, coupling
+   ``g_eff = g d``); its diagonal spectrum is ``C^x_DMFT(w) + s(w)/N``.
+2. ``self_coupling``: the diagonal ``J_ii ~ N(0, g^2/N)`` makes each unit ``dx = -x + J_ii phi(x) + u`` with its
+   Gaussian DMFT input u. This is not linear-equivalent (the feedback is a function of x itself; replacing it by the
+   linear equivalent misses about -0.4 of the coefficient of x for tanh at g = 1.2). To second order
+   ``x = x0 + eps x1 + eps^2 x2``, ``x1 = S*phi(x0)``, ``x2 = S*(phi'(x0) x1)`` (``S*``: the causal filter
+   ``1/(1 + i w)``), and the average over ``eps = J_ii`` adds ``g^2 D(tau)/N`` to the autocovariances, with
+   ``D^x = <x1 x1> + <x0 x2> + <x2 x0>`` and ``D^phi = <P P> + <Q phi0> + <phi0 Q>``, ``P = phi'(x0) x1``,
+   ``Q = phi'(x0) x2 + phi''(x0) x1^2 / 2`` (lagged products). These Gaussian-process averages are evaluated by
+   seeded spectral sampling of x0 (:func:`self_coupling`; their SE is in ``info``).
+3. ``single_site``: the shifts change every unit's Gaussian statistics, hence ``d`` and ``rho``. To first order the
+   mean-field part ``dDelta(tau)`` of the unit autocovariance shift solves the DMFT equation linearised on its
+   solution, ``(1 - d_tau^2) dDelta = g^2 [A dDelta(tau) + B dDelta(0) + h + g^2 D^phi] + s'`` with
+   ``A(tau) = <phi'(x) phi'(y)>``, ``B(tau) = <phi''(x) phi(y)>`` (Price's theorem), ``s' = s (|a|^2 - g_eff^2)/|a|^2``
+   and ``h = 0`` in this part. The coefficient of x is ``dDelta(0) + g^2 D^x(0)``, that of phi
+   ``(A(0) + B(0)) dDelta(0) + h(0) + g^2 D^phi(0)``.
+4. ``heterogeneity``: units differ at O(1/sqrt N): their spectra fluctuate with covariance
+   ``V(w1, w2)/N = Cov_i(C_ii(w1), C_ii(w2))`` (planar words and the O(N) invariance of real Ginibre J:
+   ``V = 2[(1/N) tr Re C(w1) Re C(w2) - Cbar(w1) Cbar(w2)]``), and phi's covariance is curved in them:
+   ``h(tau) = [F_cc V(tau, tau) + 2 F_cv V(tau, 0) + F_vv V(0, 0)] / 2`` with ``F(c, v) = <phi(x) phi(y)>`` at
+   covariance c and variance v: ``F_cc = <phi'' phi''>``, ``F_cv = <phi^(3) phi'>``,
+   ``F_vv = (<phi^(4) phi> + <phi'' phi''>)/2``.
+
+For a linear phi, parts 2-4 give back the derived linear coefficient with the diagonal. ``info`` also holds
+``linear_equivalent_x``/``_phi``: the 1/N coefficient of the linear-equivalent network WITH the diagonal at the DMFT
+gain (what ``workbench.theories.fixed.predict(J, gains="shared")`` averages to over J: a control variate). Not included: the
+non-Gaussian part of a unit's input from the finite sum over its inputs (fourth cumulant ``3 g^4 kappa_4 / N``).
+The cross-covariance statistics' 1/N terms need the unit-to-unit covariances inside the two-site pair averages and
+the self-coupling inside pairs; they are not derived here (only the mean autocovariance is returned).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from workbench.errors import SpecError
+from workbench.spec import ModelSpec
+
+__all__ = ["KEYS", "PARTS", "NonlinearFiniteSize", "nonlinear_finite_size", "self_coupling"]
+
+KEYS = ("mean_autocov_x", "mean_autocov_phi")
+"""Statistics with a 1/N coefficient for nonlinear networks."""
+PARTS = ("twisted", "self_coupling", "single_site", "heterogeneity")
+"""Cumulative parts of the coefficient (see the module docstring)."""
+
+
+@dataclass(frozen=True)
+class NonlinearFiniteSize:
+    """Large-N values and 1/N coefficients of :data:`KEYS`, with the cumulative :data:`PARTS` of each coefficient."""
+
+    value: dict[str, float]
+    coef: dict[str, float]
+    parts: dict[str, dict[str, float]]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def at(self, key: str, N: float) -> float:
+        """The statistic to O(1/N) at size N."""
+        return self.value[key] + self.coef[key] / N
+
+    def summary(self) -> dict[str, Any]:
+        """Plain data (for ``--json``)."""
+        return {k: {"value": self.value[k], "coef": self.coef[k], "parts": self.parts[k]} for k in KEYS} | {
+            "info": self.info}
+
+
+@cache
+def _word_functions(diagonal: bool) -> dict[str, Any]:
+    """The derived linear-equivalent word kernels (with or without the diagonal couplings) as NumPy functions of
+    ``(g_eff, a, abar, b, bbar)``."""
+    import sympy as sp
+
+    import derivations.dimension_finite_size as d
+
+    der = d.derive()
+    kernels = der.linear_equivalent_kernels if diagonal else der.linear_equivalent_offdiagonal
+    args = (d.G, d.Z_A, d.Z_AB, d.Z_B, d.Z_BB)
+    return {k: sp.lambdify(args, v, "numpy") for k, v in kernels.items()}
+
+
+def _check(spec: ModelSpec) -> None:
+    """Refuse what the derivation does not cover (one-line SpecError)."""
+    import sympy as sp
+
+    from workbench.symbolic.gaussian import concrete_phi
+    from workbench.theories.dimension.nonlinear import check_spec
+
+    check_spec(spec)
+    if spec.noise.kind != "white" or not spec.noise.sigma2 > 0:
+        raise SpecError("sigma2", f"the nonlinear 1/N term is derived for white noise with sigma2 > 0, got "
+                        f"{spec.noise.kind} noise, sigma2 = {spec.noise.sigma2}")
+    pop = spec.populations[0]
+    if pop.input_std != 0.0 or pop.input_mean != 0.0:
+        raise SpecError("input", "the nonlinear 1/N term is derived without static input (input_mean = input_std = 0)")
+    if concrete_phi(spec).has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign):
+        raise SpecError("phi", "the nonlinear 1/N term needs a phi with four continuous derivatives (no clip/abs/relu)")
+
+
+def _phi_derivatives(spec: ModelSpec) -> list[Any]:
+    """NumPy ``phi`` and its first four derivatives (gain included)."""
+    import sympy as sp
+
+    from workbench.spec import X
+    from workbench.symbolic.gaussian import concrete_phi
+
+    f = concrete_phi(spec)
+    return [sp.lambdify(X, sp.diff(f, X, k), ["scipy", "numpy"]) for k in range(5)]
+
+
+class _Words:
+    """The derived word kernels on the frequency grid, for ``C(w) = sum_u coef_u(w) u`` (``LE_LETTERS``)."""
+
+    def __init__(self, g_eff: float, w: np.ndarray, diagonal: bool) -> None:
+        from derivations.dimension_finite_size import LE_LETTERS
+
+        self.letters, self.fn, self.g_eff = LE_LETTERS, _word_functions(diagonal), g_eff
+        self.a = 1 + 1j * w
+
+    def _ev(self, key: str, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        v = self.fn[key](self.g_eff, A, np.conj(A), B, np.conj(B))
+        return v * np.ones(np.broadcast(A, B).shape)
+
+    def diagonal(self, coefs: list[np.ndarray], order: int) -> np.ndarray:
+        """``n<order>`` of ``(1/N) tr C(w)`` at every frequency."""
+        terms = (c * self._ev(f"n{order}_{u}", self.a, self.a) for u, c in zip(self.letters, coefs, strict=True))
+        return np.real(sum(terms))
+
+    def pair(self, c1: list[np.ndarray], c2: list[np.ndarray], conj2: bool) -> np.ndarray:
+        """Planar ``(1/N) tr C(w1) C(+-w2)`` on the outer grid (``conj2``: the second at ``-w2``, i.e. ``C^T``)."""
+        A, B = self.a[:, None], (np.conj(self.a) if conj2 else self.a)[None, :]
+        tot = np.zeros((self.a.size, self.a.size), dtype=complex)
+        for u, x in zip(self.letters, c1, strict=True):
+            for v, y in zip(self.letters, c2, strict=True):
+                tot += x[:, None] * y[None, :] * self._ev(f"n0_{u}_{v}", A, B)
+        return tot
+
+
+def _coefficients(which: str, S: np.ndarray, rho: np.ndarray, d: float, a: np.ndarray) -> list[np.ndarray]:
+    """The ``LE_LETTERS`` coefficients of ``C^x`` or ``C^phi`` (see ``linear_equivalent_words``)."""
+    aa = np.abs(a) ** 2
+    if which == "x":
+        return [S + rho * aa / d**2, -rho * a / d**2, -rho * np.conj(a) / d**2, rho / d**2]
+    z = np.zeros_like(S)
+    return [d**2 * S + rho * aa, z, z, z]
+
+
+def _unit_covariance(words: _Words, coefs: list[np.ndarray], cbar: np.ndarray, Cm: np.ndarray) -> np.ndarray:
+    """``V(tau1, tau2) = N Cov_i(Delta_i(tau1), Delta_i(tau2))`` on the lag grid (Haar average of the diagonal)."""
+    swapped = [coefs[0], coefs[2], coefs[1], coefs[3]]  # C(-w) = C(w)^T: R and T letters swap
+    r = 0.5 * (words.pair(coefs, coefs, False) + words.pair(coefs, swapped, True))
+    V = np.real(2.0 * (r - np.outer(cbar, cbar)))
+    return Cm @ V @ Cm.T
+
+
+def self_coupling(Delta_at: Any, phis: list[Any], lag_step: float, lag_max: float, batches: int = 8,
+                  log2: int = 19, seed: int = 0) -> dict[str, np.ndarray]:
+    """The ``eps^2`` coefficients ``D^x(tau)``, ``D^phi(tau)`` of a unit ``dx = -x + eps phi(x) + u`` (module docstring).
+
+    ``phis``: ``phi, phi', phi''``. x0 is sampled as a stationary Gaussian process with autocovariance ``Delta`` on a
+    periodic grid of step ``lag_step/2`` (circulant embedding: exact at the grid lags), ``S*`` is applied as
+    ``1/(1 + i w)`` in Fourier space and the lagged averages by FFT. Returns ``Dx``, ``Dphi`` on the lags
+    ``0, lag_step, ..., lag_max`` and their SEs over ``batches`` independent series (seeded by ``seed``).
+    """
+    phi, d1, d2 = phis[0], phis[1], phis[2]
+    dt, L = lag_step / 2, 1 << int(log2)
+    k = np.arange(L)
+    lag = np.minimum(k, L - k) * dt
+    acf = np.where(lag <= lag_max, Delta_at(np.minimum(lag, lag_max)), 0.0)
+    amp = np.sqrt(np.maximum(np.fft.fft(acf).real, 0.0) / L) * math.sqrt(L)
+    filt = 1.0 / (1.0 + 2j * np.pi * np.fft.fftfreq(L, dt))
+    n_lag = int(round(lag_max / lag_step)) + 1
+
+    def lagged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.fft.ifft(np.conj(np.fft.fft(a)) * np.fft.fft(b)).real[: 2 * n_lag : 2] / L
+
+    rng = np.random.default_rng(seed)
+    rows_x, rows_p = [], []
+    for _ in range(int(batches)):
+        x0 = np.fft.ifft(amp * (rng.standard_normal(L) + 1j * rng.standard_normal(L))).real * math.sqrt(L)
+        f0, g1 = phi(x0), d1(x0)
+        x1 = np.fft.ifft(filt * np.fft.fft(f0)).real
+        x2 = np.fft.ifft(filt * np.fft.fft(g1 * x1)).real
+        P, Q = g1 * x1, g1 * x2 + 0.5 * d2(x0) * x1**2
+        rows_x.append(lagged(x1, x1) + lagged(x0, x2) + lagged(x2, x0))
+        rows_p.append(lagged(P, P) + lagged(Q, f0) + lagged(f0, Q))
+    X, Pm = np.array(rows_x), np.array(rows_p)
+    n = math.sqrt(len(X))
+    return {"Dx": X.mean(0), "Dphi": Pm.mean(0), "Dx_se": X.std(0, ddof=1) / n, "Dphi_se": Pm.std(0, ddof=1) / n}
+
+
+@dataclass(frozen=True)
+class _LinearSite:
+    """The exact single-site autocovariance of a linear network, ``sigma2/(2 kappa) exp(-kappa |tau|)``."""
+
+    kappa: float
+    sigma2: float
+
+    def Delta_at(self, tau: np.ndarray) -> np.ndarray:
+        """``Delta(tau)`` on the lags."""
+        return self.sigma2 / (2 * self.kappa) * np.exp(-self.kappa * np.abs(np.asarray(tau, dtype=float)))
+
+
+def _site(spec: ModelSpec, sp_: Any) -> Any:
+    """The single-site solution: exact for a linear phi (the DMFT refuses it), else the stationary DMFT."""
+    from workbench.theories.dimension import nonlinear as nl
+
+    if nl._is_linear(spec):
+        return _LinearSite(math.sqrt(1.0 - sp_.g * sp_.g * sp_.d2), float(spec.noise.sigma2))
+    return nl._dmft_result(spec)
+
+
+@dataclass
+class _Kernels:
+    """The single-site Gaussian kernels on the lag grid: ``A``, ``B`` and the curvatures of ``F(c, v)``."""
+
+    A: np.ndarray
+    B: np.ndarray
+    Fcc: np.ndarray
+    Fcv: np.ndarray
+    Fvv: np.ndarray
+
+    @classmethod
+    def build(cls, phis: list[Any], D0: float, Dt: np.ndarray, n_quad: int) -> _Kernels:
+        """Nested Gauss-Hermite averages at variance ``D0`` and covariances ``Dt``."""
+        from workbench.symbolic.gaussian import gauss_kernel_values
+
+        phi, d1, d2, d3, d4 = phis
+        Fcc = gauss_kernel_values(d2, None, 0.0, D0, Dt, n_quad)
+        return cls(A=gauss_kernel_values(d1, None, 0.0, D0, Dt, n_quad),
+                   B=gauss_kernel_values(d2, phi, 0.0, D0, Dt, n_quad), Fcc=Fcc,
+                   Fcv=gauss_kernel_values(d3, d1, 0.0, D0, Dt, n_quad),
+                   Fvv=0.5 * (gauss_kernel_values(d4, phi, 0.0, D0, Dt, n_quad) + Fcc))
+
+
+def _lag_max(res: Any, lag_step: float, lag_max: float | None) -> float:
+    """The lag window of the linearised DMFT (30 decay times, in [20, 60], unless given)."""
+    kappa = float(getattr(res, "kappa", 0.0) or 0.0)
+    T = float(lag_max) if lag_max is not None else min(60.0, max(20.0, 30.0 / kappa if kappa > 0 else 60.0))
+    if not (0 < lag_step < T / 10):
+        raise SpecError("lag_step", f"must be in (0, lag_max/10 = {T / 10:g}), got {lag_step}")
+    return T
+
+
+def _linearised_dmft(g: float, tau: np.ndarray, K: _Kernels) -> Any:
+    """LU factors of ``1 - g^2 Kconv (A . + B .(0))`` on the lag grid (``Kconv``: the even kernel ``exp(-|t|)/2``)."""
+    import scipy.linalg as sla
+
+    step = tau[1] - tau[0]
+    wt = np.full(tau.size, step)
+    wt[0] = wt[-1] = step / 2
+    Kh = 0.5 * (np.exp(-np.abs(tau[:, None] - tau[None, :])) + np.exp(-(tau[:, None] + tau[None, :]))) * wt[None, :]
+    M = np.eye(tau.size) - g * g * Kh * K.A[None, :]
+    M[:, 0] -= g * g * (Kh @ K.B)
+    return sla.lu_factor(M), Kh
+
+
+def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: float | None = None,
+                          n_quad: int = 80, n_freq: int = 801, seed: int = 0) -> NonlinearFiniteSize:
+    """Large-N mean autocovariances of x and phi and their derived 1/N coefficients (module docstring).
+
+    ``lag_step``/``lag_max``: the lag grid of the linearised DMFT (dense solve, ``lag_max/lag_step`` unknowns;
+    default ``lag_max`` 30 decay times of the autocovariance, in [20, 60]); ``n_quad``: Gauss-Hermite order of the
+    Gaussian averages; ``n_freq``: the sinh frequency grid of :func:`~.nonlinear.unit_spectra`; ``seed``: of the
+    sampled self-coupling averages (:func:`self_coupling`).
+    """
+    import scipy.linalg as sla
+
+    from workbench.theories.dimension import nonlinear as nl
+
+    _check(spec)
+    linear = nl._is_linear(spec)
+    sp_ = nl.unit_spectra(spec, n_freq=n_freq, dmft=None if linear else nl._dmft_result(spec))
+    if sp_.unit_weights.size != 1:
+        raise SpecError("phi", "the nonlinear 1/N term needs units without a static (quenched) input: a phi with "
+                        "<phi> = 0 (odd) at zero mean coupling")
+    res = _site(spec, sp_)
+    g, d, D0, w, dw = sp_.g, math.sqrt(sp_.d2), float(sp_.autocov_x), sp_.w, sp_.dw
+    a = 1 + 1j * w
+    aa = np.abs(a) ** 2
+    S = aa * sp_.C_x - g * g * sp_.C_phi[0]
+    rho = sp_.C_phi[0] - sp_.d2 * sp_.C_x
+    cx, cphi = _coefficients("x", S, rho, d, a), _coefficients("phi", S, rho, d, a)
+    off = _Words(g * d, w, diagonal=False)
+    s_x = off.diagonal(cx, 1)
+    twisted = {"mean_autocov_x": float(dw @ s_x), "mean_autocov_phi": float(dw @ off.diagonal(cphi, 1))}
+
+    T = _lag_max(res, lag_step, lag_max)
+    tau = np.arange(0.0, T + lag_step / 2, lag_step)
+    phis = _phi_derivatives(spec)
+    K = _Kernels.build(phis, D0, res.Delta_at(tau), n_quad)
+    sc = self_coupling(res.Delta_at, phis[:3], lag_step, T, seed=seed)
+    Dx, Dphi = g * g * sc["Dx"], g * g * sc["Dphi"]
+    self_part = {"mean_autocov_x": twisted["mean_autocov_x"] + float(Dx[0]),
+                 "mean_autocov_phi": twisted["mean_autocov_phi"] + float(Dphi[0])}
+
+    fac, Kh = _linearised_dmft(g, tau, K)
+    Cm = np.cos(np.outer(tau, w)) * dw[None, :]
+    source = Cm @ (s_x * (aa - g * g * sp_.d2) / aa) + g * g * (Kh @ Dphi)
+    full_words = _Words(g * d, w, diagonal=True)
+    VT = _unit_covariance(full_words, cx, full_words.diagonal(cx, 0), Cm)
+    h = 0.5 * (K.Fcc * np.diag(VT) + 2 * K.Fcv * VT[:, 0] + K.Fvv * VT[0, 0])
+    AB0 = float(K.A[0] + K.B[0])
+    dD_site = sla.lu_solve(fac, source)
+    dD = sla.lu_solve(fac, source + g * g * (Kh @ h))
+    site = {"mean_autocov_x": float(dD_site[0] + Dx[0]), "mean_autocov_phi": float(AB0 * dD_site[0] + Dphi[0])}
+    full = {"mean_autocov_x": float(dD[0] + Dx[0]), "mean_autocov_phi": float(AB0 * dD[0] + h[0] + Dphi[0])}
+    parts = {k: {"twisted": twisted[k], "self_coupling": self_part[k], "single_site": site[k],
+                 "heterogeneity": full[k]} for k in KEYS}
+    value = {"mean_autocov_x": D0, "mean_autocov_phi": float(sp_.autocov_phi_units[0])}
+    info = {"g_eff": g * d, "lag_step": lag_step, "lag_max": T, "N_var_diag_x": float(VT[0, 0]),
+            "mean_phi_prime": d, "self_coupling_se_x": float(g * g * sc["Dx_se"][0]),
+            "self_coupling_se_phi": float(g * g * sc["Dphi_se"][0]), "seed": int(seed),
+            "linear_equivalent_x": float(dw @ full_words.diagonal(cx, 1)),
+            "linear_equivalent_phi": float(dw @ full_words.diagonal(cphi, 1))}
+    return NonlinearFiniteSize(value, full, parts, info)
