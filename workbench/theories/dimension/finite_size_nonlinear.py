@@ -186,7 +186,7 @@ def self_coupling(Delta_at: Any, phis: list[Any], lag_step: float, lag_max: floa
     k = np.arange(L)
     lag = np.minimum(k, L - k) * dt
     acf = np.where(lag <= lag_max, Delta_at(np.minimum(lag, lag_max)), 0.0)
-    amp = np.sqrt(np.maximum(np.fft.fft(acf).real, 0.0) / L) * math.sqrt(L)
+    amp = np.sqrt(np.maximum(np.fft.fft(acf).real, 0.0))  # circulant embedding: spectrum of the periodic acf
     filt = 1.0 / (1.0 + 2j * np.pi * np.fft.fftfreq(L, dt))
     n_lag = int(round(lag_max / lag_step)) + 1
 
