@@ -77,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
     spec = spec_from_cli(args)
     _refuse_silent_linear(spec)
     problem = DimensionProblem(spec, DimensionSetup(covariance=args.covariance))
+    fs = _finite_size(spec, args.covariance) if args.finite_size else None  # refusals before the cavity solve
     res = problem.build_solver("auto").solve()
-    fs = _finite_size(spec, args.covariance) if args.finite_size else None
     if args.json:
         out = res.summary()
         if fs is not None:

@@ -118,17 +118,6 @@ def _check(spec: ModelSpec) -> None:
         raise SpecError("phi", "the nonlinear 1/N term needs a phi with four continuous derivatives (no clip/abs/relu)")
 
 
-def _phi_derivatives(spec: ModelSpec) -> list[Any]:
-    """NumPy ``phi`` and its first four derivatives (gain included)."""
-    import sympy as sp
-
-    from workbench.spec import X
-    from workbench.symbolic.gaussian import concrete_phi
-
-    f = concrete_phi(spec)
-    return [sp.lambdify(X, sp.diff(f, X, k), ["scipy", "numpy"]) for k in range(5)]
-
-
 class _Words:
     """The derived word kernels on the frequency grid, for ``C(w) = sum_u coef_u(w) u`` (``LE_LETTERS``)."""
 
@@ -193,20 +182,26 @@ def self_coupling(Delta_at: Any, phis: list[Any], lag_step: float, lag_max: floa
     filt = 1.0 / (1.0 + 2j * np.pi * np.fft.fftfreq(L, dt))
     n_lag = int(round(lag_max / lag_step)) + 1
 
-    def lagged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.fft.ifft(np.conj(np.fft.fft(a)) * np.fft.fft(b)).real[: 2 * n_lag : 2] / L
+    def lagged(A: np.ndarray, B: np.ndarray, both: bool = True) -> np.ndarray:
+        """``<a(t) b(t + tau)>`` (``both``: plus ``<b(t) a(t + tau)>``) from the spectra A, B of the series."""
+        cross = np.conj(A) * B
+        return np.fft.ifft(cross + np.conj(cross) if both else cross).real[: 2 * n_lag : 2] / L
 
     rng = np.random.default_rng(seed)
     rows_x, rows_p, rows_1 = [], [], []
     for _ in range(int(batches)):
         x0 = np.fft.ifft(amp * (rng.standard_normal(L) + 1j * rng.standard_normal(L))).real * math.sqrt(L)
+        X0 = np.fft.fft(x0)
         f0, g1 = phi(x0), d1(x0)
-        x1 = np.fft.ifft(filt * np.fft.fft(f0)).real
+        F0 = np.fft.fft(f0)
+        x1 = np.fft.ifft(filt * F0).real
+        X1 = np.fft.fft(x1)
         x2 = np.fft.ifft(filt * np.fft.fft(g1 * x1)).real
         P, Q = g1 * x1, g1 * x2 + 0.5 * d2(x0) * x1**2
-        rows_x.append(lagged(x1, x1) + lagged(x0, x2) + lagged(x2, x0))
-        rows_p.append(lagged(P, P) + lagged(Q, f0) + lagged(f0, Q))
-        rows_1.append(lagged(x0, x1) + lagged(x1, x0))
+        PP = np.fft.fft(P)
+        rows_x.append(lagged(X1, X1, both=False) + lagged(X0, np.fft.fft(x2)))
+        rows_p.append(lagged(PP, PP, both=False) + lagged(np.fft.fft(Q), F0))
+        rows_1.append(lagged(X0, X1))
     X, Pm = np.array(rows_x), np.array(rows_p)
     n = math.sqrt(len(X))
     return {"Dx": X.mean(0), "Dphi": Pm.mean(0), "Dx_se": X.std(0, ddof=1) / n, "Dphi_se": Pm.std(0, ddof=1) / n,
@@ -223,15 +218,6 @@ class _LinearSite:
     def Delta_at(self, tau: np.ndarray) -> np.ndarray:
         """``Delta(tau)`` on the lags."""
         return self.sigma2 / (2 * self.kappa) * np.exp(-self.kappa * np.abs(np.asarray(tau, dtype=float)))
-
-
-def _site(spec: ModelSpec, sp_: Any) -> Any:
-    """The single-site solution: exact for a linear phi (the DMFT refuses it), else the stationary DMFT."""
-    from workbench.theories.dimension import nonlinear as nl
-
-    if nl._is_linear(spec):
-        return _LinearSite(math.sqrt(1.0 - sp_.g * sp_.g * sp_.d2), float(spec.noise.sigma2))
-    return nl._dmft_result(spec)
 
 
 @dataclass
@@ -293,12 +279,15 @@ def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: 
     from workbench.theories.dimension import nonlinear as nl
 
     _check(spec)
-    linear = nl._is_linear(spec)
-    sp_ = nl.unit_spectra(spec, n_freq=n_freq, dmft=None if linear else nl._dmft_result(spec))
+    if nl._is_linear(spec):  # the DMFT refuses a linear phi: the exact single site instead
+        sp_ = nl.unit_spectra(spec, n_freq=n_freq)
+        res: Any = _LinearSite(math.sqrt(1.0 - sp_.g * sp_.g * sp_.d2), float(spec.noise.sigma2))
+    else:
+        res = nl._dmft_result(spec)
+        sp_ = nl.unit_spectra(spec, n_freq=n_freq, dmft=res)
     if sp_.unit_weights.size != 1:
         raise SpecError("phi", "the nonlinear 1/N term needs units without a static (quenched) input: a phi with "
                         "<phi> = 0 (odd) at zero mean coupling")
-    res = _site(spec, sp_)
     g, d, D0, w, dw = sp_.g, math.sqrt(sp_.d2), float(sp_.autocov_x), sp_.w, sp_.dw
     a = 1 + 1j * w
     aa = np.abs(a) ** 2
@@ -311,7 +300,7 @@ def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: 
 
     T = _lag_max(res, lag_step, lag_max)
     tau = np.arange(0.0, T + lag_step / 2, lag_step)
-    phis = _phi_derivatives(spec)
+    phis = list(nl._phi_functions(spec, 4))
     K = _Kernels.build(phis, D0, res.Delta_at(tau), n_quad)
     sc = self_coupling(res.Delta_at, phis[:3], lag_step, T, seed=seed)
     Dx, Dphi = g * g * sc["Dx"], g * g * sc["Dphi"]

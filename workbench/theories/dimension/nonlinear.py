@@ -162,16 +162,15 @@ def _scalar(v: Any) -> float:
     return float(np.ravel(np.asarray(v, dtype=float))[0])
 
 
-def _phi_functions(spec: ModelSpec) -> tuple[Any, Any]:
-    """NumPy ``phi`` and ``phi'`` (gain included) from the spec's expression."""
+def _phi_functions(spec: ModelSpec, order: int = 1) -> tuple[Any, ...]:
+    """NumPy ``phi`` and its derivatives up to ``order`` (gain included) from the spec's expression."""
     import sympy as sp
 
     from workbench.spec import X
     from workbench.symbolic.gaussian import concrete_phi
 
     f = concrete_phi(spec)
-    mods = ["scipy", "numpy"]
-    return sp.lambdify(X, f, mods), sp.lambdify(X, sp.diff(f, X), mods)
+    return tuple(sp.lambdify(X, sp.diff(f, X, k), ["scipy", "numpy"]) for k in range(order + 1))
 
 
 def _is_linear(spec: ModelSpec) -> bool:

@@ -449,7 +449,8 @@ def nonlinear_finite_size_section(ctx: ReportContext, content: ReportContent) ->
     P = ctx.params
     phi, g, s2, N, T = P["fsn_phi"], P["fsn_g"], P["sigma2"], P["fsn_N"], P["fsn_T"]
     fs = nonlinear_finite_size(ModelSpec.simple(g=g, phi=phi, sigma2=s2))
-    arrays = ctx.run_job(_jobs(P)["autocov"]).arrays
+    job = _jobs(P)["autocov"]
+    arrays = ctx.run_job(job).arrays
     rows = arrays["rows"]
     sec = content.section("Finite size of a nonlinear network: the mean autocovariance")
     sec.text(f"{phi}, g = {g:g}, sigma^2 = {s2:g}: E mean_i C_ii = value + coef/N, derived in four cumulative parts "
@@ -468,7 +469,8 @@ def nonlinear_finite_size_section(ctx: ReportContext, content: ReportContent) ->
     sec.table(["stat", "twisted", "+ self-coupling", "+ single site", "+ heterogeneity = coef", "c_LE"], rows_tex,
               caption="Cumulative parts of the derived 1/N coefficient of the mean autocovariance (x, phi) and the "
               "coefficient of the linear-equivalent network with the diagonal (c_LE).")
-    sec.checks(autocov_comparisons(rows, fs, N, phi=phi, g=g, sigma2=s2, T=T, seed=P["seed"]),
+    context = {k: v for k, v in job.params.items() if k not in ("N", "networks")}  # phi, g, sigma2, seed, T, trials, dt
+    sec.checks(autocov_comparisons(rows, fs, N, **context),
                caption="Mean over networks of N (simulated - linear-equivalent prediction) against the derived "
                "coef - c_LE (Student-t over networks).")
 
