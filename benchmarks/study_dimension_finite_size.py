@@ -8,7 +8,8 @@ Networks ``seed + 1000 N + i`` per size, each simulated and compared with its ow
 prediction (the control variate of :mod:`workbench.theories.dimension.finite_size_checks`). Prints per statistic the
 linear-equivalent coefficient (derived; measured from ``N (shared - value)``), the rest (derived ``coef - c_LE``;
 measured from ``N (sim - shared)``) and the coefficient (derived; measured ``c_LE + rest``) with its t and p
-(Student-t over the networks). One BLAS thread; wrap long runs in ``flock /tmp/cpu.lock``.
+(Student-t over the networks); then the same for the cross statistics (N var_cross, PR/N, N var_diag: linear
+equivalent derived, rest measured only) and the unit spread N var_diag against its derived O(1) value. One BLAS thread; wrap long runs in ``flock /tmp/cpu.lock``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from workbench.spec import ModelSpec
-from workbench.theories.dimension.finite_size_checks import autocov_samples, summarise
+from workbench.theories.dimension.finite_size_checks import COLUMNS, autocov_samples, cross_summary, summarise
 from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
 
 
@@ -33,6 +34,19 @@ def _print(summary: dict[str, Any]) -> None:
               f"measured {le[0]:.4g} +- {le[1]:.2g}; rest derived {s['rest_derived']:.4g}, measured {rest[0]:.4g} +- "
               f"{rest[1]:.2g}; coef derived {s['coef_derived']:.4g}, measured {c[0]:.4g} +- {c[1]:.2g} "
               f"(t = {s['t']:.2f}, p = {s['p']:.2f})")
+
+
+def _print_cross(cross: dict[str, Any]) -> None:
+    """One line per cross statistic: the linear equivalent (derived, measured) and the measured rest."""
+    for key, s in cross.items():
+        le, rest = s["linear_equivalent_measured"], s["rest_measured"]
+        extra = ""
+        if "derived_value" in s:
+            sims = ", ".join(f"N={p['N']}: {p['sim'][0]:.4g} +- {p['sim'][1]:.2g}" for p in s["per_size"])
+            extra = f"; derived O(1) value {s['derived_value']:.4g}, simulated {sims}"
+        print(f"{key}: linear equivalent value {s['linear_equivalent_value']:.5g}, coef derived "
+              f"{s['linear_equivalent_derived']:.4g}, measured {le[0]:.4g} +- {le[1]:.2g}; rest N (sim - shared) "
+              f"{rest[0]:.4g} +- {rest[1]:.2g}{extra}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,9 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     theory = nonlinear_finite_size(ModelSpec.simple(g=a.g, phi=a.phi, sigma2=a.sigma2))
     summary = summarise(rows, theory)
     _print(summary)
+    cross = {}
+    if all(r.shape[1] == len(COLUMNS) for r in rows.values()):  # studies saved before the cross columns have none
+        cross = cross_summary(rows, theory)
+        _print_cross(cross)
     if a.out:
         with open(a.out, "w") as fh:
-            json.dump({"args": vars(a), "unstable": unstable, "summary": summary,
+            json.dump({"args": vars(a), "unstable": unstable, "summary": summary, "cross": cross,
                        "rows": {N: r.tolist() for N, r in rows.items()}}, fh, indent=1)
     return 0
 

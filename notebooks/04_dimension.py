@@ -100,3 +100,8 @@ fs = nonlinear_finite_size(ModelSpec.simple(g=1.2, phi="tanh", sigma2=1.0))
 for key, parts in fs.parts.items():
     print(f"{key}: {fs.value[key]:.5f} + {fs.coef[key]:.3f}/N   parts: " +
           ", ".join(f"{k} {v:.3f}" for k, v in parts.items()))
+# the O(1) unit spread N var_i C_ii (phi's is a quarter of the linear equivalent's) and the linear equivalent's
+# derived cross statistics (a nonlinear network's own 1/N terms of these are only measured, by the study)
+print("N var_diag:", {k: round(v, 4) for k, v in fs.unit_spread.items()})
+for key, le in fs.info["linear_equivalent_cross"].items():
+    print(f"linear equivalent {key}: {le['value']:.5f} + {le['coef']:.3f}/N")

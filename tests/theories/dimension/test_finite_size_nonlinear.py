@@ -112,6 +112,37 @@ def test_linear_phi_gives_the_linear_coefficient() -> None:
         assert parts["heterogeneity"] == pytest.approx(parts["single_site"], rel=1e-9), key
 
 
+def test_linear_phi_cross_statistics() -> None:
+    """phi = x/2 at g = 0.6 (the linear network at g = 0.3): the linear-equivalent words' cross statistics are the
+    derived linear ones (phi's covariance is x's / 4); the unit spread of x is the planar N var_diag and phi's the
+    Price curvature (A(0) + B(0))^2 = 1/16 of it."""
+    fs = nonlinear_finite_size(ModelSpec.simple(g=0.6, phi="0.5*x", sigma2=1.0))
+    lin = finite_size_coefficients(0.3, 1.0, "equal-time")
+    cross = fs.info["linear_equivalent_cross"]
+    scale = {"N_var_cross": 1 / 16, "N_var_diag": 1 / 16, "PR_over_N": 1.0}
+    for stat, sc in scale.items():
+        assert cross[f"{stat}_x"]["coef"] == pytest.approx(lin.coef[stat], rel=1e-6), stat
+        assert cross[f"{stat}_x"]["value"] == pytest.approx(lin.value[stat], rel=1e-6), stat
+        assert cross[f"{stat}_phi"]["coef"] == pytest.approx(sc * lin.coef[stat], rel=1e-6), stat
+    assert fs.unit_spread["x"] == pytest.approx(lin.value["N_var_diag"], rel=1e-6)
+    assert fs.unit_spread["phi"] == pytest.approx(fs.unit_spread["x"] / 16, rel=1e-6)
+
+
+def test_tanh_cross_statistics(tanh_fs) -> None:
+    """Golden linear-equivalent cross coefficients and unit spreads at g = 1.2, sigma2 = 1 (the phi spread of the
+    nonlinear network, 0.0636, is simulated at 0.065 +- 0.002 (N = 125) and 0.069 +- 0.002 (N = 250); the linear
+    equivalent's is 0.232)."""
+    cross = tanh_fs.info["linear_equivalent_cross"]
+    golden = {"N_var_cross_x": (0.65030, 7.664), "PR_over_N_x": (0.49988, -2.464), "N_var_diag_x": (1.30060, 14.03),
+              "N_var_cross_phi": (0.11606, 1.337), "PR_over_N_phi": (0.52123, -2.432),
+              "N_var_diag_phi": (0.23213, 2.442)}
+    for key, (value, coef) in golden.items():
+        assert cross[key]["value"] == pytest.approx(value, abs=2e-4), key
+        assert cross[key]["coef"] == pytest.approx(coef, abs=5e-3), key
+    assert tanh_fs.unit_spread["x"] == pytest.approx(1.30060, abs=2e-4)
+    assert tanh_fs.unit_spread["phi"] == pytest.approx(0.06362, abs=2e-4)
+
+
 def test_tanh_coefficients(tanh_fs) -> None:
     """Golden values (g = 1.2, sigma2 = 1; simulated 0.017 +- 0.074 and -0.139 +- 0.052, see the study), stable
     under a halved lag step and another sampling seed; the unit spread of x is the planar N var_diag
@@ -133,18 +164,27 @@ def test_twisted_part_against_sampled_networks(tanh_fs) -> None:
     """The disorder average of the shared-gain linear-equivalent covariance (exact per network, no time sampling)
     at N = 125 is ``value + c/N`` with c the derived coefficient of the linear-equivalent network with the diagonal
     (1.18; the nonlinear network's own is 0.2, more than 2 SE away). 160 networks, seeds 0..159."""
+    from workbench.sim.estimators import dimension_stats
     from workbench.theories.fixed import predict
 
     N, n = 125, 160
-    vals = []
+    vals, cross = [], {"N_var_diag_x": [], "N_var_diag_phi": [], "PR_over_N_x": [], "PR_over_N_phi": []}
     for seed in range(n):
         J = np.random.default_rng(seed).standard_normal((N, N)) * 1.2 / math.sqrt(N)
-        vals.append(N * (float(np.mean(np.diag(predict(J, "tanh", 1.0, gains="shared").cov_x)))
-                         - tanh_fs.value["mean_autocov_x"]))
+        pred = predict(J, "tanh", 1.0, gains="shared")
+        vals.append(N * (float(np.mean(np.diag(pred.cov_x))) - tanh_fs.value["mean_autocov_x"]))
+        for which, C in (("x", pred.cov_x), ("phi", pred.cov_phi)):
+            st = dimension_stats(C)
+            cross[f"N_var_diag_{which}"].append(N * st["var_diag"])
+            cross[f"PR_over_N_{which}"].append(st["PR_over_N"])
     m, se = float(np.mean(vals)), float(np.std(vals, ddof=1) / math.sqrt(n))
     k = student_k(n - 1)
     assert abs(m - tanh_fs.info["linear_equivalent_x"]) < k * se, (m, se)
     assert abs(m - tanh_fs.coef["mean_autocov_x"]) > 2 * se, (m, se)
+    for key, v in cross.items():  # the cross statistics' linear-equivalent coefficients (N var_cross: heavy tails)
+        le = tanh_fs.info["linear_equivalent_cross"][key]
+        c = N * (np.asarray(v) - le["value"])
+        assert abs(c.mean() - le["coef"]) < k * c.std(ddof=1) / math.sqrt(n), (key, c.mean(), le["coef"])
 
 
 def test_cli_finite_size(capsys) -> None:
@@ -153,6 +193,8 @@ def test_cli_finite_size(capsys) -> None:
     fs = data["finite_size"]["mean_autocov_phi"]
     assert fs["coef"] == pytest.approx(-0.086, abs=0.01) and set(fs["parts"]) == set(PARTS)
     assert data["PR_over_N_x"] == pytest.approx(0.49988, abs=1e-4)
+    assert data["finite_size"]["N_var_diag"]["phi"] == pytest.approx(0.0636, abs=1e-3)
+    assert data["finite_size"]["info"]["linear_equivalent_cross"]["N_var_cross_x"]["coef"] == pytest.approx(7.66, abs=0.01)
 
 
 @pytest.mark.parametrize(("argv", "word"), [
@@ -172,11 +214,20 @@ def test_simulated_coefficient(tanh_fs) -> None:
     """tanh, g = 1.2, sigma2 = 1, N = 125, 80 networks (seeds 9000 + i) x 4 trials of T = 1000, dt = 0.05: the mean
     of N (sim - shared-gain linear equivalent) agrees with the derived coef - c_LE (x: -0.98, phi: -0.58) within the
     Student-t tolerance, and differs from 0 (the linear equivalent alone) by more than 6 SE."""
-    from workbench.theories.dimension.finite_size_checks import autocov_comparisons, autocov_samples
+    from workbench.theories.dimension.finite_size_checks import (
+        autocov_comparisons,
+        autocov_samples,
+        cross_summary,
+        spread_comparisons,
+    )
 
     arrays = autocov_samples({"phi": "tanh", "g": 1.2, "sigma2": 1.0, "N": 125, "networks": 80, "seed": 9000,
                               "T": 1000.0, "trials": 4, "dt": 0.05})
     rows = arrays["rows"]
+    spread = spread_comparisons(rows, tanh_fs, 125)
+    assert all(c.ok for c in spread), [(c.quantity, c.theory, c.estimate, c.tolerance) for c in spread]
+    rest = cross_summary({125: rows}, tanh_fs)["N_var_cross_x"]["rest_measured"]
+    assert rest[0] < -4 * rest[1], rest  # a nonlinear 1/N term the linear equivalent lacks (measured -8 +- 0.9)
     comps = autocov_comparisons(rows, tanh_fs, 125)
     assert all(c.ok for c in comps), [(c.quantity, c.theory, c.estimate, c.tolerance) for c in comps]
     for j, c in ((0, comps[0]), (2, comps[1])):
