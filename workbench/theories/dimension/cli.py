@@ -28,8 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--covariance", choices=("equal-time", "zero-frequency"), default="equal-time",
                    help="equal-time <x_i x_j> or zero-frequency (lag-integrated) covariance (default equal-time)")
     p.add_argument("--finite-size", dest="finite_size", action="store_true",
-                   help="also the derived 1/N coefficients of the mean autocovariances (white noise sigma2 > 0, odd smooth "
-                        "phi, no static input; key finite_size, stat(N) = value + coef/N; about 5 s)")
+                   help="also the derived 1/N coefficients of the mean autocovariances and the O(1) unit spread "
+                        "N var_i C_ii (white noise sigma2 > 0, odd smooth phi, no static input; key finite_size, "
+                        "stat(N) = value + coef/N; about 6 s)")
     p.add_argument("--json", action="store_true", help="print one strict JSON object")
     p.set_defaults(func=run)
 
@@ -95,5 +96,9 @@ def run(args: argparse.Namespace) -> int:
                 key = f"mean_autocov_{k}"
                 parts = ", ".join(f"{p} {v:.4g}" for p, v in fs.parts[key].items())
                 print(f"  1/N: mean autocov {k} = {fs.value[key]:.6g} + {fs.coef[key]:.4g}/N (cumulative: {parts})")
+            print(f"  unit spread N var_i C_ii: x {fs.unit_spread['x']:.4g}, phi {fs.unit_spread['phi']:.4g}")
+            le = fs.info["linear_equivalent_cross"]
+            print("  linear equivalent only (the nonlinear 1/N term of these is not derived): " + ", ".join(
+                f"{k} {v['value']:.4g} + {v['coef']:.4g}/N" for k, v in le.items() if not k.startswith("N_var_diag")))
     sys.stdout.flush()
     return 0
