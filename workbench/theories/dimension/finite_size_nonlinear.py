@@ -45,8 +45,12 @@ estimated by sampling at +0.024 (x) and +0.016 (phi) for tanh at g = 1.2: small,
 gap above).
 Cross statistics. :attr:`NonlinearFiniteSize.unit_spread` is the derived O(1) unit spread ``N var_i C_ii``: x's is
 the linear equivalent's ``V(0, 0)``; phi's is ``(A(0) + B(0))^2 V(0, 0)`` (a unit's ``<phi^2>`` moves with its own
-variance by Price's theorem; 0.064 for tanh at g = 1.2, simulated 0.065 +- 0.002 at N = 125, where the linear
-equivalent's ``d^2``-scaled spread is 0.23). ``info["linear_equivalent_cross"]`` holds the derived large-N value and
+variance by Price's theorem, taking each unit's x Gaussian). Simulated (N = 125 and 250, 110 networks each case, the
+same at both sizes): tanh g = 0.8, sigma2 = 0.5: 0.01521 +- 0.00026 against 0.01523; erf g = 0.9: 0.0558 +- 0.0011
+against 0.0546; tanh g = 1.2, sigma2 = 1: 0.068 +- 0.0012 against 0.0636, 7 % low (the linear equivalent's own phi
+spread is 0.23 there). Most of the x spread comes from the self-couplings J_ii (45-65 %), whose effect on ``<phi^2>``
+is not Gaussian in the variance (Mehler terms of order Delta^3); counting it exactly, with the loops through other
+units as a random filter, overshoots all three cases by about 5 % (not kept). ``info["linear_equivalent_cross"]`` holds the derived large-N value and
 1/N coefficient of N var_cross, PR/N and N var_diag of the linear-equivalent network with the diagonal (planar and
 1/N words of ``(1/N) tr C^2``, exact for it: they reproduce the linear coefficients for phi = x). The 1/N terms of
 a NONLINEAR network's cross statistics are not derived: measured against the linear equivalent on the same J
