@@ -233,3 +233,26 @@ def test_simulated_coefficient(tanh_fs) -> None:
     for j, c in ((0, comps[0]), (2, comps[1])):
         rest = 125 * (rows[:, j] - rows[:, j + 1])
         assert abs(c.estimate) > 6 * rest.std(ddof=1) / math.sqrt(len(rest)), c.quantity
+
+
+def test_cross_rest_analysis(capsys) -> None:
+    """``benchmarks/analysis_dimension_cross_rest.py``: its two partial terms of the nonlinear rest of N var_cross
+    (tanh g = 1.2: -3.3 and -1.8 for x, against a measured rest of -8.0 +- 0.9) and its one-line output; for a linear
+    phi there is no rest (both terms vanish)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "analysis_dimension_cross_rest.py"
+    spec = importlib.util.spec_from_file_location("analysis_dimension_cross_rest", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    c = mod._setup(TANH)
+    ren, two = mod.renormalisation(c), mod.two_site_spread(c)
+    assert ren["x"] == pytest.approx(-3.33, abs=0.05) and two["x"] == pytest.approx(-1.84, abs=0.05)
+    assert ren["phi"] == pytest.approx(-0.56, abs=0.02) and two["phi"] == pytest.approx(-0.255, abs=0.01)
+    assert mod.main(["--phi", "0.5*x", "--g", "0.6", "--sigma2", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2
+    for line in out:
+        parts = dict(p.rsplit(" ", 1) for p in line.split("rest parts: ")[1].split(" (")[0].split(", "))
+        assert abs(float(parts["sum"])) < 0.02 * abs(float(line.split("coef ")[1].split(";")[0])), line

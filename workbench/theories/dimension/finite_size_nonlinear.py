@@ -57,10 +57,10 @@ a NONLINEAR network's cross statistics are not derived: measured against the lin
 (:func:`~.finite_size_checks.cross_summary`; tanh g = 1.2, sigma2 = 1, N = 125-500) the rest is -8.0 +- 0.9 for
 N var_cross of x (linear equivalent +7.7), +1.9 +- 0.2 for PR/N of x, -1.8 +- 0.2 and +2.8 +- 0.2 for phi. The
 single-site renormalisation of the pair functional (the autocovariance shift above) accounts for about -3.3 of the
-x one, a two-site cavity with the unit spread of gains and phi spectra for -1.8 more; the rest comes from gains
-that are low on high-variance units, correlated with the couplings that make the variance high (a linear equivalent
-whose gains follow each unit's predicted variance moves N var_cross of x by -10 +- 0.5 at N = 500): a first-order
-covariance of the gain spread with three-frequency resolvent words, not built.
+x one, a two-site cavity with the unit spread of gains and phi spectra for -1.8 more
+(``benchmarks/analysis_dimension_cross_rest.py``, three cases); the rest most likely comes from gains that are low
+on high-variance units, correlated with the couplings that make the variance high: a first-order covariance of the
+gain spread with three-frequency resolvent words, not built.
 """
 
 from __future__ import annotations
