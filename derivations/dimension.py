@@ -25,7 +25,9 @@ otherwise; ``sigma_I^2`` a quenched static input variance). The cross-spectrum i
 :func:`derive_reciprocal` (separately cached; the i.i.d. path above is untouched) adds reciprocal motifs,
 ``corr(J_ij, J_ji) = eta``, for the zero-frequency covariance: the Hermitized Dyson equation of ``W = 1 - J``
 gains the crossed rungs ``E[J G J] = eta g^2 G`` on its off-diagonal blocks; its lambda -> 0 expansion gives
-``(1/N) tr (W W^T)^{-1}`` and ``(1/N) tr (W W^T)^{-2}`` (Hu & Sompolinsky 2022, reciprocal motifs).
+``(1/N) tr (W W^T)^{-1}`` and ``(1/N) tr (W W^T)^{-2}`` (Hu & Sompolinsky 2022, reciprocal motifs). For the
+equal-time covariance it adds the planar resolvent words of the elliptic Stein recursion
+(:func:`reciprocal_equal_time`), an independent route that reproduces the Dyson one at zero frequency.
 
 Everything is real: frequencies ``w1``, ``w2`` and ``cos t``, ``sin t`` of the angles ``w = tan t`` (:data:`ANGLE_ARGS`).
 """
@@ -257,9 +259,22 @@ def reciprocal_zero_frequency() -> dict[str, sp.Expr]:
     }
 
 
+def reciprocal_equal_time() -> dict[str, sp.Expr]:
+    """Planar ``(1/N) tr R_a T_abar`` and ``(1/N) tr R_a T_abar R_b T_bbar`` with reciprocal motifs: the integrands
+    (``a = 1 + i w1``, ``b = 1 + i w2``, symbols of ``derivations.dimension_finite_size``) of the equal-time
+    ``(1/N) tr C`` and ``(1/N) tr C^2`` over ``dw/2pi`` (sigma^2 = 1), from the Stein recursion of an elliptic J
+    (:class:`derivations.dimension_finite_size.TraceExpansion` with ``eta``): independent of the Dyson route
+    above, and equal to it at ``a = b = 1``."""
+    from derivations.dimension_finite_size import Z_A, Z_AB, Z_B, Z_BB, TraceExpansion
+
+    e = TraceExpansion(eta=ETA)
+    rt = (("R", Z_A), ("T", Z_AB))
+    return {"et_a0": e.n0(rt), "et_m2": e.n0(rt + (("R", Z_B), ("T", Z_BB)))}
+
+
 @cache_to_disk(code=DERIVATION_CODE)
 def _derive_reciprocal(tag: str) -> dict[str, Any]:
-    k = reciprocal_zero_frequency()
+    k = reciprocal_zero_frequency() | reciprocal_equal_time()
     sym = sp.Symbol
     eqs = {
         "dyson_m": sp.Eq(k["dyson_m"], 0),
@@ -268,15 +283,18 @@ def _derive_reciprocal(tag: str) -> dict[str, Any]:
         "zf_mean_autocov": sp.Eq(sym("abar_0"), k["zf_mean_autocov"]),
         "zf_N_var_cross": sp.Eq(sym("N dc^2_0"), k["zf_N_var_cross"]),
         "zf_PR_over_N": sp.Eq(sym("PR/N_0"), k["zf_PR_over_N"]),
+        "et_a0": sp.Eq(sym("n0(R_a T_abar)"), k["et_a0"]),
     }
     rows = " \\\\\n".join(rf"\text{{{_text(n)}}}:&\quad {sp.latex(v)}" for n, v in eqs.items())
     return {"kernels": k, "equations": eqs, "parameters": (G, ETA, SIGMA2), "tag": tag,
-            "steps": [("Reciprocal motifs: elliptic Dyson equation of W = 1 - J at lambda -> 0", rows)]}
+            "steps": [("Reciprocal motifs: elliptic Dyson equation of W = 1 - J at lambda -> 0 (zero frequency); the "
+                       "elliptic Stein recursion's planar words (equal time)", rows)]}
 
 
 def derive_reciprocal() -> tuple[dict[str, Any], CacheInfo]:
-    """Zero-frequency statistics for ``corr(J_ij, J_ji) = eta`` (kernels in ``g, eta, sigma^2``) and cache info."""
-    return _derive_reciprocal.cached_call("elliptic zero-frequency")
+    """Statistics for ``corr(J_ij, J_ji) = eta``: zero-frequency kernels in ``g, eta, sigma^2``, equal-time integrands
+    ``et_a0``, ``et_m2`` (:func:`reciprocal_equal_time`), and cache info."""
+    return _derive_reciprocal.cached_call("elliptic zero-frequency and equal-time")
 
 
 def _equations(k: dict[str, sp.Expr], spec: dict[str, Any]) -> dict[str, sp.Eq]:

@@ -37,6 +37,7 @@ from typing import Any
 import sympy as sp
 
 from workbench.codegen.cache import CacheInfo, cache_to_disk
+from workbench.errors import SpecError
 from workbench.symbolic.derivation import StagedDerivation
 
 __all__ = ["DERIVATION_CODE", "LE_LETTERS", "FiniteSizeDerivation", "derive", "derive_cached", "linear_equivalent_words",
@@ -72,10 +73,16 @@ class TraceExpansion:
     ``diagonal=False``: couplings without the diagonal (``J_ii = 0``). The Stein terms ``i = j`` are then missing:
     for every letter ``L_y`` of ``X R_z`` (R or T) the diagonal elements ``(U L_y)_ii (L_y V)_ii`` self-average to
     ``n0(U L_y) n0(L_y V)``, so ``g^2 sum n0(U L_y) n0(L_y V)`` is subtracted at order 1/N.
+
+    ``eta``: reciprocal correlation ``corr(J_ij, J_ji)`` (elliptic couplings; planar order only). Stein's lemma gains
+    ``eta (g^2/N) E[dF/dJ_ji]``; ``dR_y/dJ_ji = R_y e_j e_i^T R_y`` makes the R letters pair planarly,
+    ``+ eta g^2 sum_{X R_z = U R_y V} n0(U R_y) n0(R_y V)`` (the T letters twisted, O(1/N)); a lone ``R_z`` solves
+    ``eta g^2 n^2 - z n + 1 = 0``, ``n = 2/(z + sqrt(z^2 - 4 eta g^2))`` (the branch that is ``1/z`` at eta = 0).
     """
 
-    def __init__(self, diagonal: bool = True) -> None:
+    def __init__(self, diagonal: bool = True, eta: sp.Expr | float = 0) -> None:
         self.diagonal = diagonal
+        self.eta = sp.sympify(eta)
         self._n0: dict[Word, sp.Expr] = {(): sp.Integer(1)}
         self._n1: dict[Word, sp.Expr] = {(): sp.Integer(0)}
 
@@ -96,6 +103,11 @@ class TraceExpansion:
     def _solve(self, w: Word, order: int) -> sp.Expr:
         """One order of the recursion for ``w = R_z X``, the self-referent planar term moved to the left."""
         (_, z), X = w[0], w[1:]
+        elliptic = self.eta != 0
+        if elliptic and order == 1:
+            raise SpecError("eta", "the 1/N terms are derived for i.i.d. couplings (eta = 0) only")
+        if elliptic and not X:  # a lone R_z: the quadratic of the elliptic resolvent
+            return 2 / (z + sp.sqrt(z**2 - 4 * self.eta * G**2))
         XR = X + (w[0],)
         n = self.n0 if order == 0 else self.n1
         rhs, self_coef = n(X), sp.Integer(0)
@@ -106,13 +118,19 @@ class TraceExpansion:
             if kind == "T":
                 left, right = U + (("T", y),), (("T", y),) + V
                 if p == 0:  # right == XR, a rotation of w
-                    self_coef = G**2 * self.n0(left)
+                    self_coef += G**2 * self.n0(left)
                     rhs += G**2 * self.n1(left) * self.n0(w) if order else 0
                     continue
                 rhs += G**2 * (self.n0(left) * self.n0(right) if order == 0 else
                                self.n1(left) * self.n0(right) + self.n0(left) * self.n1(right))
             elif order == 1:
                 rhs += G**2 * self.n0((("T", y),) + _transpose(U) + (("R", y),) + V)
+            elif elliptic:  # planar R-R pairing; at either end one factor is a rotation of w
+                left, right = U + (("R", y),), (("R", y),) + V
+                if p == 0 or p == len(XR) - 1:
+                    self_coef += self.eta * G**2 * self.n0(left if p == 0 else right)
+                else:
+                    rhs += self.eta * G**2 * self.n0(left) * self.n0(right)
         return rhs / (z - self_coef)
 
 

@@ -41,6 +41,15 @@ for name in ("zf_mean_autocov", "zf_N_var_cross", "zf_PR_over_N"):
 print(solve_linear(0.5, 1.0).summary())
 
 # %% [markdown]
+# Reciprocal motifs, corr(J_ij, J_ji) = eta: equal-time PR/N from the elliptic Stein recursion (white noise; the
+# zero-frequency values come from the elliptic Dyson equation, and the two agree at zero frequency).
+
+# %%
+for eta in (-0.5, 0.0, 0.5, 0.9):
+    print(f"g = 0.45, eta = {eta:+.1f}: equal-time PR/N = {solve_linear(0.45, 1.0, eta=eta).PR_over_N_x:.4f}, "
+          f"zero-frequency {solve_linear(0.45, 1.0, eta=eta, covariance='zero-frequency').PR_over_N_x:.4f}")
+
+# %% [markdown]
 # ## 2. Hu-Sompolinsky density against one exact covariance
 
 # %%

@@ -1,4 +1,5 @@
-"""Reciprocal motifs (corr(J_ij, J_ji) = eta) in the linear zero-frequency theory: reference values, eta = 0, direct solves."""
+"""Reciprocal motifs (corr(J_ij, J_ji) = eta) in the linear theory: zero-frequency reference values, eta = 0, direct
+solves; equal time from the elliptic Stein recursion (the Dyson route at zero frequency, limits, Lyapunov solves)."""
 
 from __future__ import annotations
 
@@ -43,14 +44,77 @@ def test_eta_zero_reproduces_iid(g) -> None:
     assert near.PR_over_N_x == pytest.approx(ref.PR_over_N_x, rel=1e-7)
 
 
-@pytest.mark.parametrize(("kw", "name"), [({"eta": 0.5}, "eta"), ({"eta": 1.5, "covariance": ZF}, "eta"),
-                                          ({"g": 0.7, "eta": 0.5, "covariance": ZF}, "g")])
+@pytest.mark.parametrize(("kw", "name"), [({"eta": 0.5, "tau_noise": 1.0}, "eta"), ({"eta": 0.5, "input_var": 0.2}, "eta"),
+                                          ({"eta": 1.5, "covariance": ZF}, "eta"),
+                                          ({"g": 0.7, "eta": 0.5, "covariance": ZF}, "g"), ({"g": 0.7, "eta": 0.5}, "g")])
 def test_refusals(kw, name) -> None:
-    """Equal-time with eta != 0 is not derived; |eta| <= 1; stability needs g (1 + eta) < 1."""
+    """Equal-time with eta != 0 needs white noise; |eta| <= 1; stability needs g (1 + eta) < 1."""
     args = {"g": 0.5, "sigma2": 1.0, **kw}
     with pytest.raises(SpecError) as err:
         solve_linear(args.pop("g"), args.pop("sigma2"), **args)
     assert err.value.parameter == name
+
+
+@pytest.mark.parametrize(("g", "eta"), [(0.3, 0.5), (0.45, -0.4), (0.4, 0.9), (0.2, -1.0), (0.5, 0.0)])
+def test_stein_words_are_the_dyson_route(g, eta) -> None:
+    """The elliptic Stein recursion's planar words at a = b = 1 (zero frequency) equal the elliptic Dyson closed
+    form: two derivations of the reciprocal-motif statistics that share no step."""
+    from derivations.dimension import reciprocal_equal_time
+
+    et = reciprocal_kernels().et
+    a0, m2 = (float(np.real(et[n](g, eta, 1.0, 1.0, 1.0, 1.0))) for n in ("et_a0", "et_m2"))
+    th = solve_linear(g, 1.0, covariance=ZF, eta=eta)
+    assert (a0, m2 - a0**2, a0**2 / m2) == pytest.approx((th.mean_autocov_x, th.N_var_cross_x, th.PR_over_N_x),
+                                                         rel=1e-10)
+    assert set(reciprocal_equal_time()) == {"et_a0", "et_m2"}
+
+
+def test_equal_time_limits() -> None:
+    """eta -> 0 is the i.i.d. equal-time theory; eta = 1 (symmetric J) has C = sigma2 (1 - J)^{-1}/2 with the
+    semicircle resolvent G(z) = (z - sqrt(z^2 - 4 g^2))/(2 g^2): mean sigma2 G(1)/2, tr C^2/N = -sigma2^2 G'(1)/4."""
+    for g in (0.3, 0.6, 0.9):
+        ref, near = solve_linear(g, 1.5), solve_linear(g, 1.5, eta=1e-9)
+        assert near.PR_over_N_x == pytest.approx(ref.PR_over_N_x, rel=1e-7)
+        assert near.N_var_cross_x == pytest.approx(ref.N_var_cross_x, rel=1e-7)
+    g, s2 = 0.4, 2.0
+    root = np.sqrt(1 - 4 * g * g)
+    G1, dG1 = (1 - root) / (2 * g * g), (1 - 1 / root) / (2 * g * g)
+    r = solve_linear(g, s2, eta=1.0)
+    assert r.mean_autocov_x == pytest.approx(s2 * G1 / 2, rel=1e-10)
+    assert r.N_var_cross_x + r.mean_autocov_x**2 == pytest.approx(-(s2**2) * dG1 / 4, rel=1e-9)
+
+
+def _lyapunov_statistics(J: np.ndarray, sigma2: float) -> np.ndarray:
+    """``(mean_autocov, N_var_cross, PR/N)`` of the exact equal-time covariance (Lyapunov) of one network."""
+    import scipy.linalg as sla
+
+    from workbench.sim.estimators import dimension_stats
+
+    W = np.eye(len(J)) - J
+    st = dimension_stats(sla.solve_continuous_lyapunov(-W, -sigma2 * np.eye(len(J))))
+    return np.array([st["mean_autocov"], st["N_var_cross"], st["PR_over_N"]])
+
+
+@pytest.mark.parametrize(("g", "eta"), [(0.45, 0.6), (0.5, -0.7)])
+def test_equal_time_direct_solves(g, eta) -> None:
+    """24 networks at N = 150 and 24 at N = 300 (seed 12), sigma^2 = 1, exact Lyapunov covariances; the O(1/N) bias
+    removed by Richardson extrapolation 2 s(300) - s(150); Student-t on the combined SE (Welch dof). Power: a 2 %
+    error of mean_autocov or PR/N fails; N_var_cross spreads more over networks (10 %)."""
+    n = 24
+    rng = np.random.default_rng(12)
+    small = np.array([_lyapunov_statistics(_elliptic(150, g, eta, rng), 1.0) for _ in range(n)])
+    large = np.array([_lyapunov_statistics(_elliptic(300, g, eta, rng), 1.0) for _ in range(n)])
+    estimate = 2 * large.mean(0) - small.mean(0)
+    v_large, v_small = 4 * large.var(0, ddof=1) / n, small.var(0, ddof=1) / n
+    se = np.sqrt(v_large + v_small)
+    dof = (v_large + v_small) ** 2 / (v_large**2 / (n - 1) + v_small**2 / (n - 1))
+    th = solve_linear(g, 1.0, eta=eta)
+    for i, (name, value) in enumerate((("mean_autocov", th.mean_autocov_x), ("N_var_cross", th.N_var_cross_x),
+                                       ("PR_over_N", th.PR_over_N_x))):
+        c = t_stat(name, value, float(estimate[i]), float(se[i]), float(dof[i]), kind="simulation",
+                   N=(150, 300), networks=n, seed=12, g=g, eta=eta)
+        assert c.ok, c
+        assert c.tolerance < (0.1 if name == "N_var_cross" else 0.02) * abs(value), c  # power (see the docstring)
 
 
 def _elliptic(N: int, g: float, eta: float, rng: np.random.Generator) -> np.ndarray:
@@ -99,6 +163,10 @@ def test_cli_spec_eta(tmp_path) -> None:
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
     assert round(res["PR_over_N_x"], 5) == 0.30509 and round(res["mean_autocov_x"], 6) == 2.089631
-    refused = subprocess.run([sys.executable, "-m", "workbench", "dimension", "--phi", "linear", "--spec", str(path)],
-                             capture_output=True, text=True)
+    et = subprocess.run([sys.executable, "-m", "workbench", "dimension", "--phi", "linear", "--spec", str(path),
+                         "--json"], capture_output=True, text=True)  # equal time (the default), white noise
+    assert et.returncode == 0, et.stderr
+    assert json.loads(et.stdout)["PR_over_N_x"] == pytest.approx(solve_linear(0.3, 2.0, eta=0.5).PR_over_N_x, rel=1e-12)
+    refused = subprocess.run([sys.executable, "-m", "workbench", "dimension", "--phi", "linear", "--spec", str(path),
+                              "--tau-noise", "1"], capture_output=True, text=True)
     assert refused.returncode == 2 and "eta" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1

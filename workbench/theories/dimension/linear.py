@@ -70,6 +70,12 @@ class ReciprocalKernels:
         k = self.derivation["kernels"]
         self.zf = compile_system([k["zf_mean_autocov"], k["zf_N_var_cross"], k["zf_PR_over_N"]],
                                  (d.G, d.ETA, d.SIGMA2), name="dimension_reciprocal_zf")
+        import sympy as sp
+
+        import derivations.dimension_finite_size as f
+
+        args = (d.G, d.ETA, f.Z_A, f.Z_AB, f.Z_B, f.Z_BB)  # complex resolvent arguments: NumPy, not the real codegen
+        self.et = {n: sp.lambdify(args, k[n], "numpy") for n in ("et_a0", "et_m2")}
 
 
 @cache
@@ -89,9 +95,9 @@ def _check(g: float, sigma2: float, tau_noise: float, input_var: float, covarian
         raise SpecError("g", f"the linear network needs 0 <= g (1 + eta) < 1 (unstable otherwise), got g={g}, eta={eta}")
     if covariance not in COVARIANCES:
         raise SpecError("covariance", f"one of {', '.join(COVARIANCES)}, got {covariance!r}")
-    if eta != 0.0 and covariance != "zero-frequency":
-        raise SpecError("eta", f"eta != 0 is derived only for the zero-frequency covariance so far, got eta={eta} "
-                               f"with {covariance}")
+    if eta != 0.0 and covariance == "equal-time" and (tau_noise > 0 or input_var > 0):
+        raise SpecError("eta", f"eta != 0 with the equal-time covariance is derived for white noise only (tau_noise = "
+                               f"input_var = 0), got tau_noise={tau_noise}, input_var={input_var}")
     if covariance == "zero-frequency" and input_var > 0:
         raise SpecError("input_var", "a static input has no finite zero-frequency covariance; use 0 or equal-time")
     if sigma2 == 0 and input_var == 0:
@@ -141,6 +147,35 @@ def _converged_trace(g: float, sigma2: float, tau_noise: float, input_var: float
         coarse, nodes = fine, 2 * nodes
 
 
+def _elliptic_moments(g: float, eta: float, nodes: int) -> tuple[float, float]:
+    """``(1/N) tr C`` and ``(1/N) tr C^2`` of the equal-time covariance with reciprocal motifs (sigma2 = 1):
+    Gauss-Legendre in ``w = tan t`` of the derived planar words (nodes dense below the slowest rate
+    ``1 - g (1 + eta)``)."""
+    et = reciprocal_kernels().et
+    t, wt = _gauss_legendre(nodes, min(1.0, max(1e-3, 1.0 - g * (1.0 + eta))))
+    a = 1.0 + 1j * np.tan(t)
+    jac = wt / np.cos(t) ** 2 / (2 * math.pi)
+    a0 = float(np.real(jac @ (et["et_a0"](g, eta, a, np.conj(a), a, np.conj(a)) * np.ones_like(a))))
+    A, B = a[:, None], a[None, :]
+    m2 = et["et_m2"](g, eta, A, np.conj(A), B, np.conj(B)) * np.ones((a.size, a.size))
+    return a0, float(np.real(jac @ m2 @ jac))
+
+
+def _elliptic_equal_time(g: float, eta: float, sigma2: float, nodes: int) -> tuple[float, float, float, dict, int]:
+    """``(mean, N_var_cross, PR_over_N, errors, nodes)``, doubling the nodes until ``tr C^2`` agrees to ``RTOL``."""
+    coarse = _elliptic_moments(g, eta, max(nodes // 2, 8))
+    while True:
+        fine = _elliptic_moments(g, eta, nodes)
+        if abs(fine[1] - coarse[1]) <= RTOL * abs(fine[1]) or nodes >= MAX_NODES:
+            break
+        coarse, nodes = fine, 2 * nodes
+    (a0, m2), (c0, c2) = fine, coarse
+    nvar, pr = _statistics(a0, m2)
+    errors = {"mean_autocov_quadrature": sigma2 * abs(a0 - c0), "N_var_cross_quadrature": sigma2**2 * abs(nvar - (c2 - c0**2)),
+              "PR_over_N_quadrature": abs(pr - c0**2 / c2)}
+    return sigma2 * a0, sigma2**2 * nvar, pr, errors, nodes
+
+
 def _statistics(mean_autocov: float, trace2: float) -> tuple[float, float]:
     """``(N_var_cross, PR_over_N)`` from ``(1/N) tr C`` and ``(1/N) tr C^2`` (PR identity, zero mean cross)."""
     return trace2 - mean_autocov**2, mean_autocov**2 / trace2
@@ -162,8 +197,8 @@ def solve_linear(
     ``sigma2`` is the white-noise intensity (OU noise of timescale ``tau_noise`` with the same
     zero-frequency intensity when ``tau_noise > 0``), ``input_var`` a quenched static input variance.
     ``covariance``: ``"equal-time"`` (``int dw/2pi``) or ``"zero-frequency"`` (``w = 0``, closed form).
-    ``eta != 0`` (reciprocal motifs, stable for ``g (1 + eta) < 1``) is derived for the zero-frequency covariance
-    only. x and phi(x) = x agree; the mean cross-covariance is 0 at leading order. The derivation has
+    ``eta != 0`` (reciprocal motifs, stable for ``g (1 + eta) < 1``): zero-frequency in closed form, equal-time
+    for white noise (the elliptic Stein recursion's planar words, integrated). x and phi(x) = x agree; the mean cross-covariance is 0 at leading order. The derivation has
     ``tau = 1``; time in units of ``tau`` maps ``sigma2 -> sigma2/tau``, ``tau_noise -> tau_noise/tau``.
     """
     g, sigma2, tau_noise, input_var, tau = float(g), float(sigma2), float(tau_noise), float(input_var), float(tau)
@@ -181,6 +216,9 @@ def solve_linear(
         cache_status = rk.cache_info.status
     elif covariance == "zero-frequency":
         mean, nvar, pr = (float(v) for v in k.freq(g, 0.0, sigma2, tau_noise))
+    elif eta != 0.0:
+        mean, nvar, pr, errors, nodes = _elliptic_equal_time(g, eta, sigma2 / tau, nodes)
+        cache_status = reciprocal_kernels().cache_info.status
     else:
         s2, tn = sigma2 / tau, tau_noise / tau
         mean = float(k.et_mean(g, s2, tn, input_var))
