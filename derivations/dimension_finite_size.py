@@ -82,7 +82,9 @@ class TraceExpansion:
 
     def __init__(self, diagonal: bool = True, eta: sp.Expr | float = 0) -> None:
         self.diagonal = diagonal
-        self.eta = sp.sympify(eta)
+        if not isinstance(eta, sp.Expr):  # numbers or symbols only, no text
+            eta = sp.Integer(0) if float(eta) == 0 else sp.Float(float(eta))
+        self.eta = eta
         self._n0: dict[Word, sp.Expr] = {(): sp.Integer(1)}
         self._n1: dict[Word, sp.Expr] = {(): sp.Integer(0)}
 
