@@ -41,7 +41,7 @@ for name in ("zf_mean_autocov", "zf_N_var_cross", "zf_PR_over_N"):
 print(solve_linear(0.5, 1.0).summary())
 
 # %% [markdown]
-# Reciprocal motifs, corr(J_ij, J_ji) = eta: equal-time PR/N from the elliptic Stein recursion (white noise; the
+# Reciprocal motifs, corr(J_ij, J_ji) = eta: equal-time PR/N from the elliptic Stein recursion (white noise here; the
 # zero-frequency values come from the elliptic Dyson equation, and the two agree at zero frequency).
 
 # %%

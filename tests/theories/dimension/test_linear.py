@@ -44,7 +44,7 @@ def test_consistency() -> None:
     assert np.isclose(solve_linear(0.6, 1.0, tau=2.0).mean_autocov_x, solve_linear(0.6, 1.0).mean_autocov_x / 2)
 
 
-@pytest.mark.parametrize(("kw", "name"), [({"g": 1.0}, "g"), ({"sigma2": 0.0}, "sigma2"), ({"eta": 0.3, "tau_noise": 1.0}, "eta"),
+@pytest.mark.parametrize(("kw", "name"), [({"g": 1.0}, "g"), ({"sigma2": 0.0}, "sigma2"), ({"eta": 1.3}, "eta"),
                                           ({"input_var": 1.0, "covariance": "zero-frequency"}, "input_var")])
 def test_refusals(kw, name) -> None:
     args = {"g": 0.5, "sigma2": 1.0, **kw}

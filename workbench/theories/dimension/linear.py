@@ -95,9 +95,6 @@ def _check(g: float, sigma2: float, tau_noise: float, input_var: float, covarian
         raise SpecError("g", f"the linear network needs 0 <= g (1 + eta) < 1 (unstable otherwise), got g={g}, eta={eta}")
     if covariance not in COVARIANCES:
         raise SpecError("covariance", f"one of {', '.join(COVARIANCES)}, got {covariance!r}")
-    if eta != 0.0 and covariance == "equal-time" and (tau_noise > 0 or input_var > 0):
-        raise SpecError("eta", f"eta != 0 with the equal-time covariance is derived for white noise only (tau_noise = "
-                               f"input_var = 0), got tau_noise={tau_noise}, input_var={input_var}")
     if covariance == "zero-frequency" and input_var > 0:
         raise SpecError("input_var", "a static input has no finite zero-frequency covariance; use 0 or equal-time")
     if sigma2 == 0 and input_var == 0:
@@ -147,33 +144,47 @@ def _converged_trace(g: float, sigma2: float, tau_noise: float, input_var: float
         coarse, nodes = fine, 2 * nodes
 
 
-def _elliptic_moments(g: float, eta: float, nodes: int) -> tuple[float, float]:
-    """``(1/N) tr C`` and ``(1/N) tr C^2`` of the equal-time covariance with reciprocal motifs (sigma2 = 1):
-    Gauss-Legendre in ``w = tan t`` of the derived planar words (nodes dense below the slowest rate
-    ``1 - g (1 + eta)``)."""
+def _elliptic_moments(g: float, eta: float, sigma2: float, tau_noise: float, input_var: float,
+                      nodes: int) -> tuple[float, float]:
+    """``(1/N) tr C`` and ``(1/N) tr C^2`` of the equal-time covariance with reciprocal motifs: Gauss-Legendre in
+    ``w = tan t`` of the derived planar words (nodes dense below the slowest rate ``1 - g (1 + eta)`` and
+    ``1/tau_noise``). ``C = int dw/2pi S_in(w) R_a T_abar + input_var R_1 T_1`` with the OU input spectrum
+    ``S_in = sigma2/(1 + tau_noise^2 w^2)`` and the static input's ``x = (1 - J)^{-1} I``, so ``tr C^2`` has the
+    noise-noise, noise-static (``b = 1``) and static-static (``a = b = 1``) words."""
     et = reciprocal_kernels().et
-    t, wt = _gauss_legendre(nodes, min(1.0, max(1e-3, 1.0 - g * (1.0 + eta))))
-    a = 1.0 + 1j * np.tan(t)
-    jac = wt / np.cos(t) ** 2 / (2 * math.pi)
-    a0 = float(np.real(jac @ (et["et_a0"](g, eta, a, np.conj(a), a, np.conj(a)) * np.ones_like(a))))
-    A, B = a[:, None], a[None, :]
-    m2 = et["et_m2"](g, eta, A, np.conj(A), B, np.conj(B)) * np.ones((a.size, a.size))
-    return a0, float(np.real(jac @ m2 @ jac))
+    scale = min(1.0, max(1e-3, 1.0 - g * (1.0 + eta)), 1.0 / tau_noise if tau_noise > 0 else 1.0)
+    t, wt = _gauss_legendre(nodes, scale)
+    w = np.tan(t)
+    a = 1.0 + 1j * w
+    jac = sigma2 / (1.0 + (tau_noise * w) ** 2) * wt / np.cos(t) ** 2 / (2 * math.pi)  # S_in dw/2pi
+
+    def words(name: str, A: Any, B: Any) -> Any:
+        return et[name](g, eta, A, np.conj(A), B, np.conj(B)) * np.ones(np.broadcast(A, B).shape)
+
+    a0 = float(np.real(jac @ words("et_a0", a, a)))
+    m2 = float(np.real(jac @ words("et_m2", a[:, None], a[None, :]) @ jac))
+    if input_var > 0:
+        one = np.ones(1)
+        a0 += input_var * float(np.real(words("et_a0", one, one)[0]))
+        m2 += 2 * input_var * float(np.real(jac @ words("et_m2", a, one)))
+        m2 += input_var**2 * float(np.real(words("et_m2", one, one)[0]))
+    return a0, m2
 
 
-def _elliptic_equal_time(g: float, eta: float, sigma2: float, nodes: int) -> tuple[float, float, float, dict, int]:
+def _elliptic_equal_time(g: float, eta: float, sigma2: float, tau_noise: float, input_var: float,
+                         nodes: int) -> tuple[float, float, float, dict, int]:
     """``(mean, N_var_cross, PR_over_N, errors, nodes)``, doubling the nodes until ``tr C^2`` agrees to ``RTOL``."""
-    coarse = _elliptic_moments(g, eta, max(nodes // 2, 8))
+    coarse = _elliptic_moments(g, eta, sigma2, tau_noise, input_var, max(nodes // 2, 8))
     while True:
-        fine = _elliptic_moments(g, eta, nodes)
+        fine = _elliptic_moments(g, eta, sigma2, tau_noise, input_var, nodes)
         if abs(fine[1] - coarse[1]) <= RTOL * abs(fine[1]) or nodes >= MAX_NODES:
             break
         coarse, nodes = fine, 2 * nodes
     (a0, m2), (c0, c2) = fine, coarse
     nvar, pr = _statistics(a0, m2)
-    errors = {"mean_autocov_quadrature": sigma2 * abs(a0 - c0), "N_var_cross_quadrature": sigma2**2 * abs(nvar - (c2 - c0**2)),
+    errors = {"mean_autocov_quadrature": abs(a0 - c0), "N_var_cross_quadrature": abs(nvar - (c2 - c0**2)),
               "PR_over_N_quadrature": abs(pr - c0**2 / c2)}
-    return sigma2 * a0, sigma2**2 * nvar, pr, errors, nodes
+    return a0, nvar, pr, errors, nodes
 
 
 def _statistics(mean_autocov: float, trace2: float) -> tuple[float, float]:
@@ -198,7 +209,7 @@ def solve_linear(
     zero-frequency intensity when ``tau_noise > 0``), ``input_var`` a quenched static input variance.
     ``covariance``: ``"equal-time"`` (``int dw/2pi``) or ``"zero-frequency"`` (``w = 0``, closed form).
     ``eta != 0`` (reciprocal motifs, stable for ``g (1 + eta) < 1``): zero-frequency in closed form, equal-time
-    for white noise (the elliptic Stein recursion's planar words, integrated). x and phi(x) = x agree; the mean cross-covariance is 0 at leading order. The derivation has
+    from the elliptic Stein recursion's planar words, integrated (white or OU noise, static input). x and phi(x) = x agree; the mean cross-covariance is 0 at leading order. The derivation has
     ``tau = 1``; time in units of ``tau`` maps ``sigma2 -> sigma2/tau``, ``tau_noise -> tau_noise/tau``.
     """
     g, sigma2, tau_noise, input_var, tau = float(g), float(sigma2), float(tau_noise), float(input_var), float(tau)
@@ -217,7 +228,7 @@ def solve_linear(
     elif covariance == "zero-frequency":
         mean, nvar, pr = (float(v) for v in k.freq(g, 0.0, sigma2, tau_noise))
     elif eta != 0.0:
-        mean, nvar, pr, errors, nodes = _elliptic_equal_time(g, eta, sigma2 / tau, nodes)
+        mean, nvar, pr, errors, nodes = _elliptic_equal_time(g, eta, sigma2 / tau, tau_noise / tau, input_var, nodes)
         cache_status = reciprocal_kernels().cache_info.status
     else:
         s2, tn = sigma2 / tau, tau_noise / tau
