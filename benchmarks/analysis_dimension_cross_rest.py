@@ -39,7 +39,9 @@ from workbench.spec import ModelSpec
 
 
 def _setup(spec: ModelSpec) -> dict[str, Any]:
-    """The nonlinear 1/N result, the unit spectra and the LE word machinery on the same grid."""
+    """The nonlinear 1/N result, the unit spectra, the LE word machinery on the same grid and the gain slope
+    ``d<phi'>/dDelta0 = <phi'''>/2``."""
+    from workbench.symbolic.gaussian import gauss_average_value
     from workbench.theories.dimension import nonlinear as nl
     from workbench.theories.dimension.finite_size_nonlinear import _Words, nonlinear_finite_size
 
@@ -49,8 +51,9 @@ def _setup(spec: ModelSpec) -> dict[str, Any]:
     a = 1 + 1j * w
     S = np.abs(a) ** 2 * sp_.C_x - sp_.g**2 * sp_.C_phi[0]
     rho = sp_.C_phi[0] - sp_.d2 * sp_.C_x
-    return {"fs": fs, "sp": sp_, "a": a, "S": S, "rho": rho, "d": math.sqrt(sp_.d2),
-            "words": _Words(sp_.g * math.sqrt(sp_.d2), w, diagonal=True), "spec": spec, "nl": nl, "Words": _Words}
+    p3 = gauss_average_value(nl._phi_functions(spec, 3)[3], 0.0, fs.value["mean_autocov_x"], 80)
+    return {"fs": fs, "sp": sp_, "a": a, "S": S, "rho": rho, "d": math.sqrt(sp_.d2), "gain_slope": 0.5 * p3,
+            "words": _Words(sp_.g * math.sqrt(sp_.d2), w, diagonal=True), "Words": _Words}
 
 
 def _moments(c: dict[str, Any], S: np.ndarray, rho: np.ndarray, d: float, which: str, order: int) -> tuple[float, float]:
@@ -76,15 +79,13 @@ def _lag_to_freq(c: dict[str, Any]) -> np.ndarray:
 
 def renormalisation(c: dict[str, Any]) -> dict[str, float]:
     """Part 1: d(N var_cross) of x and phi along the LE parameters that reproduce the derived spectral rest."""
-    from workbench.symbolic.gaussian import gauss_average_value
     from workbench.theories.dimension.finite_size_nonlinear import _coefficients
 
     fs, sp_, a, d = c["fs"], c["sp"], c["a"], c["d"]
     F = _lag_to_freq(c)
     dC = {k: F @ fs.curves[k] - c["words"].diagonal(_coefficients(k, c["S"], c["rho"], d, a), 1)
           for k in ("x", "phi")}
-    p3 = gauss_average_value(c["nl"]._phi_functions(c["spec"], 3)[3], 0.0, fs.value["mean_autocov_x"], 80)
-    dd = 0.5 * p3 * fs.coef["mean_autocov_x"]
+    dd = c["gain_slope"] * fs.coef["mean_autocov_x"]
     dS = np.abs(a) ** 2 * dC["x"] - sp_.g**2 * dC["phi"]
     drho = dC["phi"] - sp_.d2 * dC["x"] - 2 * d * dd * sp_.C_x
     out, eps = {}, 1e-3
@@ -101,22 +102,13 @@ def renormalisation(c: dict[str, Any]) -> dict[str, float]:
 
 def two_site_spread(c: dict[str, Any]) -> dict[str, float]:
     """Part 2: the two-site cavity with the network's unit spread in place of the LE's."""
-    from workbench.symbolic.gaussian import gauss_average_value
-    from workbench.theories.dimension.finite_size_nonlinear import _coefficients
+    from workbench.theories.dimension.finite_size_nonlinear import _coefficients, unit_spectral_covariance
     from workbench.theories.dimension.nonlinear import _kernel_matrices
 
     fs, sp_, a, d, words = c["fs"], c["sp"], c["a"], c["d"], c["words"]
     w, dw = sp_.w, sp_.dw
-
-    def spread(coefs: list[np.ndarray]) -> np.ndarray:
-        """``N Cov_i(C_ii(w1), C_ii(w2))`` (Haar average of the LE's diagonal)."""
-        sw = [coefs[0], coefs[2], coefs[1], coefs[3]]
-        cbar = words.diagonal(coefs, 0)
-        return np.real(2.0 * (0.5 * (words.pair(coefs, coefs, False) + words.pair(coefs, sw, True))
-                              - np.outer(cbar, cbar)))
-
-    Vx = spread(_coefficients("x", c["S"], c["rho"], d, a))
-    Vphi_le = spread(_coefficients("phi", c["S"], c["rho"], d, a))
+    Vx = unit_spectral_covariance(words, _coefficients("x", c["S"], c["rho"], d, a))
+    Vphi_le = unit_spectral_covariance(words, _coefficients("phi", c["S"], c["rho"], d, a))
     tau = fs.curves["tau"]
     Cm = np.cos(np.outer(tau, w)) * dw[None, :]
     V = Cm @ Vx @ Cm.T
@@ -124,7 +116,7 @@ def two_site_spread(c: dict[str, Any]) -> dict[str, float]:
     cov_lag = A[:, None] * A[None, :] * V + np.outer(A, B) * V[:, :1] + np.outer(B, A) * V[:1, :] + np.outer(B, B) * V[0, 0]
     F = _lag_to_freq(c)
     dP = F @ cov_lag @ F.T - Vphi_le
-    kappa = 0.5 * gauss_average_value(c["nl"]._phi_functions(c["spec"], 3)[3], 0.0, fs.value["mean_autocov_x"], 80)
+    kappa = c["gain_slope"]
     dd2 = kappa**2 * V[0, 0]
     G = dw @ Vx
     Cx, Cp = sp_.C_x, sp_.C_phi[0]

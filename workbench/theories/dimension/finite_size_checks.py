@@ -34,7 +34,8 @@ from workbench.errors import SpecError
 from workbench.sim.checks import t_stat
 from workbench.spec import ModelSpec
 
-__all__ = ["CROSS_STATS", "autocov_comparisons", "cross_summary", "autocov_job", "autocov_network", "autocov_samples", "step_biases", "summarise"]
+__all__ = ["CROSS_STATS", "autocov_comparisons", "autocov_job", "autocov_network", "autocov_samples", "cross_summary",
+           "step_biases", "summarise"]
 
 CROSS_STATS = ("N_var_cross", "PR_over_N", "N_var_diag")
 """Cross statistics recorded beside the mean autocovariance (``N_var_diag = N var_i C_ii``)."""
@@ -145,12 +146,14 @@ def _pooled(items: list[tuple[float, float, int]]) -> tuple[float, float, int]:
     return m, float(1 / math.sqrt(w.sum())), int(sum(d for _, _, d in items))
 
 
+def _mse(v: np.ndarray) -> tuple[float, float, int]:
+    """Mean, SE and dof of per-network values."""
+    return float(v.mean()), float(v.std(ddof=1) / math.sqrt(len(v))), len(v) - 1
+
+
 def summarise(rows_by_N: dict[int, np.ndarray], theory: Any) -> dict[str, Any]:
     """Per key: per size and pooled ``N (shared - value)``, ``N (sim - shared)``, the measured coefficient, t, p."""
     from scipy import stats
-
-    def mse(v: np.ndarray) -> tuple[float, float, int]:
-        return float(v.mean()), float(v.std(ddof=1) / math.sqrt(len(v))), len(v) - 1
 
     out: dict[str, Any] = {}
     for which in ("x", "phi"):
@@ -159,7 +162,7 @@ def summarise(rows_by_N: dict[int, np.ndarray], theory: Any) -> dict[str, Any]:
         per = []
         for N, rows in sorted(rows_by_N.items()):
             tw, rest = _paired(rows, N, which, value)
-            per.append({"N": int(N), "networks": len(rows), "linear_equivalent": mse(tw), "rest": mse(rest)})
+            per.append({"N": int(N), "networks": len(rows), "linear_equivalent": _mse(tw), "rest": _mse(rest)})
         tw, rest = _pooled([p["linear_equivalent"] for p in per]), _pooled([p["rest"] for p in per])
         t = (c_le + rest[0] - coef) / rest[1]
         out[key] = {"value": value, "coef_derived": coef, "linear_equivalent_derived": c_le,
@@ -182,9 +185,6 @@ def cross_summary(rows_by_N: dict[int, np.ndarray], theory: Any) -> dict[str, An
     ``sim`` is the simulated value less the linear equivalent's time-step bias, except for phi's unit spread: the
     linear equivalent's phi spread is three times the network's and so is its step bias (-0.009 at dt = 0.05,
     g = 1.2, where the simulated spread moves by 0.0004 +- 0.0005 from dt = 0.05 to 0.025); that one is raw."""
-    def mse(v: np.ndarray) -> tuple[float, float, int]:
-        return float(v.mean()), float(v.std(ddof=1) / math.sqrt(len(v))), len(v) - 1
-
     out: dict[str, Any] = {}
     for which in ("x", "phi"):
         for stat in CROSS_STATS:
@@ -193,8 +193,9 @@ def cross_summary(rows_by_N: dict[int, np.ndarray], theory: Any) -> dict[str, An
             for N, rows in sorted(rows_by_N.items()):
                 sim, shared, bias = _cross(rows, stat, which)
                 own = bias if (stat, which) != ("N_var_diag", "phi") else 0.0  # see the docstring
-                per.append({"N": int(N), "networks": len(rows), "sim": mse(sim - own),
-                            "linear_equivalent": mse(N * (shared - le["value"])), "rest": mse(N * (sim - bias - shared))})
+                per.append({"N": int(N), "networks": len(rows), "sim": _mse(sim - own),
+                            "linear_equivalent": _mse(N * (shared - le["value"])),
+                            "rest": _mse(N * (sim - bias - shared))})
             entry = {"linear_equivalent_value": le["value"], "linear_equivalent_derived": le["coef"],
                      "linear_equivalent_measured": _pooled([p["linear_equivalent"] for p in per]),
                      "rest_measured": _pooled([p["rest"] for p in per]), "per_size": per}

@@ -176,12 +176,13 @@ def _coefficients(which: str, S: np.ndarray, rho: np.ndarray, d: float, a: np.nd
     return [d**2 * S + rho * aa, z, z, z]
 
 
-def _unit_covariance(words: _Words, coefs: list[np.ndarray], cbar: np.ndarray, Cm: np.ndarray) -> np.ndarray:
-    """``V(tau1, tau2) = N Cov_i(Delta_i(tau1), Delta_i(tau2))`` on the lag grid (Haar average of the diagonal)."""
+def unit_spectral_covariance(words: _Words, coefs: list[np.ndarray]) -> np.ndarray:
+    """``V(w1, w2) = N Cov_i(C_ii(w1), C_ii(w2))`` on the frequency grid (Haar average of the diagonal of the
+    linear-equivalent spectrum with :data:`~derivations.dimension_finite_size.LE_LETTERS` coefficients ``coefs``)."""
     swapped = [coefs[0], coefs[2], coefs[1], coefs[3]]  # C(-w) = C(w)^T: R and T letters swap
+    cbar = words.diagonal(coefs, 0)
     r = 0.5 * (words.pair(coefs, coefs, False) + words.pair(coefs, swapped, True))
-    V = np.real(2.0 * (r - np.outer(cbar, cbar)))
-    return Cm @ V @ Cm.T
+    return np.real(2.0 * (r - np.outer(cbar, cbar)))
 
 
 def _cross_linear_equivalent(words: _Words, coefs: dict[str, list[np.ndarray]], dw: np.ndarray,
@@ -358,7 +359,7 @@ def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: 
     Cm = np.cos(np.outer(tau, w)) * dw[None, :]
     source = Cm @ (s_x * (aa - g * g * sp_.d2) / aa) + g * g * (Kh @ Dphi)
     full_words = _Words(g * d, w, diagonal=True)
-    VT = _unit_covariance(full_words, cx, full_words.diagonal(cx, 0), Cm)
+    VT = Cm @ unit_spectral_covariance(full_words, cx) @ Cm.T  # N Cov_i(Delta_i(tau1), Delta_i(tau2))
     VO = VT - g * g * np.outer(sc["c1"], sc["c1"])  # without the self-couplings' spread (inside D^phi already)
     h = 0.5 * (K.Fcc * np.diag(VO) + 2 * K.Fcv * VO[:, 0] + K.Fvv * VO[0, 0])
     AB0 = float(K.A[0] + K.B[0])

@@ -133,15 +133,22 @@ def _equal_time_trace(g: float, sigma2: float, tau_noise: float, input_var: floa
     return out
 
 
+def _converge(quadrature: Any, nodes: int) -> tuple[Any, Any, int]:
+    """``(fine, coarse, nodes)``: ``quadrature(n)`` at ``nodes`` and at half as many, doubling the nodes until the
+    last entry (``tr C^2/N``) agrees to ``RTOL`` or ``MAX_NODES`` is reached."""
+    coarse = quadrature(max(nodes // 2, 8))
+    while True:
+        fine = quadrature(nodes)
+        f, c = np.ravel(fine)[-1], np.ravel(coarse)[-1]
+        if abs(f - c) <= RTOL * abs(f) or nodes >= MAX_NODES:
+            return fine, coarse, nodes
+        coarse, nodes = fine, 2 * nodes
+
+
 def _converged_trace(g: float, sigma2: float, tau_noise: float, input_var: float,
                      nodes: int) -> tuple[float, float, int]:
     """``(tr C^2/N, the same with half the nodes, nodes)``, doubling nodes until they agree to ``RTOL``."""
-    coarse = _equal_time_trace(g, sigma2, tau_noise, input_var, max(nodes // 2, 8))
-    while True:
-        fine = _equal_time_trace(g, sigma2, tau_noise, input_var, nodes)
-        if abs(fine - coarse) <= RTOL * abs(fine) or nodes >= MAX_NODES:
-            return fine, coarse, nodes
-        coarse, nodes = fine, 2 * nodes
+    return _converge(lambda n: _equal_time_trace(g, sigma2, tau_noise, input_var, n), nodes)
 
 
 def _elliptic_moments(g: float, eta: float, sigma2: float, tau_noise: float, input_var: float,
@@ -174,13 +181,7 @@ def _elliptic_moments(g: float, eta: float, sigma2: float, tau_noise: float, inp
 def _elliptic_equal_time(g: float, eta: float, sigma2: float, tau_noise: float, input_var: float,
                          nodes: int) -> tuple[float, float, float, dict, int]:
     """``(mean, N_var_cross, PR_over_N, errors, nodes)``, doubling the nodes until ``tr C^2`` agrees to ``RTOL``."""
-    coarse = _elliptic_moments(g, eta, sigma2, tau_noise, input_var, max(nodes // 2, 8))
-    while True:
-        fine = _elliptic_moments(g, eta, sigma2, tau_noise, input_var, nodes)
-        if abs(fine[1] - coarse[1]) <= RTOL * abs(fine[1]) or nodes >= MAX_NODES:
-            break
-        coarse, nodes = fine, 2 * nodes
-    (a0, m2), (c0, c2) = fine, coarse
+    (a0, m2), (c0, c2), nodes = _converge(lambda n: _elliptic_moments(g, eta, sigma2, tau_noise, input_var, n), nodes)
     nvar, pr = _statistics(a0, m2)
     errors = {"mean_autocov_quadrature": abs(a0 - c0), "N_var_cross_quadrature": abs(nvar - (c2 - c0**2)),
               "PR_over_N_quadrature": abs(pr - c0**2 / c2)}
@@ -209,7 +210,8 @@ def solve_linear(
     zero-frequency intensity when ``tau_noise > 0``), ``input_var`` a quenched static input variance.
     ``covariance``: ``"equal-time"`` (``int dw/2pi``) or ``"zero-frequency"`` (``w = 0``, closed form).
     ``eta != 0`` (reciprocal motifs, stable for ``g (1 + eta) < 1``): zero-frequency in closed form, equal-time
-    from the elliptic Stein recursion's planar words, integrated (white or OU noise, static input). x and phi(x) = x agree; the mean cross-covariance is 0 at leading order. The derivation has
+    from the elliptic Stein recursion's planar words, integrated (white or OU noise, static input). x and
+    phi(x) = x agree; the mean cross-covariance is 0 at leading order. The derivation has
     ``tau = 1``; time in units of ``tau`` maps ``sigma2 -> sigma2/tau``, ``tau_noise -> tau_noise/tau``.
     """
     g, sigma2, tau_noise, input_var, tau = float(g), float(sigma2), float(tau_noise), float(input_var), float(tau)
