@@ -44,3 +44,29 @@ def test_quick_report_typeset_cleanly(quick):
     log = (folder / "build" / "dimension.log").read_text()
     assert not overfull_boxes(log, 1.0), overfull_boxes(log, 1.0)
     assert not ascii_maths((folder / "dimension.tex").read_text())
+
+
+def test_quick_report_has_the_regimes(quick):
+    """The OU-noise, static-input and zero-frequency regimes are checked against simulation (x and phi)."""
+    res, folder = quick
+    tex = (folder / "dimension.tex").read_text()
+    assert "Other regimes" in tex
+    from workbench.theories.dimension.report_regimes import REGIMES
+
+    names = [c["quantity"] for c in res.checks]
+    for r in REGIMES:
+        assert sum(n.startswith(f"{r['label']}: ") for n in names) == 8
+
+
+@pytest.mark.parametrize("i", range(3))
+def test_regime_spec_is_the_command_line(i: int):
+    """Each regime's simulated spec is what ``workbench dimension`` builds from the printed options (so the
+    report checks the CLI's numbers)."""
+    from workbench.cli import build_parser
+    from workbench.theories.dimension.cli import spec_from_cli
+    from workbench.theories.dimension.report_regimes import REGIMES, regime_argv, regime_spec
+
+    r = REGIMES[i]
+    args = build_parser().parse_args(["dimension", *regime_argv(r).split()])
+    cli = spec_from_cli(args).replace(N=400).to_dict()
+    assert regime_spec(r, 400).to_dict() == cli

@@ -7,6 +7,7 @@
 4. PR/N vs g: exact covariances of drawn linear networks (N = 1000) against the theory to O(1/N); tanh networks
    with white noise against stored simulations (cross-block estimator); the estimator against exact C.
 5. The instability: the linear theory collapses at g -> 1, the nonlinear one stays finite with PR/N > 0.
+5b. Other regimes (OU noise, static input, zero frequency): the CLI's theory against stored simulations.
 6. Finite-size scaling of exact linear covariances (N = 250..2000) against the derived 1/N coefficient.
 """
 
@@ -23,6 +24,7 @@ from workbench.compare import Comparison, compare_abs, compare_rel
 from workbench.report.content import ReportContent
 from workbench.report.context import ReportContext
 from workbench.report.registry import register_report
+from workbench.theories.dimension.report_regimes import regimes_section
 
 CAL = {1.25: (0.0014001, 0.0014607), 1.5: (0.0056111, 0.0062393), 2.0: (0.0159148, 0.0197407)}
 """Clark, Abbott & Litwin-Kumar, noiseless tanh: (PR^x/N, PR^phi/N); notes fixed-connectivity section 3 table."""
@@ -239,6 +241,7 @@ def _jobs(P: dict[str, Any]) -> dict[Any, Any]:
     from workbench.theories.dimension.checks import dimension_job
     from workbench.theories.dimension.finite_size import exact_job, size_exact_jobs
     from workbench.theories.dimension.finite_size_checks import autocov_job
+    from workbench.theories.dimension.report_regimes import regime_jobs
 
     lin_run, tanh_runs = _runs(P)
     jobs: dict[Any, Any] = {("exact", g): exact_job(g, P["exact_N"], P["exact_networks"], P["sigma2"],
@@ -249,6 +252,7 @@ def _jobs(P: dict[str, Any]) -> dict[Any, Any]:
     jobs["linear"] = dimension_job(ModelSpec.simple(N=lin_run.N, g=P["g_estimator"], phi="linear",
                                                     sigma2=P["sigma2"]), lin_run)
     jobs.update({("tanh", g): dimension_job(_tanh_spec(g, run, P["sigma2"]), run) for g, run in tanh_runs})
+    jobs.update(regime_jobs(P))
     jobs["autocov"] = autocov_job(P["fsn_phi"], P["fsn_g"], P["sigma2"], P["fsn_N"], P["fsn_networks"], P["seed"],
                                   P["fsn_T"])
     return jobs
@@ -314,7 +318,7 @@ def tanh_checks(ctx: ReportContext, jobs: dict[Any, Any]) -> tuple[list[Comparis
 def simulation_checks(ctx: ReportContext) -> tuple[list[Comparison], dict[str, list[dict[str, float]]]]:
     """All stored runs (prefetched in workers) against the theory; points for the PR/N figure."""
     jobs = _jobs(ctx.params)
-    order = ("tanh", "autocov", "exact", "size", "linear")
+    order = ("tanh", "autocov", "regime", "exact", "size", "linear")
     ctx.prefetch(sorted(jobs.values(), key=lambda j: _job_rank(j, jobs, order)))
     lin, lin_points = linear_checks(ctx, jobs)
     tanh, points = tanh_checks(ctx, jobs)
@@ -544,11 +548,14 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "dt_tanh": 0.025, "seed": 100, "hs_g": 0.5, "hs_N": 400, "fs_g": 0.6,
                     "fs_covariance": "zero-frequency", "fs_Ns": [250, 500, 1000, 2000],
                     "fs_networks": [1200, 300, 75, 20], "curve_points": 30, "fsn_phi": "tanh", "fsn_g": 1.2,
-                    "fsn_N": 125, "fsn_networks": 160, "fsn_T": 250.0},
+                    "fsn_N": 125, "fsn_networks": 160, "fsn_T": 250.0,
+                    "regime_N": 300, "regime_networks": 16, "regime_trials": 2, "regime_T": 400.0,
+                    "regime_dt": 0.025, "regime_window": 12.5},
     quick_params={"g_linear": [0.6], "exact_N": 200, "exact_networks": 4, "N_linear": 80, "networks_linear": 3,
                   "g_tanh": [1.2], "N_tanh": [80], "networks": 3, "trials": 1, "T": 100.0, "hs_N": 200,
                   "fs_Ns": [40, 80], "fs_networks": [24, 8], "curve_points": 6, "fsn_N": 80, "fsn_networks": 3,
-                  "fsn_T": 100.0},
+                  "fsn_T": 100.0, "regime_N": 60, "regime_networks": 3, "regime_T": 100.0,
+                  "regime_window": 2.5},
     order=90,
 )
 def dimension_report(ctx: ReportContext) -> ReportContent:
@@ -563,6 +570,7 @@ def dimension_report(ctx: ReportContext) -> ReportContent:
     derivation_section(content)
     hs_section(ctx, content)
     pr_section(ctx, content)
+    regimes_section(ctx, content)
     instability_section(ctx, content)
     finite_size_section(ctx, content)
     content.seeds = {"networks": P["seed"], "finite-size networks": P["seed"], "spectrum network": P["seed"]}
