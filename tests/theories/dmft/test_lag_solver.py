@@ -197,3 +197,16 @@ def test_solver_refuses_a_spec_of_another_structure(tanh_solver) -> None:
     with pytest.raises(SpecError, match="structure"):
         DMFTProblem(ou_spec(1.5, 1.0)).build_solver().solve(ModelSpec.from_dict(EI))
     assert tanh_solver.solve(ModelSpec.simple(g=2.0, tau=2.0), curves=False).regime == "chaotic"  # tau is a parameter
+
+
+def test_ou_noise_with_a_cubic_phi_finds_the_stable_branch() -> None:
+    """phi = x**3 with OU noise: the static root of the lag solver is the unstable branch Delta = 1/sqrt(15 g^2)
+    (0.645 at g = 0.4), from which the iteration diverges; the solver restarts from a small noise-driven start
+    and finds the metastable noise-driven state, a little above the linear OU variance sigma2 / (2 (1 + tau_n))
+    (the cubic adds g^2 <x^6> = 15 g^2 Delta^3 ~ 1 % here)."""
+    spec = ModelSpec.from_dict({"phi": "x**3", "coupling": {"g": 0.4},
+                                "noise": {"kind": "ou", "sigma2": 0.2, "tau": 0.5}})
+    res = DMFTProblem(spec).build_solver().solve(spec)
+    linear = 0.2 / (2 * (1 + 0.5))
+    assert res.regime == "fluctuating"
+    assert linear < float(np.ravel(res.Delta0)[0]) < 1.03 * linear

@@ -418,9 +418,8 @@ class LagDMFTSolver(Solver):
             info["method"] = "static root"
         else:
             # start: static branch plus a decaying fluctuating part of the size of its variance
-            amp = np.maximum(sD0, 0.5) + S / (2 * np.sqrt(c * M))
-            Dstart = 0.5 * sD0[:, None] + amp[:, None] * np.exp(-u[None, :] / (2 * taus[:, None]))
-            D, mu, it, res = self._grid_solve(pv, (M, c, S), h, n, Dstart, smu, tol)
+            level = S + pd.get("sigma^2", 0.0) if noisy else None
+            D, mu, it, res = self._grid_from_start(pv, (M, c, S), h, n, sD0, smu, taus, level, tol)
             fluct = D[:, 0] - D[:, -1]
             if not noisy and np.all(fluct < 1e-6 * np.maximum(D[:, 0], 1e-12)):
                 if radius > 1.0:
@@ -463,6 +462,27 @@ class LagDMFTSolver(Solver):
             result.error_estimates = self._estimates(result, pv, (M, c, S), h, tol)
         info["seconds"] = time.perf_counter() - t0
         return result
+
+    def _grid_from_start(self, pv: list[float], coef: tuple, h: float, n: int, sD0: np.ndarray, smu: np.ndarray,
+                         taus: np.ndarray, noise_level: np.ndarray | None, tol: float):
+        """:meth:`_grid_solve` from the static branch plus a decaying fluctuating part of at least 0.5 (a kick
+        that finds chaos); with noise (``noise_level``: its intensity per population), if that start runs away,
+        again from a small noise-driven start without the static part: for a phi growing faster than linearly
+        (e.g. x**3) the static root found can be the unstable branch, beyond which the iteration diverges."""
+        M, c, S = coef
+        u = h * np.arange(n)
+        decay = np.exp(-u[None, :] / (2 * taus[:, None]))
+        starts = [0.5 * sD0[:, None] + (np.maximum(sD0, 0.5) + S / (2 * np.sqrt(c * M)))[:, None] * decay]
+        if noise_level is not None:
+            starts.append(0.25 * np.broadcast_to(noise_level, sD0.shape)[:, None] * decay)
+        for k, Dstart in enumerate(starts):
+            try:
+                with np.errstate(all="ignore"):
+                    return self._grid_solve(pv, coef, h, n, Dstart, np.zeros_like(smu) if k else smu, tol)
+            except ConvergenceError:
+                if k == len(starts) - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _grid_solve(self, pv: list[float], coef: tuple, h: float, n: int, Dstart: np.ndarray, mu0: np.ndarray, tol: float):
         """Anderson-accelerated fixed point on the grid ``u = h k``, ``k < n``: (Delta, mu, steps, residual)."""
