@@ -204,3 +204,35 @@ def test_exact_job_refuses_bad_input() -> None:
         exact_job(0.5, 100, 4, covariance="frequency")
     with pytest.raises(SpecError):
         exact_job(0.5, 100, 1)
+
+
+@pytest.mark.parametrize("covariance", ["equal-time", "zero-frequency"])
+def test_cli_finite_size_of_a_linear_network(covariance: str, capsys) -> None:
+    """``workbench dimension --phi linear --finite-size`` returns the derived linear coefficients of every statistic
+    (x and phi(x) = x alike), for both covariances, consistent with the large-N values it prints."""
+    import json
+
+    from workbench.cli import main
+
+    argv = ["dimension", "--phi", "linear", "--g", "0.6", "--sigma2", "2", "--covariance", covariance,
+            "--finite-size", "--json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    fs, ref = data["finite_size"], finite_size_coefficients(0.6, 2.0, covariance)
+    for stat in ("mean_autocov", "N_var_cross", "PR_over_N", "N_var_diag"):
+        for w in ("x", "phi"):
+            assert fs[f"{stat}_{w}"] == {"value": ref.value[stat], "coef": ref.coef[stat]}
+    for stat in ("mean_autocov", "N_var_cross", "PR_over_N"):
+        assert fs[f"{stat}_x"]["value"] == pytest.approx(data[f"{stat}_x"], rel=1e-9)
+    assert fs["N_var_diag"] == {"x": ref.value["N_var_diag"], "phi": ref.value["N_var_diag"]}
+
+
+@pytest.mark.parametrize(("extra", "word"), [(["--tau-noise", "1"], "tau-noise"), (["--input-var", "0.2"], "input-var"),
+                                             (["--eta", "0.2"], "eta")])
+def test_cli_finite_size_linear_refusals(extra: list[str], word: str, capsys) -> None:
+    """What the linear 1/N derivation does not cover is one line naming the option, exit 2."""
+    from workbench.cli import main
+
+    assert main(["dimension", "--phi", "linear", "--g", "0.5", "--sigma2", "1", *extra, "--finite-size", "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and word in err

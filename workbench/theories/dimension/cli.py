@@ -28,9 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--covariance", choices=("equal-time", "zero-frequency"), default="equal-time",
                    help="equal-time <x_i x_j> or zero-frequency (lag-integrated) covariance (default equal-time)")
     p.add_argument("--finite-size", dest="finite_size", action="store_true",
-                   help="also the derived 1/N coefficients of the mean autocovariances and the O(1) unit spread "
-                        "N var_i C_ii (white noise sigma2 > 0, odd smooth phi, no static input; key finite_size, "
-                        "stat(N) = value + coef/N; about 6 s)")
+                   help="also the derived 1/N coefficients (key finite_size, stat(N) = value + coef/N; white "
+                        "noise sigma2 > 0, no static input): a linear network's of every statistic (either "
+                        "covariance); a nonlinear one's (odd smooth phi, equal-time) of the mean autocovariances, "
+                        "with the O(1) unit spread N var_i C_ii (about 6 s)")
     p.add_argument("--json", action="store_true", help="print one strict JSON object")
     p.set_defaults(func=run)
 
@@ -62,12 +63,34 @@ def _refuse_silent_linear(spec) -> None:
 
 
 def _finite_size(spec, covariance: str):
-    """The derived 1/N coefficients of the mean autocovariances (equal-time covariance only)."""
+    """The derived 1/N coefficients: of every statistic for a linear network (equal-time or zero-frequency), of the
+    mean autocovariances for a nonlinear one (equal-time only)."""
+    from workbench.theories.dimension.finite_size import linear_finite_size
     from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
+    from workbench.theories.dimension.problem import is_linear
 
+    if is_linear(spec):
+        return linear_finite_size(spec, covariance)
     if covariance != "equal-time":
-        raise SpecError("finite-size", f"the 1/N coefficients are derived for --covariance equal-time, got {covariance}")
+        raise SpecError("finite-size", "the 1/N coefficients of a nonlinear network are derived for --covariance "
+                        f"equal-time, got {covariance}")
     return nonlinear_finite_size(spec)
+
+
+def _finite_size_text(fs) -> list[str]:
+    """The text-mode lines of ``--finite-size``."""
+    if hasattr(fs, "text_lines"):
+        return fs.text_lines()
+    lines = []
+    for k in ("x", "phi"):
+        key = f"mean_autocov_{k}"
+        parts = ", ".join(f"{p} {v:.4g}" for p, v in fs.parts[key].items())
+        lines.append(f"  1/N: mean autocov {k} = {fs.value[key]:.6g} + {fs.coef[key]:.4g}/N (cumulative: {parts})")
+    lines.append(f"  unit spread N var_i C_ii: x {fs.unit_spread['x']:.4g}, phi {fs.unit_spread['phi']:.4g}")
+    le = fs.info["linear_equivalent_cross"]
+    lines.append("  linear equivalent only (the nonlinear 1/N term of these is not derived): " + ", ".join(
+        f"{k} {v['value']:.4g} + {v['coef']:.4g}/N" for k, v in le.items() if not k.startswith("N_var_diag")))
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,13 +115,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  phi: PR/N = {res.PR_over_N_phi:.6g}, mean autocov = {res.mean_autocov_phi:.6g}, "
               f"N var cross = {res.N_var_cross_phi:.6g}")
         if fs is not None:
-            for k in ("x", "phi"):
-                key = f"mean_autocov_{k}"
-                parts = ", ".join(f"{p} {v:.4g}" for p, v in fs.parts[key].items())
-                print(f"  1/N: mean autocov {k} = {fs.value[key]:.6g} + {fs.coef[key]:.4g}/N (cumulative: {parts})")
-            print(f"  unit spread N var_i C_ii: x {fs.unit_spread['x']:.4g}, phi {fs.unit_spread['phi']:.4g}")
-            le = fs.info["linear_equivalent_cross"]
-            print("  linear equivalent only (the nonlinear 1/N term of these is not derived): " + ", ".join(
-                f"{k} {v['value']:.4g} + {v['coef']:.4g}/N" for k, v in le.items() if not k.startswith("N_var_diag")))
+            print("\n".join(_finite_size_text(fs)))
     sys.stdout.flush()
     return 0

@@ -51,6 +51,43 @@ class FiniteSizeCoefficients:
         """The statistic to O(1/N) at size N."""
         return self.value[key] + self.coef[key] / N
 
+    def summary(self) -> dict[str, Any]:
+        """Plain data (for ``--json``), keyed like the nonlinear one: ``{stat}_{x|phi}: {value, coef}`` (x and
+        phi(x) = x agree), ``N_var_diag`` ``{x, phi}`` (the O(1) unit spread) and its own ``N_var_diag_{x|phi}``
+        ``{value, coef}``, and ``info``."""
+        out: dict[str, Any] = {}
+        for k in ("mean_autocov", "N_var_cross", "PR_over_N", "N_var_diag"):
+            for w in ("x", "phi"):
+                out[f"{k}_{w}"] = {"value": self.value[k], "coef": self.coef[k]}
+        out["N_var_diag"] = {"x": self.value["N_var_diag"], "phi": self.value["N_var_diag"]}
+        out["info"] = {"method": "linear network: derived trace words (exact to O(1/N))",
+                       "covariance": self.covariance, "g": self.g, "sigma2": self.sigma2}
+        return out
+
+    def text_lines(self) -> list[str]:
+        """The CLI's text lines: every statistic as ``value + coef/N``."""
+        return [f"  1/N (linear network, derived, {self.covariance}): " + ", ".join(
+            f"{k} = {self.value[k]:.6g} + {self.coef[k]:.4g}/N" for k in ("mean_autocov", "N_var_cross", "PR_over_N",
+                                                                          "N_var_diag"))]
+
+
+def linear_finite_size(spec: Any, covariance: str) -> FiniteSizeCoefficients:
+    """The derived 1/N coefficients of a linear spec (``workbench dimension --phi linear --finite-size``): white noise
+    ``sigma2 > 0``, i.i.d. couplings, no static input; a constant timescale tau scales the equal-time covariance by
+    ``1/tau`` (the zero-frequency one does not depend on it)."""
+    from workbench.theories.dimension.problem import linear_params
+
+    p = linear_params(spec)
+    if p["eta"] != 0.0:
+        raise SpecError("eta", f"the 1/N coefficients are derived for i.i.d. couplings (eta = 0), got {p['eta']}")
+    if p["tau_noise"] > 0.0:
+        raise SpecError("tau-noise", "the 1/N coefficients of a linear network are derived for white noise; drop "
+                                     "--tau-noise")
+    if p["input_var"] > 0.0:
+        raise SpecError("input-var", f"the 1/N coefficients are derived without static input, got {p['input_var']}")
+    s2 = p["sigma2"] / p["tau"] if covariance == "equal-time" else p["sigma2"]
+    return finite_size_coefficients(p["g"], s2, covariance)
+
 
 @cache
 def _compiled() -> dict[str, Any]:
