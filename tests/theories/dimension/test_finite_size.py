@@ -227,8 +227,7 @@ def test_cli_finite_size_of_a_linear_network(covariance: str, capsys) -> None:
     assert fs["N_var_diag"] == {"x": ref.value["N_var_diag"], "phi": ref.value["N_var_diag"]}
 
 
-@pytest.mark.parametrize(("extra", "word"), [(["--tau-noise", "1"], "tau-noise"), (["--input-var", "0.2"], "input-var"),
-                                             (["--eta", "0.2"], "eta")])
+@pytest.mark.parametrize(("extra", "word"), [(["--input-var", "0.2"], "input-var"), (["--eta", "0.2"], "eta")])
 def test_cli_finite_size_linear_refusals(extra: list[str], word: str, capsys) -> None:
     """What the linear 1/N derivation does not cover is one line naming the option, exit 2."""
     from workbench.cli import main
@@ -236,3 +235,55 @@ def test_cli_finite_size_linear_refusals(extra: list[str], word: str, capsys) ->
     assert main(["dimension", "--phi", "linear", "--g", "0.5", "--sigma2", "1", *extra, "--finite-size", "--json"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and word in err
+
+
+def _ou_rows(g: float, N: int, n: int, tau_n: float, rng: np.random.Generator) -> np.ndarray:
+    """FINITE_SIZE_KEYS rows of the exact equal-time covariance of ``n`` networks driven by OU noise (sigma2 = 1,
+    the augmented (x, noise) Lyapunov equation)."""
+    import scipy.linalg as sla
+
+    from workbench.sim.estimators import dimension_stats
+
+    eye, Z = np.eye(N), np.zeros((N, N))
+    rows = []
+    for _ in range(n):
+        J = rng.normal(0.0, g / math.sqrt(N), (N, N))
+        A = np.block([[J - eye, eye], [Z, -eye / tau_n]])
+        C = sla.solve_continuous_lyapunov(A, -np.block([[Z, Z], [Z, eye / tau_n**2]]))[:N, :N]
+        st = dimension_stats(C)
+        rows.append([N * st["var_diag"] if k == "N_var_diag" else st[k] for k in FINITE_SIZE_KEYS])
+    return np.array(rows)
+
+
+@pytest.mark.slow
+def test_equal_time_ou_noise_small_n() -> None:
+    """OU noise (tau_n = 2), g = 0.5: exact covariances at N = 60/120/240 with 800/250/60 networks (seed 17, ~35 s)
+    against the OU-weighted words: intercept and 1/N coefficient of PR/N, mean_autocov, N_var_cross, N_var_diag.
+    The white-noise coefficient is rejected (power: c(PR/N) = -0.588 for OU against -0.288 white, SE ~ 0.06)."""
+    from workbench.theories.dimension.finite_size import studies_from_rows
+
+    Ns, counts, rng = [60, 120, 240], [800, 250, 60], np.random.default_rng(17)
+    studies = studies_from_rows(Ns, [_ou_rows(G_CHECK, N, n, 2.0, rng) for N, n in zip(Ns, counts, strict=True)])
+    th = finite_size_coefficients(G_CHECK, 1.0, "equal-time", tau_noise=2.0)
+    _check(finite_size_comparisons(studies, th, counts, keys=("PR_over_N", "mean_autocov", "N_var_cross",
+                                                                 "N_var_diag")))
+    white = finite_size_coefficients(G_CHECK, 1.0, "equal-time").coef["PR_over_N"]
+    fit = studies["PR_over_N"].fit
+    assert abs(fit.c - white) > 4 * fit.se_c, (fit.c, fit.se_c, white)
+
+
+@pytest.mark.parametrize("tau_n", [0.5, 2.0])
+def test_ou_noise_values_and_zero_frequency(tau_n: float) -> None:
+    """The OU-weighted words' large-N values are solve_linear's (an independent route); the zero-frequency
+    covariance sigma2 (1-J)^-1 (1-J)^-T does not see the noise timescale; the CLI's linear --finite-size takes
+    --tau-noise."""
+    th = finite_size_coefficients(0.6, 1.0, "equal-time", tau_noise=tau_n)
+    lin = solve_linear(0.6, 1.0, tau_noise=tau_n)
+    for k in ("mean_autocov", "N_var_cross", "PR_over_N"):
+        assert th.value[k] == pytest.approx(getattr(lin, f"{k}_x"), rel=1e-9)
+    from workbench.spec import ModelSpec
+    from workbench.theories.dimension.finite_size import linear_finite_size
+
+    spec = ModelSpec.simple(g=0.6, phi="linear", sigma2=1.0, noise="ou", noise_tau=tau_n)
+    assert linear_finite_size(spec, "equal-time").coef == th.coef
+    assert linear_finite_size(spec, "zero-frequency").coef == finite_size_coefficients(0.6, 1.0, "zero-frequency").coef

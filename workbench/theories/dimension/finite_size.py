@@ -72,21 +72,20 @@ class FiniteSizeCoefficients:
 
 
 def linear_finite_size(spec: Any, covariance: str) -> FiniteSizeCoefficients:
-    """The derived 1/N coefficients of a linear spec (``workbench dimension --phi linear --finite-size``): white noise
-    ``sigma2 > 0``, i.i.d. couplings, no static input; a constant timescale tau scales the equal-time covariance by
-    ``1/tau`` (the zero-frequency one does not depend on it)."""
+    """The derived 1/N coefficients of a linear spec (``workbench dimension --phi linear --finite-size``): white or OU
+    noise ``sigma2 > 0``, i.i.d. couplings, no static input; a constant timescale tau scales the equal-time covariance
+    by ``1/tau`` and the noise timescale to ``tau_n / tau`` (the zero-frequency covariance depends on neither)."""
     from workbench.theories.dimension.problem import linear_params
 
     p = linear_params(spec)
     if p["eta"] != 0.0:
         raise SpecError("eta", f"the 1/N coefficients are derived for i.i.d. couplings (eta = 0), got {p['eta']}")
-    if p["tau_noise"] > 0.0:
-        raise SpecError("tau-noise", "the 1/N coefficients of a linear network are derived for white noise; drop "
-                                     "--tau-noise")
     if p["input_var"] > 0.0:
         raise SpecError("input-var", f"the 1/N coefficients are derived without static input, got {p['input_var']}")
-    s2 = p["sigma2"] / p["tau"] if covariance == "equal-time" else p["sigma2"]
-    return finite_size_coefficients(p["g"], s2, covariance)
+    if covariance == "equal-time":  # tau dx = ...: in nu = w tau the unit-timescale network with tau_n / tau
+        return finite_size_coefficients(p["g"], p["sigma2"] / p["tau"], covariance,
+                                        tau_noise=p["tau_noise"] / p["tau"])
+    return finite_size_coefficients(p["g"], p["sigma2"], covariance)
 
 
 @cache
@@ -103,11 +102,14 @@ def _compiled() -> dict[str, Any]:
     return {"zf": zf, "et": et}
 
 
-def _equal_time_moments(g: float, nodes: int) -> dict[str, float]:
-    """``a0, a1`` (``int dw/2pi``) and ``m2_0, m2_1`` (``int int dw1 dw2/4pi^2``) of the equal-time kernels."""
+def _equal_time_moments(g: float, nodes: int, tau_noise: float = 0.0) -> dict[str, float]:
+    """``a0, a1`` (``int dw/2pi``) and ``m2_0, m2_1`` (``int int dw1 dw2/4pi^2``) of the equal-time kernels, each
+    frequency weighted by the noise spectrum ``1/(1 + tau_noise^2 w^2)`` (1: white noise). The spectrum is the same
+    scalar for every unit, so it multiplies the words of every order in 1/N alike."""
     x, wt = np.polynomial.legendre.leggauss(nodes)
     t = 0.5 * math.pi * x
     w, jac = np.tan(t), 0.5 * math.pi * wt / np.cos(t) ** 2 / (2 * math.pi)
+    jac = jac / (1.0 + (tau_noise * w) ** 2)
     k = _compiled()["et"]
     a, ab = 1 + 1j * w, 1 - 1j * w
     out = {n: float(np.real(np.sum(jac * k[n](g, a, ab, a, ab)))) for n in ("a0", "a1")}
@@ -142,13 +144,17 @@ def _frequency_moments(g: float, omega: float) -> dict[str, float]:
 
 
 def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "equal-time",
-                             nodes: int = NODES, omega: float = 0.0) -> FiniteSizeCoefficients:
+                             nodes: int = NODES, omega: float = 0.0, tau_noise: float = 0.0) -> FiniteSizeCoefficients:
     """Large-N values and 1/N coefficients of the :data:`FINITE_SIZE_KEYS` of a linear network's covariance.
 
-    ``dx/dt = -x + J x + xi``, ``J_ij ~ N(0, g^2/N)`` i.i.d. with the diagonal, white noise ``sigma2``;
-    ``covariance`` is ``"equal-time"`` (Lyapunov), ``"zero-frequency"`` (``sigma2 (1-J)^-1 (1-J)^-T``) or
-    ``"frequency"`` (the cross-spectrum ``sigma2 R_a R_a^+`` at ``a = 1 + i omega``).
+    ``dx/dt = -x + J x + xi``, ``J_ij ~ N(0, g^2/N)`` i.i.d. with the diagonal, white noise ``sigma2`` or, with
+    ``tau_noise > 0``, OU noise ``<xi xi> = sigma2 exp(-|t|/tau_noise) / (2 tau_noise)`` (spectrum
+    ``sigma2 / (1 + tau_noise^2 w^2)``); ``covariance`` is ``"equal-time"`` (Lyapunov), ``"zero-frequency"``
+    (``sigma2 (1-J)^-1 (1-J)^-T``, the same for OU noise) or ``"frequency"`` (the cross-spectrum
+    ``S(omega) R_a R_a^+`` at ``a = 1 + i omega``).
     """
+    if not (tau_noise >= 0.0) or not math.isfinite(tau_noise):
+        raise SpecError("tau_noise", f"must be >= 0 and finite, got {tau_noise}")
     if not (0.0 <= g < 1.0) or not math.isfinite(g):
         raise SpecError("g", f"the linear network needs 0 <= g < 1, got {g}")
     if not (sigma2 > 0.0) or not math.isfinite(sigma2):
@@ -158,9 +164,10 @@ def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "e
         value = {k: float(zf[f"{k}_0"](g)) for k in FINITE_SIZE_KEYS}
         coef = {k: float(zf[f"{k}_1"](g)) for k in FINITE_SIZE_KEYS}
     elif covariance == "equal-time":
-        value, coef = _statistics(_equal_time_moments(g, nodes))
+        value, coef = _statistics(_equal_time_moments(g, nodes, tau_noise))
     elif covariance == "frequency" and math.isfinite(omega):
         value, coef = _statistics(_frequency_moments(g, omega))
+        sigma2 = sigma2 / (1.0 + (tau_noise * omega) ** 2)
     else:
         raise SpecError("covariance", f"must be 'equal-time', 'zero-frequency' or 'frequency' (finite omega), got "
                         f"{covariance!r} (omega={omega})")
