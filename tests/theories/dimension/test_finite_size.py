@@ -11,6 +11,7 @@ it stays below the SE of ``c`` (checked by the fit's chi^2 in the slow test).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ import sympy as sp
 import derivations.dimension_finite_size as d
 from workbench.compare import student_k
 from workbench.errors import SpecError
+from workbench.spec.distributions import make_distribution
 from workbench.theories.dimension.finite_size import (
     FINITE_SIZE_KEYS,
     finite_size_coefficients,
@@ -227,7 +229,8 @@ def test_cli_finite_size_of_a_linear_network(covariance: str, capsys) -> None:
     assert fs["N_var_diag"] == {"x": ref.value["N_var_diag"], "phi": ref.value["N_var_diag"]}
 
 
-@pytest.mark.parametrize(("extra", "word"), [(["--input-var", "0.2"], "input-var"), (["--eta", "0.2"], "eta")])
+@pytest.mark.parametrize(("extra", "word"), [(["--input-var", "0.2", "--covariance", "zero-frequency"], "input-var"),
+                                             (["--eta", "0.2"], "eta")])
 def test_cli_finite_size_linear_refusals(extra: list[str], word: str, capsys) -> None:
     """What the linear 1/N derivation does not cover is one line naming the option, exit 2."""
     from workbench.cli import main
@@ -237,9 +240,9 @@ def test_cli_finite_size_linear_refusals(extra: list[str], word: str, capsys) ->
     assert err.count("\n") == 0 and word in err
 
 
-def _ou_rows(g: float, N: int, n: int, tau_n: float, rng: np.random.Generator) -> np.ndarray:
-    """FINITE_SIZE_KEYS rows of the exact equal-time covariance of ``n`` networks driven by OU noise (sigma2 = 1,
-    the augmented (x, noise) Lyapunov equation)."""
+def _ou_rows(g: float, N: int, n: int, tau_n: float, rng: np.random.Generator, input_var: float = 0.0) -> np.ndarray:
+    """FINITE_SIZE_KEYS rows of the exact equal-time covariance of ``n`` networks (sigma2 = 1): white noise (tau_n =
+    0, Lyapunov) or OU noise (the augmented (x, noise) Lyapunov equation), plus ``input_var (1-J)^-1 (1-J)^-T``."""
     import scipy.linalg as sla
 
     from workbench.sim.estimators import dimension_stats
@@ -248,11 +251,35 @@ def _ou_rows(g: float, N: int, n: int, tau_n: float, rng: np.random.Generator) -
     rows = []
     for _ in range(n):
         J = rng.normal(0.0, g / math.sqrt(N), (N, N))
-        A = np.block([[J - eye, eye], [Z, -eye / tau_n]])
-        C = sla.solve_continuous_lyapunov(A, -np.block([[Z, Z], [Z, eye / tau_n**2]]))[:N, :N]
+        if tau_n == 0:
+            C = sla.solve_continuous_lyapunov(J - eye, -eye)
+        else:
+            A = np.block([[J - eye, eye], [Z, -eye / tau_n]])
+            C = sla.solve_continuous_lyapunov(A, -np.block([[Z, Z], [Z, eye / tau_n**2]]))[:N, :N]
+        if input_var > 0:
+            W = np.linalg.inv(eye - J)
+            C = C + input_var * W @ W.T
         st = dimension_stats(C)
         rows.append([N * st["var_diag"] if k == "N_var_diag" else st[k] for k in FINITE_SIZE_KEYS])
     return np.array(rows)
+
+
+@pytest.mark.slow
+def test_equal_time_static_input_small_n() -> None:
+    """White noise plus a static input of variance 1, g = 0.5: exact covariances at N = 60/120/240 with 800/250/60
+    networks (seed 23, ~8 s) against the words with the static kernels at w = 0: intercept and 1/N coefficient of
+    PR/N, mean_autocov, N_var_cross, N_var_diag. The coefficient without the input's words is rejected (c(PR/N) =
+    -0.847 against -0.288)."""
+    from workbench.theories.dimension.finite_size import studies_from_rows
+
+    Ns, counts, rng = [60, 120, 240], [800, 250, 60], np.random.default_rng(23)
+    studies = studies_from_rows(Ns, [_ou_rows(G_CHECK, N, n, 0.0, rng, 1.0) for N, n in zip(Ns, counts, strict=True)])
+    th = finite_size_coefficients(G_CHECK, 1.0, "equal-time", input_var=1.0)
+    _check(finite_size_comparisons(studies, th, counts, keys=("PR_over_N", "mean_autocov", "N_var_cross",
+                                                                 "N_var_diag")))
+    white = finite_size_coefficients(G_CHECK, 1.0, "equal-time").coef["PR_over_N"]
+    fit = studies["PR_over_N"].fit
+    assert abs(fit.c - white) > 4 * fit.se_c, (fit.c, fit.se_c, white)
 
 
 @pytest.mark.slow
@@ -272,18 +299,25 @@ def test_equal_time_ou_noise_small_n() -> None:
     assert abs(fit.c - white) > 4 * fit.se_c, (fit.c, fit.se_c, white)
 
 
-@pytest.mark.parametrize("tau_n", [0.5, 2.0])
-def test_ou_noise_values_and_zero_frequency(tau_n: float) -> None:
-    """The OU-weighted words' large-N values are solve_linear's (an independent route); the zero-frequency
-    covariance sigma2 (1-J)^-1 (1-J)^-T does not see the noise timescale; the CLI's linear --finite-size takes
-    --tau-noise."""
-    th = finite_size_coefficients(0.6, 1.0, "equal-time", tau_noise=tau_n)
-    lin = solve_linear(0.6, 1.0, tau_noise=tau_n)
+@pytest.mark.parametrize(("tau_n", "input_var"), [(0.5, 0.0), (2.0, 0.0), (0.0, 0.7), (1.0, 0.3)])
+def test_ou_noise_and_static_input_values(tau_n: float, input_var: float) -> None:
+    """The OU-weighted words (and the static input's words at w = 0) give solve_linear's large-N values (an
+    independent route); the zero-frequency covariance sigma2 (1-J)^-1 (1-J)^-T does not see the noise timescale;
+    the CLI's linear --finite-size takes --tau-noise and --input-var, and a timescale tau scales the noise part
+    only."""
+    th = finite_size_coefficients(0.6, 1.0, "equal-time", tau_noise=tau_n, input_var=input_var)
+    lin = solve_linear(0.6, 1.0, tau_noise=tau_n, input_var=input_var)
     for k in ("mean_autocov", "N_var_cross", "PR_over_N"):
         assert th.value[k] == pytest.approx(getattr(lin, f"{k}_x"), rel=1e-9)
     from workbench.spec import ModelSpec
     from workbench.theories.dimension.finite_size import linear_finite_size
 
-    spec = ModelSpec.simple(g=0.6, phi="linear", sigma2=1.0, noise="ou", noise_tau=tau_n)
-    assert linear_finite_size(spec, "equal-time").coef == th.coef
-    assert linear_finite_size(spec, "zero-frequency").coef == finite_size_coefficients(0.6, 1.0, "zero-frequency").coef
+    spec = ModelSpec.simple(g=0.6, phi="linear", sigma2=1.0, noise="ou" if tau_n else None, noise_tau=tau_n or 1.0,
+                            input_std=math.sqrt(input_var))
+    assert linear_finite_size(spec, "equal-time").coef == pytest.approx(th.coef, rel=1e-12)
+    if input_var == 0:
+        zf = finite_size_coefficients(0.6, 1.0, "zero-frequency").coef
+        assert linear_finite_size(spec, "zero-frequency").coef == zf
+    slow = spec.replace(populations=[replace(spec.populations[0], tau=make_distribution(2.0, "tau"))])
+    ref = finite_size_coefficients(0.6, 0.5, "equal-time", tau_noise=tau_n / 2, input_var=input_var)
+    assert linear_finite_size(slow, "equal-time").coef == pytest.approx(ref.coef, rel=1e-12)

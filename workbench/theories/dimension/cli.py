@@ -28,10 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--covariance", choices=("equal-time", "zero-frequency"), default="equal-time",
                    help="equal-time <x_i x_j> or zero-frequency (lag-integrated) covariance (default equal-time)")
     p.add_argument("--finite-size", dest="finite_size", action="store_true",
-                   help="also the derived 1/N coefficients (key finite_size, stat(N) = value + coef/N; sigma2 > 0, "
-                        "no static input): a linear network's of every statistic (white or OU noise, either "
-                        "covariance); a nonlinear one's (white noise, odd smooth phi, equal-time) of the mean "
-                        "autocovariances, with the O(1) unit spread N var_i C_ii (about 6 s)")
+                   help="also the derived 1/N coefficients (key finite_size, stat(N) = value + coef/N; sigma2 > 0): "
+                        "a linear network's of every statistic (white or OU noise, either covariance, static input at "
+                        "equal time); a nonlinear one's (white noise, no static input, odd smooth phi, equal-time) of "
+                        "the mean autocovariances, with the O(1) unit spread N var_i C_ii (about 6 s)")
     p.add_argument("--json", action="store_true", help="print one strict JSON object")
     p.set_defaults(func=run)
 

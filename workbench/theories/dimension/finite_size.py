@@ -73,19 +73,18 @@ class FiniteSizeCoefficients:
 
 def linear_finite_size(spec: Any, covariance: str) -> FiniteSizeCoefficients:
     """The derived 1/N coefficients of a linear spec (``workbench dimension --phi linear --finite-size``): white or OU
-    noise ``sigma2 > 0``, i.i.d. couplings, no static input; a constant timescale tau scales the equal-time covariance
-    by ``1/tau`` and the noise timescale to ``tau_n / tau`` (the zero-frequency covariance depends on neither)."""
+    noise ``sigma2 > 0``, i.i.d. couplings, a static input at equal time; a constant timescale tau scales the
+    noise part of the equal-time covariance by ``1/tau`` and the noise timescale to ``tau_n / tau`` (the static part
+    and the zero-frequency covariance depend on neither)."""
     from workbench.theories.dimension.problem import linear_params
 
     p = linear_params(spec)
     if p["eta"] != 0.0:
         raise SpecError("eta", f"the 1/N coefficients are derived for i.i.d. couplings (eta = 0), got {p['eta']}")
-    if p["input_var"] > 0.0:
-        raise SpecError("input-var", f"the 1/N coefficients are derived without static input, got {p['input_var']}")
     if covariance == "equal-time":  # tau dx = ...: in nu = w tau the unit-timescale network with tau_n / tau
         return finite_size_coefficients(p["g"], p["sigma2"] / p["tau"], covariance,
-                                        tau_noise=p["tau_noise"] / p["tau"])
-    return finite_size_coefficients(p["g"], p["sigma2"], covariance)
+                                        tau_noise=p["tau_noise"] / p["tau"], input_var=p["input_var"])
+    return finite_size_coefficients(p["g"], p["sigma2"], covariance, input_var=p["input_var"])
 
 
 @cache
@@ -102,21 +101,28 @@ def _compiled() -> dict[str, Any]:
     return {"zf": zf, "et": et}
 
 
-def _equal_time_moments(g: float, nodes: int, tau_noise: float = 0.0) -> dict[str, float]:
+def _equal_time_moments(g: float, nodes: int, tau_noise: float = 0.0, static: float = 0.0) -> dict[str, float]:
     """``a0, a1`` (``int dw/2pi``) and ``m2_0, m2_1`` (``int int dw1 dw2/4pi^2``) of the equal-time kernels, each
-    frequency weighted by the noise spectrum ``1/(1 + tau_noise^2 w^2)`` (1: white noise). The spectrum is the same
-    scalar for every unit, so it multiplies the words of every order in 1/N alike."""
+    frequency weighted by the noise spectrum ``1/(1 + tau_noise^2 w^2)`` (1: white noise; the spectrum is one scalar
+    for every unit, so it multiplies the words of every order in 1/N alike). ``static``: a static input of variance
+    ``static`` (in units of sigma2) adds ``static (1 - J)^-1 (1 - J)^-T``, the kernels at ``a = 1`` (w = 0): once in
+    ``a``, and in ``m2`` the noise-static words (twice: the trace is symmetric) and the static-static word."""
     x, wt = np.polynomial.legendre.leggauss(nodes)
     t = 0.5 * math.pi * x
     w, jac = np.tan(t), 0.5 * math.pi * wt / np.cos(t) ** 2 / (2 * math.pi)
     jac = jac / (1.0 + (tau_noise * w) ** 2)
     k = _compiled()["et"]
     a, ab = 1 + 1j * w, 1 - 1j * w
-    out = {n: float(np.real(np.sum(jac * k[n](g, a, ab, a, ab)))) for n in ("a0", "a1")}
+    one = np.ones(1, dtype=complex)
+    out = {}
+    for n in ("a0", "a1"):
+        out[n] = float(np.real(np.sum(jac * k[n](g, a, ab, a, ab)) + static * np.sum(k[n](g, one, one, one, one))))
     A, B = a[:, None], a[None, :]
     W2 = jac[:, None] * jac[None, :]
     for n in ("m2_0", "m2_1"):
-        out[n] = float(np.real(np.sum(W2 * k[n](g, A, np.conj(A), B, np.conj(B)))))
+        noise = np.sum(W2 * k[n](g, A, np.conj(A), B, np.conj(B)))
+        cross = np.sum(jac * k[n](g, a, ab, one, one))
+        out[n] = float(np.real(noise + 2 * static * cross + static**2 * np.sum(k[n](g, one, one, one, one))))
     return out
 
 
@@ -144,17 +150,23 @@ def _frequency_moments(g: float, omega: float) -> dict[str, float]:
 
 
 def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "equal-time",
-                             nodes: int = NODES, omega: float = 0.0, tau_noise: float = 0.0) -> FiniteSizeCoefficients:
+                             nodes: int = NODES, omega: float = 0.0, tau_noise: float = 0.0,
+                             input_var: float = 0.0) -> FiniteSizeCoefficients:
     """Large-N values and 1/N coefficients of the :data:`FINITE_SIZE_KEYS` of a linear network's covariance.
 
     ``dx/dt = -x + J x + xi``, ``J_ij ~ N(0, g^2/N)`` i.i.d. with the diagonal, white noise ``sigma2`` or, with
     ``tau_noise > 0``, OU noise ``<xi xi> = sigma2 exp(-|t|/tau_noise) / (2 tau_noise)`` (spectrum
     ``sigma2 / (1 + tau_noise^2 w^2)``); ``covariance`` is ``"equal-time"`` (Lyapunov), ``"zero-frequency"``
     (``sigma2 (1-J)^-1 (1-J)^-T``, the same for OU noise) or ``"frequency"`` (the cross-spectrum
-    ``S(omega) R_a R_a^+`` at ``a = 1 + i omega``).
+    ``S(omega) R_a R_a^+`` at ``a = 1 + i omega``). ``input_var``: a static input of that variance adds
+    ``input_var (1-J)^-1 (1-J)^-T`` to the equal-time covariance (refused for the others: its lag integral diverges).
     """
     if not (tau_noise >= 0.0) or not math.isfinite(tau_noise):
         raise SpecError("tau_noise", f"must be >= 0 and finite, got {tau_noise}")
+    if not (input_var >= 0.0) or not math.isfinite(input_var):
+        raise SpecError("input_var", f"must be >= 0 and finite, got {input_var}")
+    if input_var > 0.0 and covariance != "equal-time":
+        raise SpecError("input-var", f"a static input has no finite {covariance} covariance; use equal-time")
     if not (0.0 <= g < 1.0) or not math.isfinite(g):
         raise SpecError("g", f"the linear network needs 0 <= g < 1, got {g}")
     if not (sigma2 > 0.0) or not math.isfinite(sigma2):
@@ -164,7 +176,7 @@ def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "e
         value = {k: float(zf[f"{k}_0"](g)) for k in FINITE_SIZE_KEYS}
         coef = {k: float(zf[f"{k}_1"](g)) for k in FINITE_SIZE_KEYS}
     elif covariance == "equal-time":
-        value, coef = _statistics(_equal_time_moments(g, nodes, tau_noise))
+        value, coef = _statistics(_equal_time_moments(g, nodes, tau_noise, input_var / sigma2))
     elif covariance == "frequency" and math.isfinite(omega):
         value, coef = _statistics(_frequency_moments(g, omega))
         sigma2 = sigma2 / (1.0 + (tau_noise * omega) ** 2)
