@@ -92,19 +92,25 @@ print("simulated PR/N:", est.values["PR_over_N"], "+-", est.se["PR_over_N"],
       " theory:", solve_nonlinear(spec).PR_over_N_x)
 
 # %% [markdown]
-# ## 4b. Beyond white noise: OU noise, a static input, the zero-frequency covariance
-# The regimes of the report's section "Other regimes" (their `workbench dimension` options printed), the theory
-# against a few simulated networks (cross-block estimates, mean +- SE over networks). The report uses N = 300 and
-# 16 networks; at these small sizes the 1/N terms (not derived for the cavity cross statistics) are visible.
+# ## 4b. Beyond white noise and tanh: OU noise, a static input, Pade-type and clipped-cubic phi, zero frequency
+# The regimes of the report's section "Other regimes" and a zero-frequency case (their `workbench dimension` options
+# printed), the theory against a few simulated networks (cross-block estimates, mean +- SE over networks). The
+# report uses N = 300 and 12 networks; at these small sizes the 1/N terms (not derived for the cavity cross
+# statistics) are visible.
 
 # %%
 from workbench.theories.dimension.checks import DimensionRun, measure_network  # noqa: E402
 from workbench.theories.dimension.problem import DimensionProblem, DimensionSetup  # noqa: E402
-from workbench.theories.dimension.report_regimes import REGIMES, regime_argv, regime_spec  # noqa: E402
+from workbench.theories.dimension.report_regimes import (  # noqa: E402
+    REGIMES,
+    ZERO_FREQUENCY,
+    regime_argv,
+    regime_spec,
+)
 
 run = DimensionRun(N=100 if FAST else 300, networks=2 if FAST else 8, trials=2, T=200.0 if FAST else 400.0,
                    dt=0.025, window=5.0 if FAST else 12.5)
-for r in REGIMES:
+for r in (*REGIMES, ZERO_FREQUENCY):
     spec = regime_spec(r, run.N)
     th = DimensionProblem(spec, DimensionSetup(covariance=r["covariance"])).build_solver("auto").solve()
     pr = np.array([measure_network(spec, run, r["covariance"], seed)["x"][0] for seed in range(run.networks)])

@@ -116,3 +116,17 @@ def test_numba_function_is_callable_from_njit() -> None:
 def test_division_by_zero_follows_numpy() -> None:
     f = compile_system(1 / x, [x], backend="numba", name="recip")
     assert f(0.0) == np.inf
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("cse", [True, False])
+def test_clip_rewritten_to_piecewise_has_boolean_conditions(backend: str, cse: bool) -> None:
+    """SymPy rewrites ``clip(x, -1, 1) - clip(x, -1, 1)**3/3`` with a boolean-valued Piecewise inside a condition;
+    the numpy backend printed it with ``numpy.select`` (NaN default, a float array), which a condition rejects."""
+    x = sp.Symbol("x")
+    c = sp.Max(-1, sp.Min(1, x))
+    expr = (c - c**3 / 3).rewrite(sp.Piecewise)
+    f = compile_system((expr,), (x,), backend=backend, cse=cse, name="clipped_cubic", vectorize=True)
+    xs = np.linspace(-2.5, 2.5, 11)
+    ref = np.clip(xs, -1, 1) - np.clip(xs, -1, 1) ** 3 / 3
+    np.testing.assert_allclose(np.asarray(f.vectorized(xs)).reshape(xs.shape), ref, rtol=1e-14, atol=1e-15)

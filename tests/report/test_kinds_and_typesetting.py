@@ -102,3 +102,14 @@ def test_lint_finds_overfull_boxes_and_ascii_maths():
     )
     assert "phase_diagram" not in prose_text(tex)
     assert sorted(a.kind for a in ascii_maths(tex)) == ["**", "->", "None", "^", "_", "nan"]
+
+
+def test_code_parts_stay_verbatim() -> None:
+    """A Code part (a command line with a phi as typed) is set in texttt, escaped, not typeset as maths."""
+    from workbench.report.content import Code, Paragraph
+    from workbench.report.lint import ascii_maths
+
+    tex = Paragraph(("run ", Code("workbench dimension --phi x/(1+x**2) --g 2 & 50% $x_i$"), ".")).tex
+    assert tex.startswith(r"run \texttt{workbench") and "x**2" in tex
+    assert r"\&" in tex and r"\%" in tex and r"\$" in tex and "$" not in tex.replace(r"\$", "")
+    assert not ascii_maths(tex)

@@ -87,6 +87,17 @@ class NumpyPrinter(SciPyPrinter):
     def _print_Pi(self, expr: sp.Expr) -> str:
         return self._module_format("numpy.pi")
 
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """A boolean-valued Piecewise (SymPy's rewrite of ``clip`` puts one in a condition) as its logical
+        expression: ``numpy.select`` with a NaN default would make it a float array, which a condition rejects."""
+        if all(isinstance(v, sp.logic.boolalg.Boolean) for v, _ in expr.args):
+            terms, before = [], sp.true
+            for value, cond in expr.args:
+                terms.append(sp.And(before, cond, value))
+                before = sp.And(before, sp.Not(cond))
+            return self._print(sp.Or(*terms))
+        return super()._print_Piecewise(expr)
+
     def _print_ComplexRootOf(self, expr: sp.Expr) -> str:
         return _root_text(expr)
 

@@ -28,7 +28,7 @@ import sympy as sp
 
 from workbench.compare import Comparison
 from workbench.errors import SpecError
-from workbench.report.latex import escape_tex, fmt_num, sympy_latex
+from workbench.report.latex import escape_path, escape_tex, fmt_num, sympy_latex
 from workbench.report.prose import escape_prose
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "Figure",
     "GeneratedSource",
     "Paragraph",
+    "Code",
     "Parameter",
     "ReportContent",
     "Section",
@@ -51,8 +52,19 @@ STATUSES = ("pass", "fail", "no-checks", "pending", "error", "not built")
 the report raised / never built."""
 
 
+@dataclass(frozen=True)
+class Code:
+    """A paragraph part set verbatim as code (a command line, an expression as the user types it): escaped into
+    ``\\texttt`` with break points, so ``x**2`` stays ``x**2`` instead of being typeset as maths."""
+
+    text: str
+
+
 def _inline(part: Any) -> str:
-    """One part of a paragraph: text escaped (ASCII maths typeset), SymPy as inline math, numbers formatted."""
+    """One part of a paragraph: text escaped (ASCII maths typeset), :class:`Code` verbatim, SymPy as inline math,
+    numbers formatted."""
+    if isinstance(part, Code):
+        return r"\texttt{" + re.sub(r"([ (,])", r"\1\\allowbreak{}", escape_path(part.text)) + "}"
     if isinstance(part, str):
         return escape_prose(part)
     if isinstance(part, (sp.Basic, sp.MatrixBase)):

@@ -72,13 +72,23 @@ def pr_vs_g_figure(curves: Mapping[str, Mapping[str, np.ndarray]], points: Mappi
     return fig
 
 
-def instability_figure(curve: Mapping[str, np.ndarray], mean_autocov_linear: np.ndarray) -> Any:
-    """PR/N of the linear and the tanh network vs g (left, log scale) and the linear variance diverging (right)."""
+def instability_figure(curve: Mapping[str, np.ndarray], mean_autocov_linear: np.ndarray,
+                       others: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+                       points: Sequence[tuple[str, float, float, float]] = ()) -> Any:
+    """PR/N of the linear and the tanh network vs g (left, log scale) and the linear variance diverging (right);
+    ``others``: further activations' curves (label -> ``g``, ``PR_nonlinear``), ``points``: simulated
+    ``(label, g, mean, SE)`` drawn with 2 SE in the colour of their curve."""
     fig, (ax0, ax1) = _axes(2)
     g = curve["g"]
     ax0.plot(g, curve["PR_linear"], color="C0", lw=1.3, label="linear")
     ax0.plot(g, curve["PR_nonlinear"], color="C1", lw=1.3, label="tanh, $x$")
     ax0.plot(g, curve["PR_nonlinear_phi"], color="C2", lw=1.0, ls="--", label=r"tanh, $\phi(x)$")
+    colours = {}
+    for k, (label, c) in enumerate((others or {}).items()):
+        colours[label] = f"C{k + 3}"
+        ax0.plot(c["g"], c["PR_nonlinear"], color=colours[label], lw=1.1, ls="-.", label=f"{label}, $x$")
+    for label, gp, m, se in points:
+        ax0.errorbar([gp], [m], yerr=[2 * se], fmt="o", ms=3.5, capsize=2, color=colours.get(label, "0.2"))
     ax0.set_yscale("log")
     ax0.set_ylabel("PR$/N$", fontsize=FONT)
     ax1.plot(g, mean_autocov_linear, color="C0", lw=1.3, label="linear: mean autocovariance")

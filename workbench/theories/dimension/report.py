@@ -7,7 +7,8 @@
 4. PR/N vs g: exact covariances of drawn linear networks (N = 1000) against the theory to O(1/N); tanh networks
    with white noise against stored simulations (cross-block estimator); the estimator against exact C.
 5. The instability: the linear theory collapses at g -> 1, the nonlinear one stays finite with PR/N > 0.
-5b. Other regimes (OU noise, static input, zero frequency): the CLI's theory against stored simulations.
+5b. Other regimes (OU noise, static input, Pade-type and clipped-cubic phi): the CLI's theory against stored
+    simulations.
 6. Finite-size scaling of exact linear covariances (N = 250..2000) against the derived 1/N coefficient.
 """
 
@@ -24,7 +25,7 @@ from workbench.compare import Comparison, compare_abs, compare_rel
 from workbench.report.content import ReportContent
 from workbench.report.context import ReportContext
 from workbench.report.registry import register_report
-from workbench.theories.dimension.report_regimes import regimes_section
+from workbench.theories.dimension.report_regimes import WORKED_PHIS, pr_points, regimes_section
 
 CAL = {1.25: (0.0014001, 0.0014607), 1.5: (0.0056111, 0.0062393), 2.0: (0.0159148, 0.0197407)}
 """Clark, Abbott & Litwin-Kumar, noiseless tanh: (PR^x/N, PR^phi/N); notes fixed-connectivity section 3 table."""
@@ -402,11 +403,20 @@ def instability_section(ctx: ReportContext, content: ReportContent) -> None:
              LINEAR_DIVERGENCE, " and its PR/N goes to 0 as g -> 1; beyond g = 1 it has no stationary state. The "
              "tanh network saturates: its effective gain ", G_EFF, " stays below 1 and PR/N stays "
              f"finite and positive for every g (smallest value on this grid {finite.min():.3g}).")
-    fig = plots.instability_figure(curve, mean)
+    names = {"x/(1+x**2)": "$x/(1+x^2)$", "clip(x,-1,1)-clip(x,-1,1)**3/3": "clipped cubic"}
+    g_worked = np.linspace(0.2, 2.0, P["worked_points"])
+    others = {names[phi]: instability_curve(g_worked, sigma2=P["sigma2"], phi=phi, n_freq=401) for phi in WORKED_PHIS}
+    points = [(names[phi], gp, m, se) for phi, gp, m, se in pr_points(ctx, P, P["sigma2"])]
+    lowest = min(float(np.nanmin(c["PR_nonlinear"])) for c in others.values())
+    sec.text("The same holds for the worked activations beyond tanh, a Pade-type x/(1+x^2) and the clipped cubic "
+             f"(x - x^3/3 for |x| <= 1, +-2/3 beyond): their PR/N stays above {lowest:.3g} on the grid; the simulated "
+             "points are the Pade-type and clipped-cubic runs of the previous section (checked there).")
+    fig = plots.instability_figure(curve, mean, others, points)
     sec.figure(ctx.save_figure(fig, "instability", f"Left: PR/N of the linear and of the tanh network, equal-time, "
-                               f"white noise sigma^2 = {P['sigma2']:g}, two-site cavity theory. Right: the linear "
-                               "mean autocovariance diverging at g = 1 (dotted) and the tanh network's effective "
-                               "gain staying below 1."))
+                               f"white noise sigma^2 = {P['sigma2']:g}, two-site cavity theory, and of the Pade-type "
+                               "and clipped-cubic networks (dash-dotted) with simulated points (2 SE over networks). "
+                               "Right: the linear mean autocovariance diverging at g = 1 (dotted) and the tanh "
+                               "network's effective gain staying below 1."))
 
 
 def finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
@@ -549,13 +559,13 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "fs_covariance": "zero-frequency", "fs_Ns": [250, 500, 1000, 2000],
                     "fs_networks": [1200, 300, 75, 20], "curve_points": 30, "fsn_phi": "tanh", "fsn_g": 1.2,
                     "fsn_N": 125, "fsn_networks": 160, "fsn_T": 250.0,
-                    "regime_N": 300, "regime_networks": 16, "regime_trials": 2, "regime_T": 400.0,
-                    "regime_dt": 0.025, "regime_window": 12.5},
+                    "regime_N": 300, "regime_networks": 12, "regime_trials": 2, "regime_T": 300.0,
+                    "regime_dt": 0.025, "regime_window": 12.5, "worked_points": 10},
     quick_params={"g_linear": [0.6], "exact_N": 200, "exact_networks": 4, "N_linear": 80, "networks_linear": 3,
                   "g_tanh": [1.2], "N_tanh": [80], "networks": 3, "trials": 1, "T": 100.0, "hs_N": 200,
                   "fs_Ns": [40, 80], "fs_networks": [24, 8], "curve_points": 6, "fsn_N": 80, "fsn_networks": 3,
                   "fsn_T": 100.0, "regime_N": 60, "regime_networks": 3, "regime_T": 100.0,
-                  "regime_window": 2.5},
+                  "regime_window": 2.5, "worked_points": 4},
     order=90,
 )
 def dimension_report(ctx: ReportContext) -> ReportContent:
