@@ -431,10 +431,15 @@ def instability_curve(
     out = {k: np.full(g_values.shape, np.nan) for k in ("PR_linear", "PR_nonlinear", "PR_nonlinear_phi", "g_eff")}
     for k, g in enumerate(g_values):
         if g < 1.0:
-            lin = solve_nonlinear(ModelSpec.simple(g=g, phi="linear", sigma2=sigma2), covariance=covariance, n_freq=n_freq)
-            out["PR_linear"][k] = lin.PR_over_N_x
-        res = solve_nonlinear(ModelSpec.simple(g=g, phi=phi, sigma2=sigma2), covariance=covariance, n_freq=n_freq)
-        out["PR_nonlinear"][k] = res.PR_over_N_x
-        out["PR_nonlinear_phi"][k] = res.PR_over_N_phi
-        out["g_eff"][k] = res.extras["g_eff"]
+            out["PR_linear"][k] = _curve_point("linear", float(g), float(sigma2), covariance, n_freq)[0]
+        pr_x, pr_phi, g_eff = _curve_point(phi, float(g), float(sigma2), covariance, n_freq)
+        out["PR_nonlinear"][k], out["PR_nonlinear_phi"][k], out["g_eff"][k] = pr_x, pr_phi, g_eff
     return {"g": g_values, **out}
+
+
+@functools.lru_cache(maxsize=512)
+def _curve_point(phi: str, g: float, sigma2: float, covariance: str, n_freq: int) -> tuple[float, float, float]:
+    """``(PR^x/N, PR^phi/N, g_eff)`` of one point of :func:`instability_curve` (memoised: a report draws the same
+    curve twice; every argument is a plain value that fixes the result)."""
+    res = solve_nonlinear(ModelSpec.simple(g=g, phi=phi, sigma2=sigma2), covariance=covariance, n_freq=n_freq)
+    return float(res.PR_over_N_x), float(res.PR_over_N_phi), float(res.extras.get("g_eff", np.nan))

@@ -328,17 +328,15 @@ def simulation_checks(ctx: ReportContext) -> tuple[list[Comparison], dict[str, l
 
 def theory_curves(P: dict[str, Any]) -> dict[str, dict[str, np.ndarray]]:
     """PR/N vs g: linear (white noise), tanh with white noise, noiseless tanh chaos (x and phi)."""
-    from workbench.spec import ModelSpec
     from workbench.theories.dimension.linear import pr_curve
-    from workbench.theories.dimension.nonlinear import solve_nonlinear
+    from workbench.theories.dimension.nonlinear import instability_curve
 
     n = P["curve_points"]
     g_lin = np.linspace(0.02, 0.97, n)
     out = {"linear": {"g": g_lin, "PR_x": pr_curve(g_lin, P["sigma2"])}}
     for name, gs, s2 in (("tanh", np.linspace(0.1, 2.0, n), P["sigma2"]), ("chaos", np.linspace(1.05, 2.5, n), 0.0)):
-        res = [solve_nonlinear(ModelSpec.simple(g=float(g), phi="tanh", sigma2=s2), n_freq=401) for g in gs]
-        out[name] = {"g": gs, "PR_x": np.array([r.PR_over_N_x for r in res]),
-                     "PR_phi": np.array([r.PR_over_N_phi for r in res])}
+        c = instability_curve(gs, sigma2=s2, phi="tanh", n_freq=401)  # memoised points, shared with the instability
+        out[name] = {"g": gs, "PR_x": c["PR_nonlinear"], "PR_phi": c["PR_nonlinear_phi"]}
     return out
 
 
