@@ -132,3 +132,14 @@ def test_dimension_cli_clipped_cubic(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["dimension", "--phi", CLIPPED_CUBIC, "--g", "2", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert 0 < out["PR_over_N_x"] < 1 and 0 < out["PR_over_N_phi"] < 1
+
+
+def test_phi_without_elementary_primitive_is_one_clear_refusal() -> None:
+    """Softplus has no elementary primitive (a dilogarithm): refused naming phi and what the derivation needs."""
+    from workbench.errors import SpecError
+    from workbench.spec import ModelSpec
+    from workbench.theories.dmft import DMFTProblem
+
+    with pytest.raises(SpecError, match="primitive int_0") as info:
+        DMFTProblem(ModelSpec.simple(g=1.0, phi="log(1+exp(x))", sigma2=0.5))
+    assert "\n" not in str(info.value) and "phi" in str(info.value)

@@ -97,10 +97,13 @@ class DMFTProblem(Problem):
             if isinstance(exc, WorkbenchError) or spec.phi.name != "custom":
                 raise
             msg = " ".join(str(exc).split())[:160]
+            hint = ("an expression in x whose primitive int_0^x phi is elementary (the DMFT potential needs it; "
+                    "softplus log(1+exp(x)) integrates to a dilogarithm)" if "no primitive" in msg else
+                    "a smooth expression in x")
             raise SpecError(
                 "phi",
                 f"the DMFT derivation cannot handle phi = {spec.phi.label()!r} ({type(exc).__name__}: {msg}); use a "
-                "named phi (tanh, erf, logistic, relu) or a smooth expression in x",
+                f"named phi (tanh, erf, logistic, relu) or {hint}",
             ) from exc
 
     @staticmethod
