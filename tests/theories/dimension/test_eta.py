@@ -85,24 +85,12 @@ def test_equal_time_limits() -> None:
 
 
 def _lyapunov_statistics(J: np.ndarray, tau_n: float = 0.0, input_var: float = 0.0) -> np.ndarray:
-    """``(mean_autocov, N_var_cross, PR/N)`` of the exact equal-time covariance of one network, sigma^2 = 1: white
-    noise (Lyapunov), OU noise of timescale ``tau_n`` (augmented (x, noise) process), plus a static input of variance
-    ``input_var`` (``input_var (1 - J)^{-1} (1 - J)^{-T}``)."""
-    import scipy.linalg as sla
-
+    """``(mean_autocov, N_var_cross, PR/N)`` of the exact equal-time covariance of one network, sigma^2 = 1 (white or
+    OU noise of timescale ``tau_n``, plus a static input of variance ``input_var``)."""
     from workbench.sim.estimators import dimension_stats
+    from workbench.theories.dimension.checks import exact_equal_time_covariance
 
-    N = len(J)
-    eye, Z = np.eye(N), np.zeros((N, N))
-    if tau_n == 0:
-        C = sla.solve_continuous_lyapunov(J - eye, -eye)
-    else:
-        A = np.block([[J - eye, eye], [Z, -eye / tau_n]])
-        C = sla.solve_continuous_lyapunov(A, -np.block([[Z, Z], [Z, eye / tau_n**2]]))[:N, :N]
-    if input_var > 0:
-        Wi = np.linalg.inv(eye - J)
-        C = C + input_var * Wi @ Wi.T
-    st = dimension_stats(C)
+    st = dimension_stats(exact_equal_time_covariance(J, 1.0, tau_n, input_var))
     return np.array([st["mean_autocov"], st["N_var_cross"], st["PR_over_N"]])
 
 

@@ -240,58 +240,30 @@ def test_cli_finite_size_linear_refusals(extra: list[str], word: str, capsys) ->
     assert err.count("\n") == 0 and word in err
 
 
-def _ou_rows(g: float, N: int, n: int, tau_n: float, rng: np.random.Generator, input_var: float = 0.0) -> np.ndarray:
-    """FINITE_SIZE_KEYS rows of the exact equal-time covariance of ``n`` networks (sigma2 = 1): white noise (tau_n =
-    0, Lyapunov) or OU noise (the augmented (x, noise) Lyapunov equation), plus ``input_var (1-J)^-1 (1-J)^-T``."""
-    import scipy.linalg as sla
-
+def _exact_rows(g: float, N: int, n: int, tau_n: float, input_var: float, rng: np.random.Generator) -> np.ndarray:
+    """FINITE_SIZE_KEYS rows of the exact equal-time covariance of ``n`` drawn networks (sigma2 = 1; white or OU noise,
+    plus a static input)."""
     from workbench.sim.estimators import dimension_stats
+    from workbench.theories.dimension.checks import exact_equal_time_covariance
+    from workbench.theories.dimension.finite_size import _row
 
-    eye, Z = np.eye(N), np.zeros((N, N))
-    rows = []
-    for _ in range(n):
-        J = rng.normal(0.0, g / math.sqrt(N), (N, N))
-        if tau_n == 0:
-            C = sla.solve_continuous_lyapunov(J - eye, -eye)
-        else:
-            A = np.block([[J - eye, eye], [Z, -eye / tau_n]])
-            C = sla.solve_continuous_lyapunov(A, -np.block([[Z, Z], [Z, eye / tau_n**2]]))[:N, :N]
-        if input_var > 0:
-            W = np.linalg.inv(eye - J)
-            C = C + input_var * W @ W.T
-        st = dimension_stats(C)
-        rows.append([N * st["var_diag"] if k == "N_var_diag" else st[k] for k in FINITE_SIZE_KEYS])
-    return np.array(rows)
+    return np.array([_row(dimension_stats(exact_equal_time_covariance(rng.normal(0.0, g / math.sqrt(N), (N, N)),
+                                                                      1.0, tau_n, input_var)), N) for _ in range(n)])
 
 
 @pytest.mark.slow
-def test_equal_time_static_input_small_n() -> None:
-    """White noise plus a static input of variance 1, g = 0.5: exact covariances at N = 60/120/240 with 800/250/60
-    networks (seed 23, ~8 s) against the words with the static kernels at w = 0: intercept and 1/N coefficient of
-    PR/N, mean_autocov, N_var_cross, N_var_diag. The coefficient without the input's words is rejected (c(PR/N) =
-    -0.847 against -0.288)."""
+@pytest.mark.parametrize(("tau_n", "input_var", "seed"), [(2.0, 0.0, 17), (0.0, 1.0, 23)])
+def test_equal_time_ou_noise_and_static_input_small_n(tau_n: float, input_var: float, seed: int) -> None:
+    """OU noise (tau_n = 2, ~35 s) or white noise plus a static input of variance 1 (~8 s), g = 0.5: exact
+    covariances at N = 60/120/240 with 800/250/60 networks against the OU-weighted words (and the static kernels at
+    w = 0): intercept and 1/N coefficient of PR/N, mean_autocov, N_var_cross, N_var_diag. The white-noise coefficient
+    without these words is rejected (c(PR/N) = -0.588 for OU and -0.847 with the input, against -0.288; SE ~ 0.06)."""
     from workbench.theories.dimension.finite_size import studies_from_rows
 
-    Ns, counts, rng = [60, 120, 240], [800, 250, 60], np.random.default_rng(23)
-    studies = studies_from_rows(Ns, [_ou_rows(G_CHECK, N, n, 0.0, rng, 1.0) for N, n in zip(Ns, counts, strict=True)])
-    th = finite_size_coefficients(G_CHECK, 1.0, "equal-time", input_var=1.0)
-    _check(finite_size_comparisons(studies, th, counts, keys=("PR_over_N", "mean_autocov", "N_var_cross",
-                                                                 "N_var_diag")))
-    white = finite_size_coefficients(G_CHECK, 1.0, "equal-time").coef["PR_over_N"]
-    fit = studies["PR_over_N"].fit
-    assert abs(fit.c - white) > 4 * fit.se_c, (fit.c, fit.se_c, white)
-
-
-@pytest.mark.slow
-def test_equal_time_ou_noise_small_n() -> None:
-    """OU noise (tau_n = 2), g = 0.5: exact covariances at N = 60/120/240 with 800/250/60 networks (seed 17, ~35 s)
-    against the OU-weighted words: intercept and 1/N coefficient of PR/N, mean_autocov, N_var_cross, N_var_diag.
-    The white-noise coefficient is rejected (power: c(PR/N) = -0.588 for OU against -0.288 white, SE ~ 0.06)."""
-    from workbench.theories.dimension.finite_size import studies_from_rows
-
-    Ns, counts, rng = [60, 120, 240], [800, 250, 60], np.random.default_rng(17)
-    studies = studies_from_rows(Ns, [_ou_rows(G_CHECK, N, n, 2.0, rng) for N, n in zip(Ns, counts, strict=True)])
-    th = finite_size_coefficients(G_CHECK, 1.0, "equal-time", tau_noise=2.0)
+    Ns, counts, rng = [60, 120, 240], [800, 250, 60], np.random.default_rng(seed)
+    studies = studies_from_rows(Ns, [_exact_rows(G_CHECK, N, n, tau_n, input_var, rng)
+                                     for N, n in zip(Ns, counts, strict=True)])
+    th = finite_size_coefficients(G_CHECK, 1.0, "equal-time", tau_noise=tau_n, input_var=input_var)
     _check(finite_size_comparisons(studies, th, counts, keys=("PR_over_N", "mean_autocov", "N_var_cross",
                                                                  "N_var_diag")))
     white = finite_size_coefficients(G_CHECK, 1.0, "equal-time").coef["PR_over_N"]

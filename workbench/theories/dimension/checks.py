@@ -47,6 +47,7 @@ __all__ = [
     "dimension_job",
     "dimension_samples",
     "exact_comparisons",
+    "exact_equal_time_covariance",
     "exact_linear_stats",
     "finite_size_comparison",
     "finite_size_study",
@@ -124,6 +125,25 @@ def _is_linear(spec: ModelSpec) -> bool:
     return unit and plain and spec.noise.kind == "white" and sp.simplify(spec.phi.expr - X) == 0
 
 
+def exact_equal_time_covariance(J: np.ndarray, sigma2: float = 1.0, tau_noise: float = 0.0,
+                                input_var: float = 0.0) -> np.ndarray:
+    """The exact equal-time covariance of the flow ``dx/dt = -x + J x + xi (+ I)``: white noise of intensity
+    ``sigma2`` (Lyapunov equation), OU noise ``<xi xi> = sigma2 exp(-|t|/tau_noise) / (2 tau_noise)`` (the augmented
+    (x, xi) Lyapunov equation) and a static input of variance ``input_var`` (``input_var (1-J)^-1 (1-J)^-T``)."""
+    N = J.shape[0]
+    eye = np.eye(N)
+    if tau_noise == 0:
+        C = sla.solve_continuous_lyapunov(J - eye, -sigma2 * eye)
+    else:
+        Z = np.zeros((N, N))
+        A = np.block([[J - eye, eye], [Z, -eye / tau_noise]])
+        C = sla.solve_continuous_lyapunov(A, -np.block([[Z, Z], [Z, sigma2 * eye / tau_noise**2]]))[:N, :N]
+    if input_var > 0:
+        W = np.linalg.inv(eye - J)
+        C = C + input_var * W @ W.T
+    return C
+
+
 def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covariance: str) -> dict[str, np.ndarray]:
     """Exact statistics of one linear network's covariance: of the flow (``"flow"``) and of the simulator's
     discrete process sampled every ``sample_every`` (``"sampled"``), each an array over :data:`DIMENSION_KEYS`.
@@ -137,7 +157,7 @@ def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covarian
     M = a * np.eye(N) + b * J
     S = sla.solve_discrete_lyapunov(M, nf**2 * np.eye(N))
     if covariance == "equal-time":
-        flow = sla.solve_continuous_lyapunov(J - np.eye(N), -sigma2 * np.eye(N))
+        flow = exact_equal_time_covariance(J, sigma2)
         sampled = S
     else:
         B = np.linalg.inv(np.eye(N) - J)
@@ -390,7 +410,7 @@ def linear_network_measure(
     def measure(N: int, seed: int) -> dict[str, float]:
         J = build_network(ModelSpec.simple(N=N, g=g, phi="linear", sigma2=sigma2), seed).J
         if covariance == "equal-time":
-            C = sla.solve_continuous_lyapunov(J - np.eye(N), -sigma2 * np.eye(N))
+            C = exact_equal_time_covariance(J, sigma2)
         else:
             B = np.linalg.inv(np.eye(N) - J)
             C = sigma2 * B @ B.T

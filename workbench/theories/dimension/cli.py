@@ -77,22 +77,6 @@ def _finite_size(spec, covariance: str):
     return nonlinear_finite_size(spec)
 
 
-def _finite_size_text(fs) -> list[str]:
-    """The text-mode lines of ``--finite-size``."""
-    if hasattr(fs, "text_lines"):
-        return fs.text_lines()
-    lines = []
-    for k in ("x", "phi"):
-        key = f"mean_autocov_{k}"
-        parts = ", ".join(f"{p} {v:.4g}" for p, v in fs.parts[key].items())
-        lines.append(f"  1/N: mean autocov {k} = {fs.value[key]:.6g} + {fs.coef[key]:.4g}/N (cumulative: {parts})")
-    lines.append(f"  unit spread N var_i C_ii: x {fs.unit_spread['x']:.4g}, phi {fs.unit_spread['phi']:.4g}")
-    le = fs.info["linear_equivalent_cross"]
-    lines.append("  linear equivalent only (the nonlinear 1/N term of these is not derived): " + ", ".join(
-        f"{k} {v['value']:.4g} + {v['coef']:.4g}/N" for k, v in le.items() if not k.startswith("N_var_diag")))
-    return lines
-
-
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench dimension``."""
     from workbench.io import strict_dumps
@@ -115,6 +99,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  phi: PR/N = {res.PR_over_N_phi:.6g}, mean autocov = {res.mean_autocov_phi:.6g}, "
               f"N var cross = {res.N_var_cross_phi:.6g}")
         if fs is not None:
-            print("\n".join(_finite_size_text(fs)))
+            print("\n".join(fs.text_lines()))
     sys.stdout.flush()
     return 0

@@ -105,6 +105,21 @@ class NonlinearFiniteSize:
         return {k: {"value": self.value[k], "coef": self.coef[k], "parts": self.parts[k]} for k in KEYS} | {
             "N_var_diag": self.unit_spread, "info": self.info}
 
+    def text_lines(self) -> list[str]:
+        """The CLI's text lines: the mean autocovariances with their cumulative parts, the unit spread and the linear
+        equivalent's cross coefficients."""
+        lines = []
+        for k in ("x", "phi"):
+            key = f"mean_autocov_{k}"
+            parts = ", ".join(f"{p} {v:.4g}" for p, v in self.parts[key].items())
+            lines.append(f"  1/N: mean autocov {k} = {self.value[key]:.6g} + {self.coef[key]:.4g}/N (cumulative: "
+                         f"{parts})")
+        lines.append(f"  unit spread N var_i C_ii: x {self.unit_spread['x']:.4g}, phi {self.unit_spread['phi']:.4g}")
+        le = self.info["linear_equivalent_cross"]
+        lines.append("  linear equivalent only (the nonlinear 1/N term of these is not derived): " + ", ".join(
+            f"{k} {v['value']:.4g} + {v['coef']:.4g}/N" for k, v in le.items() if not k.startswith("N_var_diag")))
+        return lines
+
 
 @cache
 def _word_functions(diagonal: bool) -> dict[str, Any]:

@@ -475,14 +475,13 @@ class LagDMFTSolver(Solver):
         starts = [0.5 * sD0[:, None] + (np.maximum(sD0, 0.5) + S / (2 * np.sqrt(c * M)))[:, None] * decay]
         if noise_level is not None:
             starts.append(0.25 * np.broadcast_to(noise_level, sD0.shape)[:, None] * decay)
-        for k, Dstart in enumerate(starts):
-            try:
-                with np.errstate(all="ignore"):
-                    return self._grid_solve(pv, coef, h, n, Dstart, np.zeros_like(smu) if k else smu, tol)
-            except ConvergenceError:
-                if k == len(starts) - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        with np.errstate(all="ignore"):
+            if noise_level is not None:
+                try:
+                    return self._grid_solve(pv, coef, h, n, starts[0], smu, tol)
+                except ConvergenceError:
+                    return self._grid_solve(pv, coef, h, n, starts[1], np.zeros_like(smu), tol)
+            return self._grid_solve(pv, coef, h, n, starts[0], smu, tol)
 
     def _grid_solve(self, pv: list[float], coef: tuple, h: float, n: int, Dstart: np.ndarray, mu0: np.ndarray, tol: float):
         """Anderson-accelerated fixed point on the grid ``u = h k``, ``k < n``: (Delta, mu, steps, residual)."""
