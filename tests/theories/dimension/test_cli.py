@@ -27,6 +27,9 @@ def test_linear_json(capsys) -> None:
     (["--g", "0.5", "--sigma2", "-1"], "sigma2"),
     (["--g", "0.5", "--sigma2", "1", "--input-var", "-1"], "input-var"),
     (["--g", "0.5", "--sigma2", "1", "--input-var", "1", "--covariance", "zero-frequency"], "input_var"),
+    (["--g", "0.5", "--sigma2", "1", "--J0", "1"], "J0"),
+    (["--g", "0.5", "--sigma2", "1", "--tau", "0"], "tau"),
+    (["--g", "0.5", "--sigma2", "1", "--input-mean", "nan"], "input-mean"),
 ])
 def test_refusals(argv, word, capsys) -> None:
     assert main(["dimension", "--phi", "linear", *argv, "--json"]) == 2
@@ -37,3 +40,16 @@ def test_refusals(argv, word, capsys) -> None:
 def test_derive_latex(capsys) -> None:
     assert main(["derive", "dimension", "--latex"]) == 0
     assert r"\begin{align*}" in capsys.readouterr().out
+
+
+def test_timescale_and_means_on_the_command_line(capsys) -> None:
+    """--tau rescales time (equal-time statistics of sigma2 / tau), --input-mean and --J0 reach the spec."""
+    base = ["dimension", "--phi", "linear", "--g", "0.5", "--json"]
+    assert main([*base, "--sigma2", "2", "--tau", "2"]) == 0
+    slow = json.loads(capsys.readouterr().out)
+    assert main([*base, "--sigma2", "1"]) == 0
+    unit = json.loads(capsys.readouterr().out)
+    assert slow["mean_autocov_x"] == pytest.approx(unit["mean_autocov_x"], rel=1e-12)
+    assert main([*base, "--sigma2", "1", "--input-mean", "0.7", "--J0", "0.4"]) == 0
+    shifted = json.loads(capsys.readouterr().out)
+    assert shifted["params"]["input_mean"] == 0.7 and shifted["PR_over_N_x"] == unit["PR_over_N_x"]

@@ -201,6 +201,9 @@ def test_cli_finite_size(capsys) -> None:
     (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--tau-noise", "2"], "sigma2"),
     (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--covariance", "zero-frequency"], "finite-size"),
     (["--phi", "clip(x,-1,1)", "--g", "1.2", "--sigma2", "1"], "phi"),
+    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--J0", "0.5"], "J0"),
+    (["--phi", "linear", "--g", "0.5", "--sigma2", "1", "--J0", "0.5"], "J0"),
+    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--input-mean", "0.5"], "input"),
 ])
 def test_cli_finite_size_refusals(argv, word, capsys) -> None:
     assert main(["dimension", *argv, "--finite-size", "--json"]) == 2

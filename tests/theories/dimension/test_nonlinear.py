@@ -114,7 +114,8 @@ def test_quenched_input_diagonal_spread() -> None:
     [
         ({"g": 1.2, "phi": "linear", "sigma2": 1.0}, "equal-time", "g"),
         ({"g": 0.5, "phi": "linear"}, "equal-time", "sigma2"),
-        ({"g": 0.5, "J0": 1.0, "sigma2": 1.0}, "equal-time", "J0"),
+        ({"g": 0.5, "phi": "linear", "J0": 1.0, "sigma2": 1.0}, "equal-time", "J0"),
+        ({"g": 1.5, "tau": {"kind": "uniform", "low": 0.5, "high": 2.0}}, "equal-time", "populations[0].tau"),
         ({"g": 0.5, "phi": "linear", "sigma2": 1.0}, "long", "covariance"),
     ],
 )
@@ -141,3 +142,39 @@ def test_derivation_shape_and_closed_forms() -> None:
     assert sp.simplify(der.psi["zero_frequency_PR"] - (1 - cav.G**2 * cav.D2) ** 2) == 0
     k = cav.kernels()["M_minus_1"](0.0, 0.0, 0.5, 1.0)
     assert np.real(k) == pytest.approx(1 / 0.75**2 - 1)
+
+
+@pytest.mark.parametrize("covariance", ["equal-time", "zero-frequency"])
+def test_constant_timescale(covariance: str) -> None:
+    """A constant tau: the cavity route (time in units of tau, zero-frequency covariance scaled back) reproduces the
+    linear trace formulas' own tau handling, OU noise included."""
+    from workbench.theories.dimension.linear import solve_linear
+
+    spec = ModelSpec.simple(g=0.6, phi="linear", sigma2=1.0, noise="ou", noise_tau=1.5, tau=2.5)
+    cav = solve_nonlinear(spec, covariance=covariance)
+    lin = solve_linear(0.6, 1.0, covariance=covariance, tau_noise=1.5, tau=2.5)
+    for key in ("PR_over_N_x", "mean_autocov_x", "N_var_cross_x"):
+        assert getattr(cav, key) == pytest.approx(getattr(lin, key), rel=2e-5), key
+    assert cav.params["tau"] == 2.5
+
+
+def test_means_enter_through_the_dmft_mean() -> None:
+    """A coupling mean acts only through the DMFT mean mu = I + J0 <phi>: logistic with J0 = 1 equals the network
+    with J0 = 0 and input mean mu; tanh with J0 < 1/<phi'> stays in the mu = 0 state (unchanged); a linear
+    network's statistics ignore both means."""
+    from workbench.theories.dimension import nonlinear as nl
+    from workbench.theories.dimension.problem import DimensionProblem
+
+    coupled = ModelSpec.simple(g=1.5, phi="logistic", sigma2=0.3, J0=1.0)
+    mu = nl._scalar(nl._dmft_result(coupled).mu)
+    assert 0.5 < mu < 0.75
+    a, b = solve_nonlinear(coupled), solve_nonlinear(ModelSpec.simple(g=1.5, phi="logistic", sigma2=0.3, input_mean=mu))
+    for key in ("PR_over_N_x", "N_var_cross_x", "mean_autocov_phi", "N_var_cross_phi"):
+        assert getattr(a, key) == pytest.approx(getattr(b, key), rel=1e-6), key
+    plain = solve_nonlinear(ModelSpec.simple(g=1.5, sigma2=0.3))
+    assert solve_nonlinear(ModelSpec.simple(g=1.5, sigma2=0.3, J0=0.5)).PR_over_N_x == pytest.approx(
+        plain.PR_over_N_x, rel=1e-9)
+    assert solve_nonlinear(ModelSpec.simple(g=1.5, sigma2=0.3, input_mean=0.5)).PR_over_N_x > 2 * plain.PR_over_N_x
+    lin = [DimensionProblem(ModelSpec.simple(g=0.5, phi="linear", sigma2=1.0, **kw)).build_solver().solve()
+           for kw in ({}, {"J0": 0.6, "input_mean": 2.0})]
+    assert lin[0].PR_over_N_x == lin[1].PR_over_N_x

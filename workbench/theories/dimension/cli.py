@@ -25,6 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_spec_options(p, defaults=DEFAULTS, with_eta=True)
     p.add_argument("--input-var", dest="input_var", type=float, default=None,
                    help="quenched static input variance sigma_I^2 >= 0 (default 0, or the spec's input_std^2)")
+    p.add_argument("--input-mean", dest="input_mean", type=float, default=None,
+                   help="input mean I, the same for every unit (default 0, or the spec's input_mean)")
+    p.add_argument("--tau", type=float, default=None,
+                   help="timescale tau > 0 of every unit (default 1, or the spec's constant tau)")
     p.add_argument("--covariance", choices=("equal-time", "zero-frequency"), default="equal-time",
                    help="equal-time <x_i x_j> or zero-frequency (lag-integrated) covariance (default equal-time)")
     p.add_argument("--finite-size", dest="finite_size", action="store_true",
@@ -43,13 +47,21 @@ def spec_from_cli(args: argparse.Namespace):
     if args.g is None and args.spec is None:
         raise SpecError("g", "give --g (coupling strength, >= 0; the linear network needs g < 1) or --spec")
     spec = spec_from_args(args, lambda: ModelSpec.simple(g=1.0, sigma2=0.0))
+    d = spec.to_dict()
+    pop = d["populations"][0]
     if args.input_var is not None:
         if not (math.isfinite(args.input_var) and args.input_var >= 0):
             raise SpecError("input-var", f"static input variance must be >= 0 and finite, got {args.input_var}")
-        d = spec.to_dict()
-        d["populations"][0]["input_std"] = math.sqrt(args.input_var)
-        spec = ModelSpec.from_dict(d)
-    return spec
+        pop["input_std"] = math.sqrt(args.input_var)
+    if getattr(args, "input_mean", None) is not None:
+        if not math.isfinite(args.input_mean):
+            raise SpecError("input-mean", f"must be a finite number, got {args.input_mean}")
+        pop["input_mean"] = float(args.input_mean)
+    if getattr(args, "tau", None) is not None:
+        if not (math.isfinite(args.tau) and args.tau > 0):
+            raise SpecError("tau", f"the timescale must be > 0 and finite, got {args.tau}")
+        pop["tau"] = {"kind": "constant", "value": float(args.tau)}
+    return ModelSpec.from_dict(d)
 
 
 def _refuse_silent_linear(spec) -> None:

@@ -81,6 +81,8 @@ def linear_finite_size(spec: Any, covariance: str) -> FiniteSizeCoefficients:
     p = linear_params(spec)
     if p["eta"] != 0.0:
         raise SpecError("eta", f"the 1/N coefficients are derived for i.i.d. couplings (eta = 0), got {p['eta']}")
+    if spec.J0[0][0] != 0.0:  # the rank-one mean adds its own 1/N terms (the population mode)
+        raise SpecError("J0", f"the 1/N coefficients are derived for zero-mean couplings (J0 = 0), got {spec.J0[0][0]:g}")
     if covariance == "equal-time":  # tau dx = ...: in nu = w tau the unit-timescale network with tau_n / tau
         return finite_size_coefficients(p["g"], p["sigma2"] / p["tau"], covariance,
                                         tau_noise=p["tau_noise"] / p["tau"], input_var=p["input_var"])

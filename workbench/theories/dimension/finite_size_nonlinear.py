@@ -149,6 +149,8 @@ def _check(spec: ModelSpec) -> None:
     pop = spec.populations[0]
     if pop.input_std != 0.0 or pop.input_mean != 0.0:
         raise SpecError("input", "the nonlinear 1/N term is derived without static input (input_mean = input_std = 0)")
+    if spec.J0[0][0] != 0.0:
+        raise SpecError("J0", f"the nonlinear 1/N term is derived for zero-mean couplings (J0 = 0), got {spec.J0[0][0]:g}")
     if concrete_phi(spec).has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign):
         raise SpecError("phi", "the nonlinear 1/N term needs a phi with four continuous derivatives (no clip/abs/relu)")
 
@@ -341,6 +343,7 @@ def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: 
 
     from workbench.theories.dimension import nonlinear as nl
 
+    spec, _ = nl.unit_time(spec)  # equal-time statistics of a constant tau: the tau = 1 network's
     _check(spec)
     if nl._is_linear(spec):  # the DMFT refuses a linear phi: the exact single site instead
         sp_ = nl.unit_spectra(spec, n_freq=n_freq)

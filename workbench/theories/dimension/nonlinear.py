@@ -24,12 +24,22 @@ a covariance.
 
 Cases: white noise, OU noise (``tau_noise``), quenched static input, none (chaos, g > 1); any phi of the
 workbench (a linear phi uses the exact Gaussian single-site spectra, ``g |phi'| < 1``).
+
+Means. An input mean ``I`` and a coupling mean ``J0/N`` enter through the DMFT mean ``mu = I + J0 <phi>`` of the
+unit classes. The rank-one part ``(J0/N) 1 1^T`` adds the same O(1/N) common mode to every ``C_ij`` (fluctuations
+of the population mean, amplified by ``1/|1 - J0 <phi'> S(w)|``): ``mean_cross`` is O(1/N) instead of 0, and
+``N_var_cross``, ``PR/N`` and ``mean_autocov`` are unchanged at leading order, provided the population mode is
+stable, ``J0 <phi'> < 1`` (refused otherwise). A constant timescale ``tau``: in time units of tau the network
+has ``tau = 1``, ``sigma2 / tau`` and ``tau_n / tau``; equal-time statistics are those, the zero-frequency
+covariance (lag-integrated in the original time) is tau times the rescaled one (``mean_autocov * tau``,
+``N_var_cross * tau^2``, ``PR/N`` unchanged).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,16 +103,36 @@ def check_spec(spec: ModelSpec) -> None:
     pop = spec.populations[0]
     if spec.J_file is not None:
         raise SpecError("J_file", "the cavity theory averages over random couplings; a fixed J is not covered")
-    if spec.J0[0][0] != 0.0:
-        raise SpecError("J0", f"the cavity theory here takes zero-mean couplings (mean_cross = 0), got {spec.J0[0][0]}")
     if spec.p[0][0] != 1.0 or spec.eta[0][0] != 0.0 or spec.low_rank:
         raise SpecError("coupling", "the cavity theory here takes dense i.i.d. couplings (p = 1, eta = 0, no low rank)")
     if pop.tau.kind != "constant" or pop.tau.value != 1.0:
-        raise SpecError("populations[0].tau", "the cavity theory here takes tau = 1 for every unit")
+        raise SpecError("populations[0].tau", "the cavity spectra take tau = 1 for every unit (solve_nonlinear "
+                        "rescales time for a constant tau)")
     if spec.dynamics.kind != "flow":
         raise SpecError("dynamics.kind", f"the cavity theory here is for the flow, got {spec.dynamics.kind!r}")
     if spec.g[0][0] <= 0:
         raise SpecError("g", f"must be > 0, got {spec.g[0][0]}")
+
+
+def unit_time(spec: ModelSpec) -> tuple[ModelSpec, float]:
+    """``spec`` in time units of its constant timescale tau (``tau = 1``, ``sigma2 / tau``, ``tau_n / tau``) and tau.
+
+    A heterogeneous timescale is refused (one-line SpecError)."""
+    tau_law = spec.populations[0].tau
+    if tau_law.kind != "constant":
+        raise SpecError("populations[0].tau", f"must be constant for the dimension theory, got a {tau_law.kind} law")
+    tau = float(tau_law.value)
+    if not (math.isfinite(tau) and tau > 0):
+        raise SpecError("populations[0].tau", f"must be > 0 and finite, got {tau}")
+    if tau == 1.0:
+        return spec, tau
+    d = spec.to_dict()
+    d["populations"][0]["tau"] = {"kind": "constant", "value": 1.0}
+    if d["noise"]["kind"] != "none":
+        d["noise"]["sigma2"] = float(spec.noise.sigma2) / tau
+        if d["noise"]["kind"] == "ou":
+            d["noise"]["tau"] = float(spec.noise.tau) / tau
+    return ModelSpec.from_dict(d), tau
 
 
 def _no_fluctuations(reason: str) -> SpecError:
@@ -201,6 +231,9 @@ def _linear_spectra(spec: ModelSpec, n_freq: int) -> UnitSpectra:
     geff2 = g * g * c * c
     if geff2 >= 1.0:
         raise SpecError("g", f"a linear network is unstable for g |phi'| >= 1 (got {np.sqrt(geff2):.6g}); use g < 1")
+    if float(spec.J0[0][0]) * c >= 1.0:
+        raise SpecError("J0", f"the population mode of a linear network grows without bound for J0 phi' >= 1; allowed: "
+                        f"J0 < {1 / c:.6g}, got {float(spec.J0[0][0]):g}")
     if spec.noise.kind == "none" or spec.noise.sigma2 == 0.0:
         raise _no_fluctuations("a linear network without noise relaxes to its fixed point")
 
@@ -255,6 +288,10 @@ def _dmft_spectra(spec: ModelSpec, n_freq: int, n_units: int, n_quad: int, dmft:
     v = D0 - dinf
     if v <= 1e-12 * max(D0, 1.0):
         raise _no_fluctuations(f"the DMFT state is static (regime {res.regime!r}, g = {g})")
+    J0, d_mean = float(spec.J0[0][0]), _scalar(res.mean_phi_prime)
+    if J0 * d_mean >= 1.0:
+        raise SpecError("J0", f"the population mode is unstable in this DMFT state (J0 <phi'> = {J0 * d_mean:.4g} >= 1); "
+                        f"allowed: J0 < 1/<phi'> = {1 / d_mean:.4g}")
     phi, dphi = _phi_functions(spec)
     kappa = getattr(res, "kappa", None)
     T = float(res.tau[-1]) if getattr(res, "tau", np.zeros(0)).size else 100.0
@@ -378,6 +415,8 @@ def _params(spec: ModelSpec) -> dict[str, Any]:
         "tau_noise": float(spec.noise.tau) if spec.noise.kind == "ou" else 0.0,
         "input_var": float(pop.input_std) ** 2,
         "input_mean": float(pop.input_mean),
+        "J0": float(spec.J0[0][0]),
+        "tau": float(pop.tau.value) if pop.tau.kind == "constant" else float("nan"),
     }
 
 
@@ -398,6 +437,16 @@ def solve_nonlinear(
     """
     if covariance not in COVARIANCES:
         raise SpecError("covariance", f"one of {', '.join(COVARIANCES)}, got {covariance!r}")
+    unit, tau = unit_time(spec)
+    if tau != 1.0:
+        from dataclasses import replace
+
+        res = solve_nonlinear(unit, covariance=covariance, n_freq=n_freq, n_units=n_units, n_quad=n_quad)
+        k = tau if covariance == "zero-frequency" else 1.0  # lag integrals in the original time
+        return replace(res, params=_params(spec), mean_autocov_x=k * res.mean_autocov_x,
+                       mean_autocov_phi=k * res.mean_autocov_phi, N_var_cross_x=k * k * res.N_var_cross_x,
+                       N_var_cross_phi=k * k * res.N_var_cross_phi,
+                       extras={**res.extras, "var_diag_phi": k * k * res.extras["var_diag_phi"], "time_unit": tau})
     spectra = unit_spectra(spec, n_freq=n_freq, n_units=n_units, n_quad=n_quad, dmft=dmft)
     stats = _statistics(spectra, covariance)
     var_diag_phi = stats.pop("var_diag_phi")

@@ -42,12 +42,15 @@ def check_solvable(spec: ModelSpec) -> None:
     for nm, law in (("gain", pop.gain), ("tau", pop.tau)):
         if law.kind != "constant":
             raise SpecError(f"populations[0].{nm}", f"must be constant for the dimension theory, got a {law.kind} law")
-    if spec.J0[0][0] != 0.0:
-        raise SpecError("J0", f"must be 0 for the dimension theory (zero-mean couplings), got {spec.J0[0][0]}")
     if spec.p[0][0] != 1.0:
         raise SpecError("coupling.p", f"must be 1 (dense couplings) for the dimension theory, got {spec.p[0][0]}")
-    if pop.input_mean != 0.0:
-        raise SpecError("populations[0].input_mean", f"must be 0 for the dimension theory, got {pop.input_mean}")
+    J0 = float(spec.J0[0][0])
+    if J0 != 0.0 and spec.eta[0][0] != 0.0:
+        raise SpecError("J0", f"a coupling mean with reciprocal correlations (eta = {spec.eta[0][0]:g}) is not covered; "
+                        f"allowed: J0 = 0 when eta != 0, got {J0:g}")
+    if J0 >= 1.0 and is_linear(spec):
+        raise SpecError("J0", f"the population mode of a linear network grows without bound for J0 >= 1; allowed: "
+                        f"J0 < 1, got {J0:g}")
 
 
 def _constant(law: Any) -> float:
@@ -97,8 +100,11 @@ class LinearSolver(Solver):
         """The statistics at ``spec`` (default: the problem's)."""
         from workbench.theories.dimension.linear import solve_linear
 
-        params = linear_params(spec or self.problem.spec)
-        return solve_linear(covariance=self.problem.setup.covariance, **params, **{**self.options, **options})
+        spec = spec or self.problem.spec
+        res = solve_linear(covariance=self.problem.setup.covariance, **linear_params(spec),
+                           **{**self.options, **options})
+        res.params.update({"J0": float(spec.J0[0][0]), "input_mean": float(spec.populations[0].input_mean)})
+        return res  # the means leave a linear network's covariance statistics unchanged at leading order
 
 
 class CavitySolver(Solver):
@@ -144,7 +150,11 @@ class DimensionProblem(Problem):
     def summary(self) -> str:
         """One line: the model and the covariance kind."""
         p = self.spec
-        eta = f" eta={p.eta[0][0]:g}" if p.eta[0][0] else ""
-        return (f"phi={p.phi.name} g={p.g[0][0]:g}{eta} noise={p.noise.kind} sigma2={p.noise.sigma2:g} "
+        pop = p.populations[0]
+        extra = {"eta": p.eta[0][0], "J0": p.J0[0][0], "input_mean": pop.input_mean, "input_var": pop.input_std**2}
+        shown = "".join(f" {k}={v:g}" for k, v in extra.items() if v)
+        tau = _constant(pop.tau) if pop.tau.kind == "constant" else 1.0
+        shown += f" tau={tau:g}" if tau != 1.0 else ""
+        return (f"phi={p.phi.name} g={p.g[0][0]:g}{shown} noise={p.noise.kind} sigma2={p.noise.sigma2:g} "
                 f"covariance={self.setup.covariance}")
 
