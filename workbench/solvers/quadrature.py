@@ -38,26 +38,11 @@ from workbench.symbolic.gaussian import (
 __all__ = ["gauss_hermite", "LoweredSystem"]
 
 
-@functools.lru_cache(maxsize=256)
 def _is_even(b: sp.Expr) -> bool:
-    """Even integrand? Structurally (``b(-x)`` auto-evaluates to ``b``), else at a few points to 1e-12
-    (30 digits: a larger odd part is a proof of non-evenness), else, where the points cannot be
-    evaluated, by ``simplify`` (slow: seconds per body, so last).
-    """
-    flipped = b.subs(X, -X)
-    if flipped == b:
-        return True
-    pts = (0.31, 0.77, 1.3, 2.9)
-    try:
-        vals = [abs(sp.N((b.subs(X, -p) - b.subs(X, p)), 30)) for p in pts]
-        scale = [abs(sp.N(b.subs(X, p), 30)) + 1 for p in pts]
-        return all(v / s_ < 1e-12 for v, s_ in zip(vals, scale, strict=True))
-    except (TypeError, ValueError):  # pragma: no cover
-        pass
-    try:
-        return bool(sp.simplify(flipped - b) == 0)
-    except Exception:  # pragma: no cover
-        return False
+    """Even integrand in ``X`` (:func:`workbench.symbolic.parity.has_parity`)."""
+    from workbench.symbolic.parity import has_parity
+
+    return has_parity(b, X, odd=False)
 
 
 def _kinks(b: sp.Expr) -> tuple[float, ...]:

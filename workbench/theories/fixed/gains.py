@@ -65,17 +65,10 @@ def check_phi(phi: str) -> sp.Expr:
 
 
 def _is_odd(expr: sp.Expr, x: sp.Symbol) -> bool:
-    """``phi(-x) = -phi(x)``: by ``simplify``, else (clips such as ``clip(x - x**3/3, -1, 1)``, whose ``Max``/``Min``
-    SymPy cannot simplify) at 41 points of [-6.1, 6.1] to 1e-12, in a vectorised float evaluation."""
-    if sp.simplify(expr.subs(x, -x) + expr) == 0:
-        return True
-    pts = np.linspace(0.05, 6.1, 41) * (1 + 1e-3 * np.sqrt(2))
-    try:
-        f = sp.lambdify(x, expr, "numpy")
-        plus, minus = np.broadcast_to(f(pts), pts.shape), np.broadcast_to(f(-pts), pts.shape)
-        return bool(np.all(np.abs(plus + minus) <= 1e-12 * (1 + np.abs(plus))))
-    except (TypeError, ValueError, NameError, ZeroDivisionError):
-        return False
+    """``phi(-x) = -phi(x)`` (:func:`workbench.symbolic.parity.has_parity`)."""
+    from workbench.symbolic.parity import has_parity
+
+    return has_parity(expr, x, odd=True)
 
 
 def _numeric(expr: sp.Expr):
