@@ -41,7 +41,7 @@ from workbench.errors import SpecError
 from workbench.symbolic.derivation import StagedDerivation
 
 __all__ = ["DERIVATION_CODE", "LE_LETTERS", "FiniteSizeDerivation", "derive", "derive_cached", "linear_equivalent_words",
-           "moments", "skeleton"]
+           "linearised_dmft_kernels", "moments", "skeleton"]
 
 DERIVATION_CODE: tuple[str, ...] = ("workbench.symbolic", "workbench.errors", "derivations")
 """Modules whose source keys the derivation cache."""
@@ -269,3 +269,50 @@ def derive(spec: Any = None) -> FiniteSizeDerivation:
 def derive_cached(spec: Any = None) -> tuple[FiniteSizeDerivation, CacheInfo]:
     """:func:`derive` and how the disk cache served it."""
     return _derive_skeleton.cached_call(json.dumps(skeleton(spec), sort_keys=True))
+
+
+C_LAG, V_SITE = sp.symbols("c v", real=True)
+"""The lagged covariance ``Delta(u)`` and the variance ``Delta_0`` of the single site, as plain symbols."""
+KERNELS = ("A", "B", "Fcc", "Fcv", "Fvv")
+"""The linearised-DMFT kernels (first and second derivatives of the regular right-hand side over g^2)."""
+
+
+def _stationary_rhs() -> tuple[sp.Expr, sp.Lambda]:
+    """The derived regular right-hand side of the stationary DMFT ``(1 - d_u^2) Delta(u) = RHS`` of a
+    one-population network with white noise (``derivations.dmft``), in ``C_LAG``, ``V_SITE`` and mean 0, with
+    the placeholder phi's Lambda (tanh) that :func:`linearised_dmft_kernels` replaces by the concrete one."""
+    from derivations.dmft import derive as derive_dmft
+    from workbench.spec import ModelSpec
+    from workbench.symbolic.gaussian import GaussKernel
+
+    st = derive_dmft(ModelSpec.simple(g=1.0, sigma2=1.0)).stages["stationary"]
+    (eq,) = st.ode.values()
+    rhs = eq.rhs
+    (lag_fn,) = [f for f in eq.lhs.atoms(sp.Function) if isinstance(f, sp.core.function.AppliedUndef)]
+    (kernel,) = rhs.atoms(GaussKernel)
+    _, _, _, d0, mu = kernel.args
+    regular = rhs.subs(lag_fn, C_LAG).subs({d0: V_SITE, mu: 0}).replace(
+        lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
+    return regular, kernel.args[0]
+
+
+def linearised_dmft_kernels(phi: sp.Expr) -> dict[str, sp.Expr]:
+    """The single-site kernels of the DMFT linearised on its solution, derived from its stationary equation.
+
+    With ``R(c, v)`` the regular right-hand side at ``Delta(u) = c``, ``Delta_0 = v`` (mean 0) and ``phi`` (a
+    SymPy expression in ``x``, gain included): ``A = R_c / g^2``, ``B = R_v / g^2`` (Price's theorem:
+    ``<phi' phi'>`` and ``<phi'' phi>``), ``Fcc = R_cc / g^2``, ``Fcv = R_cv / g^2``, ``Fvv = R_vv / g^2`` (the
+    curvature of ``<phi phi>`` over the unit-to-unit spread), as expressions with Gaussian-kernel nodes in
+    ``C_LAG`` and ``V_SITE``; a change of the action changes them."""
+    from workbench.spec import X
+    from workbench.symbolic.gaussian import lam
+
+    regular, placeholder = _stationary_rhs()
+    body = phi.subs({s: X for s in phi.free_symbols})
+    scale = sp.Dummy("k", positive=True)  # Lambda(x, x) collapses to SymPy's identity function: phi = k x, k -> 1
+    R = regular.xreplace({placeholder: lam(scale * X if body == X else body)})
+    g = next(s for s in R.free_symbols if s.name == "g")
+    R = R / g**2
+    out = {"A": sp.diff(R, C_LAG), "B": sp.diff(R, V_SITE), "Fcc": sp.diff(R, C_LAG, 2),
+           "Fcv": sp.diff(R, C_LAG, V_SITE), "Fvv": sp.diff(R, V_SITE, 2)}
+    return {k: sp.expand(v.subs(scale, 1), deep=False) for k, v in out.items()}

@@ -476,6 +476,31 @@ def _gh_evaluate(expr: sp.Expr, values: dict[sp.Symbol, float], n: int = 96) -> 
     return float(sp.N(e))
 
 
+def gauss_expression_values(expr: sp.Expr, var: sp.Symbol, values: np.ndarray, subs: dict[sp.Symbol, float],
+                            n: int = 96) -> np.ndarray:
+    """:func:`_gh_evaluate` over an array: ``expr`` (Gaussian nodes whose covariance may be ``var``) at
+    ``var = values`` and the other symbols at ``subs``; every node by one vectorised Gauss-Hermite call."""
+    values = np.asarray(values, dtype=float)
+    e = sp.sympify(expr).subs(subs)
+    nodes = sorted(e.atoms(GaussKernel) | e.atoms(GaussAvg), key=sp.default_sort_key)
+
+    def fn(f: sp.Lambda):
+        return sp.lambdify(X, numeric_body(f), ["scipy", "numpy"])
+
+    arrays = []
+    for node in nodes:
+        if isinstance(node, GaussAvg):
+            arrays.append(gauss_average_value(fn(node.f), float(node.mu), float(node.Delta0), n))
+            continue
+        f, g, D, D0, mu = node.args
+        cov = values if D == var else np.full(values.shape, float(D))
+        arrays.append(gauss_kernel_values(fn(f), None if f == g else fn(g), float(mu), float(D0), cov, n))
+    names = sp.symbols(f"_node0:{len(nodes)}")
+    body = e.xreplace(dict(zip(nodes, names, strict=True)))
+    out = sp.lambdify([var, *names], body, "numpy")(values, *arrays)
+    return np.broadcast_to(np.asarray(out, dtype=float), values.shape).copy()
+
+
 # ----------------------------------------------------------------------------------------------
 # numerical rules (shared theory/dmft.md §0): the one Gauss-Hermite implementation
 

@@ -259,3 +259,29 @@ def test_cross_rest_analysis(capsys) -> None:
     for line in out:
         parts = dict(p.rsplit(" ", 1) for p in line.split("rest parts: ")[1].split(" (")[0].split(", "))
         assert abs(float(parts["sum"])) < 0.02 * abs(float(line.split("coef ")[1].split(";")[0])), line
+
+
+def test_linearised_dmft_kernels_are_derived(monkeypatch) -> None:
+    """The kernels come from the derived stationary DMFT equation: they equal Price's-theorem averages
+    (A = <phi' phi'>, B = <phi'' phi>, Fcc = <phi'' phi''>, Fcv = <phi''' phi'>, Fvv = (<phi'''' phi> + Fcc)/2) and
+    change when that equation changes."""
+    import sympy as sp
+
+    import derivations.dimension_finite_size as dfs
+    from workbench.symbolic.gaussian import gauss_expression_values, gauss_kernel_values
+
+    x = sp.Symbol("x")
+    phi = sp.tanh(x)
+    kernels = dfs.linearised_dmft_kernels(phi)
+    f = [sp.lambdify(x, sp.diff(phi, x, k)) for k in range(5)]
+    c, v = np.array([-0.2, 0.1, 0.5, 0.79]), 0.8
+    ref = {"A": gauss_kernel_values(f[1], None, 0.0, v, c, 60), "B": gauss_kernel_values(f[2], f[0], 0.0, v, c, 60),
+           "Fcc": gauss_kernel_values(f[2], None, 0.0, v, c, 60), "Fcv": gauss_kernel_values(f[3], f[1], 0.0, v, c, 60)}
+    ref["Fvv"] = 0.5 * (gauss_kernel_values(f[4], f[0], 0.0, v, c, 60) + ref["Fcc"])
+    for k, e in kernels.items():
+        assert np.allclose(gauss_expression_values(e, dfs.C_LAG, c, {dfs.V_SITE: v}, 60), ref[k], rtol=1e-10), k
+    rhs, placeholder = dfs._stationary_rhs()
+    g = next(s for s in rhs.free_symbols if s.name == "g")
+    monkeypatch.setattr(dfs, "_stationary_rhs", lambda: (rhs + g**2 * dfs.C_LAG**2, placeholder))
+    changed = dfs.linearised_dmft_kernels(phi)
+    assert sp.simplify(changed["A"] - kernels["A"] - 2 * dfs.C_LAG) == 0 and changed["B"] == kernels["B"]

@@ -19,7 +19,9 @@ each added to the previous (:attr:`NonlinearFiniteSize.parts`):
 3. ``single_site``: the shifts change every unit's Gaussian statistics, hence ``d`` and ``rho``. To first order the
    mean-field part ``dDelta(tau)`` of the unit autocovariance shift solves the DMFT equation linearised on its
    solution, ``(1 - d_tau^2) dDelta = g^2 [A dDelta(tau) + B dDelta(0) + h + g^2 D^phi] + s'`` with
-   ``A(tau) = <phi'(x) phi'(y)>``, ``B(tau) = <phi''(x) phi(y)>`` (Price's theorem), ``s' = s (|a|^2 - g_eff^2)/|a|^2``
+   ``A(tau) = <phi'(x) phi'(y)>``, ``B(tau) = <phi''(x) phi(y)>`` (Price's theorem; ``A``, ``B`` and the
+   curvatures ``F`` of part 4 are the derivatives of the derived stationary DMFT equation's right-hand side,
+   :func:`derivations.dimension_finite_size.linearised_dmft_kernels`), ``s' = s (|a|^2 - g_eff^2)/|a|^2``
    and ``h = 0`` in this part. The coefficient of x is ``dDelta(0) + g^2 D^x(0)``, that of phi
    ``(A(0) + B(0)) dDelta(0) + h(0) + g^2 D^phi(0)``.
 4. ``heterogeneity``: units differ at O(1/sqrt N): their spectra fluctuate with covariance
@@ -296,16 +298,22 @@ class _Kernels:
     Fvv: np.ndarray
 
     @classmethod
-    def build(cls, phis: list[Any], D0: float, Dt: np.ndarray, n_quad: int) -> _Kernels:
-        """Nested Gauss-Hermite averages at variance ``D0`` and covariances ``Dt``."""
-        from workbench.symbolic.gaussian import gauss_kernel_values
+    def build(cls, phi: Any, D0: float, Dt: np.ndarray, n_quad: int) -> _Kernels:
+        """The derived kernels (:func:`derivations.dimension_finite_size.linearised_dmft_kernels`) of the SymPy
+        ``phi`` by nested Gauss-Hermite at variance ``D0`` and covariances ``Dt``."""
+        from derivations.dimension_finite_size import C_LAG, V_SITE
+        from workbench.symbolic.gaussian import gauss_expression_values
 
-        phi, d1, d2, d3, d4 = phis
-        Fcc = gauss_kernel_values(d2, None, 0.0, D0, Dt, n_quad)
-        return cls(A=gauss_kernel_values(d1, None, 0.0, D0, Dt, n_quad),
-                   B=gauss_kernel_values(d2, phi, 0.0, D0, Dt, n_quad), Fcc=Fcc,
-                   Fcv=gauss_kernel_values(d3, d1, 0.0, D0, Dt, n_quad),
-                   Fvv=0.5 * (gauss_kernel_values(d4, phi, 0.0, D0, Dt, n_quad) + Fcc))
+        kernels = _derived_kernels(phi)
+        return cls(**{k: gauss_expression_values(e, C_LAG, Dt, {V_SITE: D0}, n_quad) for k, e in kernels.items()})
+
+
+@cache
+def _derived_kernels(phi: Any) -> dict[str, Any]:
+    """:func:`derivations.dimension_finite_size.linearised_dmft_kernels`, cached by expression."""
+    from derivations.dimension_finite_size import linearised_dmft_kernels
+
+    return linearised_dmft_kernels(phi)
 
 
 def _lag_max(res: Any, lag_step: float, lag_max: float | None) -> float:
@@ -366,9 +374,10 @@ def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: 
 
     T = _lag_max(res, lag_step, lag_max)
     tau = np.arange(0.0, T + lag_step / 2, lag_step)
-    phis = list(nl._phi_functions(spec, 4))
-    K = _Kernels.build(phis, D0, res.Delta_at(tau), n_quad)
-    sc = self_coupling(res.Delta_at, phis[:3], lag_step, T, seed=seed)
+    from workbench.symbolic.gaussian import concrete_phi
+
+    K = _Kernels.build(concrete_phi(spec), D0, res.Delta_at(tau), n_quad)
+    sc = self_coupling(res.Delta_at, list(nl._phi_functions(spec, 2)), lag_step, T, seed=seed)
     Dx, Dphi = g * g * sc["Dx"], g * g * sc["Dphi"]
     self_part = {"mean_autocov_x": twisted["mean_autocov_x"] + float(Dx[0]),
                  "mean_autocov_phi": twisted["mean_autocov_phi"] + float(Dphi[0])}
