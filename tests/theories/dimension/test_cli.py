@@ -30,6 +30,8 @@ def test_linear_json(capsys) -> None:
     (["--g", "0.5", "--sigma2", "1", "--J0", "1"], "J0"),
     (["--g", "0.5", "--sigma2", "1", "--tau", "0"], "tau"),
     (["--g", "0.5", "--sigma2", "1", "--input-mean", "nan"], "input-mean"),
+    (["--g", "0.5", "--sigma2", "1", "--window", "10"], "window"),
+    (["--g", "0.5", "--sigma2", "1", "--covariance", "zero-frequency", "--window", "-1"], "window"),
 ])
 def test_refusals(argv, word, capsys) -> None:
     assert main(["dimension", "--phi", "linear", *argv, "--json"]) == 2
@@ -53,3 +55,14 @@ def test_timescale_and_means_on_the_command_line(capsys) -> None:
     assert main([*base, "--sigma2", "1", "--input-mean", "0.7", "--J0", "0.4"]) == 0
     shifted = json.loads(capsys.readouterr().out)
     assert shifted["params"]["input_mean"] == 0.7 and shifted["PR_over_N_x"] == unit["PR_over_N_x"]
+
+
+def test_window(capsys) -> None:
+    """--window gives the finite-window estimator's expectation (zero frequency), near w = 0 for a long window."""
+    base = ["dimension", "--phi", "linear", "--g", "0.6", "--sigma2", "1", "--covariance", "zero-frequency", "--json"]
+    assert main(base) == 0
+    limit = json.loads(capsys.readouterr().out)
+    assert main([*base, "--window", "5"]) == 0
+    short = json.loads(capsys.readouterr().out)
+    assert short["extras"]["window"] == 5.0 and short["mean_autocov_x"] < limit["mean_autocov_x"]
+    assert short["mean_autocov_x"] == pytest.approx(limit["mean_autocov_x"], rel=0.01)

@@ -178,3 +178,33 @@ def test_means_enter_through_the_dmft_mean() -> None:
     lin = [DimensionProblem(ModelSpec.simple(g=0.5, phi="linear", sigma2=1.0, **kw)).build_solver().solve()
            for kw in ({}, {"J0": 0.6, "input_mean": 2.0})]
     assert lin[0].PR_over_N_x == lin[1].PR_over_N_x
+
+
+@pytest.mark.parametrize("richardson", [False, True])
+def test_finite_window_zero_frequency(richardson: bool) -> None:
+    """The finite-window estimator's expectation: for a linear phi the mean autocovariance equals the lag-domain
+    ``int (1 - |t|/W) C(t) dt`` of ``C(t) = sigma2 exp(-k|t|) / (2 k)`` (Richardson: ``2 f(2W) - f(W)``); a long
+    window gives back w = 0; near the edge (tanh, g = 2, no noise) W = 12.5 halves N var_cross."""
+    from workbench.theories.dimension.nonlinear import window_weight
+
+    k = np.sqrt(1 - 0.36)
+
+    def lag(W: float) -> float:
+        return (1 - np.exp(-k * W)) / k**2 - (1 - np.exp(-k * W) * (1 + k * W)) / (k**3 * W)
+
+    spec = ModelSpec.simple(g=0.6, phi="linear", sigma2=1.0)
+    for W in (2.0, 12.5):
+        exact = 2 * lag(2 * W) - lag(W) if richardson else lag(W)
+        got = solve_nonlinear(spec, covariance="zero-frequency", window=W, richardson=richardson).mean_autocov_x
+        assert got == pytest.approx(exact, rel=5e-5), W
+    assert window_weight(np.zeros(1), 3.0, richardson)[0] == pytest.approx(9.0 if richardson else 3.0)  # 2 (2W) - W
+    chaos = ModelSpec.simple(g=2.0, sigma2=0.0)
+    limit = solve_nonlinear(chaos, covariance="zero-frequency")
+    long = solve_nonlinear(chaos, covariance="zero-frequency", window=400.0)
+    short = solve_nonlinear(chaos, covariance="zero-frequency", window=12.5)
+    for key in ("PR_over_N_x", "mean_autocov_x", "N_var_cross_x", "N_var_cross_phi"):
+        assert getattr(long, key) == pytest.approx(getattr(limit, key), rel=2e-3), key
+    assert 0.4 < short.N_var_cross_x / limit.N_var_cross_x < 0.6 and short.extras["window"] == 12.5
+    with pytest.raises(SpecError) as err:
+        solve_nonlinear(spec, covariance="equal-time", window=12.5)
+    assert err.value.parameter == "window"

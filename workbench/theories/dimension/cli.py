@@ -31,6 +31,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="timescale tau > 0 of every unit (default 1, or the spec's constant tau)")
     p.add_argument("--covariance", choices=("equal-time", "zero-frequency"), default="equal-time",
                    help="equal-time <x_i x_j> or zero-frequency (lag-integrated) covariance (default equal-time)")
+    p.add_argument("--window", type=float, default=None,
+                   help="with --covariance zero-frequency: instead of C(w = 0), what the finite-window estimator "
+                        "measures on average (window W times the covariance of W-means, Richardson pair W, 2W, as "
+                        "workbench.sim.estimators.cross_block_dimension): the prediction to compare with simulations "
+                        "near the edge of chaos, where slow collective modes make it far from the w = 0 value")
     p.add_argument("--finite-size", dest="finite_size", action="store_true",
                    help="also the derived 1/N coefficients (key finite_size, stat(N) = value + coef/N; sigma2 > 0): "
                         "a linear network's of every statistic (white or OU noise, either covariance, static input at "
@@ -98,14 +103,22 @@ def run(args: argparse.Namespace) -> int:
     _refuse_silent_linear(spec)
     problem = DimensionProblem(spec, DimensionSetup(covariance=args.covariance))
     fs = _finite_size(spec, args.covariance) if args.finite_size else None  # refusals before the cavity solve
-    res = problem.build_solver("auto").solve()
+    if args.window is not None:  # the cavity route (exact for a linear phi too) has the window-weighted integrals
+        from workbench.theories.dimension.nonlinear import solve_nonlinear
+
+        if args.finite_size:
+            raise SpecError("window", "the 1/N coefficients are of the w = 0 covariance; drop --window or --finite-size")
+        res = solve_nonlinear(spec, covariance=args.covariance, window=args.window)
+    else:
+        res = problem.build_solver("auto").solve()
     if args.json:
         out = res.summary()
         if fs is not None:
             out["finite_size"] = fs.summary()
         print(strict_dumps(out))
     else:
-        print(f"dimension [{res.method}] {problem.summary()}")
+        window = f" window={args.window:g} (finite-window estimator)" if args.window is not None else ""
+        print(f"dimension [{res.method}] {problem.summary()}{window}")
         print(f"  x:   PR/N = {res.PR_over_N_x:.6g}, mean autocov = {res.mean_autocov_x:.6g}, "
               f"N var cross = {res.N_var_cross_x:.6g}")
         print(f"  phi: PR/N = {res.PR_over_N_phi:.6g}, mean autocov = {res.mean_autocov_phi:.6g}, "

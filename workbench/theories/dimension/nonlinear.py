@@ -379,12 +379,54 @@ def _equal_time_psi(sp_: UnitSpectra) -> tuple[float, float]:
     return pp, px
 
 
-def _statistics(sp_: UnitSpectra, covariance: str) -> dict[str, float]:
-    """mean_autocov, N_var_cross and PR/N of x and phi for one covariance kind."""
+def window_weight(w: np.ndarray, window: float, richardson: bool = True) -> np.ndarray:
+    """Fourier weight of the finite-window zero-frequency estimator
+    (:func:`~workbench.sim.estimators.cross_block_dimension`): ``window * Cov(window means)`` has expectation
+    ``int dw/2pi F_W(w) C(w)`` with the Fejer kernel ``F_W = 4 sin^2(w W / 2) / (W w^2)`` (``F_W(0) = W``); the
+    Richardson pair ``2 C(2 W) - C(W)`` has ``2 F_2W - F_W``. Both tend to ``2 pi delta(w)`` as W grows."""
+    w = np.asarray(w, dtype=float)
+
+    def fejer(W: float) -> np.ndarray:
+        return W * np.sinc(w * W / (2 * np.pi)) ** 2
+
+    return 2 * fejer(2 * window) - fejer(window) if richardson else fejer(window)
+
+
+def _windowed(sp_: UnitSpectra, window: float, richardson: bool, per_period: int = 8) -> UnitSpectra:
+    """The spectra on a grid for the window-weighted integrals, ``dw`` times :func:`window_weight`: inside
+    ``|w| <= 8 pi / W`` (a node of both oscillations) a sinh grid of the spectra's width that puts at least
+    ``per_period`` points in each period ``pi / W`` of ``sin^2(w W)`` (uniform in its variable, so the trapezoid rule stays spectrally
+    accurate); beyond it the oscillation is averaged, ``sin^2 -> 1/2``: weight 0 with Richardson, else
+    ``2 / (W w^2)`` on the spectra's own grid."""
+    from dataclasses import replace
+
+    a = float(np.clip(0.5 * (1 - sp_.g * sp_.g * sp_.d2), 1e-5, 0.5))
+    cut = min(8 * np.pi / window, W_MAX)
+    umax = float(np.arcsinh(cut / a))
+    n = 2 * int(np.ceil(umax * per_period * window * np.hypot(a, cut) / np.pi)) + 1
+    u = np.linspace(-umax, umax, n)
+    w = a * np.sinh(u)
+    q = a * np.cosh(u) * (u[1] - u[0]) / (2 * np.pi)
+    q[[0, -1]] *= 0.5
+    q = q * window_weight(w, window, richardson)
+    if not richardson:
+        outer = np.abs(sp_.w) > cut
+        w, q = np.concatenate([w, sp_.w[outer]]), np.concatenate([q, sp_.dw[outer] * 2 / (window * sp_.w[outer] ** 2)])
+    return replace(sp_, w=w, dw=q, C_phi=sp_.C_phi_at(w), C_x=sp_.C_x_at(w))
+
+
+def _statistics(sp_: UnitSpectra, covariance: str, window: float | None = None, richardson: bool = True,
+                per_period: int = 8) -> dict[str, float]:
+    """mean_autocov, N_var_cross and PR/N of x and phi for one covariance kind (zero frequency: at w = 0, or the
+    expectation of the estimator with a finite ``window``)."""
     wz = sp_.unit_weights
     if covariance == "equal-time":
         a_x, unit_phi = sp_.autocov_x, sp_.autocov_phi_units
         psi_phi, psi_x = _equal_time_psi(sp_)
+    elif window is not None:
+        sw = _windowed(sp_, window, richardson, per_period)
+        a_x, unit_phi = float(sw.dw @ sw.C_x), sw.C_phi @ sw.dw
+        psi_phi, psi_x = _equal_time_psi(sw)
     else:
         zero = np.zeros(1)
         unit_phi = sp_.C_phi_at(zero)[:, 0]
@@ -428,33 +470,45 @@ def solve_nonlinear(
     n_units: int = 41,
     n_quad: int = 101,
     dmft: Any = None,
+    window: float | None = None,
+    richardson: bool = True,
 ) -> DimensionResult:
     """Two-site cavity statistics of the covariance of x and phi(x) of ``spec`` (see the module docstring).
 
     ``n_freq``: points of the sinh frequency grid per axis (the error estimate reruns with about half);
     ``n_units``: Gauss-Hermite classes of units under a quenched input; ``n_quad``: Gauss-Hermite order
-    of the single-site averages; ``dmft``: a solved DMFT result of ``spec`` to reuse.
+    of the single-site averages; ``dmft``: a solved DMFT result of ``spec`` to reuse. ``window`` (zero frequency
+    only): instead of ``C(w = 0)``, what the finite-window estimator measures on average, ``int dw/2pi
+    F(w) C(w)`` with the weight :func:`window_weight` (``richardson``: of the pair ``window``, ``2 window``, as
+    :func:`~workbench.sim.estimators.cross_block_dimension` by default); near the edge of chaos the slow
+    collective modes make this far from the w = 0 value (the window bias to subtract from a prediction).
     """
     if covariance not in COVARIANCES:
         raise SpecError("covariance", f"one of {', '.join(COVARIANCES)}, got {covariance!r}")
+    if window is not None and (covariance != "zero-frequency" or not (math.isfinite(window) and window > 0)):
+        raise SpecError("window", f"a window > 0 applies to the zero-frequency covariance, got {window} with "
+                        f"{covariance}")
     unit, tau = unit_time(spec)
     if tau != 1.0:
         from dataclasses import replace
 
-        res = solve_nonlinear(unit, covariance=covariance, n_freq=n_freq, n_units=n_units, n_quad=n_quad)
+        res = solve_nonlinear(unit, covariance=covariance, n_freq=n_freq, n_units=n_units, n_quad=n_quad,
+                              window=None if window is None else window / tau, richardson=richardson)
         k = tau if covariance == "zero-frequency" else 1.0  # lag integrals in the original time
         return replace(res, params=_params(spec), mean_autocov_x=k * res.mean_autocov_x,
                        mean_autocov_phi=k * res.mean_autocov_phi, N_var_cross_x=k * k * res.N_var_cross_x,
                        N_var_cross_phi=k * k * res.N_var_cross_phi,
                        extras={**res.extras, "var_diag_phi": k * k * res.extras["var_diag_phi"], "time_unit": tau})
     spectra = unit_spectra(spec, n_freq=n_freq, n_units=n_units, n_quad=n_quad, dmft=dmft)
-    stats = _statistics(spectra, covariance)
+    stats = _statistics(spectra, covariance, window, richardson)
     var_diag_phi = stats.pop("var_diag_phi")
     errors: dict[str, Any] = {}
-    if covariance == "equal-time":
-        rough = _statistics(regrid(spectra, (n_freq // 4) * 2 + 1), covariance)
-        errors = {k: abs(stats[k] - rough[k]) for k in stats}
+    if covariance == "equal-time" or window is not None:  # a coarser grid: half the sinh points or the window's
+        rough = (_statistics(regrid(spectra, (n_freq // 4) * 2 + 1), covariance) if window is None
+                 else _statistics(spectra, covariance, window, richardson, per_period=5))
+        errors = {k: abs(stats[k] - rough[k]) for k in stats if k != "var_diag_phi"}
     extras = {
+        **({"window": float(window), "richardson": bool(richardson)} if window is not None else {}),
         "var_diag_x": 0.0,
         "var_diag_phi": var_diag_phi,
         "d2": spectra.d2,
