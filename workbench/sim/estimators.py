@@ -402,10 +402,15 @@ class CrossBlockDimension:
         return out
 
 
-def _centre(x: np.ndarray, mean: float | np.ndarray | None) -> tuple[np.ndarray, str]:
-    """Subtract a known mean (scalar or per neuron) or, for ``mean=None``, the grand mean per neuron."""
+def _centre(x: np.ndarray, mean: float | np.ndarray | str | None) -> tuple[np.ndarray, str]:
+    """Subtract a known mean (scalar or per neuron), for ``mean=None`` the grand mean per neuron, for
+    ``"per-trial"`` each neuron's time mean in each trial."""
     if mean is None:
         return x - x.mean(axis=(0, 2), keepdims=True)[:, :, :], "grand mean per neuron over all times and trials"
+    if isinstance(mean, str):
+        if mean != "per-trial":
+            raise SpecError("mean", f"a number, one value per neuron, None or 'per-trial', got {mean!r}")
+        return x - x.mean(axis=0, keepdims=True), "time mean per neuron and trial"
     mu = np.asarray(mean, dtype=float)
     if mu.ndim not in (0, 1) or (mu.ndim == 1 and mu.size != x.shape[1]):
         raise SpecError("mean", f"must be a number or one value per neuron ({x.shape[1]}), got shape {mu.shape}")
@@ -490,7 +495,7 @@ def cross_block_dimension(
     covariance: str = "equal-time",
     dt: float | None = None,
     window: float | None = None,
-    mean: float | np.ndarray | None = 0.0,
+    mean: float | np.ndarray | str | None = 0.0,
     richardson: bool = True,
     gap: int = 1,
     independent_trials: bool = True,
@@ -515,7 +520,9 @@ def cross_block_dimension(
     ``richardson=True`` removes that 1/window term with ``2 C(2 window) - C(window)`` (left: terms decaying
     like exp(-window / tau_c)). ``mean``: known mean (0 for odd phi without inputs, a number or one per
     neuron): unbiased; ``None``: centred by the grand mean per neuron, a relative bias O(tau_c / T_total)
-    (equal-time) or O(window / T_total) (zero-frequency) instead of O(N tau_c / T).
+    (equal-time) or O(window / T_total) (zero-frequency) instead of O(N tau_c / T); ``"per-trial"``: by each
+    neuron's mean in each trial (trials that settle in different states, e.g. the two signs of a symmetry-broken
+    population mean), the same biases with the trial's duration in place of T_total.
     """
     x = _traj(traj)
     if covariance not in ("equal-time", "zero-frequency"):

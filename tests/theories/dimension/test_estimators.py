@@ -117,6 +117,21 @@ def test_grand_mean_centring(linear_data):
         assert per_neuron.values[key] == pytest.approx(known.values[key], rel=1e-9)
 
 
+def test_per_trial_centring(linear_data):
+    """Trials in different states (a symmetry-broken mean of opposite sign per trial): ``"per-trial"`` centring
+    agrees with the known-mean estimate to < 0.5 SE, the grand mean does not; an unknown string is refused."""
+    traj = linear_data[0][:, :100]
+    offset = np.array([1.5, -1.5, 1.5, -1.5])[None, None, : traj.shape[2]]
+    known = cross_block_dimension(traj, BLOCKS)
+    per_trial = cross_block_dimension(traj + offset, BLOCKS, mean="per-trial")
+    grand = cross_block_dimension(traj + offset, BLOCKS, mean=None)
+    for key in ("PR_over_N", "mean_autocov", "N_var_cross"):  # centring bias O(tau_c / T_trial): 4x the grand mean's
+        assert abs(per_trial.values[key] - known.values[key]) < 0.5 * known.se[key]
+    assert grand.values["mean_autocov"] > known.values["mean_autocov"] + 10 * known.se["mean_autocov"]
+    with pytest.raises(SpecError):
+        cross_block_dimension(traj, BLOCKS, mean="per-neuron")
+
+
 def test_summary_and_bad_input(linear_data):
     """The summary is plain data; bad covariance kinds, block counts and windows are one-line SpecErrors."""
     traj, _, _ = linear_data

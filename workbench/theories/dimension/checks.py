@@ -169,7 +169,7 @@ def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covarian
 
 
 def _estimates(
-    traj: np.ndarray, run: DimensionRun, covariance: str, mean: float | None, redraw: bool
+    traj: np.ndarray, run: DimensionRun, covariance: str, mean: float | str | None, redraw: bool
 ) -> tuple[np.ndarray, ...]:
     """Cross-block values and jackknife SEs over :data:`DIMENSION_KEYS` (``redraw``: the trials share each
     block's couplings, so only blocks of different couplings are paired)."""
@@ -206,11 +206,12 @@ def measure_network(
     :data:`DIMENSION_KEYS`), plus ``exact_flow`` / ``exact_sampled`` for a linear network (not with ``redraw``).
 
     The mean is known to be 0 when :func:`~workbench.sim.estimators.mean_is_zero` (odd phi, no inputs, J0 = 0);
-    otherwise each neuron is centred by its grand mean.
+    otherwise each neuron is centred by its grand mean, or with a coupling mean J0 by its mean in each trial (a
+    symmetry-broken population mean may take a different sign in each trial).
     """
     spec = _sized_spec(spec, run)
     x, phi = _simulate_trajectories(spec, run, seed, redraw)
-    mean = 0.0 if mean_is_zero(spec) else None
+    mean: float | str | None = 0.0 if mean_is_zero(spec) else ("per-trial" if np.any(spec.J0) else None)
     out: dict[str, np.ndarray] = {}
     for name, traj in (("x", x), ("phi", phi)):
         out[name], out[f"{name}_se"] = _estimates(traj, run, covariance, mean, redraw)
