@@ -171,6 +171,35 @@ def regimes_section(ctx: ReportContext, content: ReportContent) -> None:
               caption=f"Theory (N -> infinity) of PR/N and N var_cross, each beside the mean +- SE over simulated "
               f"networks ({sims}).")
     sec.checks(comps, caption=f"Regimes beyond white noise, Student-t over networks: {sims}.")
+    window_text(sec)
+
+
+WINDOW_CASES = ({"phi": "tanh", "g": 1.5, "sigma2": 0.3}, {"phi": "tanh", "g": 2.0, "sigma2": 0.0})
+"""Zero-frequency cases near the edge of chaos whose finite-window statistics the report tabulates."""
+WINDOWS = (12.5, 50.0)
+"""Estimator windows of that table (Richardson pairs W, 2W)."""
+
+
+def window_text(sec: Any) -> None:
+    """Theory only: the zero-frequency statistics at w = 0 beside what a finite-window estimator measures."""
+    from workbench.spec import ModelSpec
+    from workbench.theories.dimension.nonlinear import solve_nonlinear
+
+    rows = []
+    for case in WINDOW_CASES:
+        spec = ModelSpec.simple(**case)
+        res = [solve_nonlinear(spec, covariance="zero-frequency", window=W) for W in (None, *WINDOWS)]
+        rows.append([f"g = {case['g']:g}, sigma^2 = {case['sigma2']:g}", f"{res[0].extras['g_eff']:.3f}"]
+                    + [f"{r.PR_over_N_x:.4g} / {r.N_var_cross_x:.4g}" for r in res])
+    sec.text("Zero frequency in a finite window. The estimator measures W times the covariance of W-means "
+             "(Richardson pair W, 2W), i.e. the spectra weighted by Fejer kernels of width 2 pi / W, not C(w = 0). Near "
+             "the edge of chaos the cross-covariances have slow collective modes, and a window that is long for the "
+             "single units is short for them; the prediction to compare with such a simulation is ",
+             Code("workbench dimension --phi tanh --g 2 --covariance zero-frequency --window 12.5"),
+             " (theory only here; the notebook and the README give simulated values).")
+    sec.table(["tanh", "g_eff", "w = 0", *[f"W = {W:g}" for W in WINDOWS]], rows,
+              caption="PR/N / N var_cross of x at zero frequency: the w = 0 value and the finite-window estimator's "
+              "expectation.")
 
 
 def pr_points(ctx: ReportContext, P: Mapping[str, Any], sigma2: float) -> list[tuple[str, float, float, float]]:
