@@ -108,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
 
         if args.finite_size:
             raise SpecError("window", "the 1/N coefficients are of the w = 0 covariance; drop --window or --finite-size")
+        if spec.eta[0][0] != 0:
+            raise SpecError("window", "the finite-window statistics are computed for i.i.d. couplings (eta = 0), got "
+                            f"eta = {spec.eta[0][0]:g}")
         res = solve_nonlinear(spec, covariance=args.covariance, window=args.window)
     else:
         res = problem.build_solver("auto").solve()

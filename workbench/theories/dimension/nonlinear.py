@@ -498,7 +498,8 @@ def solve_nonlinear(
         return replace(res, params=_params(spec), mean_autocov_x=k * res.mean_autocov_x,
                        mean_autocov_phi=k * res.mean_autocov_phi, N_var_cross_x=k * k * res.N_var_cross_x,
                        N_var_cross_phi=k * k * res.N_var_cross_phi,
-                       extras={**res.extras, "var_diag_phi": k * k * res.extras["var_diag_phi"], "time_unit": tau})
+                       extras={**res.extras, "var_diag_phi": k * k * res.extras["var_diag_phi"], "time_unit": tau,
+                               **({"window": float(window)} if window is not None else {})})
     spectra = unit_spectra(spec, n_freq=n_freq, n_units=n_units, n_quad=n_quad, dmft=dmft)
     stats = _statistics(spectra, covariance, window, richardson)
     var_diag_phi = stats.pop("var_diag_phi")
