@@ -481,7 +481,7 @@ def gauss_expression_values(expr: sp.Expr, var: sp.Symbol, values: np.ndarray, s
     """:func:`_gh_evaluate` over an array: ``expr`` (Gaussian nodes whose covariance may be ``var``) at
     ``var = values`` and the other symbols at ``subs``; every node by one vectorised Gauss-Hermite call."""
     values = np.asarray(values, dtype=float)
-    e = sp.sympify(expr).subs(subs)
+    e = expr.subs(subs)
     nodes = sorted(e.atoms(GaussKernel) | e.atoms(GaussAvg), key=sp.default_sort_key)
 
     def fn(f: sp.Lambda):
