@@ -520,7 +520,9 @@ def cross_block_dimension(
     ``richardson=True`` removes that 1/window term with ``2 C(2 window) - C(window)`` (left: terms decaying
     like exp(-window / tau_c)). ``mean``: known mean (0 for odd phi without inputs, a number or one per
     neuron): unbiased; ``None``: centred by the grand mean per neuron, a relative bias O(tau_c / T_total)
-    (equal-time) or O(window / T_total) (zero-frequency) instead of O(N tau_c / T); ``"per-trial"``: by each
+    (equal-time) or O(window / T_total) (zero-frequency) instead of O(N tau_c / T), and in N var_cross the
+    common centring error of all blocks adds about ``N (a tau_c / T_total)^2``, large against a small N var_cross
+    (e.g. +5 % at N = 1000, T_total = 600 for N_var_cross = a^2 / 20); ``"per-trial"``: by each
     neuron's mean in each trial (trials that settle in different states, e.g. the two signs of a symmetry-broken
     population mean), the same biases with the trial's duration in place of T_total.
     """

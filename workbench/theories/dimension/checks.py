@@ -206,12 +206,15 @@ def measure_network(
     :data:`DIMENSION_KEYS`), plus ``exact_flow`` / ``exact_sampled`` for a linear network (not with ``redraw``).
 
     The mean is known to be 0 when :func:`~workbench.sim.estimators.mean_is_zero` (odd phi, no inputs, J0 = 0);
-    otherwise each neuron is centred by its grand mean, or with a coupling mean J0 by its mean in each trial (a
-    symmetry-broken population mean may take a different sign in each trial).
+    otherwise each neuron is centred by its grand mean, or, for an odd phi with a coupling mean J0, by its mean in
+    each trial (the symmetry-broken population mean may take either sign in each trial; the centring bias is then
+    that of the trial's duration).
     """
     spec = _sized_spec(spec, run)
     x, phi = _simulate_trajectories(spec, run, seed, redraw)
-    mean: float | str | None = 0.0 if mean_is_zero(spec) else ("per-trial" if np.any(spec.J0) else None)
+    mean: float | str | None = 0.0 if mean_is_zero(spec) else None
+    if mean is None and np.any(spec.J0) and spec.phi.is_odd():
+        mean = "per-trial"
     out: dict[str, np.ndarray] = {}
     for name, traj in (("x", x), ("phi", phi)):
         out[name], out[f"{name}_se"] = _estimates(traj, run, covariance, mean, redraw)
