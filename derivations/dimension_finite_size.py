@@ -273,8 +273,6 @@ def derive_cached(spec: Any = None) -> tuple[FiniteSizeDerivation, CacheInfo]:
 
 C_LAG, V_SITE = sp.symbols("c v", real=True)
 """The lagged covariance ``Delta(u)`` and the variance ``Delta_0`` of the single site, as plain symbols."""
-KERNELS = ("A", "B", "Fcc", "Fcv", "Fvv")
-"""The linearised-DMFT kernels (first and second derivatives of the regular right-hand side over g^2)."""
 
 
 def _stationary_rhs() -> tuple[sp.Expr, sp.Lambda]:
