@@ -113,3 +113,4 @@ def test_code_parts_stay_verbatim() -> None:
     assert tex.startswith(r"run \texttt{workbench") and "x**2" in tex
     assert r"\&" in tex and r"\%" in tex and r"\$" in tex and "$" not in tex.replace(r"\$", "")
     assert not ascii_maths(tex)
+    assert "--" not in tex and "-{}-" in tex  # --phi: two hyphens, not the T1 en-dash ligature

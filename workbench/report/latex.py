@@ -149,8 +149,9 @@ def escape_tex(text: Any) -> str:
 
 
 def escape_path(text: Any) -> str:
-    r"""Escape a path or identifier for ``\texttt`` with break points after ``/``, ``_``, ``.`` and ``-``."""
-    s = escape_tex(text)
+    r"""Escape a path or identifier for ``\texttt`` with break points after ``/``, ``_``, ``.`` and ``-``; a run of
+    hyphens keeps every hyphen (``--phi`` is not the T1 fonts' en-dash ligature)."""
+    s = re.sub(r"-(?=-)", "-{}", escape_tex(text))
     s = s.replace("/", r"/\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
     return re.sub(r"([.\-])(?=\w)", r"\1\\allowbreak{}", s)
 
