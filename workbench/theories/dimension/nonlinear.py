@@ -477,7 +477,8 @@ def solve_nonlinear(
 
     ``n_freq``: points of the sinh frequency grid per axis (the error estimate reruns with about half);
     ``n_units``: Gauss-Hermite classes of units under a quenched input; ``n_quad``: Gauss-Hermite order
-    of the single-site averages; ``dmft``: a solved DMFT result of ``spec`` to reuse. ``window`` (zero frequency
+    of the single-site averages; ``dmft``: a solved DMFT result of ``spec`` to reuse (``tau = 1`` only; a constant
+    tau solves the unit-time network). ``window`` (zero frequency
     only): instead of ``C(w = 0)``, what the finite-window estimator measures on average, ``int dw/2pi
     F(w) C(w)`` with the weight :func:`window_weight` (``richardson``: of the pair ``window``, ``2 window``, as
     :func:`~workbench.sim.estimators.cross_block_dimension` by default); near the edge of chaos the slow
