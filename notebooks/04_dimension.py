@@ -112,13 +112,10 @@ from workbench.theories.dimension.report_regimes import (  # noqa: E402
 
 run = DimensionRun(N=100 if FAST else 300, networks=2 if FAST else 8, trials=2, T=200.0 if FAST else 400.0,
                    dt=0.025, window=5.0 if FAST else 12.5)
-from workbench.theories.dimension.nonlinear import solve_nonlinear  # noqa: E402
-
 for r in (*REGIMES, ZERO_FREQUENCY):
     spec = regime_spec(r, run.N)
-    th = DimensionProblem(spec, DimensionSetup(covariance=r["covariance"])).build_solver("auto").solve()
-    if r["covariance"] == "zero-frequency":  # what the estimator's finite window measures (workbench ... --window)
-        th = solve_nonlinear(spec, covariance="zero-frequency", window=run.window)
+    window = run.window if r["covariance"] == "zero-frequency" else None  # what the estimator's window measures
+    th = DimensionProblem(spec, DimensionSetup(covariance=r["covariance"], window=window)).build_solver("auto").solve()
     pr = np.array([measure_network(spec, run, r["covariance"], seed)["x"][0] for seed in range(run.networks)])
     window = f" --window {run.window:g}" if r["covariance"] == "zero-frequency" else ""
     print(f"workbench dimension {regime_argv(r)}{window}: PR/N of x theory {th.PR_over_N_x:.4f}, simulated "

@@ -65,4 +65,5 @@ def test_window(capsys) -> None:
     assert main([*base, "--window", "5"]) == 0
     short = json.loads(capsys.readouterr().out)
     assert short["extras"]["window"] == 5.0 and short["mean_autocov_x"] < limit["mean_autocov_x"]
+    assert short["method"] == "cavity" and limit["method"] == "linear"  # the window selects the cavity solver
     assert short["mean_autocov_x"] == pytest.approx(limit["mean_autocov_x"], rel=0.01)

@@ -101,27 +101,18 @@ def run(args: argparse.Namespace) -> int:
 
     spec = spec_from_cli(args)
     _refuse_silent_linear(spec)
-    problem = DimensionProblem(spec, DimensionSetup(covariance=args.covariance))
+    problem = DimensionProblem(spec, DimensionSetup(covariance=args.covariance, window=args.window))
+    if args.finite_size and args.window is not None:
+        raise SpecError("window", "the 1/N coefficients are of the w = 0 covariance; drop --window or --finite-size")
     fs = _finite_size(spec, args.covariance) if args.finite_size else None  # refusals before the cavity solve
-    if args.window is not None:  # the cavity route (exact for a linear phi too) has the window-weighted integrals
-        from workbench.theories.dimension.nonlinear import solve_nonlinear
-
-        if args.finite_size:
-            raise SpecError("window", "the 1/N coefficients are of the w = 0 covariance; drop --window or --finite-size")
-        if spec.eta[0][0] != 0:
-            raise SpecError("window", "the finite-window statistics are computed for i.i.d. couplings (eta = 0), got "
-                            f"eta = {spec.eta[0][0]:g}")
-        res = solve_nonlinear(spec, covariance=args.covariance, window=args.window)
-    else:
-        res = problem.build_solver("auto").solve()
+    res = problem.build_solver("auto").solve()
     if args.json:
         out = res.summary()
         if fs is not None:
             out["finite_size"] = fs.summary()
         print(strict_dumps(out))
     else:
-        window = f" window={args.window:g} (finite-window estimator)" if args.window is not None else ""
-        print(f"dimension [{res.method}] {problem.summary()}{window}")
+        print(f"dimension [{res.method}] {problem.summary()}")
         print(f"  x:   PR/N = {res.PR_over_N_x:.6g}, mean autocov = {res.mean_autocov_x:.6g}, "
               f"N var cross = {res.N_var_cross_x:.6g}")
         print(f"  phi: PR/N = {res.PR_over_N_phi:.6g}, mean autocov = {res.mean_autocov_phi:.6g}, "

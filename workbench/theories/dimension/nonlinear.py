@@ -47,7 +47,7 @@ import numpy as np
 
 from workbench.errors import SpecError
 from workbench.spec import ModelSpec
-from workbench.theories.dimension.result import COVARIANCES, DimensionResult
+from workbench.theories.dimension.result import COVARIANCES, DimensionResult, check_window
 
 __all__ = ["UnitSpectra", "instability_curve", "psi_frequency", "regrid", "solve_nonlinear", "unit_spectra"]
 
@@ -486,9 +486,7 @@ def solve_nonlinear(
     """
     if covariance not in COVARIANCES:
         raise SpecError("covariance", f"one of {', '.join(COVARIANCES)}, got {covariance!r}")
-    if window is not None and (covariance != "zero-frequency" or not (math.isfinite(window) and window > 0)):
-        raise SpecError("window", f"a window > 0 applies to the zero-frequency covariance, got {window} with "
-                        f"{covariance}")
+    check_window(window, covariance)
     unit, tau = unit_time(spec)
     if tau != 1.0:
         from dataclasses import replace

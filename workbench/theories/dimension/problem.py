@@ -10,21 +10,25 @@ import sympy as sp
 from workbench.errors import SpecError
 from workbench.spec import ModelSpec
 from workbench.theories.base import Problem, Solver
-from workbench.theories.dimension.result import COVARIANCES, DimensionResult
+from workbench.theories.dimension.result import COVARIANCES, DimensionResult, check_window
 
 __all__ = ["CavitySolver", "DimensionProblem", "DimensionSetup", "LinearSolver", "is_linear", "linear_params"]
 
 
 @dataclass(frozen=True)
 class DimensionSetup:
-    """Settings that are not part of the model spec: which covariance (``equal-time`` or ``zero-frequency``)."""
+    """Settings that are not part of the model spec: which covariance (``equal-time`` or ``zero-frequency``) and, at
+    zero frequency, an estimator ``window`` (the finite-window statistics of
+    :func:`~workbench.theories.dimension.nonlinear.solve_nonlinear`; None: ``C(w = 0)``)."""
 
     covariance: str = "equal-time"
+    window: float | None = None
 
     def __post_init__(self) -> None:
-        """Refuse an unknown covariance kind."""
+        """Refuse an unknown covariance kind and a window that is not > 0 or not at zero frequency."""
         if self.covariance not in COVARIANCES:
             raise SpecError("covariance", f"one of {', '.join(COVARIANCES)}, got {self.covariance!r}")
+        check_window(self.window, self.covariance)
 
 
 def is_linear(spec: ModelSpec) -> bool:
@@ -93,8 +97,8 @@ class LinearSolver(Solver):
 
     @classmethod
     def can_solve(cls, problem: Problem) -> bool:
-        """Linear phi only."""
-        return is_linear(problem.spec)
+        """Linear phi only, at w = 0 (the window-weighted integrals are the cavity solver's)."""
+        return is_linear(problem.spec) and problem.setup.window is None
 
     def solve(self, spec: Any = None, **options: Any) -> DimensionResult:
         """The statistics at ``spec`` (default: the problem's)."""
@@ -120,14 +124,16 @@ class CavitySolver(Solver):
 
     @classmethod
     def can_solve(cls, problem: Problem) -> bool:
-        """Nonlinear phi only (the linear network has exact formulas)."""
-        return not is_linear(problem.spec)
+        """Nonlinear phi (the linear network has exact formulas), or any phi with an estimator window (the cavity
+        route is exact for a linear phi too)."""
+        return not is_linear(problem.spec) or problem.setup.window is not None
 
     def solve(self, spec: Any = None, **options: Any) -> DimensionResult:
         """The statistics at ``spec`` (default: the problem's), by ``solve_nonlinear``."""
         from workbench.theories.dimension.nonlinear import solve_nonlinear
 
         return solve_nonlinear(spec or self.problem.spec, covariance=self.problem.setup.covariance,
+                               window=self.problem.setup.window,
                                **{**self.options, **options})
 
 
@@ -139,7 +145,11 @@ class DimensionProblem(Problem):
 
     def __init__(self, spec: ModelSpec, setup: DimensionSetup | None = None) -> None:
         check_solvable(spec)
-        super().__init__(spec, setup or DimensionSetup())
+        setup = setup or DimensionSetup()
+        if setup.window is not None and spec.eta[0][0] != 0:
+            raise SpecError("window", "the finite-window statistics are computed for i.i.d. couplings (eta = 0), got "
+                            f"eta = {spec.eta[0][0]:g}")
+        super().__init__(spec, setup)
 
     def _derive(self) -> Any:
         """The linear derivation (the cavity theory derives its own)."""
@@ -155,6 +165,7 @@ class DimensionProblem(Problem):
         shown = "".join(f" {k}={v:g}" for k, v in extra.items() if v)
         tau = _constant(pop.tau) if pop.tau.kind == "constant" else 1.0
         shown += f" tau={tau:g}" if tau != 1.0 else ""
+        window = f" window={self.setup.window:g} (finite-window estimator)" if self.setup.window is not None else ""
         return (f"phi={p.phi.name} g={p.g[0][0]:g}{shown} noise={p.noise.kind} sigma2={p.noise.sigma2:g} "
-                f"covariance={self.setup.covariance}")
+                f"covariance={self.setup.covariance}{window}")
 

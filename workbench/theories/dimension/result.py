@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["COVARIANCES", "METHODS", "DimensionResult"]
+__all__ = ["COVARIANCES", "METHODS", "DimensionResult", "check_window"]
 
 COVARIANCES = ("equal-time", "zero-frequency")
 METHODS = ("linear", "cavity")
+
+
+def check_window(window: float | None, covariance: str) -> None:
+    """Refuse an estimator window that is not > 0 and finite, or not at zero frequency (one-line SpecError)."""
+    import math
+
+    from workbench.errors import SpecError
+
+    if window is not None and (covariance != "zero-frequency" or not (math.isfinite(window) and window > 0)):
+        raise SpecError("window", f"a window > 0 applies to the zero-frequency covariance, got {window} with "
+                        f"{covariance}")
 
 
 @dataclass
