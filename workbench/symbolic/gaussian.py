@@ -459,21 +459,33 @@ def _gh_evaluate(expr: sp.Expr, values: dict[sp.Symbol, float], n: int = 96) -> 
     """Float value of an expression with Gaussian nodes, the nodes by :func:`gauss_average_value` and
     :func:`gauss_kernel_values` (the rules of the generated solvers) of order n."""
     e = expr.subs(values)
+    nodes = _nodes(e)
+    floats = {node: sp.Float(float(v[0])) for node, v in zip(nodes, _node_values(nodes, None, np.zeros(1), n),
+                                                              strict=True)}
+    return float(sp.N(e.xreplace(floats)))
+
+
+def _nodes(e: sp.Expr) -> list[sp.Expr]:
+    """The Gaussian nodes of ``e`` in a fixed order."""
+    return sorted(e.atoms(GaussKernel) | e.atoms(GaussAvg), key=sp.default_sort_key)
+
+
+def _node_values(nodes: list[sp.Expr], var: sp.Symbol | None, values: np.ndarray, n: int) -> list[np.ndarray]:
+    """Each node by one vectorised Gauss-Hermite call, its covariance ``var`` at ``values`` (else its number)."""
 
     def fn(f: sp.Lambda):
-        return sp.lambdify(X, numeric_body(f), "numpy")
+        return sp.lambdify(X, numeric_body(f), ["scipy", "numpy"])
 
-    def avg(a: GaussAvg) -> sp.Expr:
-        return sp.Float(gauss_average_value(fn(a.f), float(a.mu), float(a.Delta0), n))
-
-    def kern(k: GaussKernel) -> sp.Expr:
-        f, g, D, D0, mu = k.args
-        second = None if f == g else fn(g)
-        return sp.Float(float(gauss_kernel_values(fn(f), second, float(mu), float(D0), np.array([float(D)]), n)[0]))
-
-    e = e.replace(lambda a: isinstance(a, GaussKernel), kern)
-    e = e.replace(lambda a: isinstance(a, GaussAvg), avg)
-    return float(sp.N(e))
+    out = []
+    for node in nodes:
+        if isinstance(node, GaussAvg):
+            avg = gauss_average_value(fn(node.f), float(node.mu), float(node.Delta0), n)
+            out.append(np.full(values.shape, avg))
+            continue
+        f, g, D, D0, mu = node.args
+        cov = values if var is not None and D == var else np.full(values.shape, float(D))
+        out.append(gauss_kernel_values(fn(f), None if f == g else fn(g), float(mu), float(D0), cov, n))
+    return out
 
 
 def gauss_expression_values(expr: sp.Expr, var: sp.Symbol, values: np.ndarray, subs: dict[sp.Symbol, float],
@@ -482,22 +494,10 @@ def gauss_expression_values(expr: sp.Expr, var: sp.Symbol, values: np.ndarray, s
     ``var = values`` and the other symbols at ``subs``; every node by one vectorised Gauss-Hermite call."""
     values = np.asarray(values, dtype=float)
     e = expr.subs(subs)
-    nodes = sorted(e.atoms(GaussKernel) | e.atoms(GaussAvg), key=sp.default_sort_key)
-
-    def fn(f: sp.Lambda):
-        return sp.lambdify(X, numeric_body(f), ["scipy", "numpy"])
-
-    arrays = []
-    for node in nodes:
-        if isinstance(node, GaussAvg):
-            arrays.append(gauss_average_value(fn(node.f), float(node.mu), float(node.Delta0), n))
-            continue
-        f, g, D, D0, mu = node.args
-        cov = values if D == var else np.full(values.shape, float(D))
-        arrays.append(gauss_kernel_values(fn(f), None if f == g else fn(g), float(mu), float(D0), cov, n))
+    nodes = _nodes(e)
     names = sp.symbols(f"_node0:{len(nodes)}")
     body = e.xreplace(dict(zip(nodes, names, strict=True)))
-    out = sp.lambdify([var, *names], body, "numpy")(values, *arrays)
+    out = sp.lambdify([var, *names], body, "numpy")(values, *_node_values(nodes, var, values, n))
     return np.broadcast_to(np.asarray(out, dtype=float), values.shape).copy()
 
 
