@@ -30,6 +30,7 @@ sampled networks follow.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -275,6 +276,7 @@ C_LAG, V_SITE = sp.symbols("c v", real=True)
 """The lagged covariance ``Delta(u)`` and the variance ``Delta_0`` of the single site, as plain symbols."""
 
 
+@functools.cache
 def _stationary_rhs() -> tuple[sp.Expr, sp.Lambda]:
     """The derived regular right-hand side of the stationary DMFT ``(1 - d_u^2) Delta(u) = RHS`` of a
     one-population network with white noise (``derivations.dmft``), in ``C_LAG``, ``V_SITE`` and mean 0, with

@@ -301,19 +301,11 @@ class _Kernels:
     def build(cls, phi: Any, D0: float, Dt: np.ndarray, n_quad: int) -> _Kernels:
         """The derived kernels (:func:`derivations.dimension_finite_size.linearised_dmft_kernels`) of the SymPy
         ``phi`` by nested Gauss-Hermite at variance ``D0`` and covariances ``Dt``."""
-        from derivations.dimension_finite_size import C_LAG, V_SITE
+        from derivations.dimension_finite_size import C_LAG, V_SITE, linearised_dmft_kernels
         from workbench.symbolic.gaussian import gauss_expression_values
 
-        kernels = _derived_kernels(phi)
+        kernels = linearised_dmft_kernels(phi)
         return cls(**{k: gauss_expression_values(e, C_LAG, Dt, {V_SITE: D0}, n_quad) for k, e in kernels.items()})
-
-
-@cache
-def _derived_kernels(phi: Any) -> dict[str, Any]:
-    """:func:`derivations.dimension_finite_size.linearised_dmft_kernels`, cached by expression."""
-    from derivations.dimension_finite_size import linearised_dmft_kernels
-
-    return linearised_dmft_kernels(phi)
 
 
 def _lag_max(res: Any, lag_step: float, lag_max: float | None) -> float:
