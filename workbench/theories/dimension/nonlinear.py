@@ -225,15 +225,14 @@ def _linear_spectra(spec: ModelSpec, n_freq: int) -> UnitSpectra:
 
     from workbench.spec import X
     from workbench.symbolic.gaussian import concrete_phi
+    from workbench.theories.dimension.problem import check_population_mode
 
     g = float(spec.g[0][0])
     c = float(sp.diff(concrete_phi(spec), X))
     geff2 = g * g * c * c
     if geff2 >= 1.0:
         raise SpecError("g", f"a linear network is unstable for g |phi'| >= 1 (got {np.sqrt(geff2):.6g}); use g < 1")
-    if float(spec.J0[0][0]) * c >= 1.0:
-        raise SpecError("J0", f"the population mode of a linear network grows without bound for J0 phi' >= 1; allowed: "
-                        f"J0 < {1 / c:.6g}, got {float(spec.J0[0][0]):g}")
+    check_population_mode(float(spec.J0[0][0]), c)
     if spec.noise.kind == "none" or spec.noise.sigma2 == 0.0:
         raise _no_fluctuations("a linear network without noise relaxes to its fixed point")
 

@@ -12,7 +12,8 @@ from workbench.spec import ModelSpec
 from workbench.theories.base import Problem, Solver
 from workbench.theories.dimension.result import COVARIANCES, DimensionResult, check_window
 
-__all__ = ["CavitySolver", "DimensionProblem", "DimensionSetup", "LinearSolver", "is_linear", "linear_params"]
+__all__ = ["CavitySolver", "DimensionProblem", "DimensionSetup", "LinearSolver", "check_population_mode", "is_linear",
+           "linear_params"]
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,15 @@ def check_solvable(spec: ModelSpec) -> None:
     if J0 != 0.0 and spec.eta[0][0] != 0.0:
         raise SpecError("J0", f"a coupling mean with reciprocal correlations (eta = {spec.eta[0][0]:g}) is not covered; "
                         f"allowed: J0 = 0 when eta != 0, got {J0:g}")
-    if J0 >= 1.0 and is_linear(spec):
-        raise SpecError("J0", f"the population mode of a linear network grows without bound for J0 >= 1; allowed: "
-                        f"J0 < 1, got {J0:g}")
+    if is_linear(spec):
+        check_population_mode(J0, 1.0)
+
+
+def check_population_mode(J0: float, slope: float) -> None:
+    """Refuse a linear network ``phi = slope x`` whose population mode grows without bound, ``J0 slope >= 1``."""
+    if J0 * slope >= 1.0:
+        raise SpecError("J0", f"the population mode of a linear network grows without bound for J0 phi' >= 1; allowed: "
+                        f"J0 < {1 / slope:.6g}, got {J0:g}")
 
 
 def _constant(law: Any) -> float:
