@@ -34,15 +34,9 @@ from workbench.symbolic.gaussian import (
     gauss_hermite,
     gauss_kernel_values,
 )
+from workbench.symbolic.parity import has_parity
 
 __all__ = ["gauss_hermite", "LoweredSystem"]
-
-
-def _is_even(b: sp.Expr) -> bool:
-    """Even integrand in ``X`` (:func:`workbench.symbolic.parity.has_parity`)."""
-    from workbench.symbolic.parity import has_parity
-
-    return has_parity(b, X, odd=False)
 
 
 def _kinks(b: sp.Expr) -> tuple[float, ...]:
@@ -463,7 +457,7 @@ class LoweredSystem:
             spec_nodes.append((isinstance(n, GaussKernel), idx, len(node_args)))
             node_args.extend(nargs)
         self._spec_nodes = spec_nodes
-        compiled_bodies = [b.subs(X, sp.Abs(X)) if _is_even(b) else b for b in bodies]
+        compiled_bodies = [b.subs(X, sp.Abs(X)) if has_parity(b, X, odd=False) else b for b in bodies]
         self.bodies = bodies
         self.kinks = [_kinks(b) for b in bodies]
         self.n_quad = n_quad

@@ -38,6 +38,7 @@ import numpy as np
 import sympy as sp
 
 from workbench.errors import SpecError
+from workbench.symbolic.parity import has_parity
 
 __all__ = ["RATES", "SingleSite", "check_phi", "effective_q", "input_scale", "single_site"]
 
@@ -59,16 +60,9 @@ def check_phi(phi: str) -> sp.Expr:
     except Exception as exc:  # noqa: BLE001 - any parse failure is bad input
         raise SpecError("phi", f"cannot read {phi!r} ({exc}); allowed: {_ODD_HINT}") from exc
     (x,) = expr.free_symbols or {sp.Symbol("x")}
-    if not _is_odd(expr, x):
+    if not has_parity(expr, x, odd=True):
         raise SpecError("phi", f"the fixed-J theory needs an odd phi (zero mean activity), got {phi!r}; allowed: {_ODD_HINT}")
     return expr
-
-
-def _is_odd(expr: sp.Expr, x: sp.Symbol) -> bool:
-    """``phi(-x) = -phi(x)`` (:func:`workbench.symbolic.parity.has_parity`)."""
-    from workbench.symbolic.parity import has_parity
-
-    return has_parity(expr, x, odd=True)
 
 
 def _numeric(expr: sp.Expr):
