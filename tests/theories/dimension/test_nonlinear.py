@@ -157,13 +157,8 @@ def test_constant_timescale(covariance: str) -> None:
         assert getattr(cav, key) == pytest.approx(getattr(lin, key), rel=2e-5), key
     assert cav.params["tau"] == 2.5
     if covariance == "zero-frequency":  # a window in the original time: W / tau in the unit-time network
-        from dataclasses import replace
-
-        from workbench.spec.distributions import make_distribution
-
         short = solve_nonlinear(spec, covariance=covariance, window=10.0)
-        unit = solve_nonlinear(spec.replace(populations=[replace(spec.populations[0], tau=make_distribution(1.0, "tau"))],
-                                            noise=replace(spec.noise, sigma2=0.4, tau=0.6)),
+        unit = solve_nonlinear(ModelSpec.simple(g=0.6, phi="linear", sigma2=0.4, noise="ou", noise_tau=0.6),
                                covariance=covariance, window=4.0)
         assert short.extras["window"] == 10.0
         assert short.mean_autocov_x == pytest.approx(2.5 * unit.mean_autocov_x, rel=1e-9)

@@ -71,9 +71,9 @@ def test_means_against_simulation(kwargs: dict, keys: tuple[str, ...]) -> None:
     theory. Settings in MEANS_RUN (N = 1000, 6 networks x 2 trials, T = 600, dt = 0.025). Known biases: the DMFT
     step bias of the variance (euler_bias: -2e-5 and -6e-6 relative) is below 0.1 SE; the grand-mean centring adds
     about N (a tau_c / T_total)^2 to N var_cross, +1.4 % for the logistic case (under 1 SE, not subtracted: tau_c is
-    not computed here);
-    the 1/N terms are not derived with a coupling mean or an input (at N = 500 the logistic case's N var_cross was
-    4-6 % low, 4 SE; at N = 1000 and T = 1000, seeds 500 + i, all within 1.1 SE of the large-N values). The logistic
+    not computed here); the 1/N terms are not derived with a coupling mean or an input (at N = 500 the logistic
+    case's N var_cross was 4-6 % low, 4 SE; at N = 1000 and T = 1000, seeds 500 + i, all within 1.1 SE of the
+    large-N values). The logistic
     case (PR/N = 0.95) checks N var_cross only: its mean autocovariances and PR/N have SEs of 0.06-0.07 % that resolve
     those underived terms (mean autocov -0.33 % at N = 500, -0.03 +- 0.11 % at N = 1000; PR/N +0.14 % at N = 500,
     -0.08 % and -0.31 % at N = 1000 with T = 1000 and 600). The tanh case's tolerances are wide (8 % of the mean
