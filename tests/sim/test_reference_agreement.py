@@ -13,6 +13,7 @@ CASES = [
     ("erf", "none", "exp"),
     ("logistic", "white", "euler"),
     ("relu", "white", "exp"),
+    ("softplus", "white", "euler"),
     ("linear", "ou", "exp"),
     ("tanh(2*x) + 0.1*x**3/(1+x**2)", "white", "exp"),  # custom SymPy phi
 ]

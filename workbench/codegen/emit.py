@@ -33,6 +33,9 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from workbench.codegen.printer import BACKENDS, make_printer, print_expr
+
+SPECIAL_MODULE = "workbench.codegen.special"
+"""Hand-written numba functions generated code may call (:mod:`workbench.codegen.special`); their source keys the module."""
 from workbench.errors import CodegenError, SpecError
 from workbench.expr import as_expr
 
@@ -312,6 +315,10 @@ def emit_module(
     lines = _header(name, backend, cse, args, n_out, wrt_index)
     lines.append("")
     lines += [f"import {m}" for m in sorted(imports)]
+    if SPECIAL_MODULE in imports:  # numba compiles the callee into this module's cache: key it by the callee's code
+        from workbench.store import source_hash
+
+        lines.append(f"# {SPECIAL_MODULE} source {source_hash((SPECIAL_MODULE,))[:16]}")
     for block in blocks:
         lines += ["", "", *block]
     source = "\n".join(lines) + "\n"

@@ -75,6 +75,15 @@ class NumbaPrinter(PythonCodePrinter):
     def _print_ImaginaryUnit(self, expr: sp.Expr) -> str:
         raise CodegenError("exprs", "complex values (I) are not supported by the numba backend; use backend='numpy'")
 
+    def _print_polylog(self, expr: sp.Expr) -> str:
+        """``polylog(2, z)`` (the primitive of softplus) as :func:`workbench.codegen.special.dilog`; ``polylog(1, z)`` as a log."""
+        order, z = expr.args
+        if order == 1:  # Li1(z) = -log(1 - z), the derivative of Li2
+            return f"(-{self._module_format('math.log1p')}(-({self._print(z)})))"
+        if order != 2:
+            raise CodegenError("exprs", f"only polylog(1, z) and the dilogarithm polylog(2, z) are supported, not {expr}")
+        return f"{self._module_format('workbench.codegen.special.dilog')}({self._print(z)})"
+
 
 class NumpyPrinter(SciPyPrinter):
     """NumPy/SciPy printer; the output broadcasts over arrays."""
@@ -100,6 +109,15 @@ class NumpyPrinter(SciPyPrinter):
 
     def _print_ComplexRootOf(self, expr: sp.Expr) -> str:
         return _root_text(expr)
+
+    def _print_polylog(self, expr: sp.Expr) -> str:
+        """``polylog(2, z)`` for real ``z <= 1`` as SciPy's ``spence(1 - z)`` (SciPy's Spence function is Li2(1 - x))."""
+        order, z = expr.args
+        if order == 1:
+            return f"(-{self._module_format('numpy.log1p')}(-({self._print(z)})))"
+        if order != 2:
+            raise CodegenError("exprs", f"only polylog(1, z) and the dilogarithm polylog(2, z) are supported, not {expr}")
+        return f"{self._module_format('scipy.special.spence')}(1 - ({self._print(z)}))"
 
 
 def make_printer(backend: str) -> NumbaPrinter | NumpyPrinter:

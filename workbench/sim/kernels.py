@@ -29,7 +29,7 @@ from workbench.spec import Nonlinearity, X
 
 __all__ = ["DIVERGED_PHI", "DIVERGED_X", "PHI_CODES", "phi_numpy", "fused_step", "make_custom_step", "phi_apply"]
 
-PHI_CODES = {"tanh": 0, "erf": 1, "logistic": 2, "relu": 3, "linear": 4}
+PHI_CODES = {"tanh": 0, "erf": 1, "logistic": 2, "relu": 3, "linear": 4, "softplus": 5}
 """Integer codes of the named nonlinearities inside the cached kernels."""
 
 _SQRT_PI_2 = math.sqrt(math.pi) / 2.0
@@ -54,6 +54,8 @@ def _phi(code: int, u: float) -> float:
         return 1.0 / (1.0 + math.exp(-u))
     if code == 3:
         return u if u > 0.0 else 0.0
+    if code == 5:  # softplus log(1 + e^u), without overflow
+        return u + math.log1p(math.exp(-u)) if u > 0.0 else math.log1p(math.exp(u))
     return u
 
 

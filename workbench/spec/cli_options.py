@@ -7,7 +7,7 @@
 ``--N``            number of neurons (``simulate`` only: a theory is the N -> infinity limit)
 ``--g``            coupling std scale: Var J_ij = g^2/N
 ``--J0``           coupling mean scale: E J_ij = J0/N
-``--phi``          nonlinearity: tanh, erf, logistic, relu, linear or an expression in x
+``--phi``          nonlinearity: tanh, erf, logistic, relu, softplus, linear or an expression in x
 ``--sigma2``       white-noise intensity: <xi(t) xi(s)> = sigma2 delta(t - s)
 ``--tau-noise``    coloured (OU) noise of this timescale with the same sigma2
 ``--mu0``          initial law of x_i(0): ``normal:MEAN,STD``, ``point:X`` or a number X (= point:X)
@@ -138,7 +138,7 @@ def add_spec_options(
     parser.add_argument("--g", type=g_type, default=None, help="coupling std scale: Var J_ij = g^2/N" + dflt("g"))
     parser.add_argument("--J0", type=float, default=None, help="coupling mean scale: E J_ij = J0/N" + dflt("J0"))
     parser.add_argument(
-        "--phi", default=None, help="nonlinearity: tanh, erf, logistic, relu, linear or an expression in x" + dflt("phi")
+        "--phi", default=None, help="nonlinearity: tanh, erf, logistic, relu, softplus, linear or an expression in x" + dflt("phi")
     )
     parser.add_argument(
         "--sigma2",

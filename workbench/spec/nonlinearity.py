@@ -24,11 +24,13 @@ def _named() -> dict[str, sp.Expr]:
         "logistic": 1 / (1 + sp.exp(-X)),
         "relu": sp.Max(X, 0),
         "linear": X,
+        "softplus": sp.log(1 + sp.exp(X)),
     }
 
 
 NAMED: dict[str, sp.Expr] = _named()
-"""Named nonlinearities. ``erf`` is scaled, erf(sqrt(pi) x / 2), so that phi'(0) = 1 like tanh."""
+"""Named nonlinearities. ``erf`` is scaled, erf(sqrt(pi) x / 2), so that phi'(0) = 1 like tanh; ``softplus`` is
+log(1 + e^x) (its primitive, the DMFT potential, is a dilogarithm)."""
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,24 @@ __all__ = [
     "mp_evaluate",
 ]
 
+
+
+def _polylog_numpy(order: int, z: np.ndarray) -> np.ndarray:
+    """``polylog(2, z)`` for real ``z <= 1`` (the primitive of softplus) by SciPy's Spence function, Li2(z) = spence(1 - z),
+    and ``polylog(1, z) = -log(1 - z)``."""
+    from scipy.special import spence
+
+    z = np.asarray(z, dtype=float)
+    if order == 1:  # Li1(z) = -log(1 - z), what differentiating Li2 gives
+        return -np.log1p(-z)
+    if order != 2:
+        raise NotImplementedError(f"polylog of order {order}")
+    return spence(1.0 - z)
+
+
+NUMPY_SPECIAL: dict[str, Callable] = {"polylog": _polylog_numpy}
+"""``lambdify`` names for the special functions of primitives that SymPy's ``scipy`` module does not map."""
+
 _Z = sp.Symbol("z", real=True)
 _Y = sp.Symbol("y", real=True)
 _JUMP_EPS = sp.Rational(1, 10**12)
@@ -146,7 +164,8 @@ def primitive(f: sp.Expr) -> sp.Expr:
     y = sp.Dummy("y", real=True)
     F = _piecewise_in_x(sp.integrate(as_expr(f).subs(X, y), (y, 0, X)))
     if F.has(sp.Integral):  # e.g. a clipped non-monotone polynomial, clip(x - x**3/3, -1, 1)
-        F = primitive_by_intervals(f)
+        G = primitive_of_exponential(f)
+        F = G if G is not None else primitive_by_intervals(f)
     if not F.has(sp.I):
         return _checked_primitive(F, f)
     F = sp.piecewise_fold(F)
@@ -161,6 +180,48 @@ def primitive(f: sp.Expr) -> sp.Expr:
     if F.has(sp.I, sp.re, sp.im):
         raise ValueError(f"no real primitive of {f}: {F}")
     return _checked_primitive(F, f)
+
+
+def primitive_of_exponential(f: sp.Expr) -> sp.Expr | None:
+    """``int_0^x f`` for an ``f`` that depends on x only through ``exp(k x)`` (k rational), by ``u = exp(x)``.
+
+    SymPy does not integrate ``log(1 + exp(x))`` (softplus) in x, but does ``int log(1 + u)/u du = -Li2(-u)``;
+    the result is checked pointwise (its derivative against f) and ``None`` is returned when the substitution
+    does not apply or SymPy cannot integrate in u either. ``exp_polar(i pi)`` (SymPy's branch marker in
+    ``Li2(u exp_polar(i pi))``) is -1 on the real line.
+    """
+    u = sp.Dummy("u", positive=True)
+    fx = as_expr(f)
+
+    def power_of_u(e: sp.Expr) -> sp.Expr:
+        k = sp.nsimplify(e.args[0] / X)
+        return u**k if k.is_Rational else e
+
+    g = fx.replace(lambda e: isinstance(e, sp.exp) and e.has(X), power_of_u)
+    if g.has(X) or not g.has(u):
+        return None
+    G = sp.integrate(g / u, u)
+    if G.has(sp.Integral):
+        return None
+    G = G.replace(lambda e: isinstance(e, sp.exp_polar), lambda e: sp.exp(sp.unpolarify(e.args[0])))
+    F = G.subs(u, sp.exp(X))
+    F = sp.expand(F - F.subs(X, 0))
+    F = F.replace(lambda e: isinstance(e, sp.polylog), lambda e: sp.polylog(e.args[0], sp.expand(e.args[1])))
+    if F.has(sp.I, sp.exp_polar, sp.Integral) or not _derivative_matches_mp(F, fx):
+        return None
+    return F
+
+
+def _derivative_matches_mp(F: sp.Expr, f: sp.Expr) -> bool:
+    """Whether ``F' = f`` at 9 points of [-8, 8] (30 digits, relative 1e-20): for primitives with special
+    functions that NumPy cannot evaluate (``polylog``)."""
+    dF = sp.diff(F, X)
+    for x0 in np.linspace(-8.0, 8.0, 9) + 1e-3 * math.pi:
+        xv = sp.Float(x0, 30)
+        a, b = complex(dF.subs(X, xv).evalf(30)), complex(as_expr(f).subs(X, xv).evalf(30))
+        if not abs(a - b) <= 1e-20 * (1.0 + abs(b)):
+            return False
+    return True
 
 
 def _derivative_matches(F: sp.Expr, f: sp.Expr) -> bool:
@@ -474,7 +535,7 @@ def _node_values(nodes: list[sp.Expr], var: sp.Symbol | None, values: np.ndarray
     """Each node by one vectorised Gauss-Hermite call, its covariance ``var`` at ``values`` (else its number)."""
 
     def fn(f: sp.Lambda):
-        return sp.lambdify(X, numeric_body(f), ["scipy", "numpy"])
+        return sp.lambdify(X, numeric_body(f), [NUMPY_SPECIAL, "scipy", "numpy"])
 
     out = []
     for node in nodes:

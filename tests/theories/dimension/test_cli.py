@@ -67,3 +67,19 @@ def test_window(capsys) -> None:
     assert short["extras"]["window"] == 5.0 and short["mean_autocov_x"] < limit["mean_autocov_x"]
     assert short["method"] == "cavity" and limit["method"] == "linear"  # the window selects the cavity solver
     assert short["mean_autocov_x"] == pytest.approx(limit["mean_autocov_x"], rel=0.01)
+
+
+def test_softplus(capsys) -> None:
+    """softplus log(1 + e^x): its DMFT potential is a dilogarithm (derived by the substitution u = e^x, printed as
+    the generated dilog kernel); named and expression spellings agree, and g above the growth bound sqrt 2 is refused."""
+    base = ["dimension", "--g", "1.3", "--sigma2", "0.5", "--json"]
+    assert main([*base, "--phi", "softplus"]) == 0
+    named = json.loads(capsys.readouterr().out)
+    assert main([*base, "--phi", "log(1+exp(x))"]) == 0
+    expr = json.loads(capsys.readouterr().out)
+    for k in KEYS:
+        assert named[k] == pytest.approx(expr[k], rel=1e-9) and named[k] > 0
+    assert 0 < named["PR_over_N_x"] < 1 and named["mean_autocov_phi"] != named["mean_autocov_x"]
+    assert main(["dimension", "--phi", "softplus", "--g", "1.5", "--sigma2", "0.5", "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "g:" in err and "1.414" in err

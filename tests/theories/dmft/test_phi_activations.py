@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+import sympy as sp
 from scipy import integrate, optimize
 
 from workbench.cli import main
@@ -135,11 +136,14 @@ def test_dimension_cli_clipped_cubic(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_phi_without_elementary_primitive_is_one_clear_refusal() -> None:
-    """Softplus has no elementary primitive (a dilogarithm): refused naming phi and what the derivation needs."""
+    """tanh(x) exp(-x^2) has no primitive SymPy can find (not elementary, not a function of exp(x)): refused naming
+    phi and what the derivation needs. Softplus, whose primitive is a dilogarithm, is derived."""
     from workbench.errors import SpecError
     from workbench.spec import ModelSpec
     from workbench.theories.dmft import DMFTProblem
 
     with pytest.raises(SpecError, match="primitive int_0") as info:
-        DMFTProblem(ModelSpec.simple(g=1.0, phi="log(1+exp(x))", sigma2=0.5))
+        DMFTProblem(ModelSpec.simple(g=0.5, phi="tanh(x)*exp(-x**2)", sigma2=0.5))
     assert "\n" not in str(info.value) and "phi" in str(info.value)
+    problem = DMFTProblem(ModelSpec.simple(g=1.0, phi="log(1+exp(x))", sigma2=0.5))
+    assert problem.derivation.stationary.potential.has(sp.polylog)

@@ -488,8 +488,7 @@ class DMFTSolver(Solver):
         out: list[DMFTResult] = []
         prev: list[tuple[float, float]] = []  # (g, Delta0) of the last chaotic points
         for g in np.asarray(g_values, dtype=float):
-            if spec.phi.name == "relu":
-                check_relu_growth(spec.with_overrides(g=float(g)))
+            check_relu_growth(spec.with_overrides(g=float(g)))
             guess = None
             if len(prev) >= 2:  # linear extrapolation of the last two points
                 (g1, d1), (g2, d2) = prev[-2:]

@@ -8,6 +8,7 @@ number of populations, coloured noise); ``"auto"`` takes the first that can solv
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, ClassVar
 
@@ -56,16 +57,47 @@ def check_solvable(spec: ModelSpec) -> None:
 
 
 def check_relu_growth(spec: ModelSpec) -> None:
-    """SpecError naming g for a relu population whose activity grows without bound (g gain >= sqrt 2, J0 >= 0)."""
-    if spec.phi.name != "relu" or spec.n_populations != 1:
+    """SpecError naming g for a population whose activity grows without bound: phi growing linearly with slopes
+    ``a+``, ``a-`` at +-infinity (relu: 1, 0; softplus the same) has ``<phi^2> ~ Delta0 (a+^2 + a-^2)/2`` at large
+    variance, so with ``g^2 gain^2 (a+^2 + a-^2)/2 >= 1`` (relu: g gain >= sqrt 2) and J0 >= 0 no variance closes
+    the DMFT. Not for an affine phi (the linear network has its own bound, g < 1)."""
+    if spec.n_populations != 1 or is_affine(spec.phi.expr):
+        return
+    slopes = asymptotic_slopes(spec.phi.expr)
+    if slopes is None or max(abs(slopes[0]), abs(slopes[1])) == 0.0:
         return
     g, J0, gain = spec.g[0][0], spec.J0[0][0], spec.populations[0].gain.value
-    if J0 >= 0 and g * gain >= RELU_G_MAX:
+    g_max = math.sqrt(2.0 / (slopes[0] ** 2 + slopes[1] ** 2)) / gain
+    if J0 >= 0 and g >= g_max * (1.0 - 1e-12):
+        name = spec.phi.name if spec.phi.name != "custom" else f"phi = {spec.phi.label()!r}"
         raise SpecError(
             "g",
-            f"a relu network with g * gain = {g * gain:.4g} >= sqrt(2) = 1.414 and J0 >= 0 has no stationary state "
-            f"(the activity grows without bound); allowed: 0 <= g < {RELU_G_MAX / gain:.4g}",
+            f"a {name} network (slopes {slopes[1]:.4g} at +inf, {slopes[0]:.4g} at -inf) with g * gain = {g * gain:.4g} "
+            f"and J0 >= 0 has no stationary state (the activity grows without bound); allowed: 0 <= g < {g_max:.4g}",
         )
+
+
+@functools.lru_cache(maxsize=64)
+def asymptotic_slopes(phi: Any) -> tuple[float, float] | None:
+    """``(lim phi(x)/x at -inf, at +inf)`` when both are finite and phi grows at most linearly (30-digit values at
+    x = +-1e8 and +-1e12 agreeing to 1e-6), else None (e.g. x**3, or an expression mpmath cannot evaluate there)."""
+    import mpmath
+    import sympy as sp
+
+    from workbench.spec import X
+
+    try:
+        f = sp.lambdify(X, phi, "mpmath")
+        with mpmath.workdps(30):
+            out = []
+            for sign in (-1, 1):
+                a, b = (float(mpmath.re(f(mpmath.mpf(sign * L)))) / (sign * L) for L in (1e8, 1e12))
+                if not (math.isfinite(a) and math.isfinite(b)) or abs(a - b) > 1e-6 * (1.0 + abs(b)):
+                    return None
+                out.append(0.0 if abs(b) < 1e-9 else b)
+    except Exception:  # noqa: BLE001 - a phi mpmath cannot evaluate far out: no verdict
+        return None
+    return out[0], out[1]
 
 
 class DMFTProblem(Problem):
@@ -97,13 +129,13 @@ class DMFTProblem(Problem):
             if isinstance(exc, WorkbenchError) or spec.phi.name != "custom":
                 raise
             msg = " ".join(str(exc).split())[:160]
-            hint = ("an expression in x whose primitive int_0^x phi is elementary (the DMFT potential needs it; "
-                    "softplus log(1+exp(x)) integrates to a dilogarithm)" if "no primitive" in msg else
-                    "a smooth expression in x")
+            hint = ("an expression in x whose primitive int_0^x phi SymPy can integrate (the DMFT potential needs it): "
+                    "elementary, or a function of exp(x) such as softplus log(1+exp(x)), whose primitive is a "
+                    "dilogarithm" if "no primitive" in msg else "a smooth expression in x")
             raise SpecError(
                 "phi",
                 f"the DMFT derivation cannot handle phi = {spec.phi.label()!r} ({type(exc).__name__}: {msg}); use a "
-                f"named phi (tanh, erf, logistic, relu) or {hint}",
+                f"named phi (tanh, erf, logistic, relu, softplus) or {hint}",
             ) from exc
 
     @staticmethod
