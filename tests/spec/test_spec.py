@@ -85,6 +85,8 @@ def test_nonlinearities_and_symbols():
     for name in NAMED:
         phi = make_nonlinearity(name)
         assert phi.expr.free_symbols == {X}
+    assert make_nonlinearity("sigmoid") == make_nonlinearity("logistic") and make_nonlinearity("Sigmoid").label() == "logistic"
+    assert make_nonlinearity("identity").name == "linear"
     custom = make_nonlinearity("x/(1+abs(x))")
     assert custom.name == "custom" and custom.is_odd()
     assert sp.simplify(make_nonlinearity("erf").derivative.subs(X, 0) - 1) == 0

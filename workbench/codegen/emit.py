@@ -33,13 +33,13 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from workbench.codegen.printer import BACKENDS, make_printer, print_expr
-
-SPECIAL_MODULE = "workbench.codegen.special"
-"""Hand-written numba functions generated code may call (:mod:`workbench.codegen.special`); their source keys the module."""
 from workbench.errors import CodegenError, SpecError
 from workbench.expr import as_expr
 
 __all__ = ["Emitted", "normalize_exprs", "normalize_args", "rename", "emit_module", "check_name"]
+SPECIAL_MODULE = "workbench.codegen.special"
+"""Hand-written numba functions generated code may call (:mod:`workbench.codegen.special`); their source keys the module."""
+
 
 _RESERVED = frozenset({"math", "numba", "numpy", "scipy", "functools", "out", "i", "r"})
 _DECORATOR = 'cache=True, fastmath=False, error_model="numpy"'

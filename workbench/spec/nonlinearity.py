@@ -14,7 +14,7 @@ import sympy as sp
 from workbench.errors import SpecError
 from workbench.expr import CONSTANTS, FUNCTIONS, X, parse_expression
 
-__all__ = ["X", "NAMED", "Nonlinearity", "make_nonlinearity"]
+__all__ = ["ALIASES", "X", "NAMED", "Nonlinearity", "make_nonlinearity"]
 
 
 def _named() -> dict[str, sp.Expr]:
@@ -31,6 +31,10 @@ def _named() -> dict[str, sp.Expr]:
 NAMED: dict[str, sp.Expr] = _named()
 """Named nonlinearities. ``erf`` is scaled, erf(sqrt(pi) x / 2), so that phi'(0) = 1 like tanh; ``softplus`` is
 log(1 + e^x) (its primitive, the DMFT potential, is a dilogarithm)."""
+
+
+ALIASES: dict[str, str] = {"sigmoid": "logistic", "identity": "linear"}
+"""Other names of named nonlinearities (the label is the canonical name)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ def make_nonlinearity(value: str | sp.Expr | Nonlinearity, parameter: str = "phi
     hint = f"named choices are {sorted(NAMED)}"
     if isinstance(value, str):
         key = value.strip().lower()
+        key = ALIASES.get(key, key)
         if key in NAMED:
             return Nonlinearity(key, NAMED[key], key)
         _refuse_unknown_name(value.strip(), parameter)

@@ -83,3 +83,12 @@ def test_softplus(capsys) -> None:
     assert main(["dimension", "--phi", "softplus", "--g", "1.5", "--sigma2", "0.5", "--json"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "g:" in err and "1.414" in err
+
+
+def test_near_edge_note(capsys) -> None:
+    """Near the edge (g_eff >= 0.9) the JSON carries a note on the large 1/N terms; away from it, none."""
+    assert main(["dimension", "--phi", "linear", "--g", "0.95", "--sigma2", "1", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert len(notes) == 1 and "--finite-size" in notes[0]
+    assert main(["dimension", "--phi", "linear", "--g", "0.5", "--sigma2", "1", "--json"]) == 0
+    assert "notes" not in json.loads(capsys.readouterr().out)

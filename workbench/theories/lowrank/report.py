@@ -161,7 +161,8 @@ def lowrank_report(ctx: ReportContext) -> ReportContent:
         res = solver.solve(mo_spec(g), n_starts=3)
         for s in res.states:
             outl = ", ".join(f"{complex(z).real:.4g}" for z in s.outliers) or "-"
-            rows.append([g, s.branch, s.regime, s.kappa[0], s.mu, s.Delta0, s.bulk_radius, outl, str(s.stable)])
+            delta0 = 0.0 if abs(s.Delta0) < 1e-12 else s.Delta0  # the quiescent state's 1e-24 is solver round-off
+            rows.append([g, s.branch, s.regime, s.kappa[0], s.mu, delta0, s.bulk_radius, outl, str(s.stable)])
     content.section("Structured states").table(
         ["g", "branch", "regime", "kappa", "mu", "Delta0", "radius", "outliers", "stable"], rows,
         caption="States of the Fig. 1C model (M_m = 1.1, M_n = 2, Sigma_m = Sigma_n = 1)",
