@@ -65,3 +65,11 @@ def test_other_polylog_orders_are_refused() -> None:
 
     with pytest.raises((CodegenError, SpecError), match="polylog"):
         compile_system([sp.polylog(3, -sp.exp(X))], [X], backend="numba", name="li3")
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_softplus_is_printed_without_overflow(backend: str) -> None:
+    """log(1 + exp(y)) is printed as max(y, 0) + log1p(exp(-|y|)) / logaddexp(0, y): finite at y = 800."""
+    f = compile_system([sp.log(1 + sp.exp(2 * X)) / 2], [X], backend=backend, name="softplus_stable").func
+    for x0, ref in ((-400.0, 0.0), (0.0, math.log(2) / 2), (1.5, math.log1p(math.exp(3.0)) / 2), (400.0, 400.0)):
+        assert float(np.ravel(f(x0))[0]) == pytest.approx(ref, rel=1e-15, abs=1e-300)

@@ -48,6 +48,16 @@ def _root_text(expr: sp.Expr) -> str:
     return repr(value.real)
 
 
+def _softplus_argument(expr: sp.Expr) -> sp.Expr | None:
+    """``y`` when ``expr`` is ``log(1 + exp(y))`` (softplus), which is printed without overflow; else None."""
+    arg = expr.args[0]
+    if isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.S.One in arg.args:
+        other = arg.args[0] if arg.args[1] == sp.S.One else arg.args[1]
+        if isinstance(other, sp.exp):
+            return other.args[0]
+    return None
+
+
 class NumbaPrinter(PythonCodePrinter):
     """Scalar Python printer whose output numba compiles in nopython mode."""
 
@@ -74,6 +84,15 @@ class NumbaPrinter(PythonCodePrinter):
 
     def _print_ImaginaryUnit(self, expr: sp.Expr) -> str:
         raise CodegenError("exprs", "complex values (I) are not supported by the numba backend; use backend='numpy'")
+
+    def _print_log(self, expr: sp.Expr) -> str:
+        """``log(1 + exp(y))`` as ``max(y, 0) + log1p(exp(-|y|))`` (no overflow at large y); other logs as SymPy does."""
+        y = _softplus_argument(expr)
+        if y is None:
+            return super()._print_log(expr)
+        t = self._print(y)
+        return (f"(max(({t}), 0.0) + {self._module_format('math.log1p')}("
+                f"{self._module_format('math.exp')}(-abs({t}))))")
 
     def _print_polylog(self, expr: sp.Expr) -> str:
         """``polylog(2, z)`` (the primitive of softplus) as :func:`workbench.codegen.special.dilog`; ``polylog(1, z)`` as a log."""
@@ -109,6 +128,13 @@ class NumpyPrinter(SciPyPrinter):
 
     def _print_ComplexRootOf(self, expr: sp.Expr) -> str:
         return _root_text(expr)
+
+    def _print_log(self, expr: sp.Expr) -> str:
+        """``log(1 + exp(y))`` as ``numpy.logaddexp(0, y)`` (no overflow at large y); other logs as SymPy does."""
+        y = _softplus_argument(expr)
+        if y is None:
+            return super()._print_log(expr)
+        return f"{self._module_format('numpy.logaddexp')}(0.0, {self._print(y)})"
 
     def _print_polylog(self, expr: sp.Expr) -> str:
         """``polylog(2, z)`` for real ``z <= 1`` as SciPy's ``spence(1 - z)`` (SciPy's Spence function is Li2(1 - x))."""

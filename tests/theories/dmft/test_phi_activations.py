@@ -147,3 +147,16 @@ def test_phi_without_elementary_primitive_is_one_clear_refusal() -> None:
     assert "\n" not in str(info.value) and "phi" in str(info.value)
     problem = DMFTProblem(ModelSpec.simple(g=1.0, phi="log(1+exp(x))", sigma2=0.5))
     assert problem.derivation.stationary.potential.has(sp.polylog)
+
+
+def test_softplus_energy_route_matches_the_lag_route() -> None:
+    """The energy route uses the dilogarithm potential; the lag-grid route never forms the primitive. They agree on
+    Delta0 and Delta_inf (softplus has a mean, so Delta_inf = g^2 <phi>^2 > 0), an independent check of the potential
+    (and of the overflow-free softplus printing the lag route needs at large Delta0)."""
+    spec = ModelSpec.simple(g=1.3, phi="softplus", sigma2=0.5)
+    problem = DMFTProblem(spec)
+    energy = problem.build_solver().solve(spec)
+    lag = problem.build_solver(method="lag").solve(spec)
+    assert float(np.ravel(lag.Delta0)[0]) == pytest.approx(energy.Delta0, rel=2e-5)
+    assert float(np.ravel(lag.Delta_inf)[0]) == pytest.approx(energy.Delta_inf, rel=2e-5)
+    assert energy.Delta_inf > 1.0
