@@ -122,6 +122,24 @@ for r in (*REGIMES, ZERO_FREQUENCY):
           f"{pr.mean():.4f} +- {pr.std(ddof=1) / np.sqrt(len(pr)):.4f} (N = {run.N}, {run.networks} networks)")
 
 # %% [markdown]
+# ## 4c. Softplus: a dilogarithm potential, and the growth bound g < sqrt 2
+# The DMFT potential of softplus log(1 + e^x), the primitive of phi, is -Li2(-e^x) - pi^2/12 (derived by the
+# substitution u = e^x). Like relu its activity grows without bound at g >= sqrt 2 (refused); PR/N of x and phi with
+# white noise up to that bound.
+
+# %%
+gs_sp = np.linspace(0.2, 1.35, 4 if FAST else 12)
+pr_sp = np.array([[getattr(solve_nonlinear(ModelSpec.simple(g=float(g), phi="softplus", sigma2=1.0)), k)
+                   for k in ("PR_over_N_x", "PR_over_N_phi")] for g in gs_sp])
+plt.plot(gs_sp, pr_sp[:, 0], "o-", label="softplus, x")
+plt.plot(gs_sp, pr_sp[:, 1], "s-", label="softplus, phi(x)")
+plt.axvline(np.sqrt(2.0), color="0.5", ls=":", label="growth bound sqrt 2")
+plt.xlabel("g")
+plt.ylabel("PR/N")
+plt.legend()
+plt.show()
+
+# %% [markdown]
 # ## 5. Finite size: the 1/N term of the mean autocovariance of a nonlinear network
 #
 # `nonlinear_finite_size` derives `E mean_i C_ii = value + coef/N` for x and phi(x) in four cumulative parts: the
