@@ -58,6 +58,19 @@ def _softplus_argument(expr: sp.Expr) -> sp.Expr | None:
     return None
 
 
+def _polylog_text(printer: Any, expr: sp.Expr, log1p: str, dilog: Any) -> str:
+    """``polylog(1, z) = -log1p(-z)`` (what differentiating Li2 gives) or ``dilog(z)`` text for ``polylog(2, z)``; other
+    orders are refused. ``log1p``: the backend's module path; ``dilog``: the dilogarithm's text at a printed z (called
+    only for order 2, so that its module is imported only then)."""
+    order, z = expr.args
+    zt = printer._print(z)
+    if order == 1:
+        return f"(-{printer._module_format(log1p)}(-({zt})))"
+    if order != 2:
+        raise CodegenError("exprs", f"only polylog(1, z) and the dilogarithm polylog(2, z) are supported, not {expr}")
+    return dilog(zt)
+
+
 class NumbaPrinter(PythonCodePrinter):
     """Scalar Python printer whose output numba compiles in nopython mode."""
 
@@ -96,12 +109,8 @@ class NumbaPrinter(PythonCodePrinter):
 
     def _print_polylog(self, expr: sp.Expr) -> str:
         """``polylog(2, z)`` (the primitive of softplus) as :func:`workbench.codegen.special.dilog`; ``polylog(1, z)`` as a log."""
-        order, z = expr.args
-        if order == 1:  # Li1(z) = -log(1 - z), the derivative of Li2
-            return f"(-{self._module_format('math.log1p')}(-({self._print(z)})))"
-        if order != 2:
-            raise CodegenError("exprs", f"only polylog(1, z) and the dilogarithm polylog(2, z) are supported, not {expr}")
-        return f"{self._module_format('workbench.codegen.special.dilog')}({self._print(z)})"
+        return _polylog_text(self, expr, "math.log1p",
+                             lambda z: f"{self._module_format('workbench.codegen.special.dilog')}({z})")
 
 
 class NumpyPrinter(SciPyPrinter):
@@ -138,12 +147,8 @@ class NumpyPrinter(SciPyPrinter):
 
     def _print_polylog(self, expr: sp.Expr) -> str:
         """``polylog(2, z)`` for real ``z <= 1`` as SciPy's ``spence(1 - z)`` (SciPy's Spence function is Li2(1 - x))."""
-        order, z = expr.args
-        if order == 1:
-            return f"(-{self._module_format('numpy.log1p')}(-({self._print(z)})))"
-        if order != 2:
-            raise CodegenError("exprs", f"only polylog(1, z) and the dilogarithm polylog(2, z) are supported, not {expr}")
-        return f"{self._module_format('scipy.special.spence')}(1 - ({self._print(z)}))"
+        return _polylog_text(self, expr, "numpy.log1p",
+                             lambda z: f"{self._module_format('scipy.special.spence')}(1 - ({z}))")
 
 
 def make_printer(backend: str) -> NumbaPrinter | NumpyPrinter:

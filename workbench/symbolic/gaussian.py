@@ -55,7 +55,6 @@ __all__ = [
 ]
 
 
-
 def _polylog_numpy(order: int, z: np.ndarray) -> np.ndarray:
     """``polylog(2, z)`` for real ``z <= 1`` (the primitive of softplus) by SciPy's Spence function, Li2(z) = spence(1 - z),
     and ``polylog(1, z) = -log(1 - z)``."""

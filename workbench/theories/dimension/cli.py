@@ -125,12 +125,13 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError("window", "the 1/N coefficients are of the w = 0 covariance; drop --window or --finite-size")
     fs = _finite_size(spec, args.covariance) if args.finite_size else None  # refusals before the cavity solve
     res = problem.build_solver("auto").solve()
+    notes = edge_notes(res, spec)
     if args.json:
         out = res.summary()
         if fs is not None:
             out["finite_size"] = fs.summary()
-        if edge_notes(res, spec):
-            out["notes"] = edge_notes(res, spec)
+        if notes:
+            out["notes"] = notes
         print(strict_dumps(out))
     else:
         print(f"dimension [{res.method}] {problem.summary()}")
@@ -140,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
               f"N var cross = {res.N_var_cross_phi:.6g}")
         if fs is not None:
             print("\n".join(fs.text_lines()))
-        for note in edge_notes(res, spec):
+        for note in notes:
             print(f"  note: {note}")
     sys.stdout.flush()
     return 0

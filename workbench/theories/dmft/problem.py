@@ -19,11 +19,7 @@ from workbench.theories.base import Problem, Solver
 from workbench.theories.dmft.energy import DMFTSolver
 from workbench.theories.dmft.lag import LagDMFTSolver
 
-__all__ = ["RELU_G_MAX", "DMFTProblem", "check_relu_growth", "check_solvable"]
-
-
-RELU_G_MAX = math.sqrt(2.0)
-"""A relu network (J0 >= 0) has a bounded stationary state only for g * gain < sqrt(2)."""
+__all__ = ["DMFTProblem", "asymptotic_slopes", "check_relu_growth", "check_solvable"]
 
 
 def check_solvable(spec: ModelSpec) -> None:
