@@ -9,7 +9,6 @@ number of populations, coloured noise); ``"auto"`` takes the first that can solv
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any, ClassVar
 
 from workbench.errors import SpecError, WorkbenchError
@@ -17,6 +16,7 @@ from workbench.spec import ModelSpec
 from workbench.symbolic.gaussian import is_affine
 from workbench.theories.base import Problem, Solver
 from workbench.theories.dmft.energy import DMFTSolver
+from workbench.theories.dmft.growth import asymptotic_slopes, growth_factor, growth_g_max
 from workbench.theories.dmft.lag import LagDMFTSolver
 
 __all__ = ["DMFTProblem", "asymptotic_slopes", "check_relu_growth", "check_solvable"]
@@ -54,52 +54,33 @@ def check_solvable(spec: ModelSpec) -> None:
 
 def check_relu_growth(spec: ModelSpec) -> None:
     """SpecError naming g for a population whose activity grows without bound: phi growing linearly with slopes
-    ``a+``, ``a-`` at +-infinity (relu: 1, 0; softplus the same) has ``<phi^2> ~ Delta0 (a+^2 + a-^2)/2`` at large
-    variance, so with ``g^2 gain^2 (a+^2 + a-^2)/2 >= 1`` (relu: g gain >= sqrt 2) and J0 >= 0 no variance closes
-    the DMFT. Not for an affine phi (the linear network has its own bound, g < 1)."""
+    ``a+``, ``a-`` at +-infinity (relu: 1, 0; softplus the same) whose large-amplitude static map has a growth factor
+    >= 1 (:mod:`~workbench.theories.dmft.growth`; J0 = 0: ``g gain >= sqrt(2 / (a+^2 + a-^2))``, relu sqrt 2; an
+    excitatory J0 lowers the bound, an inhibitory one raises it). Not for an affine phi (the linear network has its
+    own bound, g < 1)."""
     if spec.n_populations != 1:
         return
     slopes = asymptotic_slopes(spec.phi.expr)
     if slopes is None or max(abs(slopes[0]), abs(slopes[1])) == 0.0 or _is_affine(spec.phi.expr):
         return
     g, J0, gain = spec.g[0][0], spec.J0[0][0], spec.populations[0].gain.value
-    g_max = math.sqrt(2.0 / (slopes[0] ** 2 + slopes[1] ** 2)) / gain
-    if J0 >= 0 and g >= g_max * (1.0 - 1e-12):
-        name = spec.phi.name if spec.phi.name != "custom" else f"phi = {spec.phi.label()!r}"
-        raise SpecError(
-            "g",
-            f"a {name} network (slopes {slopes[1]:.4g} at +inf, {slopes[0]:.4g} at -inf) with g * gain = {g * gain:.4g} "
-            f"and J0 >= 0 has no stationary state (the activity grows without bound); allowed: 0 <= g < {g_max:.4g}",
-        )
+    if growth_factor(g, J0, slopes, gain) < 1.0 - 1e-12:
+        return
+    name = spec.phi.name if spec.phi.name != "custom" else f"phi = {spec.phi.label()!r}"
+    g_max = growth_g_max(J0, slopes, gain)
+    mean_only = g_max <= 1e-6  # the population mean alone grows: J0 * gain * a+- >= 1
+    allowed = f"J0 * gain * {max(slopes):.4g} < 1" if mean_only else f"0 <= g < {g_max:.4g} at J0 = {J0:.4g}"
+    raise SpecError(
+        "J0" if mean_only else "g",
+        f"a {name} network (slopes {slopes[1]:.4g} at +inf, {slopes[0]:.4g} at -inf) with g * gain = {g * gain:.4g} "
+        f"and J0 = {J0:.4g} has no stationary state (the activity grows without bound); allowed: {allowed}",
+    )
 
 
 @functools.lru_cache(maxsize=64)
 def _is_affine(phi: Any) -> bool:
     """:func:`~workbench.symbolic.gaussian.is_affine`, memoised (it simplifies; the growth check runs per sweep point)."""
     return is_affine(phi)
-
-
-@functools.lru_cache(maxsize=64)
-def asymptotic_slopes(phi: Any) -> tuple[float, float] | None:
-    """``(lim phi(x)/x at -inf, at +inf)`` when both are finite and phi grows at most linearly (30-digit values at
-    x = +-1e8 and +-1e12 agreeing to 1e-6), else None (e.g. x**3, or an expression mpmath cannot evaluate there)."""
-    import mpmath
-    import sympy as sp
-
-    from workbench.spec import X
-
-    try:
-        f = sp.lambdify(X, phi, "mpmath")
-        with mpmath.workdps(30):
-            out = []
-            for sign in (-1, 1):
-                a, b = (float(mpmath.re(f(mpmath.mpf(sign * L)))) / (sign * L) for L in (1e8, 1e12))
-                if not (math.isfinite(a) and math.isfinite(b)) or abs(a - b) > 1e-6 * (1.0 + abs(b)):
-                    return None
-                out.append(0.0 if abs(b) < 1e-9 else b)
-    except Exception:  # noqa: BLE001 - a phi mpmath cannot evaluate far out: no verdict
-        return None
-    return out[0], out[1]
 
 
 class DMFTProblem(Problem):
