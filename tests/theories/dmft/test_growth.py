@@ -56,3 +56,22 @@ def test_inhibition_keeps_relu_bounded_above_sqrt2_in_simulation() -> None:
     assert np.all(np.isfinite(sim.x_final)) and np.abs(sim.x_final).max() < 20.0
     with pytest.raises(DivergenceError):
         simulate(spec.with_overrides(J0=-0.3), T=400.0, dt=0.05, trials=2, seed=11, max_abs=1e3)
+
+
+@pytest.mark.parametrize("r", [-3.0, -0.4, 0.0, 0.7, 5.0])
+def test_asymptote_moments_against_quadrature(r: float) -> None:
+    """The Gaussian moments of psi(x) = a+ max(x, 0) + a- min(x, 0) against direct quadrature (slopes 2 and -0.5)."""
+    from scipy.integrate import quad
+
+    from workbench.theories.dmft.growth import asymptote_moments
+
+    def psi(x: float) -> float:
+        return 2.0 * max(x, 0.0) - 0.5 * min(x, 0.0)
+
+    def w(z: float) -> float:
+        return math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+    m1, m2 = asymptote_moments(np.asarray(r), (-0.5, 2.0))
+    q1 = sum(quad(lambda z: psi(r + z) * w(z), a, b)[0] for a, b in ((-np.inf, -r), (-r, np.inf)))
+    q2 = sum(quad(lambda z: psi(r + z) ** 2 * w(z), a, b)[0] for a, b in ((-np.inf, -r), (-r, np.inf)))
+    assert float(m1) == pytest.approx(q1, rel=1e-9) and float(m2) == pytest.approx(q2, rel=1e-9)
