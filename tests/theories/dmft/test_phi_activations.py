@@ -112,9 +112,10 @@ def test_cubic_closed_form() -> None:
 
 
 def test_cubic_without_a_state_names_the_range() -> None:
-    """Beyond g_max = 1/(sigma2 sqrt 12) only the unstable root is left: a one-line error with the range."""
+    """Beyond g_max = 1/(sigma2 sqrt 12) only the unstable root is left: a one-line error with the range, and the
+    direction in which the noise moves it (less noise, a larger g_max)."""
     spec = ModelSpec.simple(phi="x**3", g=3.0, sigma2=0.1)
-    with pytest.raises(ConvergenceError, match=r"--g < 2\.887"):
+    with pytest.raises(ConvergenceError, match=r"--g < 2\.887 at this --sigma2 \(a smaller --sigma2 raises it\)"):
         DMFTProblem(spec).build_solver().solve(spec, what="Delta0")
 
 

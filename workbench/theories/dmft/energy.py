@@ -208,9 +208,23 @@ class DMFTSolver(Solver):
         )
 
     def _g_range(self, grid: np.ndarray, pv: list[float], sigma2: float) -> str:
-        """The allowed range of --g at these other parameters, as advice (where the residual is affine in g^2)."""
+        """The allowed range of --g at these other parameters, as advice (where the residual is affine in g^2), with
+        the direction in which --sigma2 moves it."""
         if sigma2 <= 0:
             return "use --sigma2 > 0 (noise) with a small enough --g, or another --phi"
+        g_max = self._g_max(grid, pv)
+        if isinstance(g_max, str):
+            return g_max
+        more = list(pv)
+        more[self._pnames.index("sigma^2")] = 1.5 * sigma2
+        g_more = self._g_max(grid, more)
+        hint = ""
+        if not isinstance(g_more, str) and abs(g_more - g_max) > 1e-6 * g_max:
+            hint = f" (a {'larger' if g_more > g_max else 'smaller'} --sigma2 raises it)"
+        return f"allowed: --g < {g_max:.4g} at this --sigma2{hint}"
+
+    def _g_max(self, grid: np.ndarray, pv: list[float]) -> float | str:
+        """The largest g with a root of the energy equation at the other parameters of ``pv``, or advice (str)."""
         gi = self._pnames.index("g")
         at = [list(pv) for _ in range(2)]
         at[0][gi], at[1][gi] = 0.0, 1.0
@@ -231,8 +245,7 @@ class DMFTSolver(Solver):
             return r0 / (r1 - r0) if r1 > r0 else 0.0
 
         best = optimize.minimize_scalar(neg_ratio, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * hi})
-        g_max = math.sqrt(max(float(ratio[k]), -float(best.fun)))
-        return f"allowed: --g < {g_max:.4g} at this --sigma2 (or a larger --sigma2)"
+        return math.sqrt(max(float(ratio[k]), -float(best.fun)))
 
     def _pair_newton(self, pv: list[float], x0: tuple[float, float, float], max_iter: int = 15):
         """Newton's method on the derived pair residuals (energy_balance, rest, mean) from ``x0``.
