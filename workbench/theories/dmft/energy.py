@@ -153,7 +153,9 @@ class DMFTSolver(Solver):
                     break
                 best = sol.x if best is None else best
         if best is None:
-            raise ConvergenceError(f"static DMFT branch did not converge for parameters {self._pstr(pv)}")
+            raise ConvergenceError(f"static DMFT branch did not converge for parameters {self._pstr(pv)}: no static "
+                                   "state found from several starts; it may not exist (a phi growing faster than "
+                                   "linearly, or strong couplings or inputs): lower --g, --J0 or --input-var")
         return float(best[0] ** 2), float(best[1])
 
     def _pstr(self, pv: list[float]) -> str:

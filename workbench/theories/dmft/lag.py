@@ -548,6 +548,8 @@ class LagDMFTSolver(Solver):
             if np.max(np.abs(F(sol.x))) < 1e-10:
                 roots.append((sol.x[:P] ** 2, sol.x[P:]))
         if not roots:
-            raise ConvergenceError(f"static DMFT branch did not converge for parameters {self._pstr(pv)}")
+            raise ConvergenceError(f"static DMFT branch did not converge for parameters {self._pstr(pv)}: no static "
+                                   "state found from several starts; it may not exist (a phi growing faster than "
+                                   "linearly, or strong couplings or inputs): lower --g, --J0 or --input-var")
         # the non-trivial branch where it exists (as the energy-integral solver)
         return max(roots, key=lambda r: float(np.sum(r[0])))
