@@ -49,6 +49,7 @@ __all__ = [
     "exact_comparisons",
     "exact_equal_time_covariance",
     "exact_linear_stats",
+    "exact_windowed_covariance",
     "finite_size_comparison",
     "finite_size_study",
     "linear_network_measure",
@@ -142,6 +143,24 @@ def exact_equal_time_covariance(J: np.ndarray, sigma2: float = 1.0, tau_noise: f
         W = np.linalg.inv(eye - J)
         C = C + input_var * W @ W.T
     return C
+
+
+def exact_windowed_covariance(J: np.ndarray, sigma2: float, window: float, richardson: bool = True) -> np.ndarray:
+    """What the finite-window zero-frequency estimator measures on average for the linear flow
+    ``dx/dt = A x + xi``, ``A = J - 1`` (white noise ``sigma2``): ``W Cov(W-means) = int_{-W}^{W} (1 - |t|/W) C(t) dt
+    = K S + S K^T`` with the equal-time covariance S and ``K = int_0^W (1 - t/W) e^{A t} dt = -A^-1 + A^-2 (e^{AW} - 1)/W``;
+    ``richardson``: the pair ``2 X(2W) - X(W)`` (what ``--window`` predicts; both tend to ``sigma2 A^-1 A^-T``)."""
+    N = J.shape[0]
+    eye = np.eye(N)
+    A = J - eye
+    S = sla.solve_continuous_lyapunov(A, -sigma2 * eye)
+    Ainv = np.linalg.inv(A)
+
+    def one(W: float) -> np.ndarray:
+        K = -Ainv + Ainv @ Ainv @ (sla.expm(A * W) - eye) / W
+        return K @ S + S @ K.T
+
+    return 2 * one(2 * window) - one(window) if richardson else one(window)
 
 
 def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covariance: str) -> dict[str, np.ndarray]:
@@ -406,14 +425,17 @@ def finite_size_comparison(study: FiniteSizeStudy, theory: float, label: str = "
 
 
 def linear_network_measure(
-    g: float, sigma2: float = 1.0, covariance: str = "equal-time"
+    g: float, sigma2: float = 1.0, covariance: str = "equal-time", window: float | None = None
 ) -> Callable[[int, int], dict[str, float]]:
     """``measure(N, seed)``: exact statistics of one drawn linear network's flow covariance (no time sampling),
-    for :func:`finite_size_study` of the quenched disorder average alone."""
+    for :func:`finite_size_study` of the quenched disorder average alone (``window``: at zero frequency, the
+    finite-window estimator's expectation, :func:`exact_windowed_covariance`)."""
 
     def measure(N: int, seed: int) -> dict[str, float]:
         J = build_network(ModelSpec.simple(N=N, g=g, phi="linear", sigma2=sigma2), seed).J
-        if covariance == "equal-time":
+        if window is not None:
+            C = exact_windowed_covariance(J, sigma2, window)
+        elif covariance == "equal-time":
             C = exact_equal_time_covariance(J, sigma2)
         else:
             B = np.linalg.inv(np.eye(N) - J)
