@@ -100,3 +100,25 @@ def test_means_against_simulation(kwargs: dict, keys: tuple[str, ...]) -> None:
                        note="per-network cross-block estimates", kind="simulation", **context)
             print(c)
             c.assert_ok()
+
+
+@pytest.mark.slow
+def test_frequency_resolved_psi_against_simulation() -> None:
+    """psi(w1, w2) of x and phi at w in {0, 0.5, 1.5} (tanh, g = 1.2, sigma2 = 1): network means of the cross-block
+    pair estimates (:func:`workbench.sim.cross_spectrum.cross_spectrum_pairs`; N = 300, 48 networks x 2 trials,
+    T = 1600 after 50, dt = 0.025, samples every 0.25, Hann segments of 50, seeds 900 + i) against the two-site
+    cavity prediction smoothed by the taper kernel, with the step shift of the linear equivalent applied (-4 % at
+    (0, 1.5), under 1.5 % elsewhere). Measured: all twelve within 1.9 SE (x: psi(0, 0) +7.8 % +- 4.2 %, the others
+    within 2 %); tolerances 18 % at (0, 0), where the network-to-network spread of the slow modes is large, and
+    4.6-7.6 % elsewhere."""
+    from workbench.theories.dimension.frequency_checks import PsiRun, measure_psi, psi_comparisons
+
+    run = PsiRun(networks=48, dt=0.025)
+    spec = ModelSpec.simple(g=1.2, phi="tanh", sigma2=1.0)
+    w = np.array([0.0, 0.5, 1.5])
+    rows = [measure_psi(spec, run, w, run.seed + i) for i in range(run.networks)]
+    checks = psi_comparisons(spec, run, w, {k: np.array([r[k] for r in rows]) for k in ("x", "phi")})
+    for c in checks:
+        print(c)
+        c.assert_ok()
+    assert max(c.rel_tolerance for c in checks if "(0, 0)" not in c.quantity) < 0.08

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["finite_size_figure", "hs_figure", "instability_figure", "pr_vs_g_figure"]
+__all__ = ["finite_size_figure", "hs_figure", "instability_figure", "pr_vs_g_figure", "psi_figure"]
 
 FONT = 9
 """Axis-label font size."""
@@ -119,4 +119,26 @@ def finite_size_figure(studies: Mapping[str, Any], theory: Mapping[str, tuple[fl
         ax.set_ylabel(key.replace("_", " "), fontsize=FONT)
         ax.tick_params(labelsize=8)
     np.atleast_1d(axes)[0].legend(fontsize=6.5, frameon=False)
+    return fig
+
+
+def psi_figure(grid: np.ndarray, curves: Mapping[str, Mapping[str, np.ndarray]], w: np.ndarray,
+               points: Mapping[str, Mapping[str, np.ndarray]], k: float = 2.0) -> Any:
+    """psi(w, w) (left) and psi(0, w) (right) of x and phi: theory curves on ``grid`` and the simulated means at
+    ``w`` (``points[which]["mean"|"se"]``, matrices over ``w x w``) with ``k`` SE bars (log scale)."""
+    fig, (ax0, ax1) = _axes(2)
+    for which, colour, label in (("x", "C1", "$x$"), ("phi", "C2", r"$\phi(x)$")):
+        c, p = curves[which], points[which]
+        for ax, line, sim in ((ax0, c["diag"], (np.diag(p["mean"]), np.diag(p["se"]))),
+                              (ax1, c["row0"], (p["mean"][0], p["se"][0]))):
+            ax.plot(grid, line, color=colour, lw=1.3, label=f"{label}, theory")
+            ax.errorbar(w, sim[0], yerr=k * sim[1], fmt="o", ms=3.5, color=colour, mfc="white", capsize=2, lw=1.0,
+                        label=f"{label}, simulation ($\\pm{k:g}$ SE)")
+    ax0.set_ylabel(r"$\psi(\omega, \omega)$", fontsize=FONT)
+    ax1.set_ylabel(r"$\psi(0, \omega)$", fontsize=FONT)
+    for ax in (ax0, ax1):
+        ax.set_yscale("log")
+        ax.set_xlabel(r"$\omega$", fontsize=FONT)
+        ax.tick_params(labelsize=8)
+    ax0.legend(fontsize=6.5, frameon=False)
     return fig
