@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from workbench.cli import main
@@ -92,3 +93,35 @@ def test_near_edge_note(capsys) -> None:
     assert len(notes) == 1 and "--finite-size" in notes[0]
     assert main(["dimension", "--phi", "linear", "--g", "0.5", "--sigma2", "1", "--json"]) == 0
     assert "notes" not in json.loads(capsys.readouterr().out)
+
+
+def test_frequencies(capsys) -> None:
+    """--frequencies adds psi(w1, w2), the mean autospectra and PR/N of S(w): at w = 0 they are the zero-frequency
+    statistics exactly; for a linear network they are the derived frequency-resolved formulas; a constant tau rescales
+    frequency (S(w) = tau S'(w tau)); bad lists are one-line errors naming the option."""
+    from workbench.theories.dimension.linear import frequency_resolved
+
+    base = ["dimension", "--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--json"]
+    assert main([*base, "--frequencies", "0,0.5,1.5"]) == 0
+    fr = json.loads(capsys.readouterr().out)["frequency_resolved"]
+    assert main([*base, "--covariance", "zero-frequency"]) == 0
+    zf = json.loads(capsys.readouterr().out)
+    assert fr["psi_x"][0][0] == pytest.approx(zf["N_var_cross_x"], rel=1e-12)
+    assert fr["PR_over_N_phi"][0] == pytest.approx(zf["PR_over_N_phi"], rel=1e-12)
+    assert fr["mean_autospectrum_x"][0] == pytest.approx(zf["mean_autocov_x"], rel=1e-12)
+    assert np.allclose(fr["psi_x"], np.transpose(fr["psi_x"])) and fr["psi_x"][0][2] < fr["psi_x"][0][1]
+    w = np.array([0.0, 0.3, 2.0])
+    assert main(["dimension", "--phi", "linear", "--g", "0.6", "--sigma2", "2", "--json", "--frequencies",
+                 "0,0.3,2"]) == 0
+    lin = json.loads(capsys.readouterr().out)["frequency_resolved"]
+    exact = frequency_resolved(0.6, 2.0, w)
+    assert np.allclose(lin["PR_over_N_x"], exact["PR_over_N"], rtol=1e-10)
+    assert np.allclose(np.diag(lin["psi_x"]), exact["N_var_cross"], rtol=1e-10)
+    assert main(["dimension", "--phi", "linear", "--g", "0.6", "--sigma2", "2", "--tau", "2", "--json",
+                 "--frequencies", "0.15,1"]) == 0
+    slow = json.loads(capsys.readouterr().out)["frequency_resolved"]
+    assert slow["PR_over_N_x"] == pytest.approx([lin["PR_over_N_x"][1], lin["PR_over_N_x"][2]], rel=1e-9)
+    for bad in ("", "0,x", "nan", ",".join(["1"] * 65)):
+        assert main([*base, "--frequencies", bad]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "frequencies" in err

@@ -6,6 +6,8 @@ import argparse
 import math
 import sys
 
+import numpy as np
+
 from workbench.errors import SpecError
 from workbench.spec.cli_options import add_spec_options, spec_from_args
 
@@ -41,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "a linear network's of every statistic (white or OU noise, either covariance, static input at "
                         "equal time); a nonlinear one's (white noise, no static input, odd smooth phi, equal-time) of "
                         "the mean autocovariances, with the O(1) unit spread N var_i C_ii (about 6 s)")
+    p.add_argument("--frequencies", default=None, metavar="W1,W2,...",
+                   help="also the frequency-resolved statistics at these angular frequencies (key "
+                        "frequency_resolved): the pair function psi(w1, w2) = N E[S_ij(w1) conj S_ij(w2)] of x and phi "
+                        "as a matrix, the mean autospectra and the PR/N of the cross-spectral matrix S(w)")
     p.add_argument("--json", action="store_true", help="print one strict JSON object")
     p.set_defaults(func=run)
 
@@ -94,6 +100,24 @@ def _finite_size(spec, covariance: str):
     return nonlinear_finite_size(spec)
 
 
+MAX_FREQUENCIES = 64
+"""Most frequencies ``--frequencies`` takes."""
+
+
+def parse_frequencies(text: str | None) -> list[float] | None:
+    """``--frequencies "0,0.5,1"``: finite numbers, 1 to :data:`MAX_FREQUENCIES` of them (SpecError otherwise)."""
+    if text is None:
+        return None
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if not values or len(values) > MAX_FREQUENCIES or not all(math.isfinite(v) for v in values):
+        raise SpecError("frequencies", f"a comma-separated list of 1 to {MAX_FREQUENCIES} finite numbers (angular "
+                        f"frequencies, e.g. 0,0.5,1), got {text[:40]!r}")
+    return values
+
+
 EDGE_G_EFF = 0.9
 """Effective gain above which the CLI notes that the finite-N cross statistics are far from the large-N values."""
 
@@ -113,6 +137,15 @@ def edge_notes(res, spec) -> list[str]:
             "and PR/N 6-31 % above these large-N values; the mean autocovariances within 2 %)"]
 
 
+def _frequency_resolved(spec, freqs: list[float]):
+    """:func:`~workbench.theories.dimension.nonlinear.frequency_resolved_pairs` (i.i.d. couplings: eta = 0)."""
+    from workbench.theories.dimension.nonlinear import frequency_resolved_pairs
+
+    if spec.eta[0][0] != 0:
+        raise SpecError("frequencies", "the frequency-resolved pair function is computed for i.i.d. couplings (eta = 0)")
+    return frequency_resolved_pairs(spec, np.asarray(freqs))
+
+
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench dimension``."""
     from workbench.io import strict_dumps
@@ -124,12 +157,16 @@ def run(args: argparse.Namespace) -> int:
     if args.finite_size and args.window is not None:
         raise SpecError("window", "the 1/N coefficients are of the w = 0 covariance; drop --window or --finite-size")
     fs = _finite_size(spec, args.covariance) if args.finite_size else None  # refusals before the cavity solve
+    freqs = parse_frequencies(args.frequencies)
     res = problem.build_solver("auto").solve()
+    fr = _frequency_resolved(spec, freqs) if freqs is not None else None
     notes = edge_notes(res, spec)
     if args.json:
         out = res.summary()
         if fs is not None:
             out["finite_size"] = fs.summary()
+        if fr is not None:
+            out["frequency_resolved"] = {k: v.tolist() for k, v in fr.items()}
         if notes:
             out["notes"] = notes
         print(strict_dumps(out))
@@ -141,6 +178,10 @@ def run(args: argparse.Namespace) -> int:
               f"N var cross = {res.N_var_cross_phi:.6g}")
         if fs is not None:
             print("\n".join(fs.text_lines()))
+        if fr is not None:
+            for i, w in enumerate(fr["w"]):
+                print(f"  w = {w:g}: PR/N x {fr['PR_over_N_x'][i]:.6g}, phi {fr['PR_over_N_phi'][i]:.6g}; "
+                      f"psi(w, w) x {fr['psi_x'][i, i]:.6g}, phi {fr['psi_phi'][i, i]:.6g}")
         for note in notes:
             print(f"  note: {note}")
     sys.stdout.flush()

@@ -49,7 +49,8 @@ from workbench.errors import SpecError
 from workbench.spec import ModelSpec
 from workbench.theories.dimension.result import COVARIANCES, DimensionResult, check_window
 
-__all__ = ["UnitSpectra", "instability_curve", "psi_frequency", "regrid", "solve_nonlinear", "unit_spectra"]
+__all__ = ["UnitSpectra", "frequency_resolved_pairs", "instability_curve", "psi_frequency", "regrid", "solve_nonlinear",
+           "unit_spectra"]
 
 W_MAX = 200.0
 """Largest |w| of the frequency grid (the integrands fall as |w|^-3 or faster)."""
@@ -366,6 +367,27 @@ def psi_frequency(sp_: UnitSpectra, w1: np.ndarray, w2: np.ndarray) -> dict[str,
     cc = np.einsum("k,ki,kj->ij", sp_.unit_weights, c1, c2)
     xx = sp_.d2 * np.outer(sp_.C_x_at(w1), sp_.C_x_at(w2))
     return {"psi_phi": K["M_minus_1"] * cc, "psi_x": K["x_wedge"] * cc + K["x_chain"] * xx}
+
+
+def frequency_resolved_pairs(spec: ModelSpec, w: np.ndarray) -> dict[str, np.ndarray]:
+    """Frequency-resolved statistics at the frequencies ``w`` (original time units): ``psi_x``, ``psi_phi`` (matrices
+    over ``w x w``, :func:`psi_frequency`), the mean autospectra ``mean_autospectrum_x``/``_phi`` and, per frequency,
+    ``PR_over_N_x``/``_phi`` of the cross-spectral matrix S(w), ``a(w)^2 / (a(w)^2 + psi(w, w))`` (the PR identity
+    at large N). A constant tau rescales time: ``S(w) = tau S'(w tau)`` of the unit-time network."""
+    unit, tau = unit_time(spec)
+    w = np.atleast_1d(np.asarray(w, dtype=float))
+    sp_ = unit_spectra(unit)
+    wu = w * tau
+    psi = {k: tau * tau * v for k, v in psi_frequency(sp_, wu, wu).items()}
+    auto = {"x": tau * np.asarray(sp_.C_x_at(wu), dtype=float),
+            "phi": tau * np.asarray(sp_.unit_weights @ sp_.C_phi_at(wu), dtype=float)}
+    out: dict[str, np.ndarray] = {"w": w}
+    for which in ("x", "phi"):
+        diag = np.diag(psi[f"psi_{which}"])
+        out[f"psi_{which}"] = psi[f"psi_{which}"]
+        out[f"mean_autospectrum_{which}"] = auto[which]
+        out[f"PR_over_N_{which}"] = auto[which] ** 2 / (auto[which] ** 2 + diag)
+    return out
 
 
 def _equal_time_psi(sp_: UnitSpectra) -> tuple[float, float]:
