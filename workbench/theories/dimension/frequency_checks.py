@@ -118,8 +118,11 @@ def measure_psi(spec: ModelSpec, run: PsiRun, w: np.ndarray, seed: int) -> dict[
 def psi_comparisons(spec: ModelSpec, run: PsiRun, w: np.ndarray, samples: dict[str, np.ndarray]) -> list[Comparison]:
     """psi(w_k, w_l), k <= l, of x and phi: network means of ``samples[which]`` (networks x F x F) against the
     smoothed prediction with the step bias subtracted (Student-t, networks - 1 dof)."""
+    from workbench.errors import SpecError
     from workbench.theories.dimension.nonlinear import unit_spectra
 
+    if spec.noise.kind != "white" or not spec.noise.sigma2 > 0:
+        raise SpecError("noise", f"the step shift here is that of white noise (sigma2 > 0), got {spec.noise.kind} noise")
     sp_ = unit_spectra(spec)
     g_eff = float(sp_.g * math.sqrt(sp_.d2))
     bias = psi_step_bias(g_eff, spec.noise.sigma2, w, run)

@@ -9,6 +9,8 @@
 5. The instability: the linear theory collapses at g -> 1, the nonlinear one stays finite with PR/N > 0.
 5b. Other regimes (OU noise, static input, Pade-type and clipped-cubic phi): the CLI's theory against stored
     simulations.
+5c. Frequency-resolved: psi(w, w) and psi(0, w) of a tanh network against stored simulations (cross-block pair
+    estimates of the cross-spectra, :mod:`.report_frequency`).
 6. Finite-size scaling of exact linear covariances (N = 250..2000) against the derived 1/N coefficient.
 """
 
