@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from workbench.errors import SpecError
+from workbench.sim.estimators import block_pair_mask, delete_one_block, jackknife_se
 
 __all__ = ["CrossSpectrumPairs", "cross_spectrum_pairs", "taper_kernel"]
 
@@ -136,22 +137,10 @@ def cross_spectrum_pairs(
     X = [_block_transforms(x[b * L : (b + 1) * L, :, k], w, segment, dt) for k, b in labels]
     m = _moments(X)
     B = len(labels)
-    M = np.array([[a != b and (ka != kb or abs(wa - wb) > gap) for b, (kb, wb) in enumerate(labels)]
-                  for a, (ka, wa) in enumerate(labels)], dtype=float)
+    M = block_pair_mask(labels, gap, independent_trials=True)
     psi, auto, mean_cross = _psi(m, M, np.ones(B, bool), N)
-    jack_psi, jack_auto = [], []
-    for drop in range(B):
-        keep = np.arange(B) != drop
-        Mk = M * np.outer(keep, keep)
-        if Mk.sum() > 0:
-            p, a, _ = _psi(m, Mk, keep, N)
-            jack_psi.append(p)
-            jack_auto.append(a)
-
-    def se(v: list[np.ndarray]) -> np.ndarray:
-        v = np.array(v)
-        return np.sqrt((len(v) - 1) / len(v) * np.sum((v - v.mean(axis=0)) ** 2, axis=0))
-
+    jack = delete_one_block(M, lambda Mk, keep: _psi(m, Mk, keep, N))
     info = {"segment_samples": segment, "segments_per_block": L // segment, "taper": "hann", "gap_blocks": gap,
             "dt": float(dt)}
-    return CrossSpectrumPairs(w, psi, se(jack_psi), auto, se(jack_auto), mean_cross, N, B, info)
+    return CrossSpectrumPairs(w, psi, jackknife_se([j[0] for j in jack]), auto, jackknife_se([j[1] for j in jack]),
+                              mean_cross, N, B, info)

@@ -7,6 +7,7 @@ recorded by :func:`workbench.sim.simulate`; ``dt`` is the spacing of the recorde
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,10 @@ __all__ = [
     "mean_and_stderr",
     "DIMENSION_KEYS",
     "CrossBlockDimension",
+    "block_pair_mask",
     "cross_block_dimension",
+    "delete_one_block",
+    "jackknife_se",
     "dimension_stats",
     "naive_dimension",
     "neuron_gains",
@@ -477,7 +481,7 @@ def _cross_moments(mom: dict[str, np.ndarray], M: np.ndarray, keep: np.ndarray) 
     }
 
 
-def _pair_mask(labels: list[tuple[int, int]], gap: int, independent_trials: bool) -> np.ndarray:
+def block_pair_mask(labels: list[tuple[int, int]], gap: int, independent_trials: bool) -> np.ndarray:
     """Allowed block pairs: time windows more than ``gap`` apart, or any two blocks of different trials when
     ``independent_trials``."""
     B = len(labels)
@@ -486,6 +490,26 @@ def _pair_mask(labels: list[tuple[int, int]], gap: int, independent_trials: bool
         for b, (kb, wb) in enumerate(labels):
             M[a, b] = a != b and ((ka != kb and independent_trials) or abs(wa - wb) > gap)
     return M
+
+
+def delete_one_block(M: np.ndarray, statistic: Callable[[np.ndarray, np.ndarray], Any]) -> list[Any]:
+    """``statistic(Mk, keep)`` with each block dropped in turn (``keep``: the other blocks, ``Mk``: the allowed pairs
+    ``M`` among them; a drop that leaves no pair is skipped): the replicates of a delete-one-block jackknife."""
+    out = []
+    for drop in range(M.shape[0]):
+        keep = np.arange(M.shape[0]) != drop
+        Mk = M * np.outer(keep, keep)
+        if Mk.sum() > 0:
+            out.append(statistic(Mk, keep))
+    return out
+
+
+def jackknife_se(replicates: Any) -> np.ndarray:
+    """The delete-one jackknife standard error over the replicates (axis 0); NaN with fewer than two."""
+    v = np.asarray(replicates, dtype=float)
+    if len(v) < 2:
+        return np.full(v.shape[1:], np.nan)
+    return np.sqrt((len(v) - 1) / len(v) * np.sum((v - v.mean(axis=0)) ** 2, axis=0))
 
 
 def cross_block_dimension(
@@ -549,22 +573,14 @@ def cross_block_dimension(
     x, info["centring"] = _centre(x, mean)
     labels = [(k, b) for k in range(K) for b in range(n_blocks)]
     blocks = [_block_terms(x[b * L : (b + 1) * L, :, k], covariance, dt, window, richardson) for k, b in labels]
-    M = _pair_mask(labels, gap, independent_trials)
+    M = block_pair_mask(labels, gap, independent_trials)
     if M.sum() == 0:
         raise SpecError("n_blocks", f"no independent block pairs with gap {gap}; use more blocks or trials")
     mom = _block_moments(blocks, N)
     B = len(blocks)
     values = _stats_from_moments(_cross_moments(mom, M, np.ones(B, bool)), N)
-    jack = []
-    for drop in range(B):
-        keep = np.arange(B) != drop
-        Mk = M * np.outer(keep, keep)
-        if Mk.sum() > 0:
-            jack.append(_stats_from_moments(_cross_moments(mom, Mk, keep), N))
-    se = {}
-    for key in DIMENSION_KEYS:
-        v = np.array([j[key] for j in jack])
-        se[key] = float(np.sqrt((len(v) - 1) / len(v) * np.sum((v - v.mean()) ** 2))) if len(v) > 1 else np.nan
+    jack = delete_one_block(M, lambda Mk, keep: _stats_from_moments(_cross_moments(mom, Mk, keep), N))
+    se = {key: float(jackknife_se([j[key] for j in jack])) for key in DIMENSION_KEYS}
     return CrossBlockDimension(values, se, N, B, int(M.sum() // 2), covariance, info)
 
 
