@@ -8,19 +8,10 @@ import numpy as np
 import pytest
 
 from workbench.errors import SpecError
-from workbench.sim.cross_spectrum import cross_spectrum_pairs, taper_kernel
+from workbench.sim.cross_spectrum import cross_spectrum_pairs, pair_function, taper_kernel
 
 W = np.array([0.0, 0.5, 1.5])
 DT = 0.25
-
-
-def _psi(S: list[np.ndarray]) -> np.ndarray:
-    """N [mean_{i != j} Re S_ij(w_k) conj S_ij(w_l) - Re m_k conj m_l] of exact spectra."""
-    N = S[0].shape[0]
-    off = ~np.eye(N, dtype=bool)
-    m = np.array([s[off].mean() for s in S])
-    P = np.array([[np.real(np.vdot(t[off], s[off])) / off.sum() for t in S] for s in S])
-    return N * (P - np.real(np.outer(m, m.conj())))
 
 
 def _var1(N: int, n: int, K: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -59,7 +50,7 @@ def test_var1_process_psi_within_standard_errors() -> None:
         sel = K > 1e-9 * K.max()
         R = [np.linalg.inv(eye - M * np.exp(-1j * uu * DT)) for uu in u[sel]]
         S.append(sum(k * DT**2 * r @ r.conj().T for k, r in zip(K[sel], R, strict=True)))
-    exact = _psi(S)
+    exact = pair_function(S)
     z = (est.psi - exact) / est.psi_se
     assert np.all(np.abs(z) < 4.5), z
     auto = np.array([np.trace(s).real / 40 for s in S])

@@ -27,7 +27,7 @@ import numpy as np
 from workbench.errors import SpecError
 from workbench.sim.estimators import block_pair_mask, delete_one_block, jackknife_se
 
-__all__ = ["CrossSpectrumPairs", "cross_spectrum_pairs", "taper_kernel"]
+__all__ = ["CrossSpectrumPairs", "cross_spectrum_pairs", "pair_function", "taper_kernel"]
 
 
 def _hann(n: int) -> np.ndarray:
@@ -43,6 +43,17 @@ def taper_kernel(nu: np.ndarray, segment: int, dt: float) -> np.ndarray:
     nu = np.asarray(nu, dtype=float)
     F = np.exp(1j * np.multiply.outer(nu, t)) @ h
     return dt * np.abs(F) ** 2 / float(h @ h)
+
+
+def pair_function(spectra: list[np.ndarray]) -> np.ndarray:
+    """psi(w_k, w_l) of known cross-spectral matrices ``spectra[k] = S(w_k)`` (N x N): ``N [mean_{i != j} Re S_ij(w_k)
+    conj S_ij(w_l) - Re m_k conj m_l]`` (what :func:`cross_spectrum_pairs` estimates, as ``dimension_stats`` for a
+    known covariance)."""
+    N = spectra[0].shape[0]
+    off = ~np.eye(N, dtype=bool)
+    flat = np.array([s[off] for s in spectra])  # (F, N(N - 1))
+    m = flat.mean(axis=1)
+    return N * (np.real(flat @ flat.conj().T) / flat.shape[1] - np.real(np.outer(m, m.conj())))
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ def psi_step_bias(g_eff: float, sigma2: float, w: np.ndarray, run: PsiRun, seed:
     """Relative shift ``psi_step / psi_flow - 1`` at ``w x w`` of a linear network with coupling ``g_eff`` (one drawn
     J of size ``run.N``): the simulator's step map sampled every ``sample_every`` against the flow."""
     from workbench.sim import build_network
+    from workbench.sim.cross_spectrum import pair_function
     from workbench.sim.simulator import step_coefficients
 
     N, dts = run.N, run.sample_every
@@ -87,20 +88,13 @@ def psi_step_bias(g_eff: float, sigma2: float, w: np.ndarray, run: PsiRun, seed:
     for _ in range(run.stride):
         Q += nf**2 * Mk @ Mk.T
         Mk = M @ Mk
-    off = ~np.eye(N, dtype=bool)
-
-    def psi(S: list[np.ndarray]) -> np.ndarray:
-        m = np.array([s[off].mean() for s in S])
-        P = np.array([[np.real(np.vdot(t[off], s[off])) / off.sum() for t in S] for s in S])
-        return N * (P - np.real(np.outer(m, m.conj())))
-
     flow, step = [], []
     for u in np.asarray(w, dtype=float):
         R = np.linalg.inv((1 + 1j * u) * eye - J)
         flow.append(sigma2 * R @ R.conj().T)
         Rd = np.linalg.inv(eye - Ms * np.exp(-1j * u * dts))
         step.append(dts * Rd @ Q @ Rd.conj().T)
-    return psi(step) / psi(flow) - 1.0
+    return pair_function(step) / pair_function(flow) - 1.0
 
 
 def measure_psi(spec: ModelSpec, run: PsiRun, w: np.ndarray, seed: int) -> dict[str, np.ndarray]:
