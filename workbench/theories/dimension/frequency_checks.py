@@ -15,6 +15,7 @@ the flow's on one J). :func:`psi_step_bias` computes that relative shift for a l
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,14 +110,18 @@ def measure_psi(spec: ModelSpec, run: PsiRun, w: np.ndarray, seed: int) -> dict[
             for which, traj in (("x", sim.traj), ("phi", sim.traj_phi))}
 
 
-def psi_comparisons(spec: ModelSpec, run: PsiRun, w: np.ndarray, samples: dict[str, np.ndarray]) -> list[Comparison]:
-    """psi(w_k, w_l), k <= l, of x and phi: network means of ``samples[which]`` (networks x F x F) against the
-    smoothed prediction with the step bias subtracted (Student-t, networks - 1 dof)."""
+def psi_comparisons(spec: ModelSpec, run: PsiRun, w: np.ndarray, samples: dict[str, np.ndarray],
+                    pairs: Sequence[tuple[int, int]] | None = None) -> list[Comparison]:
+    """psi(w_k, w_l) of x and phi for the index ``pairs`` (default: every k <= l): network means of
+    ``samples[which]`` (networks x F x F) against the smoothed prediction with the step bias subtracted (Student-t,
+    networks - 1 dof)."""
     from workbench.errors import SpecError
     from workbench.theories.dimension.nonlinear import unit_spectra
 
     if spec.noise.kind != "white" or not spec.noise.sigma2 > 0:
         raise SpecError("noise", f"the step shift here is that of white noise (sigma2 > 0), got {spec.noise.kind} noise")
+    if pairs is None:
+        pairs = [(k, l) for k in range(len(w)) for l in range(k, len(w))]
     sp_ = unit_spectra(spec)
     g_eff = float(sp_.g * math.sqrt(sp_.d2))
     bias = psi_step_bias(g_eff, spec.noise.sigma2, w, run)
@@ -127,10 +132,9 @@ def psi_comparisons(spec: ModelSpec, run: PsiRun, w: np.ndarray, samples: dict[s
         theory = smoothed_psi(sp_, w, run, f"psi_{which}")
         A = np.asarray(samples[which])
         mean, se = A.mean(axis=0), A.std(axis=0, ddof=1) / math.sqrt(A.shape[0])
-        for k in range(len(w)):
-            for l in range(k, len(w)):
-                shifted = float(theory[k, l] * (1.0 + bias[k, l]))
-                out.append(t_stat(f"psi_{which}({w[k]:g}, {w[l]:g})", shifted, float(mean[k, l]), float(se[k, l]),
-                                  A.shape[0] - 1, note=f"cross-block psi; theory taper-smoothed, with the step shift "
-                                  f"{bias[k, l]:+.2%} (linear equivalent)", kind="simulation", **context))
+        for k, l in pairs:
+            shifted = float(theory[k, l] * (1.0 + bias[k, l]))
+            out.append(t_stat(f"psi_{which}({w[k]:g}, {w[l]:g})", shifted, float(mean[k, l]), float(se[k, l]),
+                              A.shape[0] - 1, note=f"cross-block psi; theory taper-smoothed, with the step shift "
+                              f"{bias[k, l]:+.2%} (linear equivalent)", kind="simulation", **context))
     return out

@@ -78,8 +78,8 @@ def frequency_section(ctx: ReportContext, content: ReportContent) -> None:
     w = np.asarray(P["psi_w"], dtype=float)
     spec = ModelSpec.simple(**PSI_CASE)
     samples = _samples(ctx, P)
-    comps = psi_comparisons(spec, run, w, samples)
-    keep = [c for c in comps if c.quantity.split("(")[1].startswith("0,") or _diagonal(c.quantity)]
+    keep = psi_comparisons(spec, run, w, samples, pairs=[(k, l) for k in range(len(w)) for l in range(k, len(w))
+                                                         if k == 0 or k == l])  # the zero row and the diagonal
     sp_ = unit_spectra(spec)
     g_eff = float(sp_.g * math.sqrt(sp_.d2))
     grid = np.linspace(0.0, float(w.max()) * 1.05, 43)
@@ -111,9 +111,3 @@ def frequency_section(ctx: ReportContext, content: ReportContent) -> None:
                                "and the zero row psi(0, w), theory (lines) against the simulated network means with "
                                f"2 SE ({sims})."))
     sec.checks(keep, caption=f"psi(w1, w2) on the diagonal and the zero row, Student-t over networks: {sims}.")
-
-
-def _diagonal(quantity: str) -> bool:
-    """Whether a check's label ``psi_x(a, b)`` has ``a == b``."""
-    a, b = quantity.split("(")[1].rstrip(")").split(", ")
-    return a == b
