@@ -19,7 +19,7 @@ from workbench.theories.dmft.energy import DMFTSolver
 from workbench.theories.dmft.growth import asymptotic_slopes, growth_factor, growth_g_max
 from workbench.theories.dmft.lag import LagDMFTSolver
 
-__all__ = ["DMFTProblem", "asymptotic_slopes", "check_relu_growth", "check_solvable"]
+__all__ = ["DMFTProblem", "check_relu_growth", "check_solvable"]
 
 
 def check_solvable(spec: ModelSpec) -> None:
