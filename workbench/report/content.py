@@ -223,7 +223,7 @@ def _context_text(ctx: Mapping[str, Any]) -> str:
     return "run: " + ", ".join(parts)
 
 
-CHECKS_COLSPEC = r">{\raggedright\arraybackslash}p{4.4cm}lrrrrc>{\raggedright\arraybackslash}p{2.7cm}"
+CHECKS_COLSPEC = r">{\raggedright\arraybackslash}p{4.1cm}lrrrrc>{\raggedright\arraybackslash}p{2.7cm}"
 CHECKS_HEADER = r"Quantity & Kind & Theory & Estimate & $|\mathrm{dev}|$ & Tolerance & & Tolerance [notes]"
 KIND_LABEL = {"simulation": "sim", "reference": "ref", "exact": "exact"}
 """Short labels of the kinds of checks in the tables (the legend is printed with the deviations table)."""

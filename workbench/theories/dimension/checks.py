@@ -10,7 +10,12 @@ sampling biases are known exactly. :func:`dimension_job` wraps ``networks`` netw
 :class:`~workbench.theories.dimension.result.DimensionResult` with the network average (Student-t with
 ``networks - 1`` dof over networks: the SE holds the quenched spread and the temporal noise), the known
 biases added to the prediction; :func:`exact_comparisons` checks the estimator against the exact covariance
-of each simulated linear network (paired per network). :func:`redrawn_comparisons` checks a network whose
+of each simulated linear network (paired per network: :func:`simulated_network` is the J the simulator ran).
+A nonlinear white-noise network can be simulated beside its linear twin (:func:`twinned_job`: couplings
+``<phi'> J`` of the same J, the same initial state and noise): the twin's estimation error (mean 0 exactly, from its
+exact discrete covariance) and its quenched deviation (exact flow statistics minus their derived disorder average
+at N) follow the network's own estimates closely, and :func:`network_estimate` takes the control-variate mean
+(:func:`controlled_mean`): 5-70 times less variance than the plain mean over networks. :func:`redrawn_comparisons` checks a network whose
 couplings are redrawn in time (annealed: cross-covariances average out) and :func:`quenched_spread` gives
 the per-realisation spread beside the disorder-averaged SE. :func:`finite_size_study` measures a statistic
 over N and fits its 1/N term (:func:`workbench.compare.finite_size_fit`), from any ``measure(N, seed)``
@@ -41,11 +46,14 @@ from workbench.store import RunJob
 
 __all__ = [
     "CHECKED_KEYS",
+    "ControlledMean",
     "DimensionRun",
     "FiniteSizeStudy",
     "dimension_comparisons",
     "dimension_job",
     "dimension_samples",
+    "controlled_mean",
+    "check_twin",
     "exact_comparisons",
     "exact_equal_time_covariance",
     "exact_linear_stats",
@@ -60,6 +68,15 @@ __all__ = [
     "size_jobs",
     "study_from_runs",
     "theory_values",
+    "network_estimate",
+    "simulated_network",
+    "twin_gain",
+    "twin_network",
+    "twin_supported",
+    "twinned_job",
+    "twin_controls",
+    "TWIN_CONTROLS",
+    "twin_statistics",
 ]
 
 CHECKED_KEYS = ("PR_over_N", "mean_autocov", "N_var_cross", "mean_cross")
@@ -111,19 +128,24 @@ def _sized_spec(spec: ModelSpec, run: DimensionRun) -> ModelSpec:
     return spec.replace(N=int(run.N))
 
 
-def _is_linear(spec: ModelSpec) -> bool:
-    """True for the model of :func:`exact_linear_stats`: phi(x) = x, one population with tau = gain = 1, no
-    inputs, white noise, drawn i.i.d. couplings (J0 = 0, eta = 0, no low-rank terms, no J file)."""
-    import sympy as sp
-
-    from workbench.spec import X
-
+def _plain_white(spec: ModelSpec) -> bool:
+    """One population with tau = gain = 1, no inputs, white noise, drawn i.i.d. couplings (J0 = 0, eta = 0, no
+    low-rank terms, no J file): the structure of :func:`exact_linear_stats` and of a linear twin."""
     if len(spec.populations) != 1 or spec.J_file is not None or spec.low_rank:
         return False
     p = spec.populations[0]
     unit = all(d.kind == "constant" and d.value == 1.0 for d in (p.tau, p.gain))
     plain = p.input_mean == 0.0 and p.input_std == 0.0 and not np.any(spec.J0) and not np.any(spec.eta)
-    return unit and plain and spec.noise.kind == "white" and sp.simplify(spec.phi.expr - X) == 0
+    return unit and plain and spec.noise.kind == "white"
+
+
+def _is_linear(spec: ModelSpec) -> bool:
+    """True for the model of :func:`exact_linear_stats`: phi(x) = x with the structure of :func:`_plain_white`."""
+    import sympy as sp
+
+    from workbench.spec import X
+
+    return _plain_white(spec) and sp.simplify(spec.phi.expr - X) == 0
 
 
 def exact_equal_time_covariance(J: np.ndarray, sigma2: float = 1.0, tau_noise: float = 0.0,
@@ -163,9 +185,11 @@ def exact_windowed_covariance(J: np.ndarray, sigma2: float, window: float, richa
     return 2 * one(2 * window) - one(window) if richardson else one(window)
 
 
-def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covariance: str) -> dict[str, np.ndarray]:
-    """Exact statistics of one linear network's covariance: of the flow (``"flow"``) and of the simulator's
-    discrete process sampled every ``sample_every`` (``"sampled"``), each an array over :data:`DIMENSION_KEYS`.
+def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covariance: str,
+                       flow: bool = True) -> dict[str, np.ndarray]:
+    """Exact statistics of one linear network's covariance: of the flow (``"flow"``, skipped when ``flow`` is
+    False) and of the simulator's discrete process sampled every ``sample_every`` (``"sampled"``), each an array
+    over :data:`DIMENSION_KEYS`.
 
     Equal-time: ``(J - 1) C + C (J - 1)^T + sigma2 1 = 0`` and ``S = M S M^T + nf^2 1`` with the step
     ``x <- M x + nf Z``, ``M = a 1 + b J``. Zero-frequency: ``sigma2 (1 - J)^{-1} (1 - J)^{-T}`` and, for
@@ -175,16 +199,18 @@ def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covarian
     a, b, nf = (float(np.asarray(v).ravel()[0]) for v in step_coefficients(np.ones(1), run.dt, sigma2, run.method, True))
     M = a * np.eye(N) + b * J
     S = sla.solve_discrete_lyapunov(M, nf**2 * np.eye(N))
+    covs: dict[str, np.ndarray] = {}
     if covariance == "equal-time":
-        flow = exact_equal_time_covariance(J, sigma2)
-        sampled = S
+        if flow:
+            covs["flow"] = exact_equal_time_covariance(J, sigma2)
+        covs["sampled"] = S
     else:
-        B = np.linalg.inv(np.eye(N) - J)
-        flow = sigma2 * B @ B.T
+        if flow:
+            B = np.linalg.inv(np.eye(N) - J)
+            covs["flow"] = sigma2 * B @ B.T
         R = np.linalg.solve(np.eye(N) - np.linalg.matrix_power(M, run.stride), S)
-        sampled = run.sample_every * (R + R.T - S)
-    return {name: np.array([dimension_stats(C)[k] for k in DIMENSION_KEYS]) for name, C in
-            (("flow", flow), ("sampled", sampled))}
+        covs["sampled"] = run.sample_every * (R + R.T - S)
+    return {name: np.array([dimension_stats(C)[k] for k in DIMENSION_KEYS]) for name, C in covs.items()}
 
 
 def _estimates(
@@ -218,17 +244,96 @@ def _simulate_trajectories(spec: ModelSpec, run: DimensionRun, seed: int, redraw
     return np.concatenate(xs), np.concatenate(phis)
 
 
+def twin_gain(spec: ModelSpec) -> float:
+    """The gain of a network's linear twin: the DMFT ``<phi'>`` of ``spec`` (any gain gives an unbiased control
+    variate; this one makes the twin's fluctuations follow the network's)."""
+    from workbench.theories.dmft.problem import DMFTProblem
+
+    return float(np.ravel(DMFTProblem(spec).build_solver().solve().mean_phi_prime)[0])
+
+
+def twin_supported(spec: ModelSpec) -> bool:
+    """Whether a network of ``spec`` can have a linear twin (:func:`check_twin`): the structure of
+    :func:`_plain_white` with white noise sigma2 > 0 and dense Gaussian couplings (p = 1)."""
+    return _plain_white(spec) and spec.noise.sigma2 > 0 and spec.p[0][0] == 1.0
+
+
+def check_twin(spec: ModelSpec, gain: float | None, redraw: bool = False) -> None:
+    """Refuse (one-line SpecError naming ``twin_gain``) a linear twin the exact statistics cannot serve: it needs the
+    structure of :func:`_plain_white` with white noise sigma2 > 0, fixed couplings, and a finite gain > 0."""
+    if gain is None:
+        return
+    if not (math.isfinite(gain) and gain > 0) or not gain * spec.g[0][0] < 1.0:
+        raise SpecError("twin_gain", f"must be > 0 with a stable twin, gain * g < 1 (g = {spec.g[0][0]:g}), got {gain!r}")
+    if redraw or not twin_supported(spec):
+        raise SpecError("twin_gain", "a linear twin needs one population with tau = gain = 1, no inputs, J0 = 0, "
+                        "eta = 0, dense couplings (p = 1), white noise sigma2 > 0 and couplings fixed in time")
+
+
+def simulated_network(spec: ModelSpec, seed: int) -> Any:
+    """The network :func:`~workbench.sim.simulate` runs for ``seed`` (drawn from the first of the three streams it
+    spawns: network, initial state, noise)."""
+    return build_network(spec, np.random.SeedSequence(seed).spawn(3)[0])
+
+
+def twin_network(spec: ModelSpec, seed: int, gain: float) -> tuple[ModelSpec, Any]:
+    """The linear twin of network ``seed`` of ``spec``: phi(x) = x and couplings ``gain * J`` of the same draw; simulated
+    with the same seed it sees the same initial state and noise (the simulator spawns network, initial state and
+    noise streams from the seed)."""
+    net = simulated_network(spec, seed)
+    twin = ModelSpec.simple(N=spec.N, g=1.0, phi="linear", sigma2=spec.noise.sigma2)
+    return twin, replace(net, spec=twin, J=gain * net.J)
+
+
+TWIN_CONTROLS = ("twin error", "twin quenched")
+"""The two controls of a twinned network (:func:`twin_controls`)."""
+
+
+def twin_statistics(spec: ModelSpec, run: DimensionRun, covariance: str, seed: int, gain: float) -> dict[str, np.ndarray]:
+    """The linear twin of network ``seed`` (:func:`twin_network`), arrays over :data:`DIMENSION_KEYS`: its cross-block
+    estimates of x (``twin``), the exact statistics of its sampled discrete process (``twin_exact``) and of its flow
+    (``twin_flow``), and the derived disorder average of the flow statistics at this N (``twin_flow_expected``: the
+    linear theory at coupling ``gain g`` to O(1/N), :func:`~workbench.theories.dimension.finite_size.finite_size_coefficients`)."""
+    from workbench.theories.dimension.finite_size import finite_size_coefficients
+
+    spec = _sized_spec(spec, run)
+    twin, net = twin_network(spec, seed, gain)
+    res = simulate(twin, T=run.burn_in + run.T, dt=run.dt, trials=run.trials, seed=seed, burn_in=run.burn_in,
+                   stride=run.stride, record=("traj",), neurons=run.N, method=run.method, blas_threads=1, network=net)
+    est, _ = _estimates(res.traj, run, covariance, 0.0, False)
+    exact = exact_linear_stats(net.J, spec.noise.sigma2, run, covariance)
+    fc = finite_size_coefficients(gain * spec.g[0][0], spec.noise.sigma2, covariance)
+    expected = {k: fc.at(k, run.N) for k in ("PR_over_N", "mean_autocov", "mean_cross", "N_var_cross")}
+    expected["var_diag"] = fc.at("N_var_diag", run.N) / run.N
+    return {"twin": est, "twin_exact": exact["sampled"], "twin_flow": exact["flow"],
+            "twin_flow_expected": np.array([expected[k] for k in DIMENSION_KEYS])}
+
+
+def twin_controls(arrays: Mapping[str, np.ndarray]) -> np.ndarray | None:
+    """Per network, key and control (shape ``(networks, keys, 2)``, :data:`TWIN_CONTROLS`), the twin's estimation
+    error ``twin - twin_exact`` (mean 0 exactly) and its quenched deviation ``twin_flow - twin_flow_expected`` (mean 0
+    to O(1/N^2), the truncation of the derived linear expansion); None without a twin."""
+    if "twin" not in arrays:
+        return None
+    err = np.asarray(arrays["twin"]) - np.asarray(arrays["twin_exact"])
+    quenched = np.asarray(arrays["twin_flow"]) - np.asarray(arrays["twin_flow_expected"])
+    return np.stack([err, quenched], axis=-1)
+
+
 def measure_network(
-    spec: ModelSpec, run: DimensionRun, covariance: str, seed: int, redraw: bool = False
+    spec: ModelSpec, run: DimensionRun, covariance: str, seed: int, redraw: bool = False,
+    twin_gain: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Cross-block statistics of x and phi(x) of one network (``x``, ``x_se``, ``phi``, ``phi_se``, arrays over
-    :data:`DIMENSION_KEYS`), plus ``exact_flow`` / ``exact_sampled`` for a linear network (not with ``redraw``).
+    :data:`DIMENSION_KEYS`), plus ``exact_flow`` / ``exact_sampled`` for a linear network (not with ``redraw``) and,
+    with ``twin_gain``, ``twin`` / ``twin_exact`` of the network's linear twin (:func:`twin_statistics`).
 
     The mean is known to be 0 when :func:`~workbench.sim.estimators.mean_is_zero` (odd phi, no inputs, J0 = 0);
     otherwise each neuron is centred by its grand mean, or, for an odd phi with a coupling mean J0, by its mean in
     each trial (the symmetry-broken population mean may take either sign in each trial; the centring bias is then
     that of the trial's duration).
     """
+    check_twin(spec, twin_gain, redraw)
     spec = _sized_spec(spec, run)
     x, phi = _simulate_trajectories(spec, run, seed, redraw)
     mean: float | str | None = 0.0 if mean_is_zero(spec) else None
@@ -238,8 +343,10 @@ def measure_network(
     for name, traj in (("x", x), ("phi", phi)):
         out[name], out[f"{name}_se"] = _estimates(traj, run, covariance, mean, redraw)
     if _is_linear(spec) and not redraw:
-        exact = exact_linear_stats(build_network(spec, seed).J, spec.noise.sigma2, run, covariance)
+        exact = exact_linear_stats(simulated_network(spec, seed).J, spec.noise.sigma2, run, covariance)
         out.update({f"exact_{k}": v for k, v in exact.items()})
+    if twin_gain is not None:
+        out.update(twin_statistics(spec, run, covariance, seed, twin_gain))
     return out
 
 
@@ -247,19 +354,31 @@ def dimension_samples(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Stored-run compute: :func:`measure_network` for ``networks`` seeds, stacked (rows: networks)."""
     spec = ModelSpec.from_dict(dict(params["spec"]))
     run = DimensionRun(**params["run"])
-    rows = [measure_network(spec, run, params["covariance"], run.seed + i, bool(params["redraw"]))
-            for i in range(run.networks)]
+    rows = [measure_network(spec, run, params["covariance"], run.seed + i, bool(params["redraw"]),
+                            params.get("twin_gain")) for i in range(run.networks)]
     return {k: np.array([r[k] for r in rows]) for k in rows[0]}
 
 
-def dimension_job(spec: ModelSpec, run: DimensionRun, covariance: str = "equal-time", redraw: bool = False) -> RunJob:
-    """The stored run of ``run.networks`` networks of ``spec`` at size ``run.N`` (``redraw``: annealed couplings)."""
+def dimension_job(spec: ModelSpec, run: DimensionRun, covariance: str = "equal-time", redraw: bool = False,
+                  twin_gain: float | None = None) -> RunJob:
+    """The stored run of ``run.networks`` networks of ``spec`` at size ``run.N`` (``redraw``: annealed couplings;
+    ``twin_gain``: each network with its linear twin, :func:`twin_statistics`)."""
     if covariance not in ("equal-time", "zero-frequency"):
         raise SpecError("covariance", f"must be 'equal-time' or 'zero-frequency', got {covariance!r}")
+    check_twin(spec, twin_gain, redraw)
     params = {"spec": _sized_spec(spec, run).to_dict(), "run": asdict(run), "covariance": covariance,
               "redraw": bool(redraw)}
-    label = f"dimension {covariance}{' redrawn J' if redraw else ''} N={run.N} x {run.networks}"
+    if twin_gain is not None:
+        params["twin_gain"] = float(twin_gain)
+    label = f"dimension {covariance}{' redrawn J' if redraw else ''}{' + linear twin' if twin_gain else ''} " \
+            f"N={run.N} x {run.networks}"
     return RunJob("dimension.cross-block", params, dimension_samples, (*SIM_CODE, dimension_samples), label)
+
+
+def twinned_job(spec: ModelSpec, run: DimensionRun, covariance: str = "equal-time") -> RunJob:
+    """:func:`dimension_job` of ``spec``, each network with its linear twin at the DMFT gain (:func:`twin_gain`) when
+    the model allows one (:func:`twin_supported`; otherwise without): the control variate of the network averages."""
+    return dimension_job(spec, run, covariance, twin_gain=twin_gain(spec) if twin_supported(spec) else None)
 
 
 def theory_values(result: Any, which: str) -> dict[str, float]:
@@ -286,6 +405,53 @@ def _network_mean(samples: np.ndarray) -> tuple[float, float, int]:
     return float(samples.mean()), float(samples.std(ddof=1) / math.sqrt(n)), n - 1
 
 
+@dataclass(frozen=True)
+class ControlledMean:
+    """Control-variate estimate of a network mean: ``estimate`` (least-squares intercept of y on controls with mean 0),
+    its ``se`` and ``dof`` (n - 1 - controls), the slopes ``beta`` and ``variance_ratio`` (plain SE / this SE,
+    squared)."""
+
+    estimate: float
+    se: float
+    dof: int
+    beta: tuple[float, ...]
+    variance_ratio: float
+
+
+def controlled_mean(y: np.ndarray, c: np.ndarray) -> ControlledMean:
+    """E y from samples ``y_i`` with controls ``c_i`` (shape (n,) or (n, p)) whose means are 0: the intercept of the
+    least-squares fit ``y = a + c beta``, SE ``s sqrt([(X^T X)^-1]_00)`` (s: residual SD with n - 1 - p dof), the
+    standard regression control variate (its O(1/n) bias from the fitted beta is far below the SE). Needs n >= p + 3."""
+    y = np.asarray(y, float)
+    c = np.asarray(c, float).reshape(len(y), -1)
+    n, p = c.shape
+    if n < p + 3:
+        raise SpecError("networks", f"a control-variate mean with {p} control(s) needs >= {p + 3} networks, got {n}")
+    X = np.column_stack([np.ones(n), c])
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    dof = n - 1 - p
+    s2 = float(((y - X @ coef) ** 2).sum() / dof)
+    se = math.sqrt(s2 * float(np.linalg.pinv(X.T @ X)[0, 0]))
+    plain = float(y.std(ddof=1) / math.sqrt(n))
+    ratio = (plain / se) ** 2 if se > 0 else math.inf
+    return ControlledMean(float(coef[0]), se, dof, tuple(float(b) for b in coef[1:]), ratio)
+
+
+def network_estimate(arrays: Mapping[str, np.ndarray], which: str, key: str) -> tuple[float, float, int, str]:
+    """The network average of ``key`` of ``which`` with its SE, dof and a note: with a linear twin in ``arrays``
+    the control-variate mean on :func:`twin_controls` (:func:`controlled_mean`), else the plain mean over networks."""
+    i = DIMENSION_KEYS.index(key)
+    y = np.asarray(arrays[which])[:, i]
+    controls = twin_controls(arrays)
+    if controls is None:
+        return (*_network_mean(y), "")
+    cm = controlled_mean(y, controls[:, i, :])
+    betas = ", ".join(f"{b:.3g}" for b in cm.beta)
+    note = (f"linear-twin control variates ({' and '.join(TWIN_CONTROLS)}; beta = {betas}; variance / "
+            f"{cm.variance_ratio:.3g}; plain mean {float(y.mean()):.6g})")
+    return cm.estimate, cm.se, cm.dof, note
+
+
 def dimension_comparisons(
     result: Any,
     arrays: Mapping[str, np.ndarray],
@@ -300,8 +466,9 @@ def dimension_comparisons(
 
     ``biases[which][key]``: known ``E[estimate] - theory`` (time step, sampling, finite N), added to the
     prediction; by default, for a linear network, the exact ``sampled - flow`` difference averaged over the
-    simulated networks (the time-step and sampling bias of the simulator, computed from each J). Tolerance:
-    Student-t over ``networks - 1`` dof at the false-alarm rate of 4 Gaussian SE.
+    simulated networks (the time-step and sampling bias of the simulator, computed from each J). The network
+    average is the control-variate mean when the run holds each network's linear twin (:func:`network_estimate`).
+    Tolerance: Student-t over its dof at the false-alarm rate of 4 Gaussian SE.
     """
     if biases is None and "exact_sampled" in arrays:
         d = (np.asarray(arrays["exact_sampled"]) - np.asarray(arrays["exact_flow"])).mean(axis=0)
@@ -310,13 +477,14 @@ def dimension_comparisons(
     out = []
     for w in which:
         theory = theory_values(result, w)
-        cols = np.asarray(arrays[w])
         for key in CHECKED_KEYS:
-            est, se, dof = _network_mean(cols[:, DIMENSION_KEYS.index(key)])
+            est, se, dof, cv_note = network_estimate(arrays, w, key)
             bias = float((biases or {}).get(w, {}).get(key, 0.0))
+            notes = [f"prediction = theory {theory[key]:.6g} + {bias_reason or 'bias'} {bias:.3g}" if bias else "",
+                     cv_note]
             out.append(t_stat(f"{label}{key}_{w}", theory[key] + bias, est, se, dof, kind="simulation",
-                              note=f"prediction = theory {theory[key]:.6g} + {bias_reason or 'bias'} {bias:.3g}"
-                              if bias else "", covariance=result.covariance, **run.context()))
+                              note="; ".join(n for n in notes if n), covariance=result.covariance,
+                              **run.context()))
     return out
 
 

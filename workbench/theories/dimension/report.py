@@ -202,7 +202,7 @@ def _runs(P: dict[str, Any]) -> tuple[Any, list[tuple[float, Any]]]:
 
     common = {"trials": P["trials"], "T": P["T"], "n_blocks": 8, "seed": P["seed"]}
     lin = DimensionRun(N=P["N_linear"], dt=P["dt_linear"], networks=P["networks_linear"], **common)
-    tanh = [(g, DimensionRun(N=n, dt=P["dt_tanh"], networks=P["networks"], **common))
+    tanh = [(g, DimensionRun(N=n, dt=P["dt_tanh"], networks=P["networks"], **{**common, "T": P["T_tanh"]}))
             for g, n in zip(P["g_tanh"], P["N_tanh"], strict=True)]
     return lin, tanh
 
@@ -220,13 +220,6 @@ def _point(g: float, values: np.ndarray) -> dict[str, float]:
     return {"g": g, "mean": float(v.mean()), "se": float(v.std(ddof=1) / math.sqrt(len(v)))}
 
 
-def _pr_column(arrays: dict[str, np.ndarray], which: str) -> np.ndarray:
-    """Per-network cross-block PR/N of ``which``."""
-    from workbench.sim.estimators import DIMENSION_KEYS
-
-    return np.asarray(arrays[which])[:, DIMENSION_KEYS.index("PR_over_N")]
-
-
 def _scaled_mean_cross(comps: list[Comparison], N: int) -> list[Comparison]:
     """The mean cross-covariance rows as N times the mean (O(1) numbers; the same test, theory, estimate and
     tolerance all multiplied by N)."""
@@ -242,7 +235,7 @@ def _scaled_mean_cross(comps: list[Comparison], N: int) -> list[Comparison]:
 def _jobs(P: dict[str, Any]) -> dict[Any, Any]:
     """Every stored run of the report: exact linear statistics per g, the 1/N study, the simulations."""
     from workbench.spec import ModelSpec
-    from workbench.theories.dimension.checks import dimension_job
+    from workbench.theories.dimension.checks import dimension_job, twinned_job
     from workbench.theories.dimension.finite_size import exact_job, size_exact_jobs
     from workbench.theories.dimension.finite_size_checks import autocov_job
     from workbench.theories.dimension.report_frequency import psi_jobs
@@ -256,7 +249,7 @@ def _jobs(P: dict[str, Any]) -> dict[Any, Any]:
         jobs["size", N] = job
     jobs["linear"] = dimension_job(ModelSpec.simple(N=lin_run.N, g=P["g_estimator"], phi="linear",
                                                     sigma2=P["sigma2"]), lin_run)
-    jobs.update({("tanh", g): dimension_job(_tanh_spec(g, run, P["sigma2"]), run) for g, run in tanh_runs})
+    jobs.update({("tanh", g): twinned_job(_tanh_spec(g, run, P["sigma2"]), run) for g, run in tanh_runs})
     jobs.update(regime_jobs(P))
     jobs.update(psi_jobs(P))
     jobs["autocov"] = autocov_job(P["fsn_phi"], P["fsn_g"], P["sigma2"], P["fsn_N"], P["fsn_networks"], P["seed"],
@@ -298,7 +291,7 @@ def tanh_checks(ctx: ReportContext, jobs: dict[Any, Any]) -> tuple[list[Comparis
     """Simulated white-noise tanh networks against the cavity theory, with the time-step biases added to the
     prediction: the DMFT one of the variance, and the fixed-J step-map one of N var_cross and PR/N
     (:mod:`.step_bias`); the cross-block estimator has no finite-T bias."""
-    from workbench.theories.dimension.checks import dimension_comparisons, theory_values
+    from workbench.theories.dimension.checks import dimension_comparisons, network_estimate, theory_values
     from workbench.theories.dimension.nonlinear import solve_nonlinear
     from workbench.theories.dimension.step_bias import relative_step_bias
     from workbench.theories.dmft.discrete import euler_bias
@@ -316,8 +309,9 @@ def tanh_checks(ctx: ReportContext, jobs: dict[Any, Any]) -> tuple[list[Comparis
         comps += _scaled_mean_cross(dimension_comparisons(res, arrays, run, label=f"tanh g = {g:g}: ", biases=bias,
                                                           bias_reason="time-step bias (DMFT variance; fixed-J step "
                                                           "map for N var_cross, PR/N)"), run.N)
-        points["tanh_x"].append(_point(g, _pr_column(arrays, "x")))
-        points["tanh_phi"].append(_point(g, _pr_column(arrays, "phi")))
+        for w in ("x", "phi"):
+            est, se, _, _ = network_estimate(arrays, w, "PR_over_N")
+            points[f"tanh_{w}"].append({"g": g, "mean": est, "se": se})
     return comps, points
 
 
@@ -362,18 +356,23 @@ def pr_section(ctx: ReportContext, content: ReportContent) -> None:
     run = tanh_runs[0][1]
     exact = (f"linear: exact equal-time C (Lyapunov equation) of {P['exact_networks']} drawn networks per g, "
              f"N = {P['exact_N']}, seeds {P['seed']} + i")
-    sims = (f"tanh: {P['networks']} networks per g ({sizes}) x {P['trials']} trials of T = {P['T']:g} after "
+    sims = (f"tanh: {P['networks']} networks per g ({sizes}) x {P['trials']} trials of T = {P['T_tanh']:g} after "
             f"{run.burn_in:g} burn-in, dt = {run.dt:g}, samples every {run.sample_every:g}, 8 blocks per trial, "
             f"network i has seed {P['seed']} + i")
     estimator = (f"estimator check: linear g = {P['g_estimator']:g}, N = {lin_run.N}, {lin_run.networks} networks, "
-                 f"dt = {lin_run.dt:g}, same trials and T")
+                 f"dt = {lin_run.dt:g}, same trials, T = {P['T']:g}")
     sec = content.section("PR/N against g, theory and simulation")
     sec.text("Equal-time covariance, white noise of intensity sigma^2 = ", P["sigma2"], ". Linear networks need no "
              "simulation: the exact covariance of each drawn network is compared with the derived statistics to "
              "order 1/N (large-N value + derived 1/N coefficient / N, derivations/dimension_finite_size.py). Tanh "
              "networks are simulated; each point is the mean over networks of the unbiased cross-block estimate "
              "(workbench.sim.estimators, no finite-T bias), with 2 SE over networks (quenched spread and temporal "
-             "noise). The known time-step biases (exponential Euler) are added to the prediction: the DMFT one of the "
+             "noise). Each tanh network is simulated beside its linear twin: couplings d J with the same J, d the "
+             "DMFT gain <phi'>, the same initial state and noise; the twin's estimate minus the exact statistics of "
+             "its own discrete process (Lyapunov equation) has mean 0 exactly and follows the tanh network's "
+             "estimation error closely, so the checked value is the control-variate mean (intercept of the "
+             "least-squares line of the tanh estimates on the twin errors, Student-t with networks - 2 dof), whose "
+             "variance is 5-20 times below the plain mean's (each check's note gives the factor). The known time-step biases (exponential Euler) are added to the prediction: the DMFT one of the "
              "variance, and for N var_cross and PR/N the exact step-map minus flow change of the fixed-J "
              "linear-equivalent covariance of two networks of the spec (workbench.theories.dimension.step_bias; "
              "about -2 % and -1.4 % of N var_cross at g = 0.8 and 1.2, self-averaging); "
@@ -545,7 +544,9 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
     content.parameter("tanh size", ", ".join(map(str, P["N_tanh"])), "units per tanh network, per g", N)
     content.parameter("tanh networks", P["networks"], "simulated networks per g", sp.Symbol("R"))
     content.parameter("trials", P["trials"], "independent trials per network", sp.Symbol("n"))
-    content.parameter("duration", P["T"], "recorded time per trial", sp.Symbol("T"))
+    content.parameter("duration", P["T"], "recorded time per trial (linear estimator check)", sp.Symbol("T"))
+    content.parameter("duration, tanh", P["T_tanh"], "recorded time per trial of each tanh network and of its linear "
+                      "twin (the control variate)", sp.Symbol("T"))
     content.parameter("time step, linear", P["dt_linear"], "exponential Euler (estimator check)", sp.Symbol("Delta_t"))
     content.parameter("time step, tanh", P["dt_tanh"], "exponential Euler", sp.Symbol("Delta_t"))
 
@@ -557,7 +558,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
     "the linear instability, 1/N scaling",
     default_params={"sigma2": 1.0, "g_linear": [0.3, 0.6, 0.8], "exact_N": 1000, "exact_networks": 12,
                     "g_estimator": 0.6, "N_linear": 200, "networks_linear": 8, "dt_linear": 0.05,
-                    "g_tanh": [0.8, 1.2], "N_tanh": [500, 1000], "networks": 16, "trials": 1, "T": 500.0,
+                    "g_tanh": [0.8, 1.2], "N_tanh": [500, 1000], "networks": 16, "trials": 1, "T": 500.0, "T_tanh": 250.0,
                     "dt_tanh": 0.025, "seed": 100, "hs_g": 0.5, "hs_N": 400, "fs_g": 0.6,
                     "fs_covariance": "zero-frequency", "fs_Ns": [250, 500, 1000, 2000],
                     "fs_networks": [1200, 300, 75, 20], "curve_points": 30, "fsn_phi": "tanh", "fsn_g": 1.2,
@@ -567,9 +568,9 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "psi_N": 300, "psi_networks": 32, "psi_chunk": 8, "psi_T": 1600.0, "psi_dt": 0.025,
                     "psi_w": [0.0, 0.25, 0.5, 1.0, 1.5, 2.5]},
     quick_params={"g_linear": [0.6], "exact_N": 200, "exact_networks": 4, "N_linear": 80, "networks_linear": 3,
-                  "g_tanh": [1.2], "N_tanh": [80], "networks": 3, "trials": 1, "T": 100.0, "hs_N": 200,
+                  "g_tanh": [1.2], "N_tanh": [80], "networks": 5, "trials": 1, "T": 100.0, "T_tanh": 100.0, "hs_N": 200,
                   "fs_Ns": [40, 80], "fs_networks": [24, 8], "curve_points": 6, "fsn_N": 80, "fsn_networks": 3,
-                  "fsn_T": 100.0, "regime_N": 60, "regime_networks": 3, "regime_T": 100.0,
+                  "fsn_T": 100.0, "regime_N": 60, "regime_networks": 5, "regime_T": 100.0,
                   "regime_window": 2.5, "worked_points": 4, "psi_N": 60, "psi_networks": 4, "psi_chunk": 2,
                   "psi_T": 400.0},
     order=90,

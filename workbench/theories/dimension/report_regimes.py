@@ -6,7 +6,9 @@ Each regime is one ``workbench dimension`` command line (:data:`REGIMES`); its t
 run of ``regime_networks`` networks (:func:`~workbench.theories.dimension.checks.dimension_job`, cross-block
 estimator, Student-t over networks). Known biases added to the prediction: the zero-frequency sampling cusp
 (:func:`~workbench.theories.dimension.checks.sampling_bias`) and, for white noise without static input, the DMFT
-step bias of the variance (:func:`~workbench.theories.dmft.discrete.euler_bias`). The 1/N terms of these
+step bias of the variance (:func:`~workbench.theories.dmft.discrete.euler_bias`) and the fixed-J step-map bias of
+N var_cross and PR/N (:func:`~workbench.theories.dimension.step_bias.relative_step_bias`); these regimes run
+beside their linear twins (:func:`~workbench.theories.dimension.checks.twinned_job`, control-variate means). The 1/N terms of these
 regimes are not derived; the regimes are chosen away from the edge (g_eff <= 0.82) where they are small. Each simulated network is ``regime_N`` units (default 300).
 """
 
@@ -77,11 +79,10 @@ def _run(P: Mapping[str, Any]) -> Any:
 
 def regime_jobs(P: Mapping[str, Any]) -> dict[tuple[str, int], Any]:
     """One stored simulation per regime, keyed ``("regime", i)``."""
-    from workbench.theories.dimension.checks import dimension_job
+    from workbench.theories.dimension.checks import twinned_job
 
     run = _run(P)
-    return {("regime", i): dimension_job(regime_spec(r, run.N), run, r["covariance"])
-            for i, r in enumerate(REGIMES)}
+    return {("regime", i): twinned_job(regime_spec(r, run.N), run, r["covariance"]) for i, r in enumerate(REGIMES)}
 
 
 def _theory(r: Mapping[str, Any]) -> Any:
@@ -94,7 +95,8 @@ def _theory(r: Mapping[str, Any]) -> Any:
 
 def _biases(r: Mapping[str, Any], res: Any, run: Any) -> tuple[dict[str, dict[str, float]], str]:
     """Known ``E[estimate] - theory`` of regime ``r`` and the reason (see the module docstring)."""
-    from workbench.theories.dimension.checks import sampling_bias
+    from workbench.theories.dimension.checks import sampling_bias, theory_values
+    from workbench.theories.dimension.step_bias import relative_step_bias
     from workbench.theories.dmft.discrete import euler_bias
 
     biases: dict[str, dict[str, float]] = {"x": {}, "phi": {}}
@@ -105,8 +107,11 @@ def _biases(r: Mapping[str, Any], res: Any, run: Any) -> tuple[dict[str, dict[st
             biases[w] = sampling_bias(res, r["sigma2"], run.sample_every, w, dphi2)
         reasons.append("sampling cusp")
     elif r["tau_noise"] == 0 and r["input_var"] == 0:
-        biases["x"]["mean_autocov"] = -euler_bias(regime_spec(r, run.N), run.dt, run.method)
-        reasons.append("DMFT step bias of the variance")
+        spec = regime_spec(r, run.N)
+        rel = relative_step_bias(spec, r["sigma2"], run.dt, run.method, seed=run.seed)
+        biases = {w: {key: v * theory_values(res, w)[key] for key, v in rel[w].items()} for w in ("x", "phi")}
+        biases["x"]["mean_autocov"] = -euler_bias(spec, run.dt, run.method)
+        reasons.append("time-step bias (DMFT variance; fixed-J step map for N var_cross, PR/N)")
     return biases, " + ".join(reasons)
 
 
@@ -115,8 +120,7 @@ def regime_checks(
 ) -> tuple[list[Comparison], list[list[str]], float, list[Comparison]]:
     """Checks of every regime, the rows of its overview table (theory vs simulation, PR/N and N var_cross), the
     largest effective gain of the regimes and the comparisons shown but not checked (:data:`UNCHECKED_AUTOCOV`)."""
-    from workbench.sim.estimators import DIMENSION_KEYS
-    from workbench.theories.dimension.checks import dimension_comparisons
+    from workbench.theories.dimension.checks import dimension_comparisons, network_estimate
     from workbench.theories.dimension.report import _scaled_mean_cross
 
     run, jobs = _run(P), regime_jobs(P)
@@ -136,9 +140,8 @@ def regime_checks(
         for w in ("x", "phi"):
             cells = [f"{r['label']}: {w}", f"{g_eff[-1]:.3f}"]
             for key in ("PR_over_N", "N_var_cross"):
-                col = arrays[w][:, DIMENSION_KEYS.index(key)]
-                se = col.std(ddof=1) / math.sqrt(len(col))
-                cells += [f"{getattr(res, f'{key}_{w}'):.4g}", f"{col.mean():.4g} +- {se:.2g}"]
+                est, se, _, _ = network_estimate(arrays, w, key)
+                cells += [f"{getattr(res, f'{key}_{w}'):.4g}", f"{est:.4g} +- {se:.2g}"]
             rows.append(cells)
     return comps, rows, max(g_eff), shown
 
@@ -159,17 +162,20 @@ def regimes_section(ctx: ReportContext, content: ReportContent) -> None:
     cusp = "the zero-frequency sampling cusp (Delta^2/12 times the autocovariance's cusp) and, " if zf else ""
     sec.text("The cavity theory as the command line returns it (", *commands[:-1], ") against simulated networks (",
              sims, f"). Known biases are added to the prediction: {cusp}for white noise without static input, the "
-             "DMFT step bias of the variance. The time-step bias of the cross statistics (about -2 % of N var_cross at "
-             "this dt in the white-noise tanh checks) and the 1/N terms (not derived in these regimes; the regimes sit "
-             f"away from the edge, g_eff <= {g_max:.2f}) are not subtracted: the checks have the power of their k SE, "
-             "stated per row.")
+             "DMFT step bias of the variance and the fixed-J step-map bias of N var_cross and PR/N (as in the tanh "
+             "checks). The white-noise regimes without input are simulated beside their linear twins and checked on "
+             "the control-variate means (as in the tanh checks); the coloured-noise and static-input ones on plain "
+             "means over networks (their twins would need the exact covariance of a coloured or input-shifted "
+             "process, not built). The time-step bias of the cross statistics under coloured noise or static input "
+             "and the 1/N terms (not derived for nonlinear cross statistics; the regimes sit away from the edge, "
+             f"g_eff <= {g_max:.2f}) are not subtracted: the checks have the power of their k SE, stated per row.")
     if shown:
         sec.text(UNCHECKED_AUTOCOV + " Measured: " + "; ".join(
             f"{c.quantity} theory {c.theory:.5g}, simulated {c.estimate:.5g} ({100 * (c.estimate / c.theory - 1):+.2f} %)"
             for c in shown) + ".")
     sec.table(["regime: of", "g_eff", "PR/N", "simulated", "N var_cross", "simulated"], rows,
               caption=f"Theory (N -> infinity) of PR/N and N var_cross, each beside the mean +- SE over simulated "
-              f"networks ({sims}).")
+              f"networks (the control-variate mean where the regime has linear twins; {sims}).")
     sec.checks(comps, caption=f"Regimes beyond white noise, Student-t over networks: {sims}.")
     window_text(sec)
 
@@ -203,13 +209,13 @@ def window_text(sec: Any) -> None:
 
 
 def pr_points(ctx: ReportContext, P: Mapping[str, Any], sigma2: float) -> list[tuple[str, float, float, float]]:
-    """``(phi, g, mean, SE)`` of the simulated PR/N of x of the white-noise equal-time regimes without input at
+    """``(phi, g, mean, SE)`` (the control-variate mean with twins) of the simulated PR/N of x of the white-noise equal-time regimes without input at
     noise ``sigma2`` (the points of the instability figure; the stored runs of :func:`regime_jobs`)."""
-    from workbench.sim.estimators import DIMENSION_KEYS
+    from workbench.theories.dimension.checks import network_estimate
 
     jobs, out = regime_jobs(P), []
     for i, r in enumerate(REGIMES):
         if (r["covariance"], r["tau_noise"], r["input_var"], r["sigma2"]) == ("equal-time", 0.0, 0.0, sigma2):
-            col = ctx.run_job(jobs["regime", i]).arrays["x"][:, DIMENSION_KEYS.index("PR_over_N")]
-            out.append((r["phi"], r["g"], float(col.mean()), float(col.std(ddof=1) / math.sqrt(len(col)))))
+            est, se, _, _ = network_estimate(ctx.run_job(jobs["regime", i]).arrays, "x", "PR_over_N")
+            out.append((r["phi"], r["g"], est, se))
     return out
