@@ -15,7 +15,7 @@ A nonlinear white-noise network can be simulated beside its linear twin (:func:`
 ``<phi'> J`` of the same J, the same initial state and noise): the twin's estimation error (mean 0 exactly, from its
 exact discrete covariance) and its quenched deviation (exact flow statistics minus their derived disorder average
 at N) follow the network's own estimates closely, and :func:`network_estimate` takes the control-variate mean
-(:func:`controlled_mean`): 5-70 times less variance than the plain mean over networks. :func:`redrawn_comparisons` checks a network whose
+(:func:`controlled_mean`): 2-90 times less variance than the plain mean over networks in the dimension report. :func:`redrawn_comparisons` checks a network whose
 couplings are redrawn in time (annealed: cross-covariances average out) and :func:`quenched_spread` gives
 the per-realisation spread beside the disorder-averaged SE. :func:`finite_size_study` measures a statistic
 over N and fits its 1/N term (:func:`workbench.compare.finite_size_fit`), from any ``measure(N, seed)``
@@ -128,15 +128,20 @@ def _sized_spec(spec: ModelSpec, run: DimensionRun) -> ModelSpec:
     return spec.replace(N=int(run.N))
 
 
-def _plain_white(spec: ModelSpec) -> bool:
-    """One population with tau = gain = 1, no inputs, white noise, drawn i.i.d. couplings (J0 = 0, eta = 0, no
-    low-rank terms, no J file): the structure of :func:`exact_linear_stats` and of a linear twin."""
+def _plain(spec: ModelSpec) -> bool:
+    """One population with tau = gain = 1, no inputs, drawn i.i.d. couplings (J0 = 0, eta = 0, no low-rank terms, no
+    J file)."""
     if len(spec.populations) != 1 or spec.J_file is not None or spec.low_rank:
         return False
     p = spec.populations[0]
     unit = all(d.kind == "constant" and d.value == 1.0 for d in (p.tau, p.gain))
     plain = p.input_mean == 0.0 and p.input_std == 0.0 and not np.any(spec.J0) and not np.any(spec.eta)
-    return unit and plain and spec.noise.kind == "white"
+    return unit and plain
+
+
+def _plain_white(spec: ModelSpec) -> bool:
+    """The structure of :func:`_plain` with white noise: that of :func:`exact_linear_stats` for a linear network."""
+    return _plain(spec) and spec.noise.kind == "white"
 
 
 def _is_linear(spec: ModelSpec) -> bool:
@@ -186,7 +191,7 @@ def exact_windowed_covariance(J: np.ndarray, sigma2: float, window: float, richa
 
 
 def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covariance: str,
-                       flow: bool = True) -> dict[str, np.ndarray]:
+                       flow: bool = True, tau_noise: float = 0.0) -> dict[str, np.ndarray]:
     """Exact statistics of one linear network's covariance: of the flow (``"flow"``, skipped when ``flow`` is
     False) and of the simulator's discrete process sampled every ``sample_every`` (``"sampled"``), each an array
     over :data:`DIMENSION_KEYS`.
@@ -196,6 +201,10 @@ def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covarian
     the samples ``Delta`` apart (``M_s = M^stride``), ``Delta [(1 - M_s)^{-1} S + S (1 - M_s)^{-T} - S]``.
     """
     N = J.shape[0]
+    if tau_noise > 0:
+        if covariance != "equal-time":
+            raise SpecError("covariance", f"exact statistics under OU noise are equal-time only, got {covariance!r}")
+        return _exact_ou_stats(J, sigma2, run, tau_noise, flow)
     a, b, nf = (float(np.asarray(v).ravel()[0]) for v in step_coefficients(np.ones(1), run.dt, sigma2, run.method, True))
     M = a * np.eye(N) + b * J
     S = sla.solve_discrete_lyapunov(M, nf**2 * np.eye(N))
@@ -210,6 +219,24 @@ def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covarian
             covs["flow"] = sigma2 * B @ B.T
         R = np.linalg.solve(np.eye(N) - np.linalg.matrix_power(M, run.stride), S)
         covs["sampled"] = run.sample_every * (R + R.T - S)
+    return {name: np.array([dimension_stats(C)[k] for k in DIMENSION_KEYS]) for name, C in covs.items()}
+
+
+def _exact_ou_stats(J: np.ndarray, sigma2: float, run: DimensionRun, tau_noise: float, flow: bool) -> dict[str, np.ndarray]:
+    """Equal-time statistics of a linear network driven by OU noise: the flow (augmented Lyapunov equation,
+    :func:`exact_equal_time_covariance`) and the simulator's discrete process ``x <- M x + b eta``,
+    ``eta <- c eta + nf_eta Z`` (``c = exp(-dt/tau_noise)``, ``nf_eta^2 = sigma2 (1 - c^2) / (2 tau_noise)``), whose
+    stationary covariance solves the augmented discrete Lyapunov equation."""
+    N = J.shape[0]
+    a, b, _ = (float(np.asarray(v).ravel()[0]) for v in step_coefficients(np.ones(1), run.dt, sigma2, run.method, False))
+    c = math.exp(-run.dt / tau_noise)
+    nf2 = sigma2 * (1.0 - c * c) / (2.0 * tau_noise)
+    eye, Z = np.eye(N), np.zeros((N, N))
+    A = np.block([[a * eye + b * J, b * eye], [Z, c * eye]])
+    S = sla.solve_discrete_lyapunov(A, np.block([[Z, Z], [Z, nf2 * eye]]))[:N, :N]
+    covs = {"sampled": S}
+    if flow:
+        covs = {"flow": exact_equal_time_covariance(J, sigma2, tau_noise), **covs}
     return {name: np.array([dimension_stats(C)[k] for k in DIMENSION_KEYS]) for name, C in covs.items()}
 
 
@@ -252,22 +279,24 @@ def twin_gain(spec: ModelSpec) -> float:
     return float(np.ravel(DMFTProblem(spec).build_solver().solve().mean_phi_prime)[0])
 
 
-def twin_supported(spec: ModelSpec) -> bool:
-    """Whether a network of ``spec`` can have a linear twin (:func:`check_twin`): the structure of
-    :func:`_plain_white` with white noise sigma2 > 0 and dense Gaussian couplings (p = 1)."""
-    return _plain_white(spec) and spec.noise.sigma2 > 0 and spec.p[0][0] == 1.0
+def twin_supported(spec: ModelSpec, covariance: str = "equal-time") -> bool:
+    """Whether a network of ``spec`` can have a linear twin (:func:`check_twin`): the structure of :func:`_plain`,
+    dense Gaussian couplings (p = 1) and noise of intensity sigma2 > 0, white, or OU for the equal-time covariance."""
+    kinds = ("white", "ou") if covariance == "equal-time" else ("white",)
+    return _plain(spec) and spec.noise.kind in kinds and spec.noise.sigma2 > 0 and spec.p[0][0] == 1.0
 
 
-def check_twin(spec: ModelSpec, gain: float | None, redraw: bool = False) -> None:
-    """Refuse (one-line SpecError naming ``twin_gain``) a linear twin the exact statistics cannot serve: it needs the
-    structure of :func:`_plain_white` with white noise sigma2 > 0, fixed couplings, and a finite gain > 0."""
+def check_twin(spec: ModelSpec, gain: float | None, redraw: bool = False, covariance: str = "equal-time") -> None:
+    """Refuse (one-line SpecError naming ``twin_gain``) a linear twin the exact statistics cannot serve: it needs
+    :func:`twin_supported`, fixed couplings, and a gain > 0 with ``gain g < 1``."""
     if gain is None:
         return
     if not (math.isfinite(gain) and gain > 0) or not gain * spec.g[0][0] < 1.0:
         raise SpecError("twin_gain", f"must be > 0 with a stable twin, gain * g < 1 (g = {spec.g[0][0]:g}), got {gain!r}")
-    if redraw or not twin_supported(spec):
+    if redraw or not twin_supported(spec, covariance):
         raise SpecError("twin_gain", "a linear twin needs one population with tau = gain = 1, no inputs, J0 = 0, "
-                        "eta = 0, dense couplings (p = 1), white noise sigma2 > 0 and couplings fixed in time")
+                        "eta = 0, dense couplings (p = 1) fixed in time, and noise sigma2 > 0, white (or OU for the "
+                        "equal-time covariance)")
 
 
 def simulated_network(spec: ModelSpec, seed: int) -> Any:
@@ -281,7 +310,9 @@ def twin_network(spec: ModelSpec, seed: int, gain: float) -> tuple[ModelSpec, An
     with the same seed it sees the same initial state and noise (the simulator spawns network, initial state and
     noise streams from the seed)."""
     net = simulated_network(spec, seed)
-    twin = ModelSpec.simple(N=spec.N, g=1.0, phi="linear", sigma2=spec.noise.sigma2)
+    ou = spec.noise.kind == "ou"
+    twin = ModelSpec.simple(N=spec.N, g=1.0, phi="linear", sigma2=spec.noise.sigma2, noise="ou" if ou else None,
+                            noise_tau=spec.noise.tau if ou else 1.0)
     return twin, replace(net, spec=twin, J=gain * net.J)
 
 
@@ -301,8 +332,9 @@ def twin_statistics(spec: ModelSpec, run: DimensionRun, covariance: str, seed: i
     res = simulate(twin, T=run.burn_in + run.T, dt=run.dt, trials=run.trials, seed=seed, burn_in=run.burn_in,
                    stride=run.stride, record=("traj",), neurons=run.N, method=run.method, blas_threads=1, network=net)
     est, _ = _estimates(res.traj, run, covariance, 0.0, False)
-    exact = exact_linear_stats(net.J, spec.noise.sigma2, run, covariance)
-    fc = finite_size_coefficients(gain * spec.g[0][0], spec.noise.sigma2, covariance)
+    tau_noise = spec.noise.tau if spec.noise.kind == "ou" else 0.0
+    exact = exact_linear_stats(net.J, spec.noise.sigma2, run, covariance, tau_noise=tau_noise)
+    fc = finite_size_coefficients(gain * spec.g[0][0], spec.noise.sigma2, covariance, tau_noise=tau_noise)
     expected = {k: fc.at(k, run.N) for k in ("PR_over_N", "mean_autocov", "mean_cross", "N_var_cross")}
     expected["var_diag"] = fc.at("N_var_diag", run.N) / run.N
     return {"twin": est, "twin_exact": exact["sampled"], "twin_flow": exact["flow"],
@@ -333,7 +365,7 @@ def measure_network(
     each trial (the symmetry-broken population mean may take either sign in each trial; the centring bias is then
     that of the trial's duration).
     """
-    check_twin(spec, twin_gain, redraw)
+    check_twin(spec, twin_gain, redraw, covariance)
     spec = _sized_spec(spec, run)
     x, phi = _simulate_trajectories(spec, run, seed, redraw)
     mean: float | str | None = 0.0 if mean_is_zero(spec) else None
@@ -365,7 +397,7 @@ def dimension_job(spec: ModelSpec, run: DimensionRun, covariance: str = "equal-t
     ``twin_gain``: each network with its linear twin, :func:`twin_statistics`)."""
     if covariance not in ("equal-time", "zero-frequency"):
         raise SpecError("covariance", f"must be 'equal-time' or 'zero-frequency', got {covariance!r}")
-    check_twin(spec, twin_gain, redraw)
+    check_twin(spec, twin_gain, redraw, covariance)
     params = {"spec": _sized_spec(spec, run).to_dict(), "run": asdict(run), "covariance": covariance,
               "redraw": bool(redraw)}
     if twin_gain is not None:
@@ -378,7 +410,7 @@ def dimension_job(spec: ModelSpec, run: DimensionRun, covariance: str = "equal-t
 def twinned_job(spec: ModelSpec, run: DimensionRun, covariance: str = "equal-time") -> RunJob:
     """:func:`dimension_job` of ``spec``, each network with its linear twin at the DMFT gain (:func:`twin_gain`) when
     the model allows one (:func:`twin_supported`; otherwise without): the control variate of the network averages."""
-    return dimension_job(spec, run, covariance, twin_gain=twin_gain(spec) if twin_supported(spec) else None)
+    return dimension_job(spec, run, covariance, twin_gain=twin_gain(spec) if twin_supported(spec, covariance) else None)
 
 
 def theory_values(result: Any, which: str) -> dict[str, float]:

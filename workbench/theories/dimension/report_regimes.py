@@ -7,8 +7,8 @@ run of ``regime_networks`` networks (:func:`~workbench.theories.dimension.checks
 estimator, Student-t over networks). Known biases added to the prediction: the zero-frequency sampling cusp
 (:func:`~workbench.theories.dimension.checks.sampling_bias`) and, for white noise without static input, the DMFT
 step bias of the variance (:func:`~workbench.theories.dmft.discrete.euler_bias`) and the fixed-J step-map bias of
-N var_cross and PR/N (:func:`~workbench.theories.dimension.step_bias.relative_step_bias`); these regimes run
-beside their linear twins (:func:`~workbench.theories.dimension.checks.twinned_job`, control-variate means). The 1/N terms of these
+N var_cross and PR/N (:func:`~workbench.theories.dimension.step_bias.relative_step_bias`); these regimes and the
+OU one run beside their linear twins (:func:`~workbench.theories.dimension.checks.twinned_job`, control-variate means). The 1/N terms of these
 regimes are not derived; the regimes are chosen away from the edge (g_eff <= 0.82) where they are small. Each simulated network is ``regime_N`` units (default 300).
 """
 
@@ -163,10 +163,11 @@ def regimes_section(ctx: ReportContext, content: ReportContent) -> None:
     sec.text("The cavity theory as the command line returns it (", *commands[:-1], ") against simulated networks (",
              sims, f"). Known biases are added to the prediction: {cusp}for white noise without static input, the "
              "DMFT step bias of the variance and the fixed-J step-map bias of N var_cross and PR/N (as in the tanh "
-             "checks). The white-noise regimes without input are simulated beside their linear twins and checked on "
-             "the control-variate means (as in the tanh checks); the coloured-noise and static-input ones on plain "
-             "means over networks (their twins would need the exact covariance of a coloured or input-shifted "
-             "process, not built). The time-step bias of the cross statistics under coloured noise or static input "
+             "checks). The regimes without input (white or OU noise) are simulated beside their linear twins and "
+             "checked on the control-variate means (as in the tanh checks; under OU noise the twin's exact "
+             "covariance solves the Lyapunov equation of the augmented (x, noise) step map); the static-input one on "
+             "plain means over networks (a twin would need per-unit gains, whose disorder average at N is not "
+             "derived). The time-step bias of the cross statistics under coloured noise or static input "
              "and the 1/N terms (not derived for nonlinear cross statistics; the regimes sit away from the edge, "
              f"g_eff <= {g_max:.2f}) are not subtracted: the checks have the power of their k SE, stated per row.")
     if shown:
