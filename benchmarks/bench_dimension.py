@@ -8,9 +8,14 @@ Measures, after compilation (one warm-up solve builds / loads the generated code
 * ``simulation``: the linear network at g = 0.5 (equal-time, sigma2 = 1): ``--networks`` networks of ``--N``
   neurons (batched trials, cross-block estimator, :mod:`workbench.theories.dimension.checks`), the time per
   network, the spread of PR/N over networks and the number of networks (and the time) for which the
-  Student-t tolerance ``k SE`` is 5 % of PR/N (k at the false-alarm rate of 4 Gaussian SE).
+  Student-t tolerance ``k SE`` is 5 % of PR/N (k at the false-alarm rate of 4 Gaussian SE);
+* ``simulation_tanh``: tanh g = 1.2, sigma2 = 1 at ``--N`` (T = 300, 2 trials, dt = 0.025), ``--networks`` pilot
+  networks each with and without its linear twin (:func:`~workbench.theories.dimension.checks.twinned_job`): seconds
+  per network both ways, and the networks (and seconds) for a 5 % check of PR/N and of N var_cross of x from the plain
+  mean (dof n - 1) and from the control-variate mean (residual SD of the fit on both twin controls, dof n - 3).
 
-Usage: ``python benchmarks/bench_dimension.py [--points 30] [--N 400] [--networks 4] [--json out.json]``.
+Usage: ``python benchmarks/bench_dimension.py [--points 30] [--N 400] [--networks 4] [--tanh-networks 8]
+[--json out.json]``.
 """
 
 from __future__ import annotations
@@ -45,10 +50,10 @@ def theory_curves(points: int) -> dict[str, float]:
             "PR_linear_range": [min(lin), max(lin)], "PR_tanh_range": [min(nl), max(nl)]}
 
 
-def networks_for(rel: float, pr: float, sd: float) -> int:
-    """Fewest networks n with ``student_k(n) * sd / sqrt(n) <= rel * pr``."""
-    n = 2
-    while student_k(n) * sd / math.sqrt(n) > rel * pr and n < 10_000:
+def networks_for(rel: float, mean: float, sd: float, lost: int = 1) -> int:
+    """Fewest networks n with ``k(n - lost dof) * sd / sqrt(n) <= rel * mean``."""
+    n = lost + 1
+    while student_k(dof=n - lost) * sd / math.sqrt(n) > rel * abs(mean) and n < 10_000:
         n += 1
     return n
 
@@ -67,15 +72,46 @@ def simulation_point(N: int, networks: int) -> dict[str, float]:
             "networks_for_5pct": need, "seconds_for_5pct": need * per}
 
 
+def simulation_point_twin(N: int, networks: int) -> dict[str, float]:
+    """Networks and seconds for a 5 % check of tanh's PR/N and N var_cross of x, plain against control-variate mean."""
+    from workbench.sim.estimators import DIMENSION_KEYS
+    from workbench.theories.dimension.checks import twin_controls, twinned_job
+
+    spec = ModelSpec.simple(N=N, g=1.2, phi="tanh", sigma2=1.0)
+    run = DimensionRun(N=N, networks=networks, trials=2, T=300.0, dt=0.025, n_blocks=8, seed=70)
+    t0 = time.perf_counter()
+    dimension_samples(dimension_job(spec, run).params)
+    per_plain = (time.perf_counter() - t0) / networks
+    t0 = time.perf_counter()
+    arrays = dimension_samples(twinned_job(spec, run).params)
+    per_twin = (time.perf_counter() - t0) / networks
+    controls = twin_controls(arrays)
+    out: dict[str, float] = {"N": N, "T": run.T, "trials": run.trials, "dt": run.dt, "pilot_networks": networks,
+                             "seconds_per_network_plain": per_plain, "seconds_per_network_twin": per_twin}
+    for key in ("PR_over_N", "N_var_cross"):
+        i = DIMENSION_KEYS.index(key)
+        y = arrays["x"][:, i]
+        X = np.column_stack([np.ones(networks), controls[:, i, :]])
+        resid = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+        sd_res = float(np.sqrt((resid**2).sum() / (networks - 3)))
+        n_plain = networks_for(0.05, float(y.mean()), float(y.std(ddof=1)))
+        n_twin = networks_for(0.05, float(y.mean()), sd_res, lost=3)
+        out.update({f"{key}_networks_plain": n_plain, f"{key}_seconds_plain": n_plain * per_plain,
+                    f"{key}_networks_twin": n_twin, f"{key}_seconds_twin": n_twin * per_twin})
+    return out
+
+
 def main() -> None:
     """Run both measurements and print (or write) them."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--points", type=int, default=30)
     ap.add_argument("--N", type=int, default=400)
     ap.add_argument("--networks", type=int, default=4)
+    ap.add_argument("--tanh-networks", type=int, default=8)
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
-    out = {**theory_curves(a.points), "simulation": simulation_point(a.N, a.networks)}
+    out = {**theory_curves(a.points), "simulation": simulation_point(a.N, a.networks),
+           "simulation_tanh": simulation_point_twin(a.N, a.tanh_networks)}
     text = json.dumps(out, indent=2)
     print(text)
     if a.json:

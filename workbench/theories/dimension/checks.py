@@ -15,9 +15,9 @@ A nonlinear white-noise network can be simulated beside its linear twin (:func:`
 ``<phi'> J`` of the same J, the same initial state and noise): the twin's estimation error (mean 0 exactly, from its
 exact discrete covariance) and its quenched deviation (exact flow statistics minus their derived disorder average
 at N) follow the network's own estimates closely, and :func:`network_estimate` takes the control-variate mean
-(:func:`controlled_mean`): 2-90 times less variance than the plain mean over networks in the dimension report. :func:`redrawn_comparisons` checks a network whose
-couplings are redrawn in time (annealed: cross-covariances average out) and :func:`quenched_spread` gives
-the per-realisation spread beside the disorder-averaged SE. :func:`finite_size_study` measures a statistic
+(:func:`controlled_mean`): 2-90 times less variance than the plain mean over networks in the dimension report.
+:func:`redrawn_comparisons` checks a network whose couplings are redrawn in time (annealed: cross-covariances
+average out) and :func:`quenched_spread` gives the per-realisation spread beside the disorder-averaged SE. :func:`finite_size_study` measures a statistic
 over N and fits its 1/N term (:func:`workbench.compare.finite_size_fit`), from any ``measure(N, seed)``
 (e.g. :func:`linear_network_measure`, exact) or from stored simulations (:func:`size_jobs`,
 :func:`study_from_runs`).
@@ -49,11 +49,12 @@ __all__ = [
     "ControlledMean",
     "DimensionRun",
     "FiniteSizeStudy",
+    "TWIN_CONTROLS",
+    "check_twin",
+    "controlled_mean",
     "dimension_comparisons",
     "dimension_job",
     "dimension_samples",
-    "controlled_mean",
-    "check_twin",
     "exact_comparisons",
     "exact_equal_time_covariance",
     "exact_linear_stats",
@@ -62,21 +63,20 @@ __all__ = [
     "finite_size_study",
     "linear_network_measure",
     "measure_network",
+    "network_estimate",
     "quenched_spread",
     "redrawn_comparisons",
     "sampling_bias",
+    "simulated_network",
     "size_jobs",
     "study_from_runs",
     "theory_values",
-    "network_estimate",
-    "simulated_network",
+    "twin_controls",
     "twin_gain",
     "twin_network",
+    "twin_statistics",
     "twin_supported",
     "twinned_job",
-    "twin_controls",
-    "TWIN_CONTROLS",
-    "twin_statistics",
 ]
 
 CHECKED_KEYS = ("PR_over_N", "mean_autocov", "N_var_cross", "mean_cross")
