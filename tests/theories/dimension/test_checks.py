@@ -137,21 +137,34 @@ def test_redrawn_couplings_annealed(tmp_path):
 
 @pytest.mark.slow
 def test_tanh_noise_equal_time(tmp_path):
-    """tanh, g = 1.2, sigma2 = 1 (g_eff = 0.77), N = 400, 8 networks, dt = 0.025: the two-site cavity theory
-    of x and phi within k SE; the variance's DMFT time-step bias (exponential Euler) is added to the prediction."""
+    """tanh, g = 1.2, sigma2 = 1 (g_eff = 0.77), N = 400, 8 networks x 4 trials of T = 1000, dt = 0.025, seeds 21 + i,
+    each beside its linear twin: the two-site cavity theory of x and phi within k SE of the control-variate means; the
+    time-step biases (DMFT one of the variance, fixed-J step map for N var_cross and PR/N) are added to the prediction.
+    Power: the tolerances of PR/N and N var_cross are below 3 % and 6 % (the plain means' were about 2.5 times
+    wider)."""
+    from workbench.theories.dimension.checks import theory_values, twinned_job
     from workbench.theories.dimension.nonlinear import solve_nonlinear
+    from workbench.theories.dimension.step_bias import relative_step_bias
     from workbench.theories.dmft.discrete import euler_bias
 
     spec = ModelSpec.simple(N=400, g=1.2, phi="tanh", sigma2=1.0)
     run = DimensionRun(N=400, networks=8, trials=4, T=1000.0, dt=0.025, n_blocks=8, seed=21)
-    job = dimension_job(spec, run)
+    job = twinned_job(spec, run)
     arrays = run_jobs([job], RunStore(tmp_path))[job].arrays
-    bias = {"x": {"mean_autocov": -euler_bias(spec, run.dt, "exp")}}
-    checks = dimension_comparisons(solve_nonlinear(spec), arrays, run, biases=bias,
-                                   bias_reason="DMFT time-step bias of Delta0")
+    res = solve_nonlinear(spec)
+    rel = relative_step_bias(spec, 1.0, run.dt, "exp", seed=run.seed)
+    bias = {w: {key: r * theory_values(res, w)[key] for key, r in rel[w].items()} for w in ("x", "phi")}
+    bias["x"]["mean_autocov"] = -euler_bias(spec, run.dt, "exp")
+    checks = dimension_comparisons(res, arrays, run, biases=bias, bias_reason="time-step bias")
     for c in checks:
+        print(c)
         c.assert_ok()
-    assert student_k(dof=run.networks - 1) < 10 and np.isfinite([c.tolerance for c in checks]).all()
+    assert student_k(dof=run.networks - 3) < 10 and np.isfinite([c.tolerance for c in checks]).all()
+    for c in checks:
+        if c.quantity.startswith("PR_over_N"):
+            assert c.rel_tolerance < 0.03, c
+        if c.quantity.startswith("N_var_cross"):
+            assert c.rel_tolerance < 0.06, c
 
 
 def test_sampling_bias_matches_exact_linear():
