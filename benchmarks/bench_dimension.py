@@ -75,7 +75,7 @@ def simulation_point(N: int, networks: int) -> dict[str, float]:
 def simulation_point_twin(N: int, networks: int) -> dict[str, float]:
     """Networks and seconds for a 5 % check of tanh's PR/N and N var_cross of x, plain against control-variate mean."""
     from workbench.sim.estimators import DIMENSION_KEYS
-    from workbench.theories.dimension.checks import twin_controls, twinned_job
+    from workbench.theories.dimension.checks import controlled_mean, twin_controls, twinned_job
 
     spec = ModelSpec.simple(N=N, g=1.2, phi="tanh", sigma2=1.0)
     run = DimensionRun(N=N, networks=networks, trials=2, T=300.0, dt=0.025, n_blocks=8, seed=70)
@@ -91,11 +91,8 @@ def simulation_point_twin(N: int, networks: int) -> dict[str, float]:
     for key in ("PR_over_N", "N_var_cross"):
         i = DIMENSION_KEYS.index(key)
         y = arrays["x"][:, i]
-        X = np.column_stack([np.ones(networks), controls[:, i, :]])
-        resid = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
-        sd_res = float(np.sqrt((resid**2).sum() / (networks - 3)))
         n_plain = networks_for(0.05, float(y.mean()), float(y.std(ddof=1)))
-        n_twin = networks_for(0.05, float(y.mean()), sd_res, lost=3)
+        n_twin = networks_for(0.05, float(y.mean()), controlled_mean(y, controls[:, i, :]).residual_sd, lost=3)
         out.update({f"{key}_networks_plain": n_plain, f"{key}_seconds_plain": n_plain * per_plain,
                     f"{key}_networks_twin": n_twin, f"{key}_seconds_twin": n_twin * per_twin})
     return out

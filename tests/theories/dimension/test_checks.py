@@ -145,19 +145,16 @@ def test_tanh_noise_equal_time(tmp_path):
     of the nonlinear cross statistics show for phi: N var_cross -0.00106 +- 0.00025 and PR/N +0.0019 +- 0.0004 from
     the large-N values (+ step bias), i.e. coefficients -0.42 +- 0.10 and +0.77 +- 0.17, against -0.46 and +0.37 from
     the linear-equivalent coefficients plus the rests measured in benchmarks/study_dimension_finite_size.py."""
-    from workbench.theories.dimension.checks import theory_values, twinned_job
+    from workbench.theories.dimension.checks import twinned_job
     from workbench.theories.dimension.nonlinear import solve_nonlinear
-    from workbench.theories.dimension.step_bias import relative_step_bias
-    from workbench.theories.dmft.discrete import euler_bias
+    from workbench.theories.dimension.step_bias import white_noise_step_biases
 
     spec = ModelSpec.simple(N=400, g=1.2, phi="tanh", sigma2=1.0)
     run = DimensionRun(N=400, networks=8, trials=4, T=1000.0, dt=0.025, n_blocks=8, seed=21)
     job = twinned_job(spec, run)
     arrays = run_jobs([job], RunStore(tmp_path))[job].arrays
     res = solve_nonlinear(spec)
-    rel = relative_step_bias(spec, 1.0, run.dt, "exp", seed=run.seed)
-    bias = {w: {key: r * theory_values(res, w)[key] for key, r in rel[w].items()} for w in ("x", "phi")}
-    bias["x"]["mean_autocov"] = -euler_bias(spec, run.dt, "exp")
+    bias = white_noise_step_biases(spec, res, 1.0, run.dt, "exp", seed=run.seed)
     checks = dimension_comparisons(res, arrays, run, biases=bias, bias_reason="time-step bias")
     for c in checks:
         print(c)

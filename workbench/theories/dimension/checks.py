@@ -25,6 +25,7 @@ over N and fits its 1/N term (:func:`workbench.compare.finite_size_fit`), from a
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -199,16 +200,21 @@ def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covarian
     Equal-time: ``(J - 1) C + C (J - 1)^T + sigma2 1 = 0`` and ``S = M S M^T + nf^2 1`` with the step
     ``x <- M x + nf Z``, ``M = a 1 + b J``. Zero-frequency: ``sigma2 (1 - J)^{-1} (1 - J)^{-T}`` and, for
     the samples ``Delta`` apart (``M_s = M^stride``), ``Delta [(1 - M_s)^{-1} S + S (1 - M_s)^{-T} - S]``.
+    ``tau_noise > 0``: OU noise, equal time only (augmented Lyapunov equations, :func:`_ou_step_covariance`).
     """
     N = J.shape[0]
+    a, b, nf = (float(np.asarray(v).ravel()[0]) for v in
+                step_coefficients(np.ones(1), run.dt, sigma2, run.method, tau_noise == 0))
+    M = a * np.eye(N) + b * J
+    covs: dict[str, np.ndarray] = {}
     if tau_noise > 0:
         if covariance != "equal-time":
             raise SpecError("covariance", f"exact statistics under OU noise are equal-time only, got {covariance!r}")
-        return _exact_ou_stats(J, sigma2, run, tau_noise, flow)
-    a, b, nf = (float(np.asarray(v).ravel()[0]) for v in step_coefficients(np.ones(1), run.dt, sigma2, run.method, True))
-    M = a * np.eye(N) + b * J
+        if flow:
+            covs["flow"] = exact_equal_time_covariance(J, sigma2, tau_noise)
+        covs["sampled"] = _ou_step_covariance(M, b, sigma2, run.dt, tau_noise)
+        return _stats_of(covs)
     S = sla.solve_discrete_lyapunov(M, nf**2 * np.eye(N))
-    covs: dict[str, np.ndarray] = {}
     if covariance == "equal-time":
         if flow:
             covs["flow"] = exact_equal_time_covariance(J, sigma2)
@@ -219,25 +225,23 @@ def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covarian
             covs["flow"] = sigma2 * B @ B.T
         R = np.linalg.solve(np.eye(N) - np.linalg.matrix_power(M, run.stride), S)
         covs["sampled"] = run.sample_every * (R + R.T - S)
+    return _stats_of(covs)
+
+
+def _stats_of(covs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each covariance's :func:`~workbench.sim.estimators.dimension_stats` as an array over :data:`DIMENSION_KEYS`."""
     return {name: np.array([dimension_stats(C)[k] for k in DIMENSION_KEYS]) for name, C in covs.items()}
 
 
-def _exact_ou_stats(J: np.ndarray, sigma2: float, run: DimensionRun, tau_noise: float, flow: bool) -> dict[str, np.ndarray]:
-    """Equal-time statistics of a linear network driven by OU noise: the flow (augmented Lyapunov equation,
-    :func:`exact_equal_time_covariance`) and the simulator's discrete process ``x <- M x + b eta``,
-    ``eta <- c eta + nf_eta Z`` (``c = exp(-dt/tau_noise)``, ``nf_eta^2 = sigma2 (1 - c^2) / (2 tau_noise)``), whose
-    stationary covariance solves the augmented discrete Lyapunov equation."""
-    N = J.shape[0]
-    a, b, _ = (float(np.asarray(v).ravel()[0]) for v in step_coefficients(np.ones(1), run.dt, sigma2, run.method, False))
-    c = math.exp(-run.dt / tau_noise)
-    nf2 = sigma2 * (1.0 - c * c) / (2.0 * tau_noise)
+def _ou_step_covariance(M: np.ndarray, b: float, sigma2: float, dt: float, tau_noise: float) -> np.ndarray:
+    """Stationary covariance of x under the simulator's OU step ``x <- M x + b eta``, ``eta <- c eta + nf_eta Z``
+    (``c = exp(-dt/tau_noise)``, ``nf_eta^2 = sigma2 (1 - c^2) / (2 tau_noise)``): the x block of the augmented
+    (x, eta) discrete Lyapunov equation."""
+    N = M.shape[0]
+    c = math.exp(-dt / tau_noise)
     eye, Z = np.eye(N), np.zeros((N, N))
-    A = np.block([[a * eye + b * J, b * eye], [Z, c * eye]])
-    S = sla.solve_discrete_lyapunov(A, np.block([[Z, Z], [Z, nf2 * eye]]))[:N, :N]
-    covs = {"sampled": S}
-    if flow:
-        covs = {"flow": exact_equal_time_covariance(J, sigma2, tau_noise), **covs}
-    return {name: np.array([dimension_stats(C)[k] for k in DIMENSION_KEYS]) for name, C in covs.items()}
+    A = np.block([[M, b * eye], [Z, c * eye]])
+    return sla.solve_discrete_lyapunov(A, np.block([[Z, Z], [Z, sigma2 * (1.0 - c * c) / (2.0 * tau_noise) * eye]]))[:N, :N]
 
 
 def _estimates(
@@ -250,15 +254,15 @@ def _estimates(
     return np.array([est.values[k] for k in DIMENSION_KEYS]), np.array([est.se[k] for k in DIMENSION_KEYS])
 
 
-def _simulate_trajectories(spec: ModelSpec, run: DimensionRun, seed: int, redraw: bool) -> tuple[np.ndarray, ...]:
-    """``(x, phi)`` trajectories (n_samples, N, trials); ``redraw``: a new J for each of the ``n_blocks`` blocks,
-    the state carried over (couplings redrawn in time; each segment's first sample, its initial state, is
+def _simulate_trajectories(spec: ModelSpec, run: DimensionRun, seed: int, redraw: bool) -> tuple[Any, ...]:
+    """``(x, phi, network)``: trajectories (n_samples, N, trials) and the network simulated (None with ``redraw``: a new
+    J for each of the ``n_blocks`` blocks, the state carried over; each segment's first sample, its initial state, is
     dropped so that the estimator's blocks are the segments)."""
     kw = dict(dt=run.dt, trials=run.trials, stride=run.stride, record=("traj", "traj_phi"), neurons=run.N,
               method=run.method, blas_threads=1)
     if not redraw:
         res = simulate(spec, T=run.burn_in + run.T, seed=seed, burn_in=run.burn_in, **kw)
-        return res.traj, res.traj_phi
+        return res.traj, res.traj_phi, res.network
     seq = np.random.SeedSequence([seed, 1])
     xs, phis, x0 = [], [], None
     block = run.T / run.n_blocks
@@ -268,7 +272,7 @@ def _simulate_trajectories(spec: ModelSpec, run: DimensionRun, seed: int, redraw
         xs.append(res.traj[1:])
         phis.append(res.traj_phi[1:])
         x0 = res.x_final
-    return np.concatenate(xs), np.concatenate(phis)
+    return np.concatenate(xs), np.concatenate(phis), None
 
 
 def twin_gain(spec: ModelSpec) -> float:
@@ -305,11 +309,11 @@ def simulated_network(spec: ModelSpec, seed: int) -> Any:
     return build_network(spec, np.random.SeedSequence(seed).spawn(3)[0])
 
 
-def twin_network(spec: ModelSpec, seed: int, gain: float) -> tuple[ModelSpec, Any]:
+def twin_network(spec: ModelSpec, seed: int, gain: float, network: Any = None) -> tuple[ModelSpec, Any]:
     """The linear twin of network ``seed`` of ``spec``: phi(x) = x and couplings ``gain * J`` of the same draw; simulated
     with the same seed it sees the same initial state and noise (the simulator spawns network, initial state and
     noise streams from the seed)."""
-    net = simulated_network(spec, seed)
+    net = network if network is not None else simulated_network(spec, seed)
     ou = spec.noise.kind == "ou"
     twin = ModelSpec.simple(N=spec.N, g=1.0, phi="linear", sigma2=spec.noise.sigma2, noise="ou" if ou else None,
                             noise_tau=spec.noise.tau if ou else 1.0)
@@ -320,25 +324,35 @@ TWIN_CONTROLS = ("twin error", "twin quenched")
 """The two controls of a twinned network (:func:`twin_controls`)."""
 
 
-def twin_statistics(spec: ModelSpec, run: DimensionRun, covariance: str, seed: int, gain: float) -> dict[str, np.ndarray]:
+def twin_statistics(spec: ModelSpec, run: DimensionRun, covariance: str, seed: int, gain: float,
+                    network: Any = None) -> dict[str, np.ndarray]:
     """The linear twin of network ``seed`` (:func:`twin_network`), arrays over :data:`DIMENSION_KEYS`: its cross-block
     estimates of x (``twin``), the exact statistics of its sampled discrete process (``twin_exact``) and of its flow
     (``twin_flow``), and the derived disorder average of the flow statistics at this N (``twin_flow_expected``: the
-    linear theory at coupling ``gain g`` to O(1/N), :func:`~workbench.theories.dimension.finite_size.finite_size_coefficients`)."""
-    from workbench.theories.dimension.finite_size import finite_size_coefficients
-
+    linear theory at coupling ``gain g`` to O(1/N), :func:`~workbench.theories.dimension.finite_size.finite_size_coefficients`);
+    ``network``: the network of ``seed`` when the caller has it (drawn again otherwise)."""
     spec = _sized_spec(spec, run)
-    twin, net = twin_network(spec, seed, gain)
+    twin, net = twin_network(spec, seed, gain, network)
     res = simulate(twin, T=run.burn_in + run.T, dt=run.dt, trials=run.trials, seed=seed, burn_in=run.burn_in,
                    stride=run.stride, record=("traj",), neurons=run.N, method=run.method, blas_threads=1, network=net)
     est, _ = _estimates(res.traj, run, covariance, 0.0, False)
     tau_noise = spec.noise.tau if spec.noise.kind == "ou" else 0.0
     exact = exact_linear_stats(net.J, spec.noise.sigma2, run, covariance, tau_noise=tau_noise)
-    fc = finite_size_coefficients(gain * spec.g[0][0], spec.noise.sigma2, covariance, tau_noise=tau_noise)
-    expected = {k: fc.at(k, run.N) for k in ("PR_over_N", "mean_autocov", "mean_cross", "N_var_cross")}
-    expected["var_diag"] = fc.at("N_var_diag", run.N) / run.N
+    expected = _linear_expectation(gain * spec.g[0][0], spec.noise.sigma2, covariance, tau_noise, run.N)
     return {"twin": est, "twin_exact": exact["sampled"], "twin_flow": exact["flow"],
-            "twin_flow_expected": np.array([expected[k] for k in DIMENSION_KEYS])}
+            "twin_flow_expected": np.array(expected)}
+
+
+@functools.cache
+def _linear_expectation(g: float, sigma2: float, covariance: str, tau_noise: float, N: int) -> tuple[float, ...]:
+    """The derived disorder average at size N (to O(1/N)) of a linear network's flow statistics, over
+    :data:`DIMENSION_KEYS` (computed once per argument set: every network of a run shares it)."""
+    from workbench.theories.dimension.finite_size import finite_size_coefficients
+
+    fc = finite_size_coefficients(g, sigma2, covariance, tau_noise=tau_noise)
+    expected = {k: fc.at(k, N) for k in ("PR_over_N", "mean_autocov", "mean_cross", "N_var_cross")}
+    expected["var_diag"] = fc.at("N_var_diag", N) / N
+    return tuple(expected[k] for k in DIMENSION_KEYS)
 
 
 def twin_controls(arrays: Mapping[str, np.ndarray]) -> np.ndarray | None:
@@ -367,7 +381,7 @@ def measure_network(
     """
     check_twin(spec, twin_gain, redraw, covariance)
     spec = _sized_spec(spec, run)
-    x, phi = _simulate_trajectories(spec, run, seed, redraw)
+    x, phi, net = _simulate_trajectories(spec, run, seed, redraw)
     mean: float | str | None = 0.0 if mean_is_zero(spec) else None
     if mean is None and np.any(spec.J0) and spec.phi.is_odd():
         mean = "per-trial"
@@ -375,10 +389,10 @@ def measure_network(
     for name, traj in (("x", x), ("phi", phi)):
         out[name], out[f"{name}_se"] = _estimates(traj, run, covariance, mean, redraw)
     if _is_linear(spec) and not redraw:
-        exact = exact_linear_stats(simulated_network(spec, seed).J, spec.noise.sigma2, run, covariance)
+        exact = exact_linear_stats(net.J, spec.noise.sigma2, run, covariance)
         out.update({f"exact_{k}": v for k, v in exact.items()})
     if twin_gain is not None:
-        out.update(twin_statistics(spec, run, covariance, seed, twin_gain))
+        out.update(twin_statistics(spec, run, covariance, seed, twin_gain, net))
     return out
 
 
@@ -440,14 +454,15 @@ def _network_mean(samples: np.ndarray) -> tuple[float, float, int]:
 @dataclass(frozen=True)
 class ControlledMean:
     """Control-variate estimate of a network mean: ``estimate`` (least-squares intercept of y on controls with mean 0),
-    its ``se`` and ``dof`` (n - 1 - controls), the slopes ``beta`` and ``variance_ratio`` (plain SE / this SE,
-    squared)."""
+    its ``se`` and ``dof`` (n - 1 - controls), the slopes ``beta``, ``variance_ratio`` (plain SE / this SE, squared)
+    and ``residual_sd``, the SD of y about the fit (what sizes a study: SE about residual_sd / sqrt(n))."""
 
     estimate: float
     se: float
     dof: int
     beta: tuple[float, ...]
     variance_ratio: float
+    residual_sd: float
 
 
 def controlled_mean(y: np.ndarray, c: np.ndarray) -> ControlledMean:
@@ -466,7 +481,7 @@ def controlled_mean(y: np.ndarray, c: np.ndarray) -> ControlledMean:
     se = math.sqrt(s2 * float(np.linalg.pinv(X.T @ X)[0, 0]))
     plain = float(y.std(ddof=1) / math.sqrt(n))
     ratio = (plain / se) ** 2 if se > 0 else math.inf
-    return ControlledMean(float(coef[0]), se, dof, tuple(float(b) for b in coef[1:]), ratio)
+    return ControlledMean(float(coef[0]), se, dof, tuple(float(b) for b in coef[1:]), ratio, math.sqrt(s2))
 
 
 def network_estimate(arrays: Mapping[str, np.ndarray], which: str, key: str) -> tuple[float, float, int, str]:

@@ -291,10 +291,9 @@ def tanh_checks(ctx: ReportContext, jobs: dict[Any, Any]) -> tuple[list[Comparis
     """Simulated white-noise tanh networks against the cavity theory, with the time-step biases added to the
     prediction: the DMFT one of the variance, and the fixed-J step-map one of N var_cross and PR/N
     (:mod:`.step_bias`); the cross-block estimator has no finite-T bias."""
-    from workbench.theories.dimension.checks import dimension_comparisons, network_estimate, theory_values
+    from workbench.theories.dimension.checks import dimension_comparisons, network_estimate
     from workbench.theories.dimension.nonlinear import solve_nonlinear
-    from workbench.theories.dimension.step_bias import relative_step_bias
-    from workbench.theories.dmft.discrete import euler_bias
+    from workbench.theories.dimension.step_bias import STEP_BIAS_REASON, white_noise_step_biases
 
     P = ctx.params
     comps: list[Comparison] = []
@@ -303,12 +302,9 @@ def tanh_checks(ctx: ReportContext, jobs: dict[Any, Any]) -> tuple[list[Comparis
         spec = _tanh_spec(g, run, P["sigma2"])
         arrays = ctx.run_job(jobs["tanh", g]).arrays
         res = solve_nonlinear(spec)
-        rel = relative_step_bias(spec, P["sigma2"], run.dt, run.method, seed=P["seed"])
-        bias = {w: {key: r * theory_values(res, w)[key] for key, r in rel[w].items()} for w in ("x", "phi")}
-        bias["x"]["mean_autocov"] = -euler_bias(spec, run.dt, run.method)
+        bias = white_noise_step_biases(spec, res, P["sigma2"], run.dt, run.method, seed=P["seed"])
         comps += _scaled_mean_cross(dimension_comparisons(res, arrays, run, label=f"tanh g = {g:g}: ", biases=bias,
-                                                          bias_reason="time-step bias (DMFT variance; fixed-J step "
-                                                          "map for N var_cross, PR/N)"), run.N)
+                                                          bias_reason=STEP_BIAS_REASON), run.N)
         for w in ("x", "phi"):
             est, se, _, _ = network_estimate(arrays, w, "PR_over_N")
             points[f"tanh_{w}"].append({"g": g, "mean": est, "se": se})

@@ -95,9 +95,8 @@ def _theory(r: Mapping[str, Any]) -> Any:
 
 def _biases(r: Mapping[str, Any], res: Any, run: Any) -> tuple[dict[str, dict[str, float]], str]:
     """Known ``E[estimate] - theory`` of regime ``r`` and the reason (see the module docstring)."""
-    from workbench.theories.dimension.checks import sampling_bias, theory_values
-    from workbench.theories.dimension.step_bias import relative_step_bias
-    from workbench.theories.dmft.discrete import euler_bias
+    from workbench.theories.dimension.checks import sampling_bias
+    from workbench.theories.dimension.step_bias import STEP_BIAS_REASON, white_noise_step_biases
 
     biases: dict[str, dict[str, float]] = {"x": {}, "phi": {}}
     reasons = []
@@ -107,11 +106,8 @@ def _biases(r: Mapping[str, Any], res: Any, run: Any) -> tuple[dict[str, dict[st
             biases[w] = sampling_bias(res, r["sigma2"], run.sample_every, w, dphi2)
         reasons.append("sampling cusp")
     elif r["tau_noise"] == 0 and r["input_var"] == 0:
-        spec = regime_spec(r, run.N)
-        rel = relative_step_bias(spec, r["sigma2"], run.dt, run.method, seed=run.seed)
-        biases = {w: {key: v * theory_values(res, w)[key] for key, v in rel[w].items()} for w in ("x", "phi")}
-        biases["x"]["mean_autocov"] = -euler_bias(spec, run.dt, run.method)
-        reasons.append("time-step bias (DMFT variance; fixed-J step map for N var_cross, PR/N)")
+        biases = white_noise_step_biases(regime_spec(r, run.N), res, r["sigma2"], run.dt, run.method, seed=run.seed)
+        reasons.append(STEP_BIAS_REASON)
     return biases, " + ".join(reasons)
 
 

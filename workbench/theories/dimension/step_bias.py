@@ -16,7 +16,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["relative_step_bias"]
+__all__ = ["STEP_BIAS_REASON", "relative_step_bias", "white_noise_step_biases"]
+
+STEP_BIAS_REASON = "time-step bias (DMFT variance; fixed-J step map for N var_cross, PR/N)"
+"""What :func:`white_noise_step_biases` holds, as a Comparison's bias reason."""
 
 
 def relative_step_bias(spec: Any, sigma2: float, dt: float, method: str = "exp", networks: int = 2,
@@ -40,3 +43,18 @@ def relative_step_bias(spec: Any, sigma2: float, dt: float, method: str = "exp",
             for key in acc[w]:
                 acc[w][key].append(b[key] / a[key] - 1.0)
     return {w: {key: float(np.mean(v)) for key, v in d.items()} for w, d in acc.items()}
+
+
+def white_noise_step_biases(spec: Any, result: Any, sigma2: float, dt: float, method: str = "exp",
+                            seed: int = 0) -> dict[str, dict[str, float]]:
+    """Known ``E[estimate] - theory`` of the exponential-Euler step for a white-noise network (the ``biases`` of
+    :func:`~workbench.theories.dimension.checks.dimension_comparisons`): the relative fixed-J step-map change of
+    N var_cross and PR/N (:func:`relative_step_bias`, networks ``seed, seed + 1``) times the theory ``result``'s
+    values, and the DMFT step bias of the variance of x (:func:`workbench.theories.dmft.discrete.euler_bias`)."""
+    from workbench.theories.dimension.checks import theory_values
+    from workbench.theories.dmft.discrete import euler_bias
+
+    rel = relative_step_bias(spec, sigma2, dt, method, seed=seed)
+    biases = {w: {key: r * theory_values(result, w)[key] for key, r in rel[w].items()} for w in ("x", "phi")}
+    biases["x"]["mean_autocov"] = -euler_bias(spec, dt, method)
+    return biases
