@@ -5,7 +5,10 @@ For N in {1000, 2000, 4000} and K in {1, 8, 32, 128} it measures, with the BLAS 
 
 * ``sim``: :func:`workbench.sim.simulate` (noisy tanh network, nothing recorded), trial-steps/s;
 * ``gemm``: the bare ``np.matmul(J, P, out=H)`` of the same shapes, trial-steps/s;
-* ``loop``: a plain NumPy Euler-Maruyama loop over trials (one matvec per trial), trial-steps/s.
+* ``loop``: a plain NumPy Euler-Maruyama loop over trials (one matvec per trial), trial-steps/s;
+* ``f32``: the same :func:`~workbench.sim.simulate` call with ``dtype="float32"``, as its speed-up over float64
+  (a step reads all of J, so at few trials and N >= 1000 it is bound by memory traffic, which float32 halves; the
+  report studies that are, DMFT, low-rank, transient mean field and the dimension's tanh runs, use it).
 
 Targets (issue 2): for K >= 32 and N >= 2000, sim/gemm >= 0.70 and sim/loop >= 3.
 Usage: ``python benchmarks/bench_simulator.py [--quick] [--threads 1] [--json out.json]``.
@@ -42,10 +45,11 @@ def bench(N: int, K: int, min_time: float) -> dict:
     steps = max(4, int(2e8 / (2 * N * N * K) + 1))  # ~0.2 GFLOP per call
     steps = min(steps, 2000)
 
-    def run_sim():
-        simulate(spec, T=steps * dt, dt=dt, trials=K, seed=1, network=net, record=())
+    def run_sim(dtype: str = "float64"):
+        simulate(spec, T=steps * dt, dt=dt, trials=K, seed=1, network=net, record=(), dtype=dtype)
 
     t_sim = _timeit(run_sim, min_time) / steps
+    t_f32 = _timeit(lambda: run_sim("float32"), min_time) / steps
 
     J = net.J
     P = np.tanh(np.random.default_rng(0).standard_normal((N, K)))
@@ -77,6 +81,7 @@ def bench(N: int, K: int, min_time: float) -> dict:
         "loop_trial_steps_per_s": K / t_loop,
         "sim_over_gemm": t_gemm / t_sim,
         "sim_over_loop": t_loop / t_sim,
+        "float32_speedup": t_sim / t_f32,
         "gemm_gflops": 2 * N * N * K / t_gemm / 1e9,
     }
 
@@ -100,6 +105,7 @@ def main() -> None:
         print(f"BLAS: {blas}")
         print(
             f"{'N':>5} {'K':>4} {'sim/s':>10} {'gemm/s':>10} {'loop/s':>10} {'sim/gemm':>9} {'sim/loop':>9} {'GFLOP/s':>8}"
+            f" {'f32/f64':>8}"
         )
         for N in Ns:
             for K in Ks:
@@ -107,7 +113,8 @@ def main() -> None:
                 rows.append(r)
                 print(
                     f"{N:5d} {K:4d} {r['sim_trial_steps_per_s']:10.0f} {r['gemm_trial_steps_per_s']:10.0f} "
-                    f"{r['loop_trial_steps_per_s']:10.0f} {r['sim_over_gemm']:9.2f} {r['sim_over_loop']:9.2f} {r['gemm_gflops']:8.1f}",
+                    f"{r['loop_trial_steps_per_s']:10.0f} {r['sim_over_gemm']:9.2f} {r['sim_over_loop']:9.2f} {r['gemm_gflops']:8.1f}"
+                    f" {r['float32_speedup']:8.2f}",
                     flush=True,
                 )
     ok = all(r["sim_over_gemm"] >= 0.7 and r["sim_over_loop"] >= 3 for r in rows if r["K"] >= 32 and r["N"] >= 2000)

@@ -3,7 +3,7 @@
 Code reads the environment through this module (:func:`get_flag`, :func:`get_int`,
 :func:`get_str`), never with ``os.environ`` directly, so that ``workbench config`` lists all of
 them. Variables read only by the shell scripts or the test suite (``WORKBENCH_PY``,
-``WORKBENCH_NO_VENV``, ``WORKBENCH_SLOW``, ``WORKBENCH_FAST``, ``WORKBENCH_UPDATE_GOLDEN``) are
+``WORKBENCH_NO_VENV``, ``WORKBENCH_SLOW``, ``WORKBENCH_TEST_WORKERS``, ``WORKBENCH_FAST``, ``WORKBENCH_UPDATE_GOLDEN``) are
 listed too, with ``reader`` saying who reads them.
 """
 
@@ -77,6 +77,8 @@ VARIABLES: dict[str, Variable] = {
             "WORKBENCH_NO_VENV", "flag", "0", "1: scripts install into the current interpreter, no .venv", "scripts"
         ),
         Variable("WORKBENCH_SLOW", "flag", "0", "1: scripts/test.sh also runs the tests marked slow", "scripts"),
+        Variable("WORKBENCH_TEST_WORKERS", "int", "auto",
+                 "pytest-xdist workers of scripts/test.sh (auto: one per CPU; 0: one process)", "scripts"),
         Variable("WORKBENCH_FAST", "flag", "0", "1: notebooks use small sizes (the test suite sets it)", "notebooks"),
         Variable("WORKBENCH_UPDATE_GOLDEN", "flag", "0", "1: rewrite the report golden files", "tests"),
         Variable(

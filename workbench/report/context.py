@@ -19,10 +19,13 @@ from workbench.store import DEFAULT_CODE, CodeSpec, RunJob, RunStore, StoredRun
 __all__ = ["ReportContext", "RunJob"]
 
 
-def _compute_arrays(job: Any) -> Any:
-    """Worker: a stored run's ``compute(params)`` (``job.args``); the client writes it to its store."""
+def _compute_arrays(job: Any) -> tuple[Any, float]:
+    """Worker: a stored run's ``compute(params)`` (``job.args``) and the seconds it took; the client writes the
+    arrays to its store."""
     func, params = job.args
-    return func(params)
+    t0 = time.perf_counter()
+    value = func(params)
+    return value, time.perf_counter() - t0
 
 
 _FIG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -159,9 +162,9 @@ class ReportContext:
         for (job, key), out in zip(missing, outcomes, strict=True):
             if not out.ok:
                 raise RuntimeError(f"{job.title or job.kind} (run {key[:12]}) failed in a worker: {out.error}")
-            value = out.value
+            value, seconds = out.value
             self.store.get_or_compute(job.kind, job.params, lambda v=value: v, job.code, force=True)
-            self.log(f"{job.title or job.kind} (run {key[:12]}): computed in a worker")
+            self.log(f"{job.title or job.kind} (run {key[:12]}): computed in a worker ({seconds:.1f} s)")
         self.log(f"{len(missing)} runs {where}: done in {time.perf_counter() - t0:.1f} s")
 
     def subplots(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:

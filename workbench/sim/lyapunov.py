@@ -186,6 +186,7 @@ def lyapunov_spectrum(
     renorm_every: int = 10,
     method: str = "exp",
     network: Network | None = None,
+    dtype: str = "float64",
 ) -> LyapunovSpectrum:
     """First ``k`` Lyapunov exponents (per unit time) of ``spec``'s network by the QR method.
 
@@ -210,7 +211,13 @@ def lyapunov_spectrum(
     method : {"exp", "euler"}
     network : Network, optional
         Reuse a realisation instead of drawing one from the seed.
+    dtype : {"float64", "float32"}
+        Precision of the state, tangent block and GEMM (as in :func:`~workbench.sim.simulate`; float32 halves the
+        memory traffic of ``J``, which bounds the step time at N >= 1000; the exponents accumulate in float64).
     """
+    if dtype not in ("float64", "float32"):
+        raise SpecError("dtype", f"must be 'float64' or 'float32', got {dtype!r}")
+    ftype = np.dtype(dtype)
     ss = np.random.SeedSequence(seed)
     s_net, s_burn, s_run = ss.spawn(3)
     net = network if network is not None else build_network(spec, s_net)
@@ -219,32 +226,35 @@ def lyapunov_spectrum(
         raise SpecError("noise.kind", "Lyapunov estimation supports white or no noise (OU input not implemented)")
     K, k = int(trials), int(k)
     if burn_in > 0:
-        x = simulate(spec, T=burn_in, dt=dt, trials=K, seed=s_burn, network=net, record=(), method=method).x_final
+        x = simulate(spec, T=burn_in, dt=dt, trials=K, seed=s_burn, network=net, record=(), method=method,
+                     dtype=dtype).x_final
     else:
         x = spec.init.mean + spec.init.std * np.random.default_rng(s_burn).standard_normal((net.N, K))
+    x = x.astype(ftype)
     white = spec.noise.kind == "white" and spec.noise.sigma2 > 0
-    a, b, nf = (c[:, None] for c in step_coefficients(net.tau, dt, spec.noise.sigma2, method, white))
+    a, b, nf = (c[:, None].astype(ftype) for c in step_coefficients(net.tau, dt, spec.noise.sigma2, method, white))
     from workbench.codegen import compile_system
     from workbench.spec import X
 
     f = compile_system([spec.phi.expr, spec.phi.derivative], [X], backend="numpy", name="phi_dphi")
-    gain, I = net.gain[:, None], net.I[:, None]
+    gain, I = net.gain[:, None].astype(ftype), net.I[:, None].astype(ftype)
+    J = np.ascontiguousarray(net.J, dtype=ftype)
     rng_t, rng_n = (np.random.default_rng(s) for s in s_run.spawn(2))
-    Q0 = initial_tangents(rng_t, net.N, K, k)
-    block = np.empty((net.N, K * (1 + k)))
+    Q0 = initial_tangents(rng_t, net.N, K, k).astype(ftype)
+    block = np.empty((net.N, K * (1 + k)), dtype=ftype)
     state = {"x": x}
 
     def step(n: int, Q: np.ndarray) -> np.ndarray:
         """One step of the state and its tangent block: a single GEMM ``J @ [phi | phi' Q]``."""
         x = state["x"]
         u = gain * x
-        phi, dphi = (np.broadcast_to(np.asarray(v, dtype=float), u.shape) for v in f(u))
+        phi, dphi = (np.broadcast_to(np.asarray(v, dtype=ftype), u.shape) for v in f(u))
         block[:, :K] = phi
         block[:, K:] = Q * np.repeat(gain * dphi, k, axis=1)
-        H = net.J @ block
+        H = J @ block
         x = a * x + b * (H[:, :K] + I)
         if white:
-            x += nf * rng_n.standard_normal(x.shape)
+            x += nf * rng_n.standard_normal(x.shape)  # drawn in float64: the same stream at either dtype
         if not np.all(np.isfinite(x)):
             from workbench.errors import DivergenceError
 
@@ -254,7 +264,7 @@ def lyapunov_spectrum(
 
     per = qr_exponents(step, Q0, K, int(round(T / dt)), dt, renorm_every)
     info = {"N": net.N, "K": K, "k": k, "T": T, "dt": dt, "burn_in": burn_in, "seed": seed, "method": method,
-            "renorm_every": renorm_every}
+            "renorm_every": renorm_every, "dtype": dtype}
     return _spectrum_result(per, info)
 
 
@@ -268,6 +278,7 @@ def lyapunov_exponent(
     renorm_every: int = 10,
     method: str = "exp",
     network: Network | None = None,
+    dtype: str = "float64",
 ) -> LyapunovResult:
     """Estimate the largest Lyapunov exponent (per unit time): :func:`lyapunov_spectrum` with k = 1.
 
@@ -275,6 +286,6 @@ def lyapunov_exponent(
     """
     if not _is_int(trials, 2):
         raise SpecError("trials", f"must be an integer >= 2 (the error bar is over trials), got {trials!r}")
-    sp = lyapunov_spectrum(spec, 1, T, dt, trials, seed, burn_in, renorm_every, method, network)
+    sp = lyapunov_spectrum(spec, 1, T, dt, trials, seed, burn_in, renorm_every, method, network, dtype)
     per = sp.per_trial[:, 0]
     return LyapunovResult(float(sp.exponents[0]), float(sp.stderr[0]), per, {kk: v for kk, v in sp.info.items() if kk != "k"})

@@ -154,3 +154,21 @@ def test_lyapunov_finite_size_extrapolation(tanh_solver, assert_checks, tmp_path
     """
     study = LyapunovStudy(g=2.0, Ns=(1000, 2000), seeds=(0, 0), realisations=4, T=800.0, burn_in=200.0, k=4.0)
     assert_checks(DMFTChecks(full=[study]), "full", DMFTTheory([tanh_solver]), RunStore(tmp_path), 1)
+
+
+def test_study_precision_in_the_run_key():
+    """A study's float32 precision is a parameter of its runs (its own stored key); float64 runs keep the keys they
+    had before the option; an unknown precision is refused naming ``dtype``."""
+    from workbench.errors import SpecError
+    from workbench.theories.dmft.checks import SIZES, report_studies
+
+    kw = {"g": 2.0, "Ns": (100,), "seeds": (1,), "realisations": 1, "T": 5.0}
+    j64, j32 = (DeltaStudy(**kw, dtype=d).size_jobs()[0] for d in ("float64", "float32"))
+    assert "dtype" not in j64.params and j32.params["dtype"] == "float32"
+    assert LyapunovStudy(**kw, dtype="float32").size_jobs()[0].params["dtype"] == "float32"
+    for size in SIZES:
+        studies = report_studies(SIZES[size])
+        assert all(st.dtype == "float32" for group in studies.values() for st in group)
+    with pytest.raises(SpecError) as e:
+        DeltaStudy(**kw, dtype="float16").size_jobs()
+    assert e.value.parameter == "dtype"

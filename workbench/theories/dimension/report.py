@@ -202,7 +202,8 @@ def _runs(P: dict[str, Any]) -> tuple[Any, list[tuple[float, Any]]]:
 
     common = {"trials": P["trials"], "T": P["T"], "n_blocks": 8, "seed": P["seed"]}
     lin = DimensionRun(N=P["N_linear"], dt=P["dt_linear"], networks=P["networks_linear"], **common)
-    tanh = [(g, DimensionRun(N=n, dt=P["dt_tanh"], networks=P["networks"], **{**common, "T": P["T_tanh"]}))
+    tanh = [(g, DimensionRun(N=n, dt=P["dt_tanh"], networks=P["networks"], dtype=P["dtype_tanh"],
+                             **{**common, "T": P["T_tanh"]}))
             for g, n in zip(P["g_tanh"], P["N_tanh"], strict=True)]
     return lin, tanh
 
@@ -353,7 +354,7 @@ def pr_section(ctx: ReportContext, content: ReportContent) -> None:
     exact = (f"linear: exact equal-time C (Lyapunov equation) of {P['exact_networks']} drawn networks per g, "
              f"N = {P['exact_N']}, seeds {P['seed']} + i")
     sims = (f"tanh: {P['networks']} networks per g ({sizes}) x {P['trials']} trials of T = {P['T_tanh']:g} after "
-            f"{run.burn_in:g} burn-in, dt = {run.dt:g}, samples every {run.sample_every:g}, 8 blocks per trial, "
+            f"{run.burn_in:g} burn-in, dt = {run.dt:g} ({run.dtype}), samples every {run.sample_every:g}, 8 blocks per trial, "
             f"network i has seed {P['seed']} + i")
     estimator = (f"estimator check: linear g = {P['g_estimator']:g}, N = {lin_run.N}, {lin_run.networks} networks, "
                  f"dt = {lin_run.dt:g}, same trials, T = {P['T']:g}")
@@ -547,6 +548,8 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                       "twin (the control variate)", sp.Symbol("T"))
     content.parameter("time step, linear", P["dt_linear"], "exponential Euler (estimator check)", sp.Symbol("Delta_t"))
     content.parameter("time step, tanh", P["dt_tanh"], "exponential Euler", sp.Symbol("Delta_t"))
+    content.parameter("precision, tanh", P["dtype_tanh"], "state and matrix-vector steps of the tanh networks and "
+                      "their twins (float32 halves the memory traffic of J; the samples are kept in float64)")
 
 
 @register_report(
@@ -557,7 +560,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
     default_params={"sigma2": 1.0, "g_linear": [0.3, 0.6, 0.8], "exact_N": 1000, "exact_networks": 12,
                     "g_estimator": 0.6, "N_linear": 200, "networks_linear": 8, "dt_linear": 0.05,
                     "g_tanh": [0.8, 1.2], "N_tanh": [500, 1000], "networks": 16, "trials": 1, "T": 500.0, "T_tanh": 250.0,
-                    "dt_tanh": 0.025, "seed": 100, "hs_g": 0.5, "hs_N": 400, "fs_g": 0.6,
+                    "dt_tanh": 0.025, "dtype_tanh": "float32", "seed": 100, "hs_g": 0.5, "hs_N": 400, "fs_g": 0.6,
                     "fs_covariance": "zero-frequency", "fs_Ns": [250, 500, 1000, 2000],
                     "fs_networks": [1200, 300, 75, 20], "curve_points": 30, "fsn_phi": "tanh", "fsn_g": 1.2,
                     "fsn_N": 125, "fsn_networks": 160, "fsn_T": 250.0,

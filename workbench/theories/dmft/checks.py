@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from workbench.compare import Comparison, FiniteSizeFit, finite_size_fit, fit_quality, student_k
+from workbench.errors import SpecError
 from workbench.sim.checks import t_stat
 from workbench.sim.runs import SIM_CODE
 from workbench.store import RunJob, StoredRun
@@ -79,6 +80,7 @@ OU = {"phi": "tanh", "coupling": {"g": 1.5}, "noise": {"kind": "ou", "sigma2": 0
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
+        "dtype": "float32",
         "fs_g": [2.0, 2.5],
         "fs_Ns": [500, 1000, 1500, 2000],
         "fs_R": 20,
@@ -104,6 +106,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "ph_R": 3,
     },
     "quick": {
+        "dtype": "float32",
         "fs_g": [2.0],
         "fs_Ns": [100, 200],
         "fs_R": 5,
@@ -135,7 +138,12 @@ exponential-Euler step map at that dt (:func:`step_prediction`), so dt need not 
 of 0.1. ``dt_N``: the size of paired dt/2 runs that would measure the time-step bias instead (0: not run).
 ``pop_dt_N``: the size at which the E/I and OU networks (dt = 0.05, no step-map DMFT for them) are simulated again
 at 2 dt for the Richardson prediction of their time-step bias (:meth:`DtBias.richardson`; 0: not run).
-``ph_R``: networks per point of :data:`PHASE_POINTS` (size ``sw_N``, time ``sw_T``; 0: no phase points)."""
+``ph_R``: networks per point of :data:`PHASE_POINTS` (size ``sw_N``, time ``sw_T``; 0: no phase points).
+``dtype``: the simulations' precision. float32: a step is bound by reading J from memory at N >= 1000 (measured
+here at N = 2000: 6.8 s per Delta network in float64, 2.7 s in float32; the tangent-map exponent 3.5 s and 1.2 s),
+and single-precision rounding (relative 1e-7 per step, a tiny extra noise on a chaotic trajectory) is far below
+the studies' standard errors (the exponent of one N = 2000 network agreed to 4e-5 of its value at either
+precision, its SE being 2e-3 of it)."""
 
 WHITE_NOISE = {"g": 1.0, "sigma2": 0.5}
 """The noise-driven case of the ``noise`` study (fast mixing, Delta0 = 0.39167).
@@ -191,6 +199,7 @@ def delta_samples(p: Mapping[str, Any]) -> dict[str, np.ndarray]:
             stride=p["stride"],
             record=("traj",),
             neurons=min(p["N"], p["neurons"]) if p.get("neurons") else p["N"],
+            dtype=p.get("dtype", "float64"),
         )
         per_trial = []
         for k in range(p["trials"]):
@@ -210,7 +219,8 @@ def lyapunov_samples(p: Mapping[str, Any]) -> dict[str, np.ndarray]:
     spec = ModelSpec.simple(N=p["N"], g=p["g"])
     vals = [
         lyapunov_exponent(
-            spec, T=p["T"], dt=p["dt"], trials=p["trials"], seed=p["seed"] + r, burn_in=p["burn_in"]
+            spec, T=p["T"], dt=p["dt"], trials=p["trials"], seed=p["seed"] + r, burn_in=p["burn_in"],
+            dtype=p.get("dtype", "float64"),
         ).value
         for r in range(p["R"])
     ]
@@ -226,7 +236,7 @@ def phase_samples(p: Mapping[str, Any]) -> dict[str, np.ndarray]:
         [
             lyapunov_exponent(
                 ModelSpec.simple(N=p["N"], g=g, sigma2=s2), T=p["T"], dt=p["dt"], trials=p["trials"],
-                seed=p["seed"] + 10 * i + r, burn_in=p["burn_in"],
+                seed=p["seed"] + 10 * i + r, burn_in=p["burn_in"], dtype=p.get("dtype", "float64"),
             ).value
             for r in range(p["R"])
         ]
@@ -255,6 +265,7 @@ def population_samples(p: Mapping[str, Any]) -> dict[str, np.ndarray]:
             stride=p["stride"],
             record=("traj",),
             neurons=spec.N,
+            dtype=p.get("dtype", "float64"),
         )
         per_trial = []
         for k in range(p["trials"]):
@@ -466,6 +477,16 @@ def _quality(name: str, fit: FiniteSizeFit, **context: Any) -> list[Comparison]:
 # ---------------------------------------------------------------------------------------------
 # studies
 
+DTYPES = ("float64", "float32")
+"""Simulation precisions of the studies (``dtype`` of :func:`~workbench.sim.simulate`)."""
+
+
+def _precision(params: dict[str, Any], dtype: str) -> dict[str, Any]:
+    """``params`` with ``"dtype"`` when it is not the default float64 (so float64 runs keep their stored keys)."""
+    if dtype not in DTYPES:
+        raise SpecError("dtype", f"must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    return params if dtype == "float64" else {**params, "dtype": dtype}
+
 
 @dataclass(frozen=True)
 class DeltaStudy:
@@ -494,6 +515,7 @@ class DeltaStudy:
     bias_rel: float = 0.0
     bias_reason: str = ""
     dt_N: int = 0
+    dtype: str = "float64"
 
     def spec(self, N: int | None = None) -> Any:
         """The model spec at size ``N`` (default: the largest)."""
@@ -517,6 +539,7 @@ class DeltaStudy:
             "seed": int(seed),
             "lags": [float(v) for v in self.lags],
         }
+        params = _precision(params, self.dtype)
         title = f"Delta(tau) g={self.g:g} N={N}" + (f" dt={dt:g}" if dt != self.dt else "")
         return RunJob("dmft.delta-finite-size", params, delta_samples, (*SIM_CODE, delta_samples), title)
 
@@ -642,6 +665,7 @@ class LyapunovStudy:
     k: float | None = None
     dt_N: int = 0
     power: float = 1.0
+    dtype: str = "float64"
 
     def _job(self, N: int, seed: int, dt: float) -> RunJob:
         params = {
@@ -654,6 +678,7 @@ class LyapunovStudy:
             "burn_in": float(self.burn_in),
             "seed": int(seed),
         }
+        params = _precision(params, self.dtype)
         title = f"Lyapunov exponent g={self.g:g} N={N}" + (f" dt={dt:g}" if dt != self.dt else "")
         return RunJob("dmft.lyapunov-finite-size", params, lyapunov_samples, (*SIM_CODE, lyapunov_samples), title)
 
@@ -752,6 +777,7 @@ class PopulationStudy:
     bias_reason: str = ""
     dt_N: int = 0
     dt_order: int = DT_BIAS_ORDER
+    dtype: str = "float64"
 
     def model(self, N: int | None = None) -> Any:
         """The ModelSpec at size ``N`` (default: the largest)."""
@@ -776,6 +802,7 @@ class PopulationStudy:
             "seeds": self._seeds(N),
             "max_lag": float(self.max_lag),
         }
+        params = _precision(params, self.dtype)
         title = f"{self.label} N={N}" + (f" dt={dt:g}" if dt != self.dt else "")
         return RunJob("dmft.population-autocov", params, population_samples, (*SIM_CODE, population_samples), title)
 
@@ -870,15 +897,16 @@ class SweepStudy:
     T: float
     seed: int = 5000
     dt: float = 0.1
+    dtype: str = "float64"
 
     def parts(self) -> list[tuple[DeltaStudy, LyapunovStudy]]:
         """One (Delta0, lambda_max) pair of single-size studies per g."""
         return [
             (
                 DeltaStudy(g=g, Ns=(self.N,), seeds=(self.seed + 10 * gi,), realisations=self.realisations,
-                           T=self.T, lags=(0.0,), dt=self.dt, trials=2),
+                           T=self.T, lags=(0.0,), dt=self.dt, trials=2, dtype=self.dtype),
                 LyapunovStudy(g=g, Ns=(self.N,), seeds=(self.seed + 10 * gi,), realisations=self.realisations,
-                              T=self.T, dt=self.dt),
+                              T=self.T, dt=self.dt, dtype=self.dtype),
             )
             for gi, g in enumerate(self.gs)
         ]
@@ -917,6 +945,7 @@ class PhaseStudy:
     seed: int = 6000
     dt: float = 0.1
     burn_in: float = 100.0
+    dtype: str = "float64"
 
     def job(self) -> RunJob:
         """One job for all points."""
@@ -930,6 +959,7 @@ class PhaseStudy:
             "burn_in": float(self.burn_in),
             "seed": int(self.seed),
         }
+        params = _precision(params, self.dtype)
         title = f"Lyapunov exponents with noise, N={self.N}, {len(self.points)} points"
         return RunJob("dmft.lyapunov-phase", params, phase_samples, (*SIM_CODE, phase_samples), title)
 
@@ -956,6 +986,7 @@ def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
     ``noise`` (the white-noise case :data:`WHITE_NOISE`, four sizes), ``sweep`` and ``phase`` (figure points)."""
     from workbench.spec import preset
 
+    dtype = str(P.get("dtype", "float64"))
     delta = [
         DeltaStudy(
             g=float(g),
@@ -967,6 +998,7 @@ def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
             dt=float(P["fs_dt"]),
             stride=max(1, round(0.2 / float(P["fs_dt"]))),
             dt_N=int(P["dt_N"]),
+            dtype=dtype,
         )
         for gi, g in enumerate(P["fs_g"])
     ]
@@ -979,6 +1011,7 @@ def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
             T=float(P["ly_T"]),
             dt=float(P["ly_dt"]),
             dt_N=int(P["dt_N"]),
+            dtype=dtype,
         )
     ]
     cases = [("E/I (preset ei)", preset("ei").to_dict()), ("OU noise, g = 1.5, tau_n = 1", OU)]
@@ -990,6 +1023,7 @@ def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
             seeds=tuple(3000 + 100 * ci + s for s in range(int(P["pop_R"]))),
             T=float(P["pop_T"]),
             dt_N=int(P.get("pop_dt_N", 0)),
+            dtype=dtype,
         )
         for ci, (label, sd) in enumerate(cases)
     ]
@@ -1007,10 +1041,13 @@ def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
             trials=4,
             lags=(0.0, 0.5, 1.0),
             dt_N=wn_dt_N,
+            dtype=dtype,
         )
     ]
-    sweep = [SweepStudy(tuple(float(g) for g in P["sw_g"]), int(P["sw_N"]), int(P["sw_R"]), float(P["sw_T"]))]
-    phase = [PhaseStudy(PHASE_POINTS, int(P["sw_N"]), int(P["ph_R"]), float(P["sw_T"]))] if P.get("ph_R") else []
+    sweep = [SweepStudy(tuple(float(g) for g in P["sw_g"]), int(P["sw_N"]), int(P["sw_R"]), float(P["sw_T"]),
+                        dtype=dtype)]
+    phase = ([PhaseStudy(PHASE_POINTS, int(P["sw_N"]), int(P["ph_R"]), float(P["sw_T"]), dtype=dtype)]
+             if P.get("ph_R") else [])
     return {"delta": delta, "lyapunov": lyap, "populations": pops, "noise": noise, "sweep": sweep, "phase": phase}
 
 

@@ -35,7 +35,8 @@ def _jobs(P: dict) -> dict[tuple[str, float], list]:
 
     jobs: dict[tuple[str, float], list] = {}
     for name, law in STATES.items():
-        run = {"N": P[f"{name}_N"], "T": P[f"{name}_T"], "burn_in": P[f"{name}_burn_in"], "dt": P["dt"]}
+        run = {"N": P[f"{name}_N"], "T": P[f"{name}_T"], "burn_in": P[f"{name}_burn_in"], "dt": P["dt"],
+               "dtype": P["dtype"]}
         for sign in (1.0, -1.0):
             first = 1 if sign > 0 else SEED_OFFSET + 1  # independent networks for the two initial states
             seeds = list(range(first, first + P[f"{name}_networks"]))
@@ -114,7 +115,7 @@ def _figure(ctx: ReportContext, points: list, P: dict):
         f"Static states: g = 0.5, N = {P['static_N']}, T = {P['static_T']:g} (burn-in {P['static_burn_in']:g}), "
         f"{P['static_networks']} networks per initial state. Chaotic states: M_n = 4, g = 3, N = {P['chaotic_N']}, "
         f"T = {P['chaotic_T']:g} (burn-in {P['chaotic_burn_in']:g}), {P['chaotic_networks']} networks per initial state. "
-        f"dt = {P['dt']:g}; network seeds 1 to n for x_0 = +m and {SEED_OFFSET + 1} to {SEED_OFFSET} + n for x_0 = -m. "
+        f"dt = {P['dt']:g}, {P['dtype']} state and GEMM; network seeds 1 to n for x_0 = +m and {SEED_OFFSET + 1} to {SEED_OFFSET} + n for x_0 = -m. "
         f"Outlier: g = 0.5, "
         f"N = {P['N_outlier']}, {P['outlier_networks']} networks, seeds 1 to {P['outlier_networks']}."
     )
@@ -126,7 +127,7 @@ def _figure(ctx: ReportContext, points: list, P: dict):
     title="Low-rank structure on random couplings (Mastrogiuseppe-Ostojic mean-field theory)",
     description="Rank-one structured states (static, bistable, chaotic) and outliers of J",
     default_params={
-        "g_values": [0.5, 1.5, 2.0], "N_outlier": 400, "outlier_networks": 160, "dt": 0.1, "chunk": 5,
+        "g_values": [0.5, 1.5, 2.0], "N_outlier": 400, "outlier_networks": 160, "dt": 0.1, "chunk": 5, "dtype": "float32",
         "static_N": 2000, "static_T": 30.0, "static_burn_in": 20.0, "static_networks": 30,
         "chaotic_N": 2000, "chaotic_T": 80.0, "chaotic_burn_in": 20.0, "chaotic_networks": 64,
     },

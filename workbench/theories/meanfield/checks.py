@@ -29,8 +29,8 @@ FT_JS = (-6, 0, 2)
 """The coupling means of the Faugeras-Tanre figure (sigma = lambda = 1)."""
 
 SIZES: dict[str, dict[str, Any]] = {
-    "full": {"dt": 0.05, "seed": 0, "fs_Ns": [500, 1000, 2000, 4000], "fs_realisations": 12},
-    "quick": {"dt": 0.1, "seed": 0, "fs_Ns": [125, 250, 500, 1000], "fs_realisations": 12},
+    "full": {"dt": 0.05, "seed": 0, "fs_Ns": [500, 1000, 2000, 4000], "fs_realisations": 12, "dtype": "float32"},
+    "quick": {"dt": 0.1, "seed": 0, "fs_Ns": [125, 250, 500, 1000], "fs_realisations": 12, "dtype": "float32"},
 }
 """Sizes of the report's finite-size studies (also its build parameters of the same names)."""
 
@@ -41,7 +41,8 @@ def network_samples(p: Mapping[str, Any]) -> dict[str, np.ndarray]:
     from workbench.theories.meanfield.problem import TransientProblem
 
     problem = TransientProblem(J=p["J"], dt=p["dt"], T=p["T"])
-    net = simulate_network(problem, N=p["N"], realisations=p["realisations"], seed=p["seed"], weights=p["weights"])
+    net = simulate_network(problem, N=p["N"], realisations=p["realisations"], seed=p["seed"], weights=p["weights"],
+                           dtype=p.get("dtype", "float64"))
     idx = [int(round(t / problem.dt)) for t in p["times"]]
     return {"m": net.m[:, idx], "K": net.K[:, idx][:, :, idx]}
 
@@ -70,6 +71,7 @@ class NetworkStudy:
     T: float = 10.0
     times: tuple[float, ...] = (1.0, 5.0)
     k: float | None = None
+    dtype: str = "float64"
 
     def problem(self) -> Any:
         """The :class:`~workbench.theories.meanfield.problem.TransientProblem` of the study."""
@@ -92,7 +94,7 @@ class NetworkStudy:
                     "seed": int(self.seed + 1000 * i),
                     "weights": self.weights,
                     "times": [float(t) for t in self.times],
-                },
+                } | ({"dtype": self.dtype} if self.dtype != "float64" else {}),
                 network_samples,
                 code,
                 f"networks J={self.J:g} {self.weights} N={N}",
@@ -180,6 +182,7 @@ def report_studies(P: Mapping[str, Any]) -> list[NetworkStudy]:
             realisations=int(P["fs_realisations"]),
             seed=int(P["seed"]) + 100 + 10 * i + (w == "rademacher"),
             dt=float(P["dt"]),
+            dtype=str(P.get("dtype", "float64")),
         )
         for i, J in enumerate(FT_JS)
         for w in ("gaussian", "rademacher")

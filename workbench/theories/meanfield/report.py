@@ -232,7 +232,7 @@ def finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
     sec = content.section("Network against theory: finite-size extrapolation")
     sec.text(
         f"For each quantity the realisation means at N in {P['fs_Ns']} ({P['fs_realisations']} networks each, "
-        f"dt = {P['dt']}, T = 10; seeds {P['seed'] + 100} + 10 i + 1000 n for the i-th J and n-th size, "
+        f"dt = {P['dt']}, T = 10, {P.get('dtype', 'float64')} state and matrix-vector steps; seeds {P['seed'] + 100} + 10 i + 1000 n for the i-th J and n-th size, "
         "plus 1 for Rademacher couplings) are fitted to a + c/N, weighted by the inverse squared "
         "standard errors. The intercept is compared with the closure within k standard errors, k the Student-t "
         "quantile (one degree of freedom fewer than the realisations) with the false-alarm probability of 4 "
@@ -251,7 +251,7 @@ def finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
 
 def _build_params(size: str, **sizes: int) -> dict[str, Any]:
     """The report's build parameters at ``size``: network and particle sizes, and the finite-size study's."""
-    return {**sizes, **{k: SIZES[size][k] for k in ("dt", "seed", "fs_Ns", "fs_realisations")}}
+    return {**sizes, **{k: SIZES[size][k] for k in ("dt", "seed", "fs_Ns", "fs_realisations", "dtype")}}
 
 
 @register_report(
