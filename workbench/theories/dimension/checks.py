@@ -12,10 +12,10 @@ sampling biases are known exactly. :func:`dimension_job` wraps ``networks`` netw
 biases added to the prediction; :func:`exact_comparisons` checks the estimator against the exact covariance
 of each simulated linear network (paired per network: :func:`simulated_network` is the J the simulator ran).
 A nonlinear white-noise network can be simulated beside its linear twin (:func:`twinned_job`: couplings
-``<phi'> J`` of the same J, the same initial state and noise): the twin's estimation error (mean 0 exactly, from its
-exact discrete covariance) and its quenched deviation (exact flow statistics minus their derived disorder average
-at N) follow the network's own estimates closely, and :func:`network_estimate` takes the control-variate mean
-(:func:`controlled_mean`): 2-90 times less variance than the plain mean over networks in the dimension report.
+``<phi'> J`` of the same J, the same initial state and noise): the twin's estimation error (mean 0 exactly in
+float64, to rounding in float32, from its exact discrete covariance) and its quenched deviation (exact flow
+statistics minus their derived disorder average at N) follow the network's own estimates closely, and
+:func:`network_estimate` takes the control-variate mean (:func:`controlled_mean`): 2-90 times less variance than the plain mean over networks in the dimension report.
 :func:`redrawn_comparisons` checks a network whose couplings are redrawn in time (annealed: cross-covariances
 average out) and :func:`quenched_spread` gives the per-realisation spread beside the disorder-averaged SE. :func:`finite_size_study` measures a statistic
 over N and fits its 1/N term (:func:`workbench.compare.finite_size_fit`), from any ``measure(N, seed)``
@@ -362,8 +362,10 @@ def _linear_expectation(g: float, sigma2: float, covariance: str, tau_noise: flo
 
 def twin_controls(arrays: Mapping[str, np.ndarray]) -> np.ndarray | None:
     """Per network, key and control (shape ``(networks, keys, 2)``, :data:`TWIN_CONTROLS`), the twin's estimation
-    error ``twin - twin_exact`` (mean 0 exactly) and its quenched deviation ``twin_flow - twin_flow_expected`` (mean 0
-    to O(1/N^2), the truncation of the derived linear expansion); None without a twin."""
+    error ``twin - twin_exact`` (mean 0 exactly; with ``run.dtype`` float32 up to the rounding of J and the step
+    coefficients, which moves the exact covariance by about 5e-7 of its value) and its quenched deviation
+    ``twin_flow - twin_flow_expected`` (mean 0 to O(1/N^2), the truncation of the derived linear expansion); None
+    without a twin."""
     if "twin" not in arrays:
         return None
     err = np.asarray(arrays["twin"]) - np.asarray(arrays["twin_exact"])
