@@ -21,7 +21,7 @@ import numpy as np
 
 from workbench.errors import SpecError
 from workbench.sim.network import Network, build_network
-from workbench.sim.simulator import simulate, step_coefficients
+from workbench.sim.simulator import check_dtype, simulate, step_coefficients
 from workbench.spec import ModelSpec
 
 __all__ = [
@@ -215,9 +215,7 @@ def lyapunov_spectrum(
         Precision of the state, tangent block and GEMM (as in :func:`~workbench.sim.simulate`; float32 halves the
         memory traffic of ``J``, which bounds the step time at N >= 1000; the exponents accumulate in float64).
     """
-    if dtype not in ("float64", "float32"):
-        raise SpecError("dtype", f"must be 'float64' or 'float32', got {dtype!r}")
-    ftype = np.dtype(dtype)
+    ftype = np.dtype(check_dtype(dtype))
     ss = np.random.SeedSequence(seed)
     s_net, s_burn, s_run = ss.spawn(3)
     net = network if network is not None else build_network(spec, s_net)

@@ -20,10 +20,19 @@ __all__ = [
     "chaos_run",
     "linear_run",
     "reference_agreement_run",
+    "with_precision",
 ]
 
 SIM_CODE = ("workbench.sim", "workbench.spec")
 """Packages the stored simulation runs depend on (hashed into their keys, with the compute function's own source)."""
+
+
+def with_precision(params: dict[str, Any], dtype: str) -> dict[str, Any]:
+    """A stored run's ``params`` with ``"dtype"`` when it is not the default float64, so that float64 runs keep the
+    keys they had before the option (a refused precision: one-line SpecError naming ``dtype``)."""
+    from workbench.sim.simulator import check_dtype
+
+    return params if check_dtype(dtype) == "float64" else {**params, "dtype": dtype}
 
 CHAOS_RUN: dict[str, dict[str, Any]] = {
     "full": {"N": 2000, "T": 300.0, "burn_in": 100.0, "trials": 8, "seed": 7, "lyap_T": 100.0},

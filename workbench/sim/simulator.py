@@ -33,12 +33,22 @@ from workbench.sim import kernels
 from workbench.sim.network import Network, build_network
 from workbench.spec import ModelSpec
 
-__all__ = ["SimResult", "simulate", "run_network", "step_coefficients", "RECORDABLE", "available_memory", "check_seed",
-           "memory_estimate", "map_coefficients"]
+__all__ = ["SimResult", "simulate", "run_network", "step_coefficients", "RECORDABLE", "DTYPES", "available_memory",
+           "check_dtype", "check_seed", "memory_estimate", "map_coefficients"]
 
 RECORDABLE = ("mean", "cov", "cov_trials", "traj", "traj_phi", "popmean")
 """What :func:`simulate` can record: pooled mean/covariances of x and phi, per-trial covariances,
 trajectories of a subset of neurons (x and/or phi), and per-trial population means over time."""
+
+DTYPES = ("float64", "float32")
+"""Precisions of the state and GEMM that :func:`simulate` (and the tangent map of the Lyapunov estimators) run in."""
+
+
+def check_dtype(dtype: Any) -> str:
+    """``dtype`` when it is one of :data:`DTYPES`; otherwise a one-line SpecError naming ``dtype``."""
+    if dtype not in DTYPES:
+        raise SpecError("dtype", f"must be one of {', '.join(map(repr, DTYPES))}, got {dtype!r}")
+    return dtype
 
 
 def step_coefficients(tau: np.ndarray, dt: float, sigma2: float, method: str, white: bool) -> tuple[np.ndarray, ...]:
@@ -316,8 +326,7 @@ def simulate(
     bad = set(record) - set(RECORDABLE)
     if bad:
         raise SpecError("record", f"unknown items {sorted(bad)}; allowed {RECORDABLE}")
-    if dtype not in ("float64", "float32"):
-        raise SpecError("dtype", f"must be 'float64' or 'float32', got {dtype!r}")
+    check_dtype(dtype)
     if not max_abs > 0:
         raise SpecError("max_abs", f"must be > 0, got {max_abs}")
     max_abs = float(max_abs)

@@ -41,7 +41,7 @@ from workbench.sim.checks import t_stat
 from workbench.sim.estimators import DIMENSION_KEYS, cross_block_dimension, dimension_stats, mean_is_zero
 from workbench.sim.network import build_network
 from workbench.sim.runs import SIM_CODE
-from workbench.sim.simulator import step_coefficients
+from workbench.sim.simulator import check_dtype, step_coefficients
 from workbench.spec import ModelSpec
 from workbench.store import RunJob
 
@@ -110,8 +110,7 @@ class DimensionRun:
 
     def __post_init__(self) -> None:
         """Refuse settings the estimator cannot use (one-line SpecError)."""
-        if self.dtype not in ("float64", "float32"):
-            raise SpecError("dtype", f"must be 'float64' or 'float32', got {self.dtype!r}")
+        check_dtype(self.dtype)
         if self.N < 2 or self.networks < 2 or self.trials < 1:
             raise SpecError("run", f"need N >= 2, networks >= 2, trials >= 1, got {self.N}, {self.networks}, "
                             f"{self.trials}")

@@ -44,9 +44,8 @@ from typing import Any
 import numpy as np
 
 from workbench.compare import Comparison, FiniteSizeFit, finite_size_fit, fit_quality, student_k
-from workbench.errors import SpecError
 from workbench.sim.checks import t_stat
-from workbench.sim.runs import SIM_CODE
+from workbench.sim.runs import SIM_CODE, with_precision
 from workbench.store import RunJob, StoredRun
 
 __all__ = [
@@ -477,17 +476,6 @@ def _quality(name: str, fit: FiniteSizeFit, **context: Any) -> list[Comparison]:
 # ---------------------------------------------------------------------------------------------
 # studies
 
-DTYPES = ("float64", "float32")
-"""Simulation precisions of the studies (``dtype`` of :func:`~workbench.sim.simulate`)."""
-
-
-def _precision(params: dict[str, Any], dtype: str) -> dict[str, Any]:
-    """``params`` with ``"dtype"`` when it is not the default float64 (so float64 runs keep their stored keys)."""
-    if dtype not in DTYPES:
-        raise SpecError("dtype", f"must be one of {', '.join(DTYPES)}, got {dtype!r}")
-    return params if dtype == "float64" else {**params, "dtype": dtype}
-
-
 @dataclass(frozen=True)
 class DeltaStudy:
     """Delta(tau) of one-population networks (tanh, ``g``, white noise ``sigma2``) at ``lags``.
@@ -539,7 +527,7 @@ class DeltaStudy:
             "seed": int(seed),
             "lags": [float(v) for v in self.lags],
         }
-        params = _precision(params, self.dtype)
+        params = with_precision(params, self.dtype)
         title = f"Delta(tau) g={self.g:g} N={N}" + (f" dt={dt:g}" if dt != self.dt else "")
         return RunJob("dmft.delta-finite-size", params, delta_samples, (*SIM_CODE, delta_samples), title)
 
@@ -678,7 +666,7 @@ class LyapunovStudy:
             "burn_in": float(self.burn_in),
             "seed": int(seed),
         }
-        params = _precision(params, self.dtype)
+        params = with_precision(params, self.dtype)
         title = f"Lyapunov exponent g={self.g:g} N={N}" + (f" dt={dt:g}" if dt != self.dt else "")
         return RunJob("dmft.lyapunov-finite-size", params, lyapunov_samples, (*SIM_CODE, lyapunov_samples), title)
 
@@ -802,7 +790,7 @@ class PopulationStudy:
             "seeds": self._seeds(N),
             "max_lag": float(self.max_lag),
         }
-        params = _precision(params, self.dtype)
+        params = with_precision(params, self.dtype)
         title = f"{self.label} N={N}" + (f" dt={dt:g}" if dt != self.dt else "")
         return RunJob("dmft.population-autocov", params, population_samples, (*SIM_CODE, population_samples), title)
 
@@ -959,7 +947,7 @@ class PhaseStudy:
             "burn_in": float(self.burn_in),
             "seed": int(self.seed),
         }
-        params = _precision(params, self.dtype)
+        params = with_precision(params, self.dtype)
         title = f"Lyapunov exponents with noise, N={self.N}, {len(self.points)} points"
         return RunJob("dmft.lyapunov-phase", params, phase_samples, (*SIM_CODE, phase_samples), title)
 

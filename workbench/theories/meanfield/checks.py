@@ -21,6 +21,7 @@ import numpy as np
 
 from workbench.compare import Comparison, FiniteSizeFit, finite_size_fit, student_k
 from workbench.sim.checks import t_stat
+from workbench.sim.runs import with_precision
 from workbench.store import RunJob, StoredRun
 
 __all__ = ["SIZES", "MeanFieldChecks", "NetworkStudy", "network_samples"]
@@ -85,7 +86,7 @@ class NetworkStudy:
         return [
             RunJob(
                 "meanfield.network",
-                {
+                with_precision({
                     "J": self.J,
                     "dt": float(self.dt),
                     "T": float(self.T),
@@ -94,7 +95,7 @@ class NetworkStudy:
                     "seed": int(self.seed + 1000 * i),
                     "weights": self.weights,
                     "times": [float(t) for t in self.times],
-                } | ({"dtype": self.dtype} if self.dtype != "float64" else {}),
+                }, self.dtype),
                 network_samples,
                 code,
                 f"networks J={self.J:g} {self.weights} N={N}",
