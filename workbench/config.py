@@ -67,6 +67,12 @@ VARIABLES: dict[str, Variable] = {
             "worker processes for missing report runs (0: the number of CPUs, at most 8)",
         ),
         Variable(
+            "WORKBENCH_REPORT_LANES",
+            "int",
+            "0",
+            "reports `workbench report` builds side by side (0: 2 on a machine with 2 or more CPUs, else 1)",
+        ),
+        Variable(
             "WORKBENCH_SCHEDULER",
             "str",
             "",

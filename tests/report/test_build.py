@@ -11,6 +11,7 @@ import pytest
 import workbench.report.pipeline as build_mod
 from workbench.cli import main
 from workbench.compare import KINDS
+from workbench.errors import SpecError
 from workbench.report import ReportContent, build, build_report, register_report, registry
 from workbench.report.lint import ascii_maths, overfull_boxes
 from workbench.report.pipeline import compile_pdf, tex_missing_message
@@ -117,6 +118,48 @@ def test_force_recomputes_same_numbers(quick, tmp_path):
     assert (tmp_path / "f" / "simulator" / "simulator.tex").read_bytes() == (
         quick["out"] / "simulator" / "simulator.tex"
     ).read_bytes()
+
+
+def test_lanes_build_the_same_documents(quick, tmp_path):
+    """Two reports side by side in spawned lane processes (one CPU each, a fresh store): the same .tex and figure
+    bytes as the shared in-process build, results in the order asked, then the index."""
+    names = ["symmetric", "rmt-jacobians"]
+    res = build(names, out_root=tmp_path / "r", store_root=tmp_path / "s", quick=True, pdf=False, progress=False,
+                lanes=2)
+    assert [r.name for r in res] == [*names, "index"]
+    assert [r.status for r in res] == ["pass"] * 3
+    for name in names:
+        assert (tmp_path / "r" / name / f"{name}.tex").read_bytes() == (quick["out"] / name / f"{name}.tex").read_bytes()
+        figs = sorted((quick["out"] / name / "figures").iterdir())
+        assert figs and all((tmp_path / "r" / name / "figures" / f.name).read_bytes() == f.read_bytes() for f in figs)
+
+
+@pytest.mark.parametrize("lanes", [0, -1, 1.5])
+def test_bad_lanes_are_refused(lanes, tmp_path):
+    with pytest.raises(SpecError, match="lanes"):
+        build(["symmetric"], out_root=tmp_path, quick=True, pdf=False, lanes=lanes)
+
+
+def test_cli_bad_lanes(capsys, tmp_path, monkeypatch):
+    assert main(["report", "symmetric", "--lanes", "0", "--out", str(tmp_path)]) == 2
+    assert "lanes" in capsys.readouterr().err
+    monkeypatch.setenv("WORKBENCH_REPORT_LANES", "-2")
+    assert main(["report", "symmetric", "--out", str(tmp_path)]) == 2
+    assert "WORKBENCH_REPORT_LANES" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # nothing built
+
+
+def test_default_lanes(monkeypatch):
+    monkeypatch.setattr(build_mod.os, "cpu_count", lambda: 2)
+    monkeypatch.delenv("WORKBENCH_REPORT_LANES", raising=False)
+    assert build_mod.default_lanes(8) == 2
+    assert build_mod.default_lanes(1) == 1
+    assert build_mod.default_lanes(8, "dask") == 1
+    monkeypatch.setenv("WORKBENCH_REPORT_LANES", "3")
+    assert build_mod.default_lanes(8) == 3
+    monkeypatch.setattr(build_mod.os, "cpu_count", lambda: 1)
+    monkeypatch.setenv("WORKBENCH_REPORT_LANES", "0")
+    assert build_mod.default_lanes(8) == 1
 
 
 @latex

@@ -35,6 +35,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="compute on an existing Dask scheduler (or $WORKBENCH_SCHEDULER with --executor dask); "
                    "results land in the local store")
+    p.add_argument("--lanes", type=int, default=None, metavar="K",
+                   help="build K reports side by side, each with its share of the CPUs (default: "
+                   "$WORKBENCH_REPORT_LANES, else 2 on a machine with 2 or more CPUs; 1: one after the other)")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress bars")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress bars")
@@ -57,6 +60,13 @@ def run(args: argparse.Namespace) -> int:
 
     scheduler = resolve_scheduler(args.scheduler) if (args.scheduler or args.executor == "dask") else None
     executor = "dask" if scheduler else args.executor
+    from workbench.errors import SpecError
+    from workbench.report import default_lanes, report_names
+
+    if args.lanes is not None and args.lanes < 1:
+        raise SpecError("lanes", f"must be an integer >= 1, got {args.lanes}")
+    n_reports = len(dict.fromkeys(args.names)) if args.names else len(report_names())
+    lanes = args.lanes if args.lanes is not None else default_lanes(n_reports, executor)
     t0 = time.perf_counter()
     results = build(
         args.names,
@@ -68,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         progress=args.progress,
         executor=executor,
         scheduler=scheduler,
+        lanes=min(lanes, max(n_reports, 1)),
     )
     print(f"\nreports ({'quick' if args.quick else 'full'} build, {time.perf_counter() - t0:.1f} s):")
     tex_note = None

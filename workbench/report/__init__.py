@@ -30,7 +30,15 @@ from workbench.report.content import (
 )
 from workbench.report.context import ReportContext
 from workbench.report.latex import escape_tex, fmt_num, sympy_latex
-from workbench.report.pipeline import BuildResult, LatexError, build, build_index, build_report, tex_missing_message
+from workbench.report.pipeline import (
+    BuildResult,
+    LatexError,
+    build,
+    build_index,
+    build_report,
+    default_lanes,
+    tex_missing_message,
+)
 from workbench.report.registry import ReportSpec, available_reports, get_report, register_report, report_names
 
 __all__ = [
@@ -52,6 +60,7 @@ __all__ = [
     "build",
     "build_index",
     "build_report",
+    "default_lanes",
     "escape_tex",
     "fmt_num",
     "get_report",

@@ -53,6 +53,7 @@ __all__ = [
     "build_index",
     "build_report",
     "compile_pdf",
+    "default_lanes",
     "render_index",
     "render_report",
     "tex_missing_message",
@@ -600,6 +601,100 @@ def build_index(out_root: str | Path = "reports", pdf: bool = True, stream: Text
     return res
 
 
+def _lane_build(
+    name: str,
+    out_root: str,
+    store_root: str,
+    quick: bool,
+    force: bool,
+    pdf: bool,
+    progress: bool | None,
+    executor: str,
+    scheduler: str | None,
+    cpus: int,
+    position: str,
+) -> BuildResult:
+    """One report in a lane process: ``cpus`` BLAS threads and at most ``cpus`` run workers (its share of the
+    machine), so that the lanes together keep every core busy without oversubscribing it."""
+    os.environ["WORKBENCH_WORKERS"] = str(cpus)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(cpus)
+    except ImportError:  # pragma: no cover
+        pass
+    from workbench.interrupts import signals_as_exceptions
+
+    print(f"[report] {position} {name}: {'quick' if quick else 'full'} build (lane of {cpus} CPU)", file=sys.stderr,
+          flush=True)
+    store = RunStore(store_root, force=force)
+    with signals_as_exceptions():
+        return build_report(name, out_root, store, quick, pdf, progress, None, executor, scheduler)
+
+
+def default_lanes(n_reports: int, executor: str = "processes") -> int:
+    """Reports built side by side by default: ``$WORKBENCH_REPORT_LANES``, else 2 when at least two reports are
+    built with local processes on a machine with at least 2 CPUs (one report's single-process phases, such as
+    theory, figures and LaTeX, then overlap with the other's runs), else 1."""
+    from workbench.config import get_int
+
+    lanes = get_int("WORKBENCH_REPORT_LANES")
+    if lanes < 0:
+        raise SpecError("WORKBENCH_REPORT_LANES", f"must be an integer >= 0 (0: automatic), got {lanes}")
+    if lanes == 0:
+        lanes = 2 if (executor == "processes" and (os.cpu_count() or 1) >= 2) else 1
+    return max(1, min(lanes, n_reports))
+
+
+def _build_in_lanes(
+    wanted: Sequence[str],
+    lanes: int,
+    out_root: str | Path,
+    store_root: str | Path,
+    quick: bool,
+    force: bool,
+    pdf: bool,
+    progress: bool | None,
+    stream: TextIO,
+    executor: str,
+    scheduler: str | None,
+) -> list[BuildResult]:
+    """Build ``wanted`` in ``lanes`` spawned processes, the costliest report first (:attr:`ReportSpec.cost`); the
+    results come back in the order of ``wanted`` and do not depend on the number of lanes."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    from workbench.config import get_int
+
+    total = get_int("WORKBENCH_WORKERS") or min(os.cpu_count() or 1, 8)
+    cpus = max(1, total // lanes)
+    order = sorted(range(len(wanted)), key=lambda i: (-get_report(wanted[i]).cost, i))
+    print(f"[report] {len(wanted)} reports in {lanes} lanes of {cpus} CPU, costliest first: "
+          + ", ".join(wanted[i] for i in order), file=stream, flush=True)
+    results: list[BuildResult | None] = [None] * len(wanted)
+    with cf.ProcessPoolExecutor(max_workers=lanes, mp_context=mp.get_context("spawn")) as pool:
+        futures = {
+            pool.submit(_lane_build, wanted[i], str(out_root), str(store_root), quick, force, pdf, progress, executor,
+                        scheduler, cpus, f"({k}/{len(wanted)})"): i
+            for k, i in enumerate(order, 1)
+        }
+        try:
+            for fut in cf.as_completed(futures):
+                i = futures[fut]
+                try:
+                    results[i] = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a lost lane must not stop the others
+                    spec = get_report(wanted[i])
+                    msg = f"the lane building it failed: {type(exc).__name__}: {' '.join(str(exc).split())}"
+                    print(f"[report {spec.name}] ERROR: {msg}", file=stream, flush=True)
+                    results[i] = BuildResult(spec.name, spec.title, "error", "quick" if quick else "full",
+                                             spec.description, message=msg)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [r for r in results if r is not None]
+
+
 def build(
     names: Sequence[str] | None = None,
     out_root: str | Path = "reports",
@@ -611,12 +706,15 @@ def build(
     stream: TextIO | None = None,
     executor: str = "processes",
     scheduler: str | None = None,
+    lanes: int = 1,
 ) -> list[BuildResult]:
     """Build the named reports (all when ``names`` is empty) and then the index.
 
     Unknown names raise :class:`SpecError` before anything is built. The reports' stored simulations
     are computed on ``executor`` (``processes``, ``sequential`` or ``dask``; ``scheduler`` is a Dask
-    scheduler address) and land in the local store.
+    scheduler address) and land in the local store. ``lanes > 1`` builds that many reports side by side in
+    spawned processes, each with its share of the CPUs (:func:`default_lanes` is what ``workbench report``
+    uses); the documents do not depend on it.
 
     Returns
     -------
@@ -624,10 +722,18 @@ def build(
         One per report, then the index (name ``"index"``).
     """
     stream = stream or sys.stderr
+    if not (isinstance(lanes, int) and lanes >= 1):
+        raise SpecError("lanes", f"must be an integer >= 1, got {lanes!r}")
     all_names = [r.name for r in available_reports()]
     wanted = list(dict.fromkeys(names)) if names else all_names
     for n in wanted:
         get_report(n)  # raises SpecError naming the bad report and the available ones
+    lanes = min(lanes, len(wanted)) if wanted else 1
+    if lanes > 1:
+        results = _build_in_lanes(wanted, lanes, out_root, store_root, quick, force, pdf,
+                                  False if progress is None else progress, stream, executor, scheduler)
+        results.append(build_index(out_root, pdf, stream))
+        return results
     store = RunStore(store_root, force=force)
     results = []
     for i, n in enumerate(wanted, 1):

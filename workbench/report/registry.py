@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import math
 import pkgutil
 import re
 import traceback
@@ -59,6 +60,9 @@ class ReportSpec:
         Defining module.
     import_error : str
         Non-empty for a definition module that failed to import (the report then has status ``error``).
+    cost : float
+        Rough CPU-seconds of the full build on a 2-core machine: reports built side by side
+        (``workbench report --lanes``) start with the costliest.
     """
 
     name: str
@@ -70,6 +74,7 @@ class ReportSpec:
     order: int = 100
     module: str = ""
     import_error: str = ""
+    cost: float = 60.0
 
     def params(self, quick: bool) -> dict[str, Any]:
         """Build parameters for a full or quick build."""
@@ -99,6 +104,7 @@ def register_report(
     default_params: Mapping[str, Any] | None = None,
     quick_params: Mapping[str, Any] | None = None,
     order: int = 100,
+    cost: float = 60.0,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering a report function ``(ctx: ReportContext) -> ReportContent``.
 
@@ -117,6 +123,9 @@ def register_report(
         ``default_params``.
     order : int
         Position in the index and in ``workbench report`` with no names (then by name).
+    cost : float
+        Rough CPU-seconds of the full build on a 2-core machine (the order in which reports built
+        side by side start: costliest first); a scheduling hint only.
 
     Returns
     -------
@@ -131,6 +140,8 @@ def register_report(
     extra = sorted(set(qp) - set(dp))
     if extra:
         raise SpecError(f"{name}.quick_params", f"keys {extra} are not in default_params {sorted(dp)}")
+    if not (isinstance(cost, int | float) and math.isfinite(cost) and cost >= 0):
+        raise SpecError(f"{name}.cost", f"must be a finite number >= 0 (CPU-seconds), got {cost!r}")
 
     def deco(func: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(func):
@@ -139,7 +150,9 @@ def register_report(
         qual = f"{func.__module__}.{func.__qualname__}"
         if old is not None and old.func is not None and f"{old.func.__module__}.{old.func.__qualname__}" != qual:
             raise SpecError("report name", f"{name!r} is already registered by {old.module}")
-        _REGISTRY[name] = ReportSpec(name, title, func, description, dp, qp, order, func.__module__)
+        _REGISTRY[name] = ReportSpec(
+            name, title, func, description, dp, qp, order, func.__module__, cost=float(cost)
+        )
         return func
 
     return deco

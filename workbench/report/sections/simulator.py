@@ -140,6 +140,7 @@ def _simulator_params(size: str) -> dict[str, Any]:
     },
     quick_params={"lin_N": 40, "lin_T": 200.0, "lin_trials": 8, **_simulator_params("quick")},
     order=10,
+    cost=150,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
 def simulator_report(ctx: ReportContext) -> ReportContent:
     """Build the simulator report: the sections in order (see the module docstring)."""

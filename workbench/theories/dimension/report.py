@@ -576,6 +576,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                   "regime_window": 2.5, "worked_points": 4, "psi_N": 60, "psi_networks": 4, "psi_chunk": 2,
                   "psi_T": 400.0},
     order=90,
+    cost=640,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
 def dimension_report(ctx: ReportContext) -> ReportContent:
     """Build the report (see the module docstring)."""

@@ -575,6 +575,7 @@ def _stored_runs(ctx: ReportContext, checks: DMFTChecks, size: str) -> dict[RunJ
     default_params={**CHAOS_RUN["full"], **SIZES["full"], "sweep_points": 40},
     quick_params={**CHAOS_RUN["quick"], **SIZES["quick"], "sweep_points": 8},
     order=20,
+    cost=540,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
 def dmft_report(ctx: ReportContext) -> ReportContent:
     """Build the DMFT report: the sections in order (see the module docstring)."""

@@ -302,6 +302,7 @@ def size_section(ctx: ReportContext, content: ReportContent, runs: dict[str, Any
                   "pulse_T": 8.0, "checked": [[1.2, 1.0]], "failing": [[1.8, 1.0]], "sizes": [60, 120],
                   "size_T": 240.0},
     order=95,
+    cost=45,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
 def fixed_report(ctx: ReportContext) -> ReportContent:
     """Build the report (see the module docstring)."""

@@ -136,6 +136,7 @@ def _figure(ctx: ReportContext, points: list, P: dict):
         "chaotic_N": 400, "chaotic_T": 60.0, "chaotic_burn_in": 20.0, "chaotic_networks": 4, "chunk": 2,
     },
     order=60,
+    cost=80,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
 def lowrank_report(ctx: ReportContext) -> ReportContent:
     """Equations, the states of the Fig. 1C model at a few g, simulated states and outliers against the theory."""

@@ -261,6 +261,7 @@ def _build_params(size: str, **sizes: int) -> dict[str, Any]:
     default_params=_build_params("full", N=2000, realisations=4, paths=20000),
     quick_params=_build_params("quick", N=500, realisations=3, paths=4000),
     order=30,
+    cost=100,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
 def meanfield_transient_report(ctx: ReportContext) -> ReportContent:
     """Build the report: the sections in order (see the module docstring)."""

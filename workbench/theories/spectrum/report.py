@@ -97,6 +97,7 @@ def _edge_spread(spec: Any, uppers: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     default_params={"samples": 200, "seed": 0},
     quick_params={"samples": 3},
     order=80,
+    cost=40,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
 def spectrum_report(ctx: ReportContext) -> ReportContent:
     """Build the report (see the module docstring)."""

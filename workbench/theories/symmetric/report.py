@@ -30,6 +30,7 @@ def transient_spec(g: float, eta: float) -> Any:
                     "trials": 4, "networks": 160, "seed": 10},
     quick_params={"paths": 2000, "solves": 1, "N": 400, "networks": 6},
     order=70,
+    cost=20,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
 def symmetric_report(ctx: ReportContext) -> ReportContent:
     """Derivation, linear exact checks, and <x(t)>, Delta(t, t) against simulated networks."""
