@@ -202,9 +202,8 @@ def _runs(P: dict[str, Any]) -> tuple[Any, list[tuple[float, Any]]]:
 
     common = {"trials": P["trials"], "T": P["T"], "n_blocks": 8, "seed": P["seed"]}
     lin = DimensionRun(N=P["N_linear"], dt=P["dt_linear"], networks=P["networks_linear"], **common)
-    tanh = [(g, DimensionRun(N=n, dt=P["dt_tanh"], networks=P["networks"], dtype=P["dtype_tanh"],
-                             **{**common, "T": P["T_tanh"]}))
-            for g, n in zip(P["g_tanh"], P["N_tanh"], strict=True)]
+    tanh = [(g, DimensionRun(N=n, dt=P["dt_tanh"], networks=m, dtype=P["dtype_tanh"], **{**common, "T": P["T_tanh"]}))
+            for g, n, m in zip(P["g_tanh"], P["N_tanh"], P["networks"], strict=True)]
     return lin, tanh
 
 
@@ -349,11 +348,11 @@ def pr_section(ctx: ReportContext, content: ReportContent) -> None:
         exact_checks(chaos), caption="Closed forms of the linear theory, the notes' linear values, Clark et al. and "
         "Shen-Hu for noiseless tanh chaos.")
     comps, points = simulation_checks(ctx)
-    sizes = ", ".join(f"N = {r.N} at g = {g:g}" for g, r in tanh_runs)
+    sizes = ", ".join(f"{r.networks} networks of N = {r.N} at g = {g:g}" for g, r in tanh_runs)
     run = tanh_runs[0][1]
     exact = (f"linear: exact equal-time C (Lyapunov equation) of {P['exact_networks']} drawn networks per g, "
              f"N = {P['exact_N']}, seeds {P['seed']} + i")
-    sims = (f"tanh: {P['networks']} networks per g ({sizes}) x {P['trials']} trials of T = {P['T_tanh']:g} after "
+    sims = (f"tanh: {sizes}, each x {P['trials']} trials of T = {P['T_tanh']:g} after "
             f"{run.burn_in:g} burn-in, dt = {run.dt:g} ({run.dtype}), samples every {run.sample_every:g}, 8 blocks per trial, "
             f"network i has seed {P['seed']} + i")
     estimator = (f"estimator check: linear g = {P['g_estimator']:g}, N = {lin_run.N}, {lin_run.networks} networks, "
@@ -456,6 +455,14 @@ def finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
     nonlinear_finite_size_section(ctx, content)
 
 
+KNOWN_SHORTFALL = (" A known shortfall this check is too small to resolve: pooled over three longer studies of this case "
+                   "(benchmarks/study_dimension_finite_size.py, dt = 0.05 and 0.025) the coefficient of x was measured "
+                   "at -1.157 +- 0.054 against the derived -0.982, 3.2 SE (18 %) lower: a term is still missing "
+                   "(reciprocal loops i -> j -> i account for about -0.07 by a sampled estimate; the rest is not "
+                   "identified).")
+"""What the report says of the derived coefficient of tanh at g = 1.2, sigma2 = 1 beyond its own check."""
+
+
 def nonlinear_finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
     """The derived 1/N coefficient of a nonlinear network's mean autocovariance, its parts, and the simulated check."""
     from workbench.spec import ModelSpec
@@ -479,7 +486,8 @@ def nonlinear_finite_size_section(ctx: ReportContext, content: ReportContent) ->
              "measures coef - c_LE with a small spread (a control variate). "
              f"N = {N}, {len(rows)} networks (seeds {P['seed']} + i; {len(arrays['unstable'])} skipped with an "
              f"unstable linear equivalent), 4 trials of T = {T:g} after 50 burn-in, dt = 0.05, samples every 0.5; "
-             "the DMFT time-step bias of the unit statistics is added to the simulated values.")
+             "the DMFT time-step bias of the unit statistics is added to the simulated values."
+             + (KNOWN_SHORTFALL if (phi, g, s2) == ("tanh", 1.2, 1.0) else ""))
     rows_tex = [[key.replace("mean_autocov_", "")] + [f"{fs.parts[key][p]:.4g}" for p in PARTS]
                 + [f"{fs.info['linear_equivalent_' + key.rsplit('_', 1)[1]]:.4g}"] for key in fs.coef]
     sec.table(["stat", "twisted", "+ self-coupling", "+ single site", "+ heterogeneity = coef", "c_LE"], rows_tex,
@@ -542,7 +550,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
     content.parameter("linear networks", P["exact_networks"], "drawn linear networks per g", sp.Symbol("R"))
     content.parameter("tanh g", ", ".join(f"{v:g}" for v in P["g_tanh"]), "simulated tanh networks", g)
     content.parameter("tanh size", ", ".join(map(str, P["N_tanh"])), "units per tanh network, per g", N)
-    content.parameter("tanh networks", P["networks"], "simulated networks per g", sp.Symbol("R"))
+    content.parameter("tanh networks", P["networks"], "simulated networks at each g (sizes N_tanh)", sp.Symbol("R"))
     content.parameter("trials", P["trials"], "independent trials per network", sp.Symbol("n"))
     content.parameter("duration", P["T"], "recorded time per trial (linear estimator check)", sp.Symbol("T"))
     content.parameter("duration, tanh", P["T_tanh"], "recorded time per trial of each tanh network and of its linear "
@@ -560,7 +568,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
     "the linear instability, 1/N scaling",
     default_params={"sigma2": 1.0, "g_linear": [0.3, 0.6, 0.8], "exact_N": 1000, "exact_networks": 12,
                     "g_estimator": 0.6, "N_linear": 200, "networks_linear": 8, "dt_linear": 0.05,
-                    "g_tanh": [0.8, 1.2], "N_tanh": [500, 1000], "networks": 16, "trials": 1, "T": 500.0, "T_tanh": 250.0,
+                    "g_tanh": [0.8, 1.2], "N_tanh": [500, 1000], "networks": [48, 16], "trials": 1, "T": 500.0, "T_tanh": 250.0,
                     "dt_tanh": 0.025, "dtype_tanh": "float32", "seed": 100, "hs_g": 0.5, "hs_N": 400, "fs_g": 0.6,
                     "fs_covariance": "zero-frequency", "fs_Ns": [250, 500, 1000, 2000],
                     "fs_networks": [1200, 300, 75, 20], "curve_points": 30, "fsn_phi": "tanh", "fsn_g": 1.2,
@@ -570,13 +578,13 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "psi_N": 300, "psi_networks": 32, "psi_chunk": 8, "psi_T": 1600.0, "psi_dt": 0.025,
                     "psi_w": [0.0, 0.25, 0.5, 1.0, 1.5, 2.5]},
     quick_params={"g_linear": [0.6], "exact_N": 200, "exact_networks": 4, "N_linear": 80, "networks_linear": 3,
-                  "g_tanh": [1.2], "N_tanh": [80], "networks": 5, "trials": 1, "T": 100.0, "T_tanh": 100.0, "hs_N": 200,
+                  "g_tanh": [1.2], "N_tanh": [80], "networks": [5], "trials": 1, "T": 100.0, "T_tanh": 100.0, "hs_N": 200,
                   "fs_Ns": [40, 80], "fs_networks": [24, 8], "curve_points": 6, "fsn_N": 80, "fsn_networks": 3,
                   "fsn_T": 100.0, "regime_N": 60, "regime_networks": 5, "regime_T": 100.0,
                   "regime_window": 2.5, "worked_points": 4, "psi_N": 60, "psi_networks": 4, "psi_chunk": 2,
                   "psi_T": 400.0},
     order=90,
-    cost=640,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
+    cost=700,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
 def dimension_report(ctx: ReportContext) -> ReportContent:
     """Build the report (see the module docstring)."""
