@@ -82,3 +82,18 @@ def test_in_kernel_draws_equal_numpy_generator_stream():
     Z = np.stack([rng.standard_normal((50, K)) for _ in range(n_steps)])
     b = simulate(spec, noise=Z, **kw)
     np.testing.assert_array_equal(a.traj, b.traj)
+
+
+@pytest.mark.parametrize("columns", [1, 12, 64])
+def test_batched_covariance_equals_the_sample_sum(columns, monkeypatch):
+    """The cov accumulators take the recorded samples in batches (COV_BATCH_COLUMNS columns, the last one partial):
+    the same mean and covariance as the direct sum over every recorded sample of x and phi, to round-off."""
+    import workbench.sim.simulator as sim_mod
+
+    monkeypatch.setattr(sim_mod, "COV_BATCH_COLUMNS", columns)
+    spec = preset("noisy-chaos").replace(N=60)
+    res = simulate(spec, T=10.0, dt=0.05, trials=3, seed=5, stride=3, record=("cov", "traj", "traj_phi"), neurons=60)
+    for traj, cov in ((res.traj, res.cov_x), (res.traj_phi, res.cov_phi)):
+        samples = traj.transpose(1, 0, 2).reshape(60, -1)  # (N, n_rec * K); n_rec * K = 201 is no multiple of 12
+        mean = samples.mean(axis=1)
+        np.testing.assert_allclose(cov, samples @ samples.T / samples.shape[1] - np.outer(mean, mean), atol=1e-12)

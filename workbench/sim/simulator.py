@@ -37,6 +37,8 @@ __all__ = ["SimResult", "simulate", "run_network", "step_coefficients", "RECORDA
            "check_dtype", "check_seed", "memory_estimate", "map_coefficients"]
 
 RECORDABLE = ("mean", "cov", "cov_trials", "traj", "traj_phi", "popmean")
+COV_BATCH_COLUMNS = 64
+"""Recorded samples (trials x times) gathered before one rank update of the ``cov`` accumulators."""
 """What :func:`simulate` can record: pooled mean/covariances of x and phi, per-trial covariances,
 trajectories of a subset of neurons (x and/or phi), and per-trial population means over time."""
 
@@ -204,7 +206,7 @@ def memory_estimate(
     est["couplings"] = ("N", j + (N2 * 8 if draw_J and itemsize != 8 else 0.0))
     est["state"] = ("trials", 8.0 * N * K * 8)
     if "cov" in record:
-        est["covariances"] = ("N", 6.0 * N2 * 8)
+        est["covariances"] = ("N", 6.0 * N2 * 8 + 2.0 * N * max(K, COV_BATCH_COLUMNS) * 8)  # + the sample batches
     if "cov_trials" in record:
         est["per-trial covariances"] = ("trials", 3.0 * K * N2 * 8)
     traj = sum(1 for r in ("traj", "traj_phi") if r in record) * float(n_rec) * n_neurons * K * 8
@@ -431,6 +433,13 @@ def simulate(
     acc_p = np.zeros(N) if want_mean else None
     acc_xx = np.zeros((N, N)) if want_cov else None
     acc_pp = np.zeros((N, N)) if want_cov else None
+    # the samples of x and phi wait in a buffer of COV_BATCH_COLUMNS columns: one N x N rank update per batch instead
+    # of per sample, so the two N^2 accumulators are read and written that many times less often (memory-bound at
+    # large N); the sums are the same up to round-off
+    n_batch = max(1, min(COV_BATCH_COLUMNS // K, n_rec)) if want_cov else 0
+    buf_x = np.empty((N, K * n_batch)) if want_cov else None
+    buf_p = np.empty((N, K * n_batch)) if want_cov else None
+    filled = [0]
     acc_tr = np.zeros((K, N, N)) if "cov_trials" in record else None
     acc_tr_m = np.zeros((K, N)) if "cov_trials" in record else None
     traj = np.empty((n_rec, neurons_idx.size, K)) if "traj" in record else None
@@ -439,6 +448,13 @@ def simulate(
     pm_p = np.empty((n_rec, K)) if "popmean" in record else None
     r = 0
 
+    def _flush_cov() -> None:
+        m = filled[0] * K
+        if m:
+            acc_xx[:] += buf_x[:, :m] @ buf_x[:, :m].T
+            acc_pp[:] += buf_p[:, :m] @ buf_p[:, :m].T
+        filled[0] = 0
+
     def _record(r: int) -> None:
         xd = x if ftype == np.float64 else x.astype(np.float64)
         pd = P if ftype == np.float64 else P.astype(np.float64)
@@ -446,8 +462,12 @@ def simulate(
             acc_x[:] += xd.sum(axis=1)
             acc_p[:] += pd.sum(axis=1)
         if want_cov:
-            acc_xx[:] += xd @ xd.T
-            acc_pp[:] += pd @ pd.T
+            j = filled[0]
+            buf_x[:, j * K:(j + 1) * K] = xd
+            buf_p[:, j * K:(j + 1) * K] = pd
+            filled[0] = j + 1
+            if filled[0] == n_batch:
+                _flush_cov()
         if acc_tr is not None:
             for k in range(K):
                 acc_tr[k] += np.outer(xd[:, k], xd[:, k])
@@ -500,6 +520,9 @@ def simulate(
                 r += 1
             if n % 256 == 0:
                 bar.update(256)
+        if want_cov:
+            with np.errstate(over="ignore", invalid="ignore"):
+                _flush_cov()
     n_samples = n_rec * K
     info = {
         "N": N,
