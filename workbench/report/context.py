@@ -55,6 +55,8 @@ class ReportContext:
         Where :meth:`prefetch` computes: ``processes`` (default), ``sequential`` or ``dask``.
     scheduler : str or None
         A Dask scheduler address (``tcp://HOST:PORT``) for ``executor="dask"``.
+    workers : int or None
+        Worker processes of :meth:`prefetch` (None: ``$WORKBENCH_WORKERS`` or the number of CPUs, at most 8).
     """
 
     name: str
@@ -66,6 +68,7 @@ class ReportContext:
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     executor: str = "processes"
     scheduler: str | None = None
+    workers: int | None = None
     figures: list[Figure] = field(default_factory=list)
     runs: list[tuple[str, str]] = field(default_factory=list)
 
@@ -134,8 +137,8 @@ class ReportContext:
         Each :class:`~workbench.store.RunJob`'s ``compute(params)`` is a module-level function (it is
         sent to a worker, local or on a Dask cluster); the worker returns the arrays and this process
         writes them to the local store, so the report's later :meth:`run` calls with the same
-        ``(kind, params, code)`` load them. ``workers`` defaults to ``$WORKBENCH_WORKERS`` or the
-        number of CPUs (at most 8); with the ``processes`` executor and one worker or one missing
+        ``(kind, params, code)`` load them. ``workers`` defaults to the context's, else ``$WORKBENCH_WORKERS`` or
+        the number of CPUs (at most 8); with the ``processes`` executor and one worker or one missing
         job nothing is started here (:meth:`run` computes it in-process).
         """
         import os
@@ -149,7 +152,7 @@ class ReportContext:
                 missing.append((job, key))
         from workbench.config import get_int
 
-        n = workers or get_int("WORKBENCH_WORKERS") or min(os.cpu_count() or 1, 8)
+        n = workers or self.workers or get_int("WORKBENCH_WORKERS") or min(os.cpu_count() or 1, 8)
         n = min(n, len(missing))
         if self.executor == "sequential" or not missing or (self.executor == "processes" and n < 2):
             return

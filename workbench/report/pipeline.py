@@ -476,6 +476,7 @@ def build_report(
     stream: TextIO | None = None,
     executor: str = "processes",
     scheduler: str | None = None,
+    workers: int | None = None,
 ) -> BuildResult:
     """Build one report into ``out_root/<name>/``.
 
@@ -495,6 +496,10 @@ def build_report(
         Progress bars for long computations (None: when stderr is a terminal).
     stream : file, optional
         Where progress lines go (stderr).
+    executor, scheduler : str, optional
+        Where missing stored runs are computed (:meth:`ReportContext.prefetch`).
+    workers : int, optional
+        Worker processes for them (None: ``$WORKBENCH_WORKERS`` or the number of CPUs, at most 8).
 
     Returns
     -------
@@ -516,7 +521,7 @@ def build_report(
         _write_summary(out, res)
         return res
     params = spec.params(quick)
-    ctx = ReportContext(spec.name, quick, dict(params), store, out, progress, stream, executor, scheduler)
+    ctx = ReportContext(spec.name, quick, dict(params), store, out, progress, stream, executor, scheduler, workers)
     prov = collect_provenance()
     t0 = time.perf_counter()
     try:
@@ -616,7 +621,6 @@ def _lane_build(
 ) -> BuildResult:
     """One report in a lane process: ``cpus`` BLAS threads and at most ``cpus`` run workers (its share of the
     machine), so that the lanes together keep every core busy without oversubscribing it."""
-    os.environ["WORKBENCH_WORKERS"] = str(cpus)
     try:
         from threadpoolctl import threadpool_limits
 
@@ -629,7 +633,7 @@ def _lane_build(
           flush=True)
     store = RunStore(store_root, force=force)
     with signals_as_exceptions():
-        return build_report(name, out_root, store, quick, pdf, progress, None, executor, scheduler)
+        return build_report(name, out_root, store, quick, pdf, progress, None, executor, scheduler, workers=cpus)
 
 
 def default_lanes(n_reports: int, executor: str = "processes") -> int:
