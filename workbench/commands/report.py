@@ -60,11 +60,8 @@ def run(args: argparse.Namespace) -> int:
 
     scheduler = resolve_scheduler(args.scheduler) if (args.scheduler or args.executor == "dask") else None
     executor = "dask" if scheduler else args.executor
-    from workbench.errors import SpecError
     from workbench.report import default_lanes, report_names
 
-    if args.lanes is not None and args.lanes < 1:
-        raise SpecError("lanes", f"must be an integer >= 1, got {args.lanes}")
     n_reports = len(dict.fromkeys(args.names)) if args.names else len(report_names())
     lanes = args.lanes if args.lanes is not None else default_lanes(n_reports, executor)
     t0 = time.perf_counter()
@@ -78,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         progress=args.progress,
         executor=executor,
         scheduler=scheduler,
-        lanes=min(lanes, max(n_reports, 1)),
+        lanes=lanes,
     )
     print(f"\nreports ({'quick' if args.quick else 'full'} build, {time.perf_counter() - t0:.1f} s):")
     tex_note = None

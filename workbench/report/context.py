@@ -16,7 +16,7 @@ from workbench.io import atomic_path
 from workbench.report.content import Figure
 from workbench.store import DEFAULT_CODE, CodeSpec, RunJob, RunStore, StoredRun
 
-__all__ = ["ReportContext", "RunJob"]
+__all__ = ["ReportContext", "RunJob", "default_workers"]
 
 
 def _compute_arrays(job: Any) -> tuple[Any, float]:
@@ -26,6 +26,15 @@ def _compute_arrays(job: Any) -> tuple[Any, float]:
     t0 = time.perf_counter()
     value = func(params)
     return value, time.perf_counter() - t0
+
+
+def default_workers() -> int:
+    """Worker processes for a report's missing runs: ``$WORKBENCH_WORKERS``, else the number of CPUs (at most 8)."""
+    import os
+
+    from workbench.config import get_int
+
+    return get_int("WORKBENCH_WORKERS") or min(os.cpu_count() or 1, 8)
 
 
 _FIG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -141,8 +150,6 @@ class ReportContext:
         the number of CPUs (at most 8); with the ``processes`` executor and one worker or one missing
         job nothing is started here (:meth:`run` computes it in-process).
         """
-        import os
-
         from workbench.parallel import Job, make_executor
 
         missing = []
@@ -150,9 +157,7 @@ class ReportContext:
             key = self.store.key(job.kind, job.params, job.code)
             if self.store.force or self.store.load(key) is None:
                 missing.append((job, key))
-        from workbench.config import get_int
-
-        n = workers or self.workers or get_int("WORKBENCH_WORKERS") or min(os.cpu_count() or 1, 8)
+        n = workers or self.workers or default_workers()
         n = min(n, len(missing))
         if self.executor == "sequential" or not missing or (self.executor == "processes" and n < 2):
             return

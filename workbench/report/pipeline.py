@@ -38,7 +38,7 @@ from workbench.report.content import (
     ReportContent,
     parameter_rows,
 )
-from workbench.report.context import ReportContext
+from workbench.report.context import ReportContext, default_workers
 from workbench.report.latex import escape_path, escape_tex, fmt_num, make_env
 from workbench.report.prose import escape_prose
 from workbench.report.provenance import Provenance, collect_provenance
@@ -668,10 +668,7 @@ def _build_in_lanes(
     import concurrent.futures as cf
     import multiprocessing as mp
 
-    from workbench.config import get_int
-
-    total = get_int("WORKBENCH_WORKERS") or min(os.cpu_count() or 1, 8)
-    cpus = max(1, total // lanes)
+    cpus = max(1, default_workers() // lanes)
     order = sorted(range(len(wanted)), key=lambda i: (-get_report(wanted[i]).cost, i))
     print(f"[report] {len(wanted)} reports in {lanes} lanes of {cpus} CPU, costliest first: "
           + ", ".join(wanted[i] for i in order), file=stream, flush=True)

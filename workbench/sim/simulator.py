@@ -37,10 +37,11 @@ __all__ = ["SimResult", "simulate", "run_network", "step_coefficients", "RECORDA
            "check_dtype", "check_seed", "memory_estimate", "map_coefficients"]
 
 RECORDABLE = ("mean", "cov", "cov_trials", "traj", "traj_phi", "popmean")
-COV_BATCH_COLUMNS = 64
-"""Recorded samples (trials x times) gathered before one rank update of the ``cov`` accumulators."""
 """What :func:`simulate` can record: pooled mean/covariances of x and phi, per-trial covariances,
 trajectories of a subset of neurons (x and/or phi), and per-trial population means over time."""
+
+COV_BATCH_COLUMNS = 64
+"""Recorded samples (trials x times) gathered before one rank update of the ``cov`` accumulators."""
 
 DTYPES = ("float64", "float32")
 """Precisions of the state and GEMM that :func:`simulate` (and the tangent map of the Lyapunov estimators) run in."""
@@ -439,7 +440,7 @@ def simulate(
     n_batch = max(1, min(COV_BATCH_COLUMNS // K, n_rec)) if want_cov else 0
     buf_x = np.empty((N, K * n_batch)) if want_cov else None
     buf_p = np.empty((N, K * n_batch)) if want_cov else None
-    filled = [0]
+    filled = 0  # samples waiting in the buffers
     acc_tr = np.zeros((K, N, N)) if "cov_trials" in record else None
     acc_tr_m = np.zeros((K, N)) if "cov_trials" in record else None
     traj = np.empty((n_rec, neurons_idx.size, K)) if "traj" in record else None
@@ -449,24 +450,25 @@ def simulate(
     r = 0
 
     def _flush_cov() -> None:
-        m = filled[0] * K
+        nonlocal filled
+        m = filled * K
         if m:
             acc_xx[:] += buf_x[:, :m] @ buf_x[:, :m].T
             acc_pp[:] += buf_p[:, :m] @ buf_p[:, :m].T
-        filled[0] = 0
+        filled = 0
 
     def _record(r: int) -> None:
+        nonlocal filled
         xd = x if ftype == np.float64 else x.astype(np.float64)
         pd = P if ftype == np.float64 else P.astype(np.float64)
         if want_mean:
             acc_x[:] += xd.sum(axis=1)
             acc_p[:] += pd.sum(axis=1)
         if want_cov:
-            j = filled[0]
-            buf_x[:, j * K:(j + 1) * K] = xd
-            buf_p[:, j * K:(j + 1) * K] = pd
-            filled[0] = j + 1
-            if filled[0] == n_batch:
+            buf_x[:, filled * K:(filled + 1) * K] = xd
+            buf_p[:, filled * K:(filled + 1) * K] = pd
+            filled += 1
+            if filled == n_batch:
                 _flush_cov()
         if acc_tr is not None:
             for k in range(K):

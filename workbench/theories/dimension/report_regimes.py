@@ -171,8 +171,8 @@ def regimes_section(ctx: ReportContext, content: ReportContent) -> None:
              "covariance solves the Lyapunov equation of the augmented (x, noise) step map); the static-input one on "
              "plain means over networks (a twin would need per-unit gains, whose disorder average at N is not "
              "derived; a twin without the input reduced no variance, the spread over networks being quenched, so "
-             "this regime has 3 times the networks; the OU and Pade-type ones have twice, for the power of their N "
-             "var_cross of phi). The time-step bias of the cross statistics under coloured noise or static input "
+             "this regime has more networks, as do the OU and Pade-type ones for the power of their N var_cross of "
+             "phi: the counts above). The time-step bias of the cross statistics under coloured noise or static input "
              "and the 1/N terms (not derived for nonlinear cross statistics; the regimes sit away from the edge, "
              f"g_eff <= {g_max:.2f}) are not subtracted: the checks have the power of their k SE, stated per row.")
     if shown:
