@@ -21,6 +21,7 @@ it refuses strings, so internal code cannot turn text into SymPy by accident.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import numbers
 import operator
@@ -46,6 +47,7 @@ __all__ = [
     "MAX_BITS",
     "parse_expression",
     "as_expr",
+    "simplifies_to_zero",
 ]
 
 X = sp.Symbol("x", real=True)
@@ -535,3 +537,10 @@ def as_expr(obj: object) -> sp.Basic:
     if isinstance(obj, sp.MatrixBase):
         return sp.ImmutableMatrix(obj)
     raise TypeError(f"cannot convert {type(obj).__name__} to a SymPy object")
+
+
+@functools.lru_cache(maxsize=512)
+def simplifies_to_zero(expr: sp.Expr) -> bool:
+    """Whether ``sympy.simplify(expr) == 0``, remembered per expression (the predicates built on it, such as "phi is
+    odd" or "phi is the identity", are asked once per network by the simulation checks; one simplify costs ~0.1 s)."""
+    return sp.simplify(expr) == 0

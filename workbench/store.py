@@ -486,13 +486,20 @@ class RunStore:
     root : str or Path
         The store folder (created on first write), e.g. ``runs/``.
     force : bool
-        Recompute every requested run even if it is stored (and replace the stored entry).
+        Recompute every requested run even if it is stored (and replace the stored entry), once: what this store
+        object wrote itself (:attr:`written`, e.g. a run a report prefetched in its workers) is re-used.
     """
 
     def __init__(self, root: str | Path = "runs", force: bool = False) -> None:
         self.root = Path(root)
         self.force = bool(force)
         self.used: list[str] = []
+        self.written: set[str] = set()
+        """Keys of the entries this store object wrote (computed in this process or handed over by a worker)."""
+
+    def stale(self, key: str) -> bool:
+        """Whether ``key`` must be recomputed before it is used: with ``force``, until this store object wrote it."""
+        return self.force and key not in self.written
 
     def key(self, kind: str, params: Mapping[str, Any], code: CodeSpec = DEFAULT_CODE) -> str:
         """The content key of a run of ``kind`` with ``params`` under the current code version."""
@@ -561,7 +568,7 @@ class RunStore:
         """
         key = self.key(kind, params, code)
         self.used.append(key)
-        force = self.force if force is None else force
+        force = self.stale(key) if force is None else force
         if not force:
             hit = self.load(key)
             if hit is not None:
@@ -598,3 +605,4 @@ class RunStore:
                 np.savez_compressed(fh, **arrays, **{INFO: blob})
                 fh.flush()
                 os.fsync(fh.fileno())
+        self.written.add(key)

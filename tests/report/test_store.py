@@ -56,6 +56,35 @@ def test_compute_once_then_reuse_and_force(tmp_path):
     assert sorted(p.name for p in r1.path.parent.iterdir()) == [r1.path.name]  # no temporary files left
 
 
+def test_force_recomputes_once_per_store_then_reuses_what_it_wrote(tmp_path):
+    """``--force`` recomputes a run once: a report's prefetch hands the worker's arrays to the store, and the report's
+    later ``ctx.run`` of the same job re-uses them instead of computing it a second time."""
+    import io
+
+    from workbench.report.context import ReportContext
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"a": np.arange(2.0)}
+
+    RunStore(tmp_path).get_or_compute("demo", {"seed": 2}, compute, CODE)
+    forced = RunStore(tmp_path, force=True)
+    key = forced.key("demo", {"seed": 2}, CODE)
+    assert forced.stale(key)
+    # what prefetch does with a worker's result: write it with force=True
+    forced.get_or_compute("demo", {"seed": 2}, lambda: {"a": np.arange(2.0)}, CODE, force=True)
+    assert not forced.stale(key) and key in forced.written
+    ctx = ReportContext("demo", False, {}, forced, tmp_path / "out", stream=io.StringIO())
+    run = ctx.run("demo", {"seed": 2}, compute, CODE)
+    assert run.reused and len(calls) == 1
+    assert forced.get_or_compute("demo", {"seed": 2}, compute, CODE).reused and len(calls) == 1
+    # a fresh forced store recomputes again
+    assert not RunStore(tmp_path, force=True).get_or_compute("demo", {"seed": 2}, compute, CODE).reused
+    assert len(calls) == 2
+
+
 def test_interrupted_compute_leaves_no_entry(tmp_path):
     def boom():
         raise KeyboardInterrupt

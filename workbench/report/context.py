@@ -125,7 +125,7 @@ class ReportContext:
         """
         label = label or kind
         key = self.store.key(kind, params, code)
-        hit = None if self.store.force else self.store.load(key)
+        hit = None if self.store.stale(key) else self.store.load(key)
         if hit is not None:
             self.store.used.append(key)
             self.log(f"{label}: re-used run {key[:12]} from {self.store.root}")
@@ -155,7 +155,7 @@ class ReportContext:
         missing = []
         for job in jobs:
             key = self.store.key(job.kind, job.params, job.code)
-            if self.store.force or self.store.load(key) is None:
+            if self.store.stale(key) or self.store.load(key) is None:
                 missing.append((job, key))
         n = workers or self.workers or default_workers()
         n = min(n, len(missing))

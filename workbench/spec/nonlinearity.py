@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from workbench.errors import SpecError
-from workbench.expr import CONSTANTS, FUNCTIONS, X, parse_expression
+from workbench.expr import CONSTANTS, FUNCTIONS, X, parse_expression, simplifies_to_zero
 
 __all__ = ["ALIASES", "X", "NAMED", "Nonlinearity", "make_nonlinearity"]
 
@@ -68,7 +68,7 @@ class Nonlinearity:
 
     def is_odd(self) -> bool:
         """True if phi(-x) = -phi(x)."""
-        return sp.simplify(self.expr.subs(X, -X) + self.expr) == 0
+        return simplifies_to_zero(self.expr.subs(X, -X) + self.expr)
 
     def label(self) -> str:
         """The string that rebuilds this nonlinearity (a name or the expression)."""

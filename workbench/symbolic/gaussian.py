@@ -29,7 +29,7 @@ import numpy as np
 import sympy as sp
 
 from workbench.errors import SpecError
-from workbench.expr import as_expr
+from workbench.expr import as_expr, simplifies_to_zero
 from workbench.spec import ModelSpec, X
 
 __all__ = [
@@ -146,9 +146,9 @@ def is_affine(f: sp.Expr) -> bool:
     pieces = [e for e, _ in f.args] if isinstance(f, sp.Piecewise) else [f]
     if any(p.has(sp.Piecewise, sp.Abs, sp.Heaviside, sp.sign) for p in pieces):
         return False
-    if any(sp.simplify(sp.diff(p, X, 2)) != 0 for p in pieces):
+    if not all(simplifies_to_zero(sp.diff(p, X, 2)) for p in pieces):
         return False
-    return all(sp.simplify(p - pieces[0]) == 0 for p in pieces[1:])
+    return all(simplifies_to_zero(p - pieces[0]) for p in pieces[1:])
 
 
 def primitive(f: sp.Expr) -> sp.Expr:
@@ -720,7 +720,7 @@ def gauss_integral(expr: sp.Expr, z: sp.Symbol) -> sp.Expr:
 
 @functools.lru_cache(maxsize=256)
 def _direct_avg(fb: sp.Expr, mu: sp.Expr, D0: sp.Expr) -> sp.Expr | None:
-    if mu == 0 and sp.simplify(fb.subs(X, -X) + fb) == 0:
+    if mu == 0 and simplifies_to_zero(fb.subs(X, -X) + fb):
         return sp.S.Zero  # odd integrand, symmetric measure
     if mu == 0 and fb.has(sp.Heaviside, sp.Max):
         # piecewise polynomial: integrate over the half lines (Heaviside(sqrt(D0) z) = Heaviside(z))

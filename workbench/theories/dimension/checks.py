@@ -32,7 +32,6 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
-import scipy.linalg as sla
 
 from workbench.compare import Comparison, FiniteSizeFit, finite_size_fit
 from workbench.errors import SpecError
@@ -44,6 +43,7 @@ from workbench.sim.runs import SIM_CODE
 from workbench.sim.simulator import check_dtype, step_coefficients
 from workbench.spec import ModelSpec
 from workbench.store import RunJob
+from workbench.theories.dimension import exact
 
 __all__ = [
     "CHECKED_KEYS",
@@ -150,48 +150,27 @@ def _plain_white(spec: ModelSpec) -> bool:
 
 def _is_linear(spec: ModelSpec) -> bool:
     """True for the model of :func:`exact_linear_stats`: phi(x) = x with the structure of :func:`_plain_white`."""
-    import sympy as sp
+    from workbench.expr import X, simplifies_to_zero
 
-    from workbench.spec import X
-
-    return _plain_white(spec) and sp.simplify(spec.phi.expr - X) == 0
+    return _plain_white(spec) and simplifies_to_zero(spec.phi.expr - X)
 
 
 def exact_equal_time_covariance(J: np.ndarray, sigma2: float = 1.0, tau_noise: float = 0.0,
                                 input_var: float = 0.0) -> np.ndarray:
     """The exact equal-time covariance of the flow ``dx/dt = -x + J x + xi (+ I)``: white noise of intensity
     ``sigma2`` (Lyapunov equation), OU noise ``<xi xi> = sigma2 exp(-|t|/tau_noise) / (2 tau_noise)`` (the augmented
-    (x, xi) Lyapunov equation) and a static input of variance ``input_var`` (``input_var (1-J)^-1 (1-J)^-T``)."""
-    N = J.shape[0]
-    eye = np.eye(N)
-    if tau_noise == 0:
-        C = sla.solve_continuous_lyapunov(J - eye, -sigma2 * eye)
-    else:
-        Z = np.zeros((N, N))
-        A = np.block([[J - eye, eye], [Z, -eye / tau_noise]])
-        C = sla.solve_continuous_lyapunov(A, -np.block([[Z, Z], [Z, sigma2 * eye / tau_noise**2]]))[:N, :N]
-    if input_var > 0:
-        W = np.linalg.inv(eye - J)
-        C = C + input_var * W @ W.T
-    return C
+    (x, xi) Lyapunov equation) and a static input of variance ``input_var`` (``input_var (1-J)^-1 (1-J)^-T``); from
+    one eigendecomposition of J (:func:`workbench.theories.dimension.exact.equal_time_covariance`)."""
+    return exact.equal_time_covariance(J, sigma2, tau_noise, input_var)
 
 
 def exact_windowed_covariance(J: np.ndarray, sigma2: float, window: float, richardson: bool = True) -> np.ndarray:
     """What the finite-window zero-frequency estimator measures on average for the linear flow
     ``dx/dt = A x + xi``, ``A = J - 1`` (white noise ``sigma2``): ``W Cov(W-means) = int_{-W}^{W} (1 - |t|/W) C(t) dt
     = K S + S K^T`` with the equal-time covariance S and ``K = int_0^W (1 - t/W) e^{A t} dt = -A^-1 + A^-2 (e^{AW} - 1)/W``;
-    ``richardson``: the pair ``2 X(2W) - X(W)`` (what ``--window`` predicts; both tend to ``sigma2 A^-1 A^-T``)."""
-    N = J.shape[0]
-    eye = np.eye(N)
-    A = J - eye
-    S = sla.solve_continuous_lyapunov(A, -sigma2 * eye)
-    Ainv = np.linalg.inv(A)
-
-    def one(W: float) -> np.ndarray:
-        K = -Ainv + Ainv @ Ainv @ (sla.expm(A * W) - eye) / W
-        return K @ S + S @ K.T
-
-    return 2 * one(2 * window) - one(window) if richardson else one(window)
+    ``richardson``: the pair ``2 X(2W) - X(W)`` (what ``--window`` predicts; both tend to ``sigma2 A^-1 A^-T``).
+    In the modes of J (:func:`workbench.theories.dimension.exact.windowed_covariance`)."""
+    return exact.windowed_covariance(J, sigma2, window, richardson)
 
 
 def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covariance: str,
@@ -203,48 +182,28 @@ def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covarian
     Equal-time: ``(J - 1) C + C (J - 1)^T + sigma2 1 = 0`` and ``S = M S M^T + nf^2 1`` with the step
     ``x <- M x + nf Z``, ``M = a 1 + b J``. Zero-frequency: ``sigma2 (1 - J)^{-1} (1 - J)^{-T}`` and, for
     the samples ``Delta`` apart (``M_s = M^stride``), ``Delta [(1 - M_s)^{-1} S + S (1 - M_s)^{-T} - S]``.
-    ``tau_noise > 0``: OU noise, equal time only (augmented Lyapunov equations, :func:`_ou_step_covariance`).
+    ``tau_noise > 0``: OU noise, equal time only (augmented Lyapunov equations). All of them from ONE
+    eigendecomposition of J (:mod:`workbench.theories.dimension.exact`, closed forms per mode pair).
     """
-    N = J.shape[0]
+    if tau_noise > 0 and covariance != "equal-time":
+        raise SpecError("covariance", f"exact statistics under OU noise are equal-time only, got {covariance!r}")
     a, b, nf = (float(np.asarray(v).ravel()[0]) for v in
                 step_coefficients(np.ones(1), run.dt, sigma2, run.method, tau_noise == 0))
-    M = a * np.eye(N) + b * J
+    basis = exact.modal_basis(J)
     covs: dict[str, np.ndarray] = {}
-    if tau_noise > 0:
-        if covariance != "equal-time":
-            raise SpecError("covariance", f"exact statistics under OU noise are equal-time only, got {covariance!r}")
-        if flow:
-            covs["flow"] = exact_equal_time_covariance(J, sigma2, tau_noise)
-        covs["sampled"] = _ou_step_covariance(M, b, sigma2, run.dt, tau_noise)
-        return _stats_of(covs)
-    S = sla.solve_discrete_lyapunov(M, nf**2 * np.eye(N))
-    if covariance == "equal-time":
-        if flow:
-            covs["flow"] = exact_equal_time_covariance(J, sigma2)
-        covs["sampled"] = S
-    else:
-        if flow:
-            B = np.linalg.inv(np.eye(N) - J)
-            covs["flow"] = sigma2 * B @ B.T
-        R = np.linalg.solve(np.eye(N) - np.linalg.matrix_power(M, run.stride), S)
-        covs["sampled"] = run.sample_every * (R + R.T - S)
+    if flow:
+        if covariance == "equal-time":
+            covs["flow"] = exact.equal_time_covariance(basis, sigma2, tau_noise)
+        else:
+            covs["flow"] = exact.equal_time_covariance(basis, 0.0, 0.0, input_var=sigma2)  # sigma2 (1-J)^-1 (1-J)^-T
+    covs["sampled"] = exact.step_covariances(basis, a, b, nf, covariance, run.stride, run.sample_every, sigma2,
+                                             run.dt, tau_noise)
     return _stats_of(covs)
 
 
 def _stats_of(covs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Each covariance's :func:`~workbench.sim.estimators.dimension_stats` as an array over :data:`DIMENSION_KEYS`."""
     return {name: np.array([dimension_stats(C)[k] for k in DIMENSION_KEYS]) for name, C in covs.items()}
-
-
-def _ou_step_covariance(M: np.ndarray, b: float, sigma2: float, dt: float, tau_noise: float) -> np.ndarray:
-    """Stationary covariance of x under the simulator's OU step ``x <- M x + b eta``, ``eta <- c eta + nf_eta Z``
-    (``c = exp(-dt/tau_noise)``, ``nf_eta^2 = sigma2 (1 - c^2) / (2 tau_noise)``): the x block of the augmented
-    (x, eta) discrete Lyapunov equation."""
-    N = M.shape[0]
-    c = math.exp(-dt / tau_noise)
-    eye, Z = np.eye(N), np.zeros((N, N))
-    A = np.block([[M, b * eye], [Z, c * eye]])
-    return sla.solve_discrete_lyapunov(A, np.block([[Z, Z], [Z, sigma2 * (1.0 - c * c) / (2.0 * tau_noise) * eye]]))[:N, :N]
 
 
 def _estimates(

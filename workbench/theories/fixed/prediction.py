@@ -126,7 +126,7 @@ def self_consistent_site(J: np.ndarray, phi: str, sigma2: float, tol: float = SC
 
 def _is_identity(expr) -> bool:
     """Whether phi(x) = x."""
-    import sympy as sp
+    from workbench.expr import simplifies_to_zero
 
     syms = list(expr.free_symbols)
-    return bool(syms) and sp.simplify(expr - syms[0]) == 0
+    return bool(syms) and simplifies_to_zero(expr - syms[0])

@@ -1,0 +1,52 @@
+"""The modal (one eigendecomposition) exact covariances of a linear network against the Schur-based reference."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from workbench.theories.dimension import exact
+
+
+def _J(N: int, g: float, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).normal(0.0, g / math.sqrt(N), (N, N))
+
+
+def _close(A: np.ndarray, B: np.ndarray) -> None:
+    assert np.max(np.abs(A - B)) <= 1e-10 * np.max(np.abs(B))
+
+
+@pytest.mark.parametrize("tau_noise, input_var", [(0.0, 0.0), (0.7, 0.0), (0.0, 0.4), (1.5, 0.3)])
+def test_equal_time_flow_matches_lyapunov(tau_noise: float, input_var: float) -> None:
+    J = _J(60, 0.8, 1)
+    _close(exact.equal_time_covariance(J, 1.3, tau_noise, input_var),
+           exact.equal_time_covariance_reference(J, 1.3, tau_noise, input_var))
+
+
+@pytest.mark.parametrize("richardson", [True, False])
+def test_windowed_matches_expm(richardson: bool) -> None:
+    J = _J(50, 0.6, 2)
+    _close(exact.windowed_covariance(J, 0.9, 3.0, richardson), exact.windowed_covariance_reference(J, 0.9, 3.0, richardson))
+
+
+@pytest.mark.parametrize("covariance, tau_noise", [("equal-time", 0.0), ("zero-frequency", 0.0), ("equal-time", 0.8)])
+def test_steps_match_discrete_lyapunov(covariance: str, tau_noise: float) -> None:
+    J = _J(60, 0.9, 3)
+    dt = 0.05
+    a, b = math.exp(-dt), 1.0 - math.exp(-dt)
+    nf = math.sqrt(0.5 * (1.0 - math.exp(-2 * dt)))
+    args = (a, b, nf, covariance, 10, 10 * dt, 1.0, dt, tau_noise)
+    _close(exact.step_covariances(J, *args), exact.step_covariances_reference(J, *args))
+
+
+def test_one_basis_serves_every_covariance_and_defective_J_falls_back() -> None:
+    J = _J(40, 0.7, 4)
+    basis = exact.modal_basis(J)
+    assert basis.usable
+    _close(exact.equal_time_covariance(basis, 2.0), exact.equal_time_covariance_reference(J, 2.0))
+    # a Jordan block: no eigenvector basis, the Schur-based reference answers
+    D = 0.3 * np.eye(6) + np.diag(np.ones(5), 1)
+    assert not exact.modal_basis(D).usable
+    _close(exact.equal_time_covariance(D, 1.0), exact.equal_time_covariance_reference(D, 1.0))
