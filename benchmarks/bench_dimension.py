@@ -12,10 +12,14 @@ Measures, after compilation (one warm-up solve builds / loads the generated code
 * ``simulation_tanh``: tanh g = 1.2, sigma2 = 1 at ``--N`` (T = 300, 2 trials, dt = 0.025), ``--networks`` pilot
   networks each with and without its linear twin (:func:`~workbench.theories.dimension.checks.twinned_job`): seconds
   per network both ways, and the networks (and seconds) for a 5 % check of PR/N and of N var_cross of x from the plain
-  mean (dof n - 1) and from the control-variate mean (residual SD of the fit on both twin controls, dof n - 3).
+  mean (dof n - 1) and from the control-variate mean (residual SD of the fit on both twin controls, dof n - 3);
+* ``exact_covariances``: per ``--exact-N``, the exact equal-time covariances of one linear network's flow and of the
+  simulator's steps (what each simulated linear network and linear twin needs) from one eigendecomposition
+  (:mod:`workbench.theories.dimension.exact`) against the two Schur-based Lyapunov solves of the reference, both on one
+  BLAS thread in the same run, and their ratio (measured at N = 1000: 1.9 s against 5.9 s).
 
 Usage: ``python benchmarks/bench_dimension.py [--points 30] [--N 400] [--networks 4] [--tanh-networks 8]
-[--json out.json]``.
+[--exact-N 500 1000] [--json out.json]``.
 """
 
 from __future__ import annotations
@@ -98,6 +102,32 @@ def simulation_point_twin(N: int, networks: int) -> dict[str, float]:
     return out
 
 
+def exact_covariances(Ns: list[int]) -> dict[str, dict[str, float]]:
+    """Seconds for the flow + step equal-time covariances of one linear network (g = 0.8, dt = 0.025): modal against
+    the Schur-based reference, one BLAS thread."""
+    from threadpoolctl import threadpool_limits
+
+    from workbench.theories.dimension import exact
+
+    out = {}
+    dt = 0.025
+    a, b, nf = math.exp(-dt), 1.0 - math.exp(-dt), math.sqrt(0.5 * (1.0 - math.exp(-2 * dt)))
+    for N in Ns:
+        J = np.random.default_rng(N).normal(0.0, 0.8 / math.sqrt(N), (N, N))
+        with threadpool_limits(1):
+            t0 = time.perf_counter()
+            basis = exact.modal_basis(J)
+            modal = (exact.equal_time_covariance(basis), exact.step_covariances(basis, a, b, nf, "equal-time"))
+            t1 = time.perf_counter()
+            ref = (exact.equal_time_covariance_reference(J),
+                   exact.step_covariances_reference(J, a, b, nf, "equal-time"))
+            t2 = time.perf_counter()
+        err = max(float(np.max(np.abs(m - r)) / np.max(np.abs(r))) for m, r in zip(modal, ref, strict=True))
+        out[str(N)] = {"seconds_modal": t1 - t0, "seconds_reference": t2 - t1, "ratio": (t2 - t1) / (t1 - t0),
+                       "max_relative_difference": err}
+    return out
+
+
 def main() -> None:
     """Run both measurements and print (or write) them."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -105,10 +135,11 @@ def main() -> None:
     ap.add_argument("--N", type=int, default=400)
     ap.add_argument("--networks", type=int, default=4)
     ap.add_argument("--tanh-networks", type=int, default=8)
+    ap.add_argument("--exact-N", type=int, nargs="+", default=[500, 1000])
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     out = {**theory_curves(a.points), "simulation": simulation_point(a.N, a.networks),
-           "simulation_tanh": simulation_point_twin(a.N, a.tanh_networks)}
+           "simulation_tanh": simulation_point_twin(a.N, a.tanh_networks), "exact_covariances": exact_covariances(a.exact_N)}
     text = json.dumps(out, indent=2)
     print(text)
     if a.json:
