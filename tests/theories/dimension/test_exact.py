@@ -50,3 +50,13 @@ def test_one_basis_serves_every_covariance_and_defective_J_falls_back() -> None:
     D = 0.3 * np.eye(6) + np.diag(np.ones(5), 1)
     assert not exact.modal_basis(D).usable
     _close(exact.equal_time_covariance(D, 1.0), exact.equal_time_covariance_reference(D, 1.0))
+
+
+def test_steps_refuse_what_they_do_not_cover() -> None:
+    from workbench.errors import SpecError
+
+    J = _J(10, 0.5, 5)
+    with pytest.raises(SpecError, match="covariance"):
+        exact.step_covariances(J, 0.9, 0.1, 0.1, "zero-frequency", tau_noise=1.0)
+    with pytest.raises(SpecError, match="covariance"):
+        exact.step_covariances(J, 0.9, 0.1, 0.1, "lagged")

@@ -35,6 +35,8 @@ import math
 import numpy as np
 import scipy.linalg as sla
 
+from workbench.errors import SpecError
+
 __all__ = ["MAX_CONDITION", "ModalBasis", "equal_time_covariance", "equal_time_covariance_reference",
            "modal_basis", "step_covariances", "step_covariances_reference", "windowed_covariance",
            "windowed_covariance_reference"]
@@ -126,6 +128,9 @@ def step_covariances(J: np.ndarray | ModalBasis, a: float, b: float, nf: float, 
     (``covariance="equal-time"``; with ``tau_noise > 0`` the OU step ``x <- M x + b eta``, ``eta <- c eta + nf_eta Z``,
     ``c = exp(-dt/tau_noise)``, ``nf_eta^2 = sigma2 (1 - c^2) / (2 tau_noise)``) or zero frequency of the samples
     ``sample_every`` (``stride`` steps) apart (white noise only)."""
+    if covariance not in ("equal-time", "zero-frequency") or (tau_noise > 0 and covariance != "equal-time"):
+        raise SpecError("covariance", f"exact step covariances are 'equal-time' or (white noise) 'zero-frequency', "
+                        f"got {covariance!r} with tau_noise = {tau_noise:g}")
     basis = J if isinstance(J, ModalBasis) else ModalBasis(J)
     if not basis.usable:
         return step_covariances_reference(basis.J, a, b, nf, covariance, stride, sample_every, sigma2, dt, tau_noise)
