@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.theories.dimension import exact
 
@@ -60,3 +62,19 @@ def test_steps_refuse_what_they_do_not_cover() -> None:
         exact.step_covariances(J, 0.9, 0.1, 0.1, "zero-frequency", tau_noise=1.0)
     with pytest.raises(SpecError, match="covariance"):
         exact.step_covariances(J, 0.9, 0.1, 0.1, "lagged")
+
+
+@settings(max_examples=40, deadline=None)
+@given(N=st.integers(2, 24), g=st.floats(0.0, 0.95), seed=st.integers(0, 2**16), sigma2=st.floats(0.1, 3.0),
+       tau_noise=st.sampled_from([0.0, 0.3, 2.0]), dt=st.sampled_from([0.01, 0.05, 0.2]))
+def test_modal_matches_reference_on_random_networks(N: int, g: float, seed: int, sigma2: float, tau_noise: float,
+                                                    dt: float) -> None:
+    """Any size, coupling, noise and step: the modal covariances equal the Schur-based ones."""
+    J = _J(N, g, seed)
+    _close(exact.equal_time_covariance(J, sigma2, tau_noise), exact.equal_time_covariance_reference(J, sigma2, tau_noise))
+    a, b = math.exp(-dt), 1.0 - math.exp(-dt)
+    nf = math.sqrt(sigma2 * (1.0 - math.exp(-2 * dt)) / 2)
+    kinds = ["equal-time"] if tau_noise > 0 else ["equal-time", "zero-frequency"]
+    for covariance in kinds:
+        args = (a, b, nf, covariance, 5, 5 * dt, sigma2, dt, tau_noise)
+        _close(exact.step_covariances(J, *args), exact.step_covariances_reference(J, *args))
