@@ -116,7 +116,7 @@ def exact_covariances(Ns: list[int]) -> dict[str, dict[str, float]]:
         J = np.random.default_rng(N).normal(0.0, 0.8 / math.sqrt(N), (N, N))
         with threadpool_limits(1):
             t0 = time.perf_counter()
-            basis = exact.modal_basis(J)
+            basis = exact.ModalBasis(J)
             modal = (exact.equal_time_covariance(basis), exact.step_covariances(basis, a, b, nf, "equal-time"))
             t1 = time.perf_counter()
             ref = (exact.equal_time_covariance_reference(J),

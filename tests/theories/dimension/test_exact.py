@@ -27,6 +27,12 @@ def test_equal_time_flow_matches_lyapunov(tau_noise: float, input_var: float) ->
            exact.equal_time_covariance_reference(J, 1.3, tau_noise, input_var))
 
 
+def test_zero_frequency_flow_matches_the_inverse() -> None:
+    J = _J(50, 0.7, 6)
+    W = np.linalg.inv(np.eye(50) - J)
+    _close(exact.zero_frequency_covariance(J, 1.7), 1.7 * W @ W.T)
+
+
 @pytest.mark.parametrize("richardson", [True, False])
 def test_windowed_matches_expm(richardson: bool) -> None:
     J = _J(50, 0.6, 2)
@@ -45,12 +51,12 @@ def test_steps_match_discrete_lyapunov(covariance: str, tau_noise: float) -> Non
 
 def test_one_basis_serves_every_covariance_and_defective_J_falls_back() -> None:
     J = _J(40, 0.7, 4)
-    basis = exact.modal_basis(J)
+    basis = exact.ModalBasis(J)
     assert basis.usable
     _close(exact.equal_time_covariance(basis, 2.0), exact.equal_time_covariance_reference(J, 2.0))
     # a Jordan block: no eigenvector basis, the Schur-based reference answers
     D = 0.3 * np.eye(6) + np.diag(np.ones(5), 1)
-    assert not exact.modal_basis(D).usable
+    assert not exact.ModalBasis(D).usable
     _close(exact.equal_time_covariance(D, 1.0), exact.equal_time_covariance_reference(D, 1.0))
 
 

@@ -155,22 +155,13 @@ def _is_linear(spec: ModelSpec) -> bool:
     return _plain_white(spec) and simplifies_to_zero(spec.phi.expr - X)
 
 
-def exact_equal_time_covariance(J: np.ndarray, sigma2: float = 1.0, tau_noise: float = 0.0,
-                                input_var: float = 0.0) -> np.ndarray:
-    """The exact equal-time covariance of the flow ``dx/dt = -x + J x + xi (+ I)``: white noise of intensity
-    ``sigma2`` (Lyapunov equation), OU noise ``<xi xi> = sigma2 exp(-|t|/tau_noise) / (2 tau_noise)`` (the augmented
-    (x, xi) Lyapunov equation) and a static input of variance ``input_var`` (``input_var (1-J)^-1 (1-J)^-T``); from
-    one eigendecomposition of J (:func:`workbench.theories.dimension.exact.equal_time_covariance`)."""
-    return exact.equal_time_covariance(J, sigma2, tau_noise, input_var)
+exact_equal_time_covariance = exact.equal_time_covariance
+"""The exact equal-time covariance of the linear flow (white or OU noise, static input), from one eigendecomposition
+of J: :func:`workbench.theories.dimension.exact.equal_time_covariance`."""
 
-
-def exact_windowed_covariance(J: np.ndarray, sigma2: float, window: float, richardson: bool = True) -> np.ndarray:
-    """What the finite-window zero-frequency estimator measures on average for the linear flow
-    ``dx/dt = A x + xi``, ``A = J - 1`` (white noise ``sigma2``): ``W Cov(W-means) = int_{-W}^{W} (1 - |t|/W) C(t) dt
-    = K S + S K^T`` with the equal-time covariance S and ``K = int_0^W (1 - t/W) e^{A t} dt = -A^-1 + A^-2 (e^{AW} - 1)/W``;
-    ``richardson``: the pair ``2 X(2W) - X(W)`` (what ``--window`` predicts; both tend to ``sigma2 A^-1 A^-T``).
-    In the modes of J (:func:`workbench.theories.dimension.exact.windowed_covariance`)."""
-    return exact.windowed_covariance(J, sigma2, window, richardson)
+exact_windowed_covariance = exact.windowed_covariance
+"""What the finite-window zero-frequency estimator measures on average for the white-noise linear flow (Richardson
+pair W, 2W, what ``--window`` predicts): :func:`workbench.theories.dimension.exact.windowed_covariance`."""
 
 
 def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covariance: str,
@@ -189,13 +180,13 @@ def exact_linear_stats(J: np.ndarray, sigma2: float, run: DimensionRun, covarian
         raise SpecError("covariance", f"exact statistics under OU noise are equal-time only, got {covariance!r}")
     a, b, nf = (float(np.asarray(v).ravel()[0]) for v in
                 step_coefficients(np.ones(1), run.dt, sigma2, run.method, tau_noise == 0))
-    basis = exact.modal_basis(J)
+    basis = exact.ModalBasis(J)
     covs: dict[str, np.ndarray] = {}
     if flow:
         if covariance == "equal-time":
             covs["flow"] = exact.equal_time_covariance(basis, sigma2, tau_noise)
         else:
-            covs["flow"] = exact.equal_time_covariance(basis, 0.0, 0.0, input_var=sigma2)  # sigma2 (1-J)^-1 (1-J)^-T
+            covs["flow"] = exact.zero_frequency_covariance(basis, sigma2)
     covs["sampled"] = exact.step_covariances(basis, a, b, nf, covariance, run.stride, run.sample_every, sigma2,
                                              run.dt, tau_noise)
     return _stats_of(covs)

@@ -38,8 +38,8 @@ import scipy.linalg as sla
 from workbench.errors import SpecError
 
 __all__ = ["MAX_CONDITION", "ModalBasis", "equal_time_covariance", "equal_time_covariance_reference",
-           "modal_basis", "step_covariances", "step_covariances_reference", "windowed_covariance",
-           "windowed_covariance_reference"]
+           "step_covariances", "step_covariances_reference", "windowed_covariance", "windowed_covariance_reference",
+           "zero_frequency_covariance"]
 
 MAX_CONDITION = 1e8
 """Largest estimated condition number ``||V||_F ||V^-1||_F / N`` of the eigenvector basis the modal formulas use;
@@ -73,14 +73,24 @@ class ModalBasis:
         return 0.5 * (C + C.T)
 
 
-def modal_basis(J: np.ndarray) -> ModalBasis:
-    """The :class:`ModalBasis` of ``J``."""
-    return ModalBasis(J)
-
-
 def _pair(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Column and row views ``u_k``, ``conj(v_l)`` for mode-pair formulas."""
     return u[:, None], np.conj(v)[None, :]
+
+
+def _zero_frequency_X(basis: ModalBasis) -> np.ndarray:
+    """Mode-pair matrix of ``(1 - J)^-1 (1 - J)^-T``: ``G / (A_k B_l)``."""
+    A, B = _pair(1.0 - basis.lam, 1.0 - basis.lam)
+    return basis.G / (A * B)
+
+
+def zero_frequency_covariance(J: np.ndarray | ModalBasis, sigma2: float = 1.0) -> np.ndarray:
+    """Exact zero-frequency covariance ``sigma2 (1 - J)^-1 (1 - J)^-T`` of the white-noise flow (module table)."""
+    basis = J if isinstance(J, ModalBasis) else ModalBasis(J)
+    if not basis.usable:
+        W = np.linalg.inv(np.eye(basis.J.shape[0]) - basis.J)
+        return sigma2 * W @ W.T
+    return basis.covariance(sigma2 * _zero_frequency_X(basis))
 
 
 def equal_time_covariance(J: np.ndarray | ModalBasis, sigma2: float = 1.0, tau_noise: float = 0.0,
@@ -98,7 +108,7 @@ def equal_time_covariance(J: np.ndarray | ModalBasis, sigma2: float = 1.0, tau_n
         R = sigma2 * basis.G / (2.0 * tau_noise)
         X = (R / (A + 1.0 / tau_noise) + R / (B + 1.0 / tau_noise)) / (A + B)
     if input_var > 0:
-        X = X + input_var * basis.G / (A * B)
+        X = X + input_var * _zero_frequency_X(basis)
     return basis.covariance(X)
 
 
@@ -138,7 +148,7 @@ def step_covariances(J: np.ndarray | ModalBasis, a: float, b: float, nf: float, 
     M1, M2 = _pair(mu, mu)
     if tau_noise > 0:
         c = math.exp(-dt / tau_noise)
-        R = sigma2 * (1.0 - c * c) / (2.0 * tau_noise) * basis.G / (1.0 - c * c)
+        R = sigma2 * basis.G / (2.0 * tau_noise)  # stationary noise covariance nf_eta^2 G / (1 - c^2)
         Q1, Q2 = b * c * R / (1.0 - c * M1), b * c * R / (1.0 - c * M2)
         return basis.covariance((b * M1 * Q1 + b * M2 * Q2 + b * b * R) / (1.0 - M1 * M2))
     X = nf * nf * basis.G / (1.0 - M1 * M2)
