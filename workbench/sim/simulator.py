@@ -1,4 +1,7 @@
-"""Fast reference simulator: K trials sharing one J as an (N, K) state, one GEMM per step.
+"""Fast reference simulator: K trials sharing one J as an (N, K) state, one product ``J @ P`` per step.
+
+The product is BLAS's, or for a few trials of a large network on one thread the kernel of
+:mod:`workbench.sim.matmul` that reads J once for all of them (OpenBLAS's GEMM packs J at every call).
 
 Integrators for ``tau_i dx_i = (-x_i + sum_j J_ij phi(gain_j x_j) + I_i + eta_i) dt + sqrt(sigma2) dW_i``
 (white noise) or with an OU input ``tau_n d eta = -eta dt + sqrt(sigma2) dW``:
@@ -30,6 +33,7 @@ from workbench import interrupts
 from workbench.errors import DivergenceError, SpecError
 from workbench.progress import Progress
 from workbench.sim import kernels
+from workbench.sim.matmul import RecurrentProduct
 from workbench.sim.network import Network, build_network
 from workbench.spec import ModelSpec
 
@@ -135,6 +139,16 @@ class SimResult:
                 out["participation_ratio"] = None
                 out["participation_ratio_reason"] = "not defined: the covariance of x is zero"
         return out
+
+
+def _blas_threads(pinned: int | None) -> int | None:
+    """The BLAS threads a run's products get: ``pinned``, else the fewest of the loaded BLAS pools (None: unknown)."""
+    if pinned is not None:
+        return int(pinned)
+    from threadpoolctl import threadpool_info
+
+    counts = [int(p["num_threads"]) for p in threadpool_info() if p.get("user_api") == "blas"]
+    return min(counts) if counts else None
 
 
 def _check_positive(name: str, value: float, allow_zero: bool = False) -> float:
@@ -491,6 +505,7 @@ def simulate(
     from threadpoolctl import threadpool_limits
 
     pin = nullcontext() if blas_threads is None else threadpool_limits(int(blas_threads), user_api="blas")
+    product = RecurrentProduct(J, K, _blas_threads(blas_threads))
     # The normal draws are made inside the fused kernel from the same numpy Generator (numba
     # implements it bit-for-bit), in the order of rng.standard_normal((N, K)).
     draw = noise is None and has_noise
@@ -501,7 +516,7 @@ def simulate(
         for n in range(1, n_steps + 1):
             if pending[0]:
                 interrupts.raise_pending()
-            np.matmul(J, P, out=H)
+            product(P, H)
             if lr_m is not None:
                 H += lr_m @ (lr_nT @ P)
             if noise is not None:
