@@ -5,7 +5,8 @@ The state and, per trial, k tangent vectors are advanced together with the *same
 linearisation of that map, ``delta <- a delta + b J (gain phi'(gain x) delta)``, so for a linear
 network the exponents converge to the sorted ``log|a + b mu_i| / dt`` exactly (tested). Noise is
 additive, so replicas that share the noise have the same tangent dynamics (the DMFT definition).
-Both products ``J @ phi`` and ``J @ (phi' Q)`` are one GEMM on an (N, K (1 + k)) block; every
+Both products ``J @ phi`` and ``J @ (phi' Q)`` are one product on an (N, K (1 + k)) block (BLAS, or the kernel of
+:mod:`workbench.sim.matmul` for a few columns of a large network on one thread); every
 ``renorm_every`` steps the (N, k) tangent block of each of the K trials is re-orthonormalised by a
 QR decomposition and ``log|R_ii|`` accumulated (Benettin et al. 1980; Shimada & Nagashima 1979).
 :func:`lyapunov_exponent` is the k = 1 case (the first exponent, same random streams).
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.errors import SpecError
+from workbench.sim.matmul import RecurrentProduct, blas_threads_in_use
 from workbench.sim.network import Network, build_network
 from workbench.sim.simulator import check_dtype, simulate, step_coefficients
 from workbench.spec import ModelSpec
@@ -240,16 +242,18 @@ def lyapunov_spectrum(
     rng_t, rng_n = (np.random.default_rng(s) for s in s_run.spawn(2))
     Q0 = initial_tangents(rng_t, net.N, K, k).astype(ftype)
     block = np.empty((net.N, K * (1 + k)), dtype=ftype)
+    H = np.empty_like(block)
+    product = RecurrentProduct(J, block.shape[1], blas_threads_in_use())
     state = {"x": x}
 
     def step(n: int, Q: np.ndarray) -> np.ndarray:
-        """One step of the state and its tangent block: a single GEMM ``J @ [phi | phi' Q]``."""
+        """One step of the state and its tangent block: a single product ``J @ [phi | phi' Q]``."""
         x = state["x"]
         u = gain * x
         phi, dphi = (np.broadcast_to(np.asarray(v, dtype=ftype), u.shape) for v in f(u))
         block[:, :K] = phi
         block[:, K:] = Q * np.repeat(gain * dphi, k, axis=1)
-        H = J @ block
+        product(block, H)
         x = a * x + b * (H[:, :K] + I)
         if white:
             x += nf * rng_n.standard_normal(x.shape)  # drawn in float64: the same stream at either dtype

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["KERNEL_MIN_N", "KERNEL_MIN_N_K4", "RecurrentProduct", "batch_matmul", "use_kernel"]
+__all__ = ["KERNEL_MIN_N", "KERNEL_MIN_N_K4", "RecurrentProduct", "batch_matmul", "blas_threads_in_use", "use_kernel"]
 
 KERNEL_MIN_N = 768
 """Smallest N at which the kernel replaces the GEMM for any K >= 2 (:data:`KERNEL_MIN_N_K4` from K = 4). Below it
@@ -108,6 +108,16 @@ def batch_matmul(J: np.ndarray, PT: np.ndarray, H: np.ndarray) -> np.ndarray:
         raise ValueError("J, PT and H must be C-contiguous")
     _batch_matmul(J, PT, H)
     return H
+
+
+def blas_threads_in_use(pinned: int | None = None) -> int | None:
+    """The BLAS threads a product gets: ``pinned``, else the fewest of the loaded BLAS pools (None: unknown)."""
+    if pinned is not None:
+        return int(pinned)
+    from threadpoolctl import threadpool_info
+
+    counts = [int(p["num_threads"]) for p in threadpool_info() if p.get("user_api") == "blas"]
+    return min(counts) if counts else None
 
 
 def use_kernel(N: int, K: int, threads: int | None) -> bool:

@@ -33,7 +33,7 @@ from workbench import interrupts
 from workbench.errors import DivergenceError, SpecError
 from workbench.progress import Progress
 from workbench.sim import kernels
-from workbench.sim.matmul import RecurrentProduct
+from workbench.sim.matmul import RecurrentProduct, blas_threads_in_use
 from workbench.sim.network import Network, build_network
 from workbench.spec import ModelSpec
 
@@ -139,16 +139,6 @@ class SimResult:
                 out["participation_ratio"] = None
                 out["participation_ratio_reason"] = "not defined: the covariance of x is zero"
         return out
-
-
-def _blas_threads(pinned: int | None) -> int | None:
-    """The BLAS threads a run's products get: ``pinned``, else the fewest of the loaded BLAS pools (None: unknown)."""
-    if pinned is not None:
-        return int(pinned)
-    from threadpoolctl import threadpool_info
-
-    counts = [int(p["num_threads"]) for p in threadpool_info() if p.get("user_api") == "blas"]
-    return min(counts) if counts else None
 
 
 def _check_positive(name: str, value: float, allow_zero: bool = False) -> float:
@@ -505,7 +495,7 @@ def simulate(
     from threadpoolctl import threadpool_limits
 
     pin = nullcontext() if blas_threads is None else threadpool_limits(int(blas_threads), user_api="blas")
-    product = RecurrentProduct(J, K, _blas_threads(blas_threads))
+    product = RecurrentProduct(J, K, blas_threads_in_use(blas_threads))
     # The normal draws are made inside the fused kernel from the same numpy Generator (numba
     # implements it bit-for-bit), in the order of rng.standard_normal((N, K)).
     draw = noise is None and has_noise
