@@ -51,6 +51,7 @@ __all__ = [
     "fixed_job",
     "fixed_samples",
     "linear_equivalent_covariances",
+    "linear_equivalent_modes",
     "network_of",
     "pair_agreements",
     "predicted_pulse",
@@ -299,8 +300,16 @@ def _mode_sums(mu: np.ndarray, rho: np.ndarray, coef: np.ndarray, step: bool) ->
     return ((rho if step else np.ones_like(rho))[None, :] * coef[None, :] / den).sum(axis=1)
 
 
+def linear_equivalent_modes(J: np.ndarray, site: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lambda, U, U^-1)`` of ``J D = U Lambda U^-1`` (``D = diag(site.d)``): what the flow and the step map of
+    :func:`linear_equivalent_covariances` share."""
+    lam, U = np.linalg.eig(J * np.asarray(site.d, float)[None, :])
+    return lam, U, np.linalg.inv(U)
+
+
 def linear_equivalent_covariances(J: np.ndarray, site: Any, sigma2: float, dt: float | None = None,
-                                  method: str = "exp") -> dict[str, np.ndarray]:
+                                  method: str = "exp",
+                                  modes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Equal-time covariances of x and phi of the linear-equivalent network ``phi = D x + r`` (the residuals r_i
     independent with autocovariance ``sum_n c_n e^{-gamma_n |tau|}`` of ``site.coef_r``), for the flow
     (``dt`` None) or for the simulator's step map ``x_{n+1} = a x_n + b J phi_n + nf Z_n`` (exact, sampled at
@@ -311,12 +320,12 @@ def linear_equivalent_covariances(J: np.ndarray, site: Any, sigma2: float, dt: f
     ``c (1 + mu_k A_k + conj(mu_l A_l)) / (1 - mu_k conj mu_l)`` with ``A_k = rho / (1 - rho mu_k)``,
     rho = e^{-gamma dt}, and the cross term ``Cov(x_n, r_n) = b sum_k M^k J Sigma_r((k+1) dt)`` (mode factor c A_k);
     the flow replaces them by ``1 / (a_k + conj a_l)``, ``1 / (a_k + gamma)``. ``C^phi = D C^x D + D X + X^T D + diag Sigma_r(0)``.
+    ``modes``: :func:`linear_equivalent_modes` of ``(J, site)`` when the caller has them.
     """
     from workbench.sim.simulator import step_coefficients
 
     d, rates = np.asarray(site.d, float), np.asarray(site.rates, float)
-    lam, U = np.linalg.eig(J * d[None, :])
-    Uinv = np.linalg.inv(U)
+    lam, U, Uinv = modes if modes is not None else linear_equivalent_modes(J, site)
     W = Uinv / d[None, :]
     step = dt is not None
     if step:
@@ -350,8 +359,9 @@ def step_bias(J: np.ndarray, site: Any, sigma2: float, dt: float, method: str = 
     """Time-step bias of the equal-time covariances: the linear-equivalent step map minus the flow (same J, gains and
     residual spectra, :func:`linear_equivalent_covariances`); add it to the flow prediction to compare with a
     simulation at ``dt``."""
-    flow = linear_equivalent_covariances(J, site, sigma2)
-    mapped = linear_equivalent_covariances(J, site, sigma2, dt, method)
+    modes = linear_equivalent_modes(J, site)
+    flow = linear_equivalent_covariances(J, site, sigma2, modes=modes)
+    mapped = linear_equivalent_covariances(J, site, sigma2, dt, method, modes=modes)
     return {k: mapped[k] - flow[k] for k in flow}
 
 
