@@ -277,7 +277,7 @@ def simulate(
     dt : float
         Time step (> 0, and < min(tau) for Euler).
     trials : int
-        K, the number of trials simulated side by side (one GEMM per step for all of them).
+        K, the number of trials simulated side by side (one product J @ P per step for all of them).
     seed : int or SeedSequence
         Root seed: spawns ``[network, initial condition, noise]``; same seed, same numbers.
     burn_in : float

@@ -455,9 +455,10 @@ def finite_size_section(ctx: ReportContext, content: ReportContent) -> None:
     nonlinear_finite_size_section(ctx, content)
 
 
-KNOWN_SHORTFALL = (" A known shortfall this check is too small to resolve: pooled over three longer studies of this case "
-                   "(benchmarks/study_dimension_finite_size.py, dt = 0.05 and 0.025) the coefficient of x was measured "
-                   "at -1.157 +- 0.054 against the derived -0.982, 3.2 SE (18 %) lower: a term is still missing "
+KNOWN_SHORTFALL = (" A known shortfall this check is too small to resolve: pooled over four longer studies of this case "
+                   "(benchmarks/study_dimension_finite_size.py, N = 125-500, dt = 0.05 and 0.025) the rest N (sim - "
+                   "linear equivalent) of x was measured at -1.131 +- 0.045 against the derived -0.982, 3.3 SE (15 %) "
+                   "lower, with no trend in N (-1.06 +- 0.09 at N = 250, -1.11 +- 0.17 at N = 500): a term is still missing "
                    "(reciprocal loops i -> j -> i account for about -0.07 by a sampled estimate; the rest is not "
                    "identified).")
 """What the report says of the derived coefficient of tanh at g = 1.2, sigma2 = 1 beyond its own check."""
