@@ -72,8 +72,13 @@ def test_bad_simulation_parameters(kw, param):
     assert e.value.parameter == param
 
 
-def test_in_kernel_draws_equal_numpy_generator_stream():
-    """Noise drawn inside the numba kernel == rng.standard_normal((N, K)) per step, same stream."""
+@pytest.mark.parametrize("batch", [1, 150 * 7, 65536])
+def test_batched_draws_equal_numpy_generator_stream(batch, monkeypatch):
+    """Noise drawn in batches of NOISE_BATCH_NUMBERS (one step each, 7 steps with a partial last batch, all steps)
+    == rng.standard_normal((N, K)) per step, same stream."""
+    import workbench.sim.simulator as sim_mod
+
+    monkeypatch.setattr(sim_mod, "NOISE_BATCH_NUMBERS", batch)
     spec = preset("noisy-chaos").replace(N=50)
     n_steps, K, seed = 30, 3, 3
     kw = dict(T=n_steps * 0.05, dt=0.05, trials=K, seed=seed, record=("traj",), neurons=50)

@@ -2,11 +2,10 @@
 
 One step of the (N, K) state (K trials sharing one J) is::
 
-    H = J @ P                                   # one BLAS GEMM (numpy, outside numba)
-    x <- a * x + b * (H + I + eta) + nf * Z     # fused here, together with the normal draws Z
-                                                # (numba's port of numpy's Generator: the same
-                                                # numbers as rng.standard_normal((N, K))),
-    P <- phi(gain * x)                          # the nonlinearity for the next GEMM
+    H = J @ P                                   # the product (BLAS or workbench.sim.matmul, outside)
+    x <- a * x + b * (H + I + eta) + nf * Z     # fused here; Z: standard normals drawn by numpy
+                                                # for many steps at once (rng.standard_normal),
+    P <- phi(gain * x)                          # the nonlinearity for the next product
     eta <- c * eta + nf_eta * Z                 # OU input noise (if any)
 
 ``a, b, nf`` encode the integrator (Euler-Maruyama or exponential Euler for the leak), see
@@ -69,9 +68,7 @@ def _phi_apply(code, x, gain, out):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _fused_step(
-    code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs, rng, draw
-):  # pragma: no cover
+def _fused_step(code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs):  # pragma: no cover
     n, k = x.shape
     bad = 0
     for i in range(n):
@@ -82,15 +79,12 @@ def _fused_step(
         gi = gain[i]
         for t in range(k):
             drive = H[i, t] + Ii
-            z = 0.0
-            if has_noise:
-                z = rng.standard_normal() if draw else Z[i, t]
             if ou:
                 drive += eta[i, t]
                 v = ai * x[i, t] + bi * drive
-                eta[i, t] = c_eta * eta[i, t] + nf_eta * z
+                eta[i, t] = c_eta * eta[i, t] + nf_eta * Z[i, t]
             elif has_noise:
-                v = ai * x[i, t] + bi * drive + nfi * z
+                v = ai * x[i, t] + bi * drive + nfi * Z[i, t]
             else:
                 v = ai * x[i, t] + bi * drive
             if not (abs(v) < max_abs):
@@ -145,23 +139,18 @@ def make_custom_step(phi: Nonlinearity):
     f = _custom_scalar(phi)
 
     @numba.njit
-    def step(
-        code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs, rng, draw
-    ):  # pragma: no cover
+    def step(code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs):  # pragma: no cover
         n, k = x.shape
         bad = 0
         for i in range(n):
             for t in range(k):
                 drive = H[i, t] + I[i]
-                z = 0.0
-                if has_noise:
-                    z = rng.standard_normal() if draw else Z[i, t]
                 if ou:
                     drive += eta[i, t]
                     v = a[i] * x[i, t] + b[i] * drive
-                    eta[i, t] = c_eta * eta[i, t] + nf_eta * z
+                    eta[i, t] = c_eta * eta[i, t] + nf_eta * Z[i, t]
                 elif has_noise:
-                    v = a[i] * x[i, t] + b[i] * drive + nf[i] * z
+                    v = a[i] * x[i, t] + b[i] * drive + nf[i] * Z[i, t]
                 else:
                     v = a[i] * x[i, t] + b[i] * drive
                 if not (abs(v) < max_abs):

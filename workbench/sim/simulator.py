@@ -47,6 +47,9 @@ trajectories of a subset of neurons (x and/or phi), and per-trial population mea
 COV_BATCH_COLUMNS = 64
 """Recorded samples (trials x times) gathered before one rank update of the ``cov`` accumulators."""
 
+NOISE_BATCH_NUMBERS = 65536
+"""Standard normals drawn by one numpy call (steps x N x K, at least one step): 0.5 MB of float64."""
+
 DTYPES = ("float64", "float32")
 """Precisions of the state and GEMM that :func:`simulate` (and the tangent map of the Lyapunov estimators) run in."""
 
@@ -496,9 +499,13 @@ def simulate(
 
     pin = nullcontext() if blas_threads is None else threadpool_limits(int(blas_threads), user_api="blas")
     product = RecurrentProduct(J, K, blas_threads_in_use(blas_threads))
-    # The normal draws are made inside the fused kernel from the same numpy Generator (numba
-    # implements it bit-for-bit), in the order of rng.standard_normal((N, K)).
+    # The normal draws: numpy fills NOISE_BATCH_NUMBERS at a time, (B, N, K) in C order, so step n sees the numbers
+    # of rng.standard_normal((N, K)) at its turn (the same stream whatever B). Drawing them inside the numba kernel
+    # from the Generator cost more than the draws themselves at N <= 500 (numba re-types a Generator argument at
+    # every call, about 10 us).
     draw = noise is None and has_noise
+    n_draw = max(1, min(n_steps, NOISE_BATCH_NUMBERS // (N * K))) if draw else 0
+    Zb = np.empty((n_draw, N, K)) if draw else None
     pending = interrupts.PENDING  # Ctrl-C / SIGTERM are raised between steps, never inside the kernel
     with pin, np.errstate(over="ignore", invalid="ignore"), interrupts.deferred(), Progress(
         n_steps, f"simulate N={N} K={K}", enabled=progress
@@ -511,9 +518,15 @@ def simulate(
                 H += lr_m @ (lr_nT @ P)
             if noise is not None:
                 Z[:] = noise[n - 1]
-            bad = step_fn(
-                code, x, H, I, a, b, nf, Z, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs, rng_noise, draw
-            )
+                Zn = Z
+            elif draw:
+                j = (n - 1) % n_draw
+                if j == 0:
+                    rng_noise.standard_normal(out=Zb[: min(n_draw, n_steps - n + 1)])
+                Zn = Zb[j]
+            else:
+                Zn = Z
+            bad = step_fn(code, x, H, I, a, b, nf, Zn, gain, P, eta, c_eta, nf_eta, ou, has_noise, max_abs)
             if bad & kernels.DIVERGED_X:
                 raise DivergenceError(
                     f"the state diverged (non-finite or |x| >= max_abs={max_abs:g}) at t = {n * dt:.6g} (step {n}) "
