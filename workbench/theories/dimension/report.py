@@ -576,7 +576,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "fsn_N": 125, "fsn_networks": 160, "fsn_T": 250.0,
                     "regime_N": 300, "regime_networks": 12, "regime_trials": 2, "regime_T": 300.0,
                     "regime_dt": 0.025, "regime_window": 12.5, "worked_points": 10,
-                    "psi_N": 300, "psi_networks": 32, "psi_chunk": 8, "psi_T": 1600.0, "psi_dt": 0.025,
+                    "psi_N": 300, "psi_networks": 48, "psi_chunk": 8, "psi_T": 1600.0, "psi_dt": 0.025,
                     "psi_w": [0.0, 0.25, 0.5, 1.0, 1.5, 2.5]},
     quick_params={"g_linear": [0.6], "exact_N": 200, "exact_networks": 4, "N_linear": 80, "networks_linear": 3,
                   "g_tanh": [1.2], "N_tanh": [80], "networks": [5], "trials": 1, "T": 100.0, "T_tanh": 100.0, "hs_N": 200,
