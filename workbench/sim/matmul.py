@@ -4,10 +4,11 @@ Batching K trials into one product is meant to read J from memory once per step 
 does not deliver that at small K: it packs J into its blocked layout on every call, so at N = 1000-2000 a product
 with K = 2 costs 2-4 matrix-vector products and K = 8 costs 4-5 (measured here on one thread, float32 and float64,
 ``benchmarks/bench_simulator.py``). :func:`batch_matmul` is a register-blocked kernel (4 rows of J x 4 trials per
-pass, vectorised along the rows of J) that reads each row of J from memory once per step: at N = 2000 it is 2-3 x
-faster than the GEMM for K = 2-8 and about 1.4 x for K = 16.
+pass, vectorised along the rows of J) that reads each row of J from memory once per step: at N = 2000 it is
+1.7-2.9 x faster than the GEMM for K = 2-8 and 1.4-1.7 x for K = 16 (float32 and float64).
 
-:class:`RecurrentProduct` picks, per simulation, the kernel (K >= 2, N >= :data:`KERNEL_MIN_N`, one thread) or
+:class:`RecurrentProduct` picks, per simulation, the kernel (:func:`use_kernel`: K >= 2 and N >= :data:`KERNEL_MIN_N`,
+or K >= 4 and N >= :data:`KERNEL_MIN_N_K4`, on one thread) or
 BLAS (one trial: a GEMV is already bound by reading J; several BLAS threads: the GEMM runs in parallel). The
 result is deterministic and differs from BLAS's by rounding only (the vectorised sums run in another order).
 """
