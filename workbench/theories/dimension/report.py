@@ -568,7 +568,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
     description="linear trace formulas, Hu-Sompolinsky spectrum, two-site cavity PR/N against simulation, "
     "the linear instability, 1/N scaling",
     default_params={"sigma2": 1.0, "g_linear": [0.3, 0.6, 0.8], "exact_N": 1000, "exact_networks": 12,
-                    "g_estimator": 0.6, "N_linear": 200, "networks_linear": 8, "dt_linear": 0.05,
+                    "g_estimator": 0.6, "N_linear": 200, "networks_linear": 56, "dt_linear": 0.05,
                     "g_tanh": [0.8, 1.2], "N_tanh": [500, 1000], "networks": [48, 16], "trials": 1, "T": 500.0, "T_tanh": 250.0,
                     "dt_tanh": 0.025, "dtype_tanh": "float32", "seed": 100, "hs_g": 0.5, "hs_N": 400, "fs_g": 0.6,
                     "fs_covariance": "zero-frequency", "fs_Ns": [250, 500, 1000, 2000],
