@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from threadpoolctl import threadpool_limits
 
 import workbench.sim.simulator as simulator
 from workbench.sim import simulate
@@ -57,6 +58,8 @@ def test_kernel_choice() -> None:
     for threads in (1, 4):
         prod = RecurrentProduct(J, 3, threads)
         assert prod.kernel == (threads == 1)
+    with threadpool_limits(1, user_api="blas"):
+        assert RecurrentProduct(J, 3, None).kernel  # unpinned: the loaded pools' count is looked up
         H = prod(P, np.empty_like(P))
         np.testing.assert_allclose(H, J.astype(float) @ P.astype(float), rtol=0, atol=2e-4)
 
@@ -74,7 +77,7 @@ def test_simulate_with_kernel_matches_blas(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(simulator, "RecurrentProduct", recording)
     fast = simulate(spec, **kw)
     assert made[-1].kernel
-    monkeypatch.setattr(simulator, "RecurrentProduct", lambda J, K, threads: RecurrentProduct(J, K, None))
+    monkeypatch.setattr(simulator, "RecurrentProduct", lambda J, K, threads: RecurrentProduct(J, K, 2))
     blas = simulate(spec, **kw)
     np.testing.assert_allclose(fast.traj, blas.traj, rtol=0, atol=1e-11)
 
@@ -82,8 +85,6 @@ def test_simulate_with_kernel_matches_blas(monkeypatch: pytest.MonkeyPatch) -> N
 def test_lyapunov_with_kernel_matches_blas(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tangent map's block product (2 trials x (state + 1 tangent) = 4 columns) takes the kernel at N = 512 and
     gives BLAS's exponents up to rounding."""
-    from threadpoolctl import threadpool_limits
-
     import workbench.sim.lyapunov as lyapunov
 
     spec = ModelSpec.simple(N=KERNEL_MIN_N_K4, g=2.0, phi="tanh")
@@ -97,6 +98,6 @@ def test_lyapunov_with_kernel_matches_blas(monkeypatch: pytest.MonkeyPatch) -> N
         monkeypatch.setattr(lyapunov, "RecurrentProduct", recording)
         fast = lyapunov.lyapunov_exponent(spec, T=6.0, dt=0.1, trials=2, seed=3, burn_in=2.0, renorm_every=5)
         assert made[-1].kernel
-        monkeypatch.setattr(lyapunov, "RecurrentProduct", lambda J, K, threads: RecurrentProduct(J, K, None))
+        monkeypatch.setattr(lyapunov, "RecurrentProduct", lambda J, K, threads: RecurrentProduct(J, K, 2))
         blas = lyapunov.lyapunov_exponent(spec, T=6.0, dt=0.1, trials=2, seed=3, burn_in=2.0, renorm_every=5)
     np.testing.assert_allclose(fast.per_trial, blas.per_trial, rtol=1e-8)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.errors import SpecError
-from workbench.sim.matmul import RecurrentProduct, blas_threads_in_use
+from workbench.sim.matmul import RecurrentProduct
 from workbench.sim.network import Network, build_network
 from workbench.sim.simulator import check_dtype, simulate, step_coefficients
 from workbench.spec import ModelSpec
@@ -243,7 +243,7 @@ def lyapunov_spectrum(
     Q0 = initial_tangents(rng_t, net.N, K, k).astype(ftype)
     block = np.empty((net.N, K * (1 + k)), dtype=ftype)
     H = np.empty_like(block)
-    product = RecurrentProduct(J, block.shape[1], blas_threads_in_use())
+    product = RecurrentProduct(J, block.shape[1], None)
     state = {"x": x}
 
     def step(n: int, Q: np.ndarray) -> np.ndarray:

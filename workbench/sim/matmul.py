@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["KERNEL_MIN_N", "KERNEL_MIN_N_K4", "RecurrentProduct", "batch_matmul", "blas_threads_in_use", "use_kernel"]
+__all__ = ["KERNEL_MIN_N", "KERNEL_MIN_N_K4", "RecurrentProduct", "batch_matmul", "blas_threads_in_use", "kernel_shape", "use_kernel"]
 
 KERNEL_MIN_N = 768
 """Smallest N at which the kernel replaces the GEMM for any K >= 2 (:data:`KERNEL_MIN_N_K4` from K = 4). Below it
@@ -121,9 +121,14 @@ def blas_threads_in_use(pinned: int | None = None) -> int | None:
     return min(counts) if counts else None
 
 
+def kernel_shape(N: int, K: int) -> bool:
+    """Whether N units and K trials are a shape where :func:`batch_matmul` beats BLAS on one thread."""
+    return K >= 2 and N >= KERNEL_MIN_N or K >= 4 and N >= KERNEL_MIN_N_K4
+
+
 def use_kernel(N: int, K: int, threads: int | None) -> bool:
     """Whether :func:`batch_matmul` replaces BLAS for N units, K trials and ``threads`` BLAS threads."""
-    return threads == 1 and (K >= 2 and N >= KERNEL_MIN_N or K >= 4 and N >= KERNEL_MIN_N_K4)
+    return threads == 1 and kernel_shape(N, K)
 
 
 class RecurrentProduct:
@@ -136,11 +141,14 @@ class RecurrentProduct:
     K : int
         Trials (columns of P).
     threads : int or None
-        BLAS threads of the run (None: unknown, treated as several).
+        BLAS threads pinned for the run; None: those of the loaded BLAS pools (:func:`blas_threads_in_use`, about
+        1 ms, looked up only when the shape could take the kernel).
     """
 
     def __init__(self, J: np.ndarray, K: int, threads: int | None) -> None:
         self.J = J
+        if threads is None and kernel_shape(J.shape[0], K):
+            threads = blas_threads_in_use()
         self.kernel = use_kernel(J.shape[0], K, threads)
         self._PT = np.empty((K, J.shape[1]), dtype=J.dtype) if self.kernel else None
 

@@ -33,7 +33,7 @@ from workbench import interrupts
 from workbench.errors import DivergenceError, SpecError
 from workbench.progress import Progress
 from workbench.sim import kernels
-from workbench.sim.matmul import RecurrentProduct, blas_threads_in_use
+from workbench.sim.matmul import RecurrentProduct
 from workbench.sim.network import Network, build_network
 from workbench.spec import ModelSpec
 
@@ -498,7 +498,7 @@ def simulate(
     from threadpoolctl import threadpool_limits
 
     pin = nullcontext() if blas_threads is None else threadpool_limits(int(blas_threads), user_api="blas")
-    product = RecurrentProduct(J, K, blas_threads_in_use(blas_threads))
+    product = RecurrentProduct(J, K, blas_threads)
     # The normal draws: numpy fills NOISE_BATCH_NUMBERS at a time, (B, N, K) in C order, so step n sees the numbers
     # of rng.standard_normal((N, K)) at its turn (the same stream whatever B). Drawing them inside the numba kernel
     # from the Generator cost more than the draws themselves at N <= 500 (numba re-types a Generator argument at
