@@ -29,16 +29,14 @@ def relative_step_bias(spec: Any, sigma2: float, dt: float, method: str = "exp",
     from workbench.sim.estimators import dimension_stats
     from workbench.sim.network import build_network
     from workbench.theories.fixed import predict
-    from workbench.theories.fixed.checks import linear_equivalent_covariances, linear_equivalent_modes
+    from workbench.theories.fixed.checks import flow_and_step_covariances
 
     phi = spec.phi.label()
     acc: dict[str, dict[str, list[float]]] = {w: {"N_var_cross": [], "PR_over_N": []} for w in ("x", "phi")}
     for k in range(networks):
         J = np.asarray(build_network(spec, seed + k).J, dtype=float)
         site = predict(J, phi, sigma2, equal_time=False).site
-        modes = linear_equivalent_modes(J, site)
-        flow = linear_equivalent_covariances(J, site, sigma2, modes=modes)
-        step = linear_equivalent_covariances(J, site, sigma2, dt, method, modes=modes)
+        flow, step = flow_and_step_covariances(J, site, sigma2, dt, method)
         for w in ("x", "phi"):
             a, b = dimension_stats(flow[f"cov_{w}"]), dimension_stats(step[f"cov_{w}"])
             for key in acc[w]:

@@ -50,6 +50,7 @@ __all__ = [
     "fixed_comparisons",
     "fixed_job",
     "fixed_samples",
+    "flow_and_step_covariances",
     "linear_equivalent_covariances",
     "linear_equivalent_modes",
     "network_of",
@@ -355,13 +356,19 @@ def linear_equivalent_covariances(J: np.ndarray, site: Any, sigma2: float, dt: f
     return {"cov_x": cov_x, "cov_phi": cov_phi}
 
 
+def flow_and_step_covariances(J: np.ndarray, site: Any, sigma2: float, dt: float,
+                              method: str = "exp") -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """:func:`linear_equivalent_covariances` of the flow and of the step map at ``dt`` (one eigendecomposition)."""
+    modes = linear_equivalent_modes(J, site)
+    return (linear_equivalent_covariances(J, site, sigma2, modes=modes),
+            linear_equivalent_covariances(J, site, sigma2, dt, method, modes=modes))
+
+
 def step_bias(J: np.ndarray, site: Any, sigma2: float, dt: float, method: str = "exp") -> dict[str, np.ndarray]:
     """Time-step bias of the equal-time covariances: the linear-equivalent step map minus the flow (same J, gains and
-    residual spectra, :func:`linear_equivalent_covariances`); add it to the flow prediction to compare with a
+    residual spectra, :func:`flow_and_step_covariances`); add it to the flow prediction to compare with a
     simulation at ``dt``."""
-    modes = linear_equivalent_modes(J, site)
-    flow = linear_equivalent_covariances(J, site, sigma2, modes=modes)
-    mapped = linear_equivalent_covariances(J, site, sigma2, dt, method, modes=modes)
+    flow, mapped = flow_and_step_covariances(J, site, sigma2, dt, method)
     return {k: mapped[k] - flow[k] for k in flow}
 
 
