@@ -134,8 +134,9 @@ SIZES: dict[str, dict[str, Any]] = {
 """Sizes of the report's studies (also the report's build parameters of the same names). ``fs_trials``, ``fs_T``: 8
 trials of T = 75 per network rather than 4 of 150: the same recorded time, and the same SE (the trial noise of a
 network mean is 15-42 % of its variance at g = 2 and 2.5, N = 500-2000, the rest is the network-to-network spread), but
-one read of J per step serves twice the trials and the burn-in is shared (at N = 2000 in float32: 2.1 s per network
-against 2.9-4.0 s). ``fs_dt``, ``ly_dt``: the
+half the steps and a shared burn-in (at N = 2000 in float32: 2.1 s per network against 2.9-4.0 s with BLAS's GEMM,
+which repacks J at every call; the few-trials kernel of :mod:`workbench.sim.matmul` now reads J once per step for the
+8 trials, 1.45 ms against 2.5 ms per product). ``fs_dt``, ``ly_dt``: the
 time step of the one-population Delta and Lambda studies: their prediction is the exact DMFT of the simulated
 exponential-Euler step map at that dt (:func:`step_prediction`), so dt need not be small and 0.2 halves the cost
 of 0.1. ``dt_N``: the size of paired dt/2 runs that would measure the time-step bias instead (0: not run).
