@@ -316,3 +316,34 @@ def linearised_dmft_kernels(phi: sp.Expr) -> dict[str, sp.Expr]:
     out = {"A": sp.diff(R, C_LAG), "B": sp.diff(R, V_SITE), "Fcc": sp.diff(R, C_LAG, 2),
            "Fcv": sp.diff(R, C_LAG, V_SITE), "Fvv": sp.diff(R, V_SITE, 2)}
     return {k: sp.expand(v.subs(scale, 1), deep=False) for k, v in out.items()}
+
+
+S_F, S_FB, D_GAIN, C_XW, RHO_W = sp.symbols("s sbar d C_x rho")
+"""Bare filter ``s = 1/(1 + i w)`` and its conjugate, the DMFT gain ``<phi'>``, the unit's x spectrum and the
+residual spectrum ``rho = C^phi - d^2 C^x`` at one frequency (independent symbols)."""
+
+
+@functools.cache
+def reciprocal_loop_linear_equivalent() -> dict[str, sp.Expr]:
+    """The linear equivalent's own loops ``i -> j -> i`` (bare, to second order): the direct shifts of a unit's x and
+    phi spectra per ``g^4/N``.
+
+    In the linear-equivalent network a unit's output is ``phi_i = d x_i + r_i`` (residual r independent of x0) and
+    the loop through j returns ``eta s^2 phi_i`` with the constant ``eta = d sum_j J_ij J_ji`` (``E eta = 0``,
+    ``E eta^2 = g^4 d^2/N``), so ``x = x0 + eta s^2 (d x + r)`` is solved for x, expanded to ``eta^2`` and averaged
+    with ``<x0 x0*> = C_x``, ``<r r*> = rho``, ``<x0 r*> = 0``. The nonlinear unit's loop
+    (:func:`workbench.theories.dimension.unit_perturbations.reciprocal_loop`) replaces exactly this part of the
+    linear-equivalent words. Keys ``x`` and ``phi`` (expressions in ``s, sbar, d, C_x, rho``).
+    """
+    eta, x0, r = sp.symbols("eta x0 r")
+    x = sp.solve(sp.Eq(sp.Symbol("x"), x0 + eta * S_F**2 * (D_GAIN * sp.Symbol("x") + r)), sp.Symbol("x"))[0]
+    xbar = x.subs({S_F: S_FB})  # the conjugate amplitude (x0, r, eta stand for real Gaussian weights)
+    out = {}
+    for key, (u, ubar) in {"x": (x, xbar), "phi": (D_GAIN * x + r, D_GAIN * xbar + r)}.items():
+        amp = sp.series(u, eta, 0, 3).removeO()
+        ampb = sp.series(ubar, eta, 0, 3).removeO()
+        second = sp.expand(amp * ampb).coeff(eta, 2)  # E eta^2 = g^4 d^2 / N: the coefficient of eta^2 times d^2
+        spec = sp.expand(second).subs({x0**2: C_XW, r**2: RHO_W}).subs({x0 * r: 0})
+        spec = sp.expand(spec).subs({x0: 0, r: 0})
+        out[key] = sp.factor(D_GAIN**2 * spec)
+    return out

@@ -191,11 +191,12 @@ for c in psi_comparisons(psi_spec, psi_run, w_psi, {k: np.array([r[k] for r in r
 # %% [markdown]
 # ## 5. Finite size: the 1/N term of the mean autocovariance of a nonlinear network
 #
-# `nonlinear_finite_size` derives `E mean_i C_ii = value + coef/N` for x and phi(x) in four cumulative parts: the
+# `nonlinear_finite_size` derives `E mean_i C_ii = value + coef/N` for x and phi(x) in six cumulative parts: the
 # twisted pairings of the linear-equivalent network of the off-diagonal couplings (the Stein recursion of
 # `derivations/dimension_finite_size.py` at g_eff = g <phi'>, without the diagonal), the exact self-coupling
-# J_ii phi(x_i) of each unit to second order (it is not linear-equivalent), the single-site renormalisation (the
-# DMFT linearised on its solution) and the curvature of phi over the O(1/sqrt N) unit-to-unit spread of the spectra.
+# J_ii phi(x_i) of each unit to second order and the reciprocal loops i -> j -> i (neither is linear-equivalent),
+# the fourth cumulant of each unit's input (a finite sum of non-Gaussian inputs), the single-site renormalisation
+# (the DMFT linearised on its solution) and the curvature of phi over the O(1/sqrt N) unit-to-unit spread.
 # `benchmarks/study_dimension_finite_size.py` measures the coefficient in simulations, pairing each network with its
 # own shared-gain linear-equivalent prediction (a control variate).
 

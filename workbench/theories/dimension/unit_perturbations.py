@@ -1,0 +1,201 @@
+"""One unit's O(1/N) perturbations that are not linear-equivalent, by seeded sampling of its Gaussian DMFT process.
+
+A unit of the stationary network is ``x0 = S* u`` (``S*``: the causal filter ``1/(1 + i w)``) with its Gaussian DMFT
+input u; three effects of a finite N act on it at O(1/N) through phi itself, so the linear-equivalent network of
+the couplings misses them (:mod:`~.finite_size_nonlinear` adds them to its words):
+
+- :func:`self_coupling`: ``J_ii phi(x_i)``, a constant feedback ``eps`` with ``E eps^2 = g^2/N``;
+- :func:`reciprocal_loop`: the loops ``i -> j -> i``, a feedback ``eta(t) (S* phi(x_i))(t)`` with
+  ``eta(t) = sum_j J_ij J_ji phi'(x_j(t))`` (unit j's gain in time), ``E eta(t) eta(t') = g^4 A(t - t')/N``,
+  ``A = <phi'(x) phi'(y)>``; its constant part ``A(inf) = d^2`` (``d = <phi'>``) is the linear equivalent's own loop;
+- :func:`input_cumulants`: the input ``u_i = sum_j J_ij phi_j`` is a finite sum: its fourth cumulant is
+  ``sum_j J_ij^4 kappa_4[phi_j] -> 3 g^4 kappa_4[phi]/N``, which changes ``<phi(x) phi(x)>`` (not ``<x x>``).
+
+Each is evaluated on long periodic Gaussian paths of x0 (circulant embedding of the autocovariance ``Delta``, exact at
+the grid lags; filters in Fourier space; lagged averages by FFT), with the SE over independent batches.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["GaussianPaths", "cumulant_phi_shift", "input_cumulants", "reciprocal_loop", "self_coupling"]
+
+
+@dataclass
+class GaussianPaths:
+    """Periodic paths of a stationary Gaussian process on the grid ``lag_step/2`` (``2^log2`` points).
+
+    ``Delta_at``: its autocovariance (zero beyond ``lag_max``); lagged averages are returned on the lags
+    ``0, lag_step, ..., lag_max``."""
+
+    Delta_at: Callable[[np.ndarray], np.ndarray]
+    lag_step: float
+    lag_max: float
+    log2: int = 19
+
+    def __post_init__(self) -> None:
+        self.dt, self.L = self.lag_step / 2, 1 << int(self.log2)
+        k = np.arange(self.L)
+        self.index = np.minimum(k, self.L - k)
+        self.amp = self.amplitude(self.Delta_at)
+        self.filt = 1.0 / (1.0 + 2j * np.pi * np.fft.rfftfreq(self.L, self.dt))
+        self.n_lag = int(round(self.lag_max / self.lag_step)) + 1
+
+    def amplitude(self, acf_at: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """Fourier amplitudes of a process with autocovariance ``acf_at`` (lags up to ``lag_max``, evaluated once
+        per grid lag)."""
+        n_in = int(self.lag_max / self.dt) + 1
+        acf = np.asarray(acf_at(np.arange(n_in) * self.dt), dtype=float)
+        periodic = np.where(self.index < n_in, acf[np.minimum(self.index, n_in - 1)], 0.0)
+        return np.sqrt(np.maximum(np.fft.fft(periodic).real, 0.0))  # circulant embedding
+
+    def sample(self, rng: np.random.Generator, amp: np.ndarray | None = None) -> np.ndarray:
+        """One path (of x0, or of the process with Fourier amplitudes ``amp``)."""
+        a = self.amp if amp is None else amp
+        return np.fft.ifft(a * (rng.standard_normal(self.L) + 1j * rng.standard_normal(self.L))).real * math.sqrt(self.L)
+
+    @staticmethod
+    def spectrum(y: np.ndarray) -> np.ndarray:
+        """The (real-input) Fourier transform of a path, for :meth:`S` and :meth:`lagged`."""
+        return np.fft.rfft(y)
+
+    def S(self, y: np.ndarray | None = None, Y: np.ndarray | None = None) -> np.ndarray:
+        """The causal filter ``1/(1 + i w)`` applied to a path ``y`` (or to the path of spectrum ``Y``)."""
+        return np.fft.irfft(self.filt * (self.spectrum(y) if Y is None else Y), n=self.L)
+
+    def lagged(self, A: np.ndarray, B: np.ndarray, both: bool = True) -> np.ndarray:
+        """``<a(t) b(t + tau)>`` (``both``: plus ``<b(t) a(t + tau)>``) on the lags ``0, lag_step, ..., lag_max``,
+        from the spectra A, B of the paths (:meth:`spectrum`)."""
+        return self.lagged_all(A, B, both)[: 2 * self.n_lag: 2]
+
+    def lagged_all(self, A: np.ndarray, B: np.ndarray, both: bool = False) -> np.ndarray:
+        """``<a(t) b(t + k dt)>`` at every grid shift k (negative shifts at ``L - k``) from the spectra A, B."""
+        cross = np.conj(A) * B
+        return np.fft.irfft(2 * cross.real if both else cross, n=self.L) / self.L
+
+
+def _mean_se(rows: dict[str, list[np.ndarray]]) -> dict[str, Any]:
+    """Mean and SE (``<key>_se``) over batches of every entry."""
+    out: dict[str, Any] = {}
+    for key, v in rows.items():
+        arr = np.array(v)
+        out[key] = arr.mean(0)
+        out[f"{key}_se"] = arr.std(0, ddof=1) / math.sqrt(len(arr))
+    return out
+
+
+def _second_order(paths: GaussianPaths, spectra: tuple[np.ndarray, np.ndarray], f0: np.ndarray, g1: np.ndarray,
+                  g2: np.ndarray, feedback: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, ...]:
+    """The second-order shifts of the x and phi autocovariances of ``x = x0 + S* F[phi(x)]`` for a feedback F that is
+    linear in its argument, and the first-order x shift: ``x1 = S* F[phi0]``, ``x2 = S* F[phi' x1]``,
+    ``D^x = <x1 x1> + <x0 x2> + <x2 x0>``, ``D^phi = <P P> + <Q phi0> + <phi0 Q>`` with ``P = phi' x1``,
+    ``Q = phi' x2 + phi'' x1^2/2``, ``c1 = <x0 x1> + <x1 x0>``. ``spectra``: those of x0 and phi0."""
+    X0, F0 = spectra
+    x1 = paths.S(feedback(f0))
+    x2 = paths.S(feedback(g1 * x1))
+    X1, P = paths.spectrum(x1), paths.spectrum(g1 * x1)
+    Dx = paths.lagged(X1, X1, both=False) + paths.lagged(X0, paths.spectrum(x2))
+    Dphi = paths.lagged(P, P, both=False) + paths.lagged(paths.spectrum(g1 * x2 + 0.5 * g2 * x1**2), F0)
+    return Dx, Dphi, paths.lagged(X0, X1)
+
+
+def _unit_paths(paths: GaussianPaths, phis: list[Any], rng: np.random.Generator) -> tuple[Any, ...]:
+    """One path of x0 and its ``phi, phi', phi''``, with the spectra of x0 and phi0."""
+    x0 = paths.sample(rng)
+    f0 = phis[0](x0)
+    return (paths.spectrum(x0), paths.spectrum(f0)), f0, phis[1](x0), phis[2](x0)
+
+
+def self_coupling(Delta_at: Any, phis: list[Any], lag_step: float, lag_max: float, batches: int = 8,
+                  log2: int = 19, seed: int = 0) -> dict[str, np.ndarray]:
+    """The ``eps^2`` coefficients ``D^x(tau)``, ``D^phi(tau)`` of a unit ``dx = -x + eps phi(x) + u``.
+
+    ``phis``: ``phi, phi', phi''``. Returns ``Dx``, ``Dphi`` on the lags ``0, lag_step, ..., lag_max`` and their SEs
+    over ``batches`` independent series (seeded by ``seed``), and ``c1``, the ``eps`` coefficient
+    ``<x0 x1> + <x1 x0>`` of the x autocovariance (a unit's spread from its self-coupling).
+    """
+    paths = GaussianPaths(Delta_at, lag_step, lag_max, log2)
+    rng = np.random.default_rng(seed)
+    rows: dict[str, list[np.ndarray]] = {"Dx": [], "Dphi": [], "c1": []}
+    for _ in range(int(batches)):
+        for key, v in zip(rows, _second_order(paths, *_unit_paths(paths, phis, rng), lambda y: y), strict=True):
+            rows[key].append(v)
+    out = _mean_se(rows)
+    return {k: out[k] for k in ("Dx", "Dphi", "Dx_se", "Dphi_se", "c1")}
+
+
+def reciprocal_loop(Delta_at: Any, A_at: Any, d: float, phis: list[Any], lag_step: float, lag_max: float,
+                    batches: int = 8, log2: int = 19, seed: int = 0) -> dict[str, np.ndarray]:
+    """The ``g^4/N`` coefficients ``D^x(tau)``, ``D^phi(tau)`` of the loops ``i -> j -> i`` of a unit (module docstring).
+
+    The feedback is ``eta(t) (S* phi)(t)`` (to lowest order in the loop: j's response ``phi'_j S*``). ``eta``'s
+    covariance is ``A(tau)`` (``A_at``, per ``g^4/N``); its constant part ``d^2`` enters exactly (a constant ``eta``,
+    the same second order as :func:`self_coupling` with the filter ``S* S*``) and the rest ``A - d^2`` by sampled
+    Gaussian paths of eta, independent of x0 (the gains of other units). Returns ``Dx``, ``Dphi`` (both parts),
+    their SEs, and ``c1``: the x-autocovariance shift per unit of a constant ``eta`` (its quenched part
+    ``d sum_j J_ij J_ji`` spreads the units by ``g^4 d^2 c1 c1 / N``).
+    """
+    paths = GaussianPaths(Delta_at, lag_step, lag_max, log2)
+    amp_eta = paths.amplitude(lambda lags: np.asarray(A_at(lags)) - d * d)
+    rng = np.random.default_rng(seed)
+    rows: dict[str, list[np.ndarray]] = {"Dx": [], "Dphi": [], "c1": []}
+    for _ in range(int(batches)):
+        unit = _unit_paths(paths, phis, rng)
+        eta = paths.sample(rng, amp_eta)
+        cx, cp, c1 = _second_order(paths, *unit, paths.S)
+        fx, fp, _ = _second_order(paths, *unit, lambda y, eta=eta: eta * paths.S(y))
+        rows["Dx"].append(d * d * cx + fx)
+        rows["Dphi"].append(d * d * cp + fp)
+        rows["c1"].append(c1)
+    out = _mean_se(rows)
+    return {k: out[k] for k in ("Dx", "Dphi", "Dx_se", "Dphi_se", "c1")}
+
+
+def input_cumulants(Delta_at: Any, phi: Any, lag_step: float, lag_max: float, batches: int = 8, log2: int = 19,
+                    seed: int = 0) -> dict[str, Any]:
+    """Fourth cumulants of ``z = S* phi(x0)``, the response of a unit to ONE input's phi (per unit weight).
+
+    ``k0 = kappa(z_t, z_t, z_t, z_t)``, ``k1p(tau) = kappa(z_t, z_t, z_t, z_{t+tau})``,
+    ``k1m(tau) = kappa(z_t, z_{t+tau}, z_{t+tau}, z_{t+tau})``, ``k2(tau) = kappa(z_t, z_t, z_{t+tau}, z_{t+tau})``
+    on the lags ``0, lag_step, ..., lag_max``, with the SEs of ``k0`` and ``k2``. A unit's x is ``S* u`` with
+    ``u = sum_j J_ij phi_j`` over independent inputs, so its fourth cumulants are ``3 g^4/N`` times these.
+    """
+    paths = GaussianPaths(Delta_at, lag_step, lag_max, log2)
+    rng = np.random.default_rng(seed)
+    idx = np.arange(0, 2 * paths.n_lag, 2)
+    rows: dict[str, list[np.ndarray]] = {"k0": [], "k1p": [], "k1m": [], "k2": []}
+    for _ in range(int(batches)):
+        z = paths.S(phi(paths.sample(rng)))
+        Z = paths.spectrum(z)
+        c2 = paths.lagged_all(Z, Z)
+        v = c2[0]
+        l31 = paths.lagged_all(paths.spectrum(z**3), Z)  # <z^3(t) z(t + s)>; s < 0 at L - |s|
+        rows["k0"].append(np.array([np.mean(z**4) - 3 * v * v]))
+        rows["k1p"].append(l31[idx] - 3 * v * c2[idx])
+        rows["k1m"].append(l31[(paths.L - idx) % paths.L] - 3 * v * c2[idx])
+        Z2 = paths.spectrum(z**2)
+        rows["k2"].append(paths.lagged_all(Z2, Z2)[idx] - v * v - 2 * c2[idx] ** 2)
+    out = _mean_se(rows)
+    out["k0"], out["k0_se"] = float(out["k0"][0]), float(out["k0_se"][0])
+    return out
+
+
+def cumulant_phi_shift(cum: dict[str, Any], Fcc: np.ndarray, Fcv: np.ndarray, Fvv: np.ndarray) -> np.ndarray:
+    """``<phi(x_t) phi(x_{t+tau})>`` shift per unit of the x fourth cumulants ``cum`` (:func:`input_cumulants`).
+
+    First order of the cumulant (Edgeworth) expansion, ``(1/24) sum_{abcd} kappa_abcd <d_a d_b d_c d_d F>`` for
+    ``F = phi(x_1) phi(x_2)``, Gaussian averages at the DMFT covariance. With ``R(c, v) = <F>`` (covariance c,
+    variance v; ``d_c = d_1 d_2``, ``d_v = (d_1^2 + d_2^2)/2``): ``<d_1^2 d_2^2 F> = R_cc``,
+    ``<d_1^3 d_2 F> = <d_1 d_2^3 F> = R_cv``, ``<d_1^4 F> + <d_2^4 F> = 4 R_vv - 2 R_cc`` (the curvatures ``Fcc``,
+    ``Fcv``, ``Fvv`` of :func:`derivations.dimension_finite_size.linearised_dmft_kernels`), so the shift is
+    ``[k0 (4 Fvv - 2 Fcc) + 4 (k1p + k1m) Fcv + 6 k2 Fcc] / 24``.
+    """
+    n = Fcc.size
+    k1 = cum["k1p"][:n] + cum["k1m"][:n]
+    return (cum["k0"] * (4 * Fvv - 2 * Fcc) + 4 * k1 * Fcv + 6 * cum["k2"][:n] * Fcc) / 24.0
