@@ -62,10 +62,10 @@ class GaussianPaths:
 
     @staticmethod
     def spectrum(y: np.ndarray) -> np.ndarray:
-        """The (real-input) Fourier transform of a path, for :meth:`S` and :meth:`lagged`."""
+        """The (real-input) Fourier transform of a path, for :meth:`causal` and :meth:`lagged`."""
         return np.fft.rfft(y)
 
-    def S(self, y: np.ndarray | None = None, Y: np.ndarray | None = None) -> np.ndarray:
+    def causal(self, y: np.ndarray | None = None, Y: np.ndarray | None = None) -> np.ndarray:
         """The causal filter ``1/(1 + i w)`` applied to a path ``y`` (or to the path of spectrum ``Y``)."""
         return np.fft.irfft(self.filt * (self.spectrum(y) if Y is None else Y), n=self.L)
 
@@ -97,8 +97,8 @@ def _second_order(paths: GaussianPaths, spectra: tuple[np.ndarray, np.ndarray], 
     ``D^x = <x1 x1> + <x0 x2> + <x2 x0>``, ``D^phi = <P P> + <Q phi0> + <phi0 Q>`` with ``P = phi' x1``,
     ``Q = phi' x2 + phi'' x1^2/2``, ``c1 = <x0 x1> + <x1 x0>``. ``spectra``: those of x0 and phi0."""
     X0, F0 = spectra
-    x1 = paths.S(feedback(f0))
-    x2 = paths.S(feedback(g1 * x1))
+    x1 = paths.causal(feedback(f0))
+    x2 = paths.causal(feedback(g1 * x1))
     X1, P = paths.spectrum(x1), paths.spectrum(g1 * x1)
     Dx = paths.lagged(X1, X1, both=False) + paths.lagged(X0, paths.spectrum(x2))
     Dphi = paths.lagged(P, P, both=False) + paths.lagged(paths.spectrum(g1 * x2 + 0.5 * g2 * x1**2), F0)
@@ -148,8 +148,8 @@ def reciprocal_loop(Delta_at: Any, A_at: Any, d: float, phis: list[Any], lag_ste
     for _ in range(int(batches)):
         unit = _unit_paths(paths, phis, rng)
         eta = paths.sample(rng, amp_eta)
-        cx, cp, c1 = _second_order(paths, *unit, paths.S)
-        fx, fp, _ = _second_order(paths, *unit, lambda y, eta=eta: eta * paths.S(y))
+        cx, cp, c1 = _second_order(paths, *unit, paths.causal)
+        fx, fp, _ = _second_order(paths, *unit, lambda y, eta=eta: eta * paths.causal(y))
         rows["Dx"].append(d * d * cx + fx)
         rows["Dphi"].append(d * d * cp + fp)
         rows["c1"].append(c1)
@@ -171,7 +171,7 @@ def input_cumulants(Delta_at: Any, phi: Any, lag_step: float, lag_max: float, ba
     idx = np.arange(0, 2 * paths.n_lag, 2)
     rows: dict[str, list[np.ndarray]] = {"k0": [], "k1p": [], "k1m": [], "k2": []}
     for _ in range(int(batches)):
-        z = paths.S(phi(paths.sample(rng)))
+        z = paths.causal(phi(paths.sample(rng)))
         Z = paths.spectrum(z)
         c2 = paths.lagged_all(Z, Z)
         v = c2[0]
