@@ -219,8 +219,9 @@ def test_cli_finite_size_refusals(argv, word, capsys) -> None:
 @pytest.mark.slow
 def test_simulated_coefficient(tanh_fs) -> None:
     """tanh, g = 1.2, sigma2 = 1, N = 125, 80 networks (seeds 9000 + i) x 4 trials of T = 1000, dt = 0.05: the mean
-    of N (sim - shared-gain linear equivalent) agrees with the derived coef - c_LE (x: -0.98, phi: -0.58) within the
-    Student-t tolerance, and differs from 0 (the linear equivalent alone) by more than 6 SE."""
+    of N (sim - shared-gain linear equivalent), with N (shared - value) as a control variate, agrees with the derived
+    coef - c_LE (x: -0.99, phi: -0.57) within the Student-t tolerance, and differs from 0 (the linear equivalent
+    alone) by more than 6 SE."""
     from workbench.theories.dimension.finite_size_checks import (
         autocov_comparisons,
         autocov_samples,

@@ -70,8 +70,11 @@ units as a random filter, overshoots all three cases by about 5 % (not kept). ``
 1/N coefficient of N var_cross, PR/N and N var_diag of the linear-equivalent network with the diagonal (planar and
 1/N words of ``(1/N) tr C^2``, exact for it: they reproduce the linear coefficients for phi = x). The 1/N terms of
 a NONLINEAR network's cross statistics are not derived: measured against the linear equivalent on the same J
-(:func:`~.finite_size_checks.cross_summary`; tanh g = 1.2, sigma2 = 1, N = 125-500) the rest is -8.0 +- 0.9 for
-N var_cross of x (linear equivalent +7.7), +1.9 +- 0.2 for PR/N of x, -1.8 +- 0.2 and +2.8 +- 0.2 for phi. The
+(:func:`~.finite_size_checks.cross_summary`, with its control variate; tanh g = 1.2, sigma2 = 1, N = 125, 240
+networks) the rest is -7.7 +- 0.3 for N var_cross of x (linear equivalent +7.7), +2.14 +- 0.07 for PR/N of x,
+-1.64 +- 0.05 and +2.96 +- 0.08 for phi (linear equivalent +1.34 and -2.43). For phi the rest cancels the linear
+equivalent's coefficient of N var_cross within its SE for tanh g = 0.8, sigma2 = 0.5 (net +0.005 +- 0.003) and erf
+g = 0.9 (+0.004 +- 0.008), not for tanh g = 1.2 (-0.31 +- 0.05 at N = 125, -0.17 +- 0.06 at N = 250). The
 single-site renormalisation of the pair functional (the autocovariance shift above) accounts for about -3.3 of the
 x one, a two-site cavity with the unit spread of gains and phi spectra for -1.8 more
 (``benchmarks/analysis_dimension_cross_rest.py``, three cases); the rest most likely comes from gains that are low
