@@ -9,7 +9,7 @@ small spread. Its mean over networks measures ``coef - c_LE`` (what the linear e
 the reciprocal loops and the fourth cumulant of each unit's input, the single-site renormalisation, the unit-to-unit
 spread), and ``c_LE + mean N (sim - shared)`` the coefficient. The paired difference is itself strongly
 anti-correlated with ``N (shared - value)``, whose mean ``c_LE`` is derived: used as a second control variate
-(:func:`controlled_rest`) it cuts the SE of the rest 1.4-2.5 times for x and 3.5-6 times for phi (tanh, g = 1.2).
+(:func:`controlled_rest`) it cuts the SE of the rest 1.3-2.3 times for x and 3.3-5.5 times for phi (tanh, g = 1.2, four runs).
 
 Simulation: exponential Euler, samples every 0.5, ``trials`` x ``T`` after a burn-in of 50, cross-block estimator with
 the known mean 0 (odd phi). The time-step bias of the unit statistics (DMFT of the step map against the flow,
@@ -131,7 +131,7 @@ def controlled_rest(rows: np.ndarray, N: int, which: str, value: float, c_le: fl
     Over networks the two are strongly anti-correlated (-0.7 to -0.96 for tanh at g = 1.2: a network whose linear
     equivalent is loud saturates more). The control's mean is the derived linear-equivalent coefficient ``c_le``
     (exact to O(1/N)), so ``rest - beta (control - c_le)`` with the fitted ``beta = cov/var`` has the same mean to
-    O(1/N) and 2-4 times less variance for phi; its SE has ``networks - 2`` dof."""
+    O(1/N) and an SE 3-5 times smaller for phi; its SE has ``networks - 2`` dof."""
     control, rest = _paired(rows, N, which, value)
     return controlled_mean(rest, control, c_le)
 
@@ -203,7 +203,7 @@ def _cross(rows: np.ndarray, stat: str, which: str) -> tuple[np.ndarray, np.ndar
 def cross_summary(rows_by_N: dict[int, np.ndarray], theory: Any) -> dict[str, Any]:
     """Per cross statistic and series: the linear equivalent's derived 1/N coefficient against ``N (shared - value)``,
     and what it misses, ``N (sim - bias - shared)`` (measured only: not derived for a nonlinear network; ``rest`` with
-    ``N (shared - value)`` as a control variate of derived mean, as in :func:`controlled_rest`, 2-4 times narrower
+    ``N (shared - value)`` as a control variate of derived mean, as in :func:`controlled_rest`, 1.3-3.6 times narrower
     for tanh at g = 1.2; ``rest_raw`` without), per size and pooled; for ``N_var_diag`` also the simulated value
     against the derived O(1) unit spread.
 
