@@ -541,14 +541,23 @@ def _node_values(nodes: list[sp.Expr], var: sp.Symbol | None, values: np.ndarray
 def gauss_expression_values(expr: sp.Expr, var: sp.Symbol, values: np.ndarray, subs: dict[sp.Symbol, float],
                             n: int = 96) -> np.ndarray:
     """:func:`_gh_evaluate` over an array: ``expr`` (Gaussian nodes whose covariance may be ``var``) at
-    ``var = values`` and the other symbols at ``subs``; every node by one vectorised Gauss-Hermite call."""
+    ``var = values`` and the other symbols at ``subs``; every node by one vectorised Gauss-Hermite call per block of
+    :data:`VALUES_PER_BLOCK` values (a call holds ``values x n x n`` arrays)."""
     values = np.asarray(values, dtype=float)
     e = expr.subs(subs)
     nodes = _nodes(e)
     names = sp.symbols(f"_node0:{len(nodes)}")
-    body = e.xreplace(dict(zip(nodes, names, strict=True)))
-    out = sp.lambdify([var, *names], body, "numpy")(values, *_node_values(nodes, var, values, n))
-    return np.broadcast_to(np.asarray(out, dtype=float), values.shape).copy()
+    body = sp.lambdify([var, *names], e.xreplace(dict(zip(nodes, names, strict=True))), "numpy")
+    flat = values.reshape(-1)
+    out = np.empty(flat.shape)
+    for start in range(0, flat.size, VALUES_PER_BLOCK):
+        block = flat[start:start + VALUES_PER_BLOCK]
+        out[start:start + block.size] = np.broadcast_to(body(block, *_node_values(nodes, var, block, n)), block.shape)
+    return out.reshape(values.shape)
+
+
+VALUES_PER_BLOCK = 512
+"""Values per vectorised call of :func:`gauss_expression_values` (bounds its memory to ~0.1 GB at n = 96)."""
 
 
 # ----------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ small spread. Its mean over networks measures ``coef - c_LE`` (what the linear e
 the reciprocal loops and the fourth cumulant of each unit's input, the single-site renormalisation, the unit-to-unit
 spread), and ``c_LE + mean N (sim - shared)`` the coefficient. The paired difference is itself strongly
 anti-correlated with ``N (shared - value)``, whose mean ``c_LE`` is derived: used as a second control variate
-(:func:`controlled_rest`) it cuts the SE of the rest 1.3-2.3 times for x and 3.3-5.5 times for phi (tanh, g = 1.2, four runs).
+(:func:`controlled_rest`) it cuts the SE of the rest 1.3-2.3 times for x and 3.3-5.5 times for phi (tanh, g = 1.2,
+four runs).
 
 Simulation: exponential Euler, samples every 0.5, ``trials`` x ``T`` after a burn-in of 50, cross-block estimator with
 the known mean 0 (odd phi). The time-step bias of the unit statistics (DMFT of the step map against the flow,
@@ -37,7 +38,8 @@ from workbench.errors import SpecError
 from workbench.sim.checks import t_stat
 from workbench.spec import ModelSpec
 
-__all__ = ["CROSS_STATS", "autocov_comparisons", "controlled_mean", "controlled_rest", "autocov_job", "autocov_network", "autocov_samples", "cross_summary",
+__all__ = ["CROSS_STATS", "autocov_comparisons", "autocov_job", "autocov_network", "autocov_samples", "controlled_mean",
+           "controlled_rest", "cross_summary",
            "step_biases", "summarise"]
 
 CROSS_STATS = ("N_var_cross", "PR_over_N", "N_var_diag")
@@ -185,7 +187,7 @@ def summarise(rows_by_N: dict[int, np.ndarray], theory: Any) -> dict[str, Any]:
         for N, rows in sorted(rows_by_N.items()):
             tw, rest = _paired(rows, N, which, value)
             per.append({"N": int(N), "networks": len(rows), "linear_equivalent": _mse(tw), "rest_raw": _mse(rest),
-                        "rest": controlled_rest(rows, N, which, value, c_le)})
+                        "rest": controlled_mean(rest, tw, c_le)})
         tw, rest = _pooled([p["linear_equivalent"] for p in per]), _pooled([p["rest"] for p in per])
         t = (c_le + rest[0] - coef) / rest[1]
         out[key] = {"value": value, "coef_derived": coef, "linear_equivalent_derived": c_le,
@@ -218,11 +220,10 @@ def cross_summary(rows_by_N: dict[int, np.ndarray], theory: Any) -> dict[str, An
             for N, rows in sorted(rows_by_N.items()):
                 sim, shared, bias = _cross(rows, stat, which)
                 own = bias if (stat, which) != ("N_var_diag", "phi") else 0.0  # see the docstring
+                control, rest = N * (shared - le["value"]), N * (sim - bias - shared)
                 per.append({"N": int(N), "networks": len(rows), "sim": _mse(sim - own),
-                            "linear_equivalent": _mse(N * (shared - le["value"])),
-                            "rest": controlled_mean(N * (sim - bias - shared), N * (shared - le["value"]),
-                                                    le["coef"]),
-                            "rest_raw": _mse(N * (sim - bias - shared))})
+                            "linear_equivalent": _mse(control),
+                            "rest": controlled_mean(rest, control, le["coef"]), "rest_raw": _mse(rest)})
             entry = {"linear_equivalent_value": le["value"], "linear_equivalent_derived": le["coef"],
                      "linear_equivalent_measured": _pooled([p["linear_equivalent"] for p in per]),
                      "rest_measured": _pooled([p["rest"] for p in per]), "per_size": per}

@@ -20,9 +20,9 @@ each added to the previous (:attr:`NonlinearFiniteSize.parts`); parts 2a and 2b 
 2a. ``reciprocal_loops``: the loops ``i -> j -> i`` feed back ``eta(t) (S* phi(x_i))(t)`` with
    ``eta = sum_j J_ij J_ji phi'(x_j(t))`` (covariance ``g^4 A(tau)/N``, :func:`~.unit_perturbations.reciprocal_loop`),
    also not linear-equivalent (phi of x_i itself, and j's gain varies in time). It replaces the linear equivalent's
-   own bare loop (constant ``eta = d sum_j J_ij J_ji``: :func:`derivations.dimension_finite_size.reciprocal_loop_linear_equivalent`,
-   subtracted from the twisted words' direct shift); the quenched part of eta spreads the units like J_ii (taken out
-   of V in part 4). Longer loops stay linear-equivalent (a sampled estimate put their non-linear-equivalent part at
+   own bare loop (constant ``eta = d sum_j J_ij J_ji``:
+   :func:`derivations.dimension_finite_size.reciprocal_loop_linear_equivalent`, subtracted from the twisted words'
+   direct shift); the quenched part of eta spreads the units like J_ii (taken out of V in part 4). Longer loops stay linear-equivalent (a sampled estimate put their non-linear-equivalent part at
    -0.006 of x for tanh at g = 1.2). Direct part there: -0.029 (x), and -0.034 in the coefficient of x after the
    single-site echo.
 2b. ``input_cumulant``: a unit's input ``u_i = sum_j J_ij phi_j`` is a finite sum, with fourth cumulant
@@ -42,7 +42,8 @@ each added to the previous (:attr:`NonlinearFiniteSize.parts`); parts 2a and 2b 
    ``V(w1, w2)/N = Cov_i(C_ii(w1), C_ii(w2))`` (planar words and the O(N) invariance of real Ginibre J:
    ``V = 2[(1/N) tr Re C(w1) Re C(w2) - Cbar(w1) Cbar(w2)]``). Most of that spread comes from the self-couplings
    (``J_ii c1(tau)``, ``c1 = <x0 x1> + <x1 x0>``: 80 % of it for a linear network at g = 0.5), whose curvature
-   effect is already inside ``D^phi``; so ``V - g^2 c1 c1`` enters (less the loops' quenched spread, part 2a). phi's covariance is curved in the spread:
+   effect is already inside ``D^phi``; so ``V - g^2 c1 c1`` enters (less the loops' quenched spread, part 2a).
+   phi's covariance is curved in the spread:
    ``h(tau) = [F_cc V(tau, tau) + 2 F_cv V(tau, 0) + F_vv V(0, 0)] / 2`` with ``F(c, v) = <phi(x) phi(y)>`` at
    covariance c and variance v: ``F_cc = <phi'' phi''>``, ``F_cv = <phi^(3) phi'>``,
    ``F_vv = (<phi^(4) phi> + <phi'' phi''>)/2``.
@@ -318,13 +319,6 @@ class _UnitTerms:
     spread: np.ndarray
     info: dict[str, float]
 
-    @classmethod
-    def zero_for_linear(cls, sc: dict[str, np.ndarray], g: float, n: int) -> _UnitTerms:
-        """A linear phi: the loops are the linear equivalent's own and the input is Gaussian."""
-        z = np.zeros(n)
-        return cls(g * g * sc["Dx"], g * g * sc["Dphi"], z, z, z, z, z, g * g * np.outer(sc["c1"], sc["c1"]),
-                   {"self_coupling_se_x": float(g * g * sc["Dx_se"][0]),
-                    "self_coupling_se_phi": float(g * g * sc["Dphi_se"][0])})
 
 
 def _unit_terms(spec: ModelSpec, res: Any, sp_: Any, K: _Kernels, tau: np.ndarray, Cm: np.ndarray, lag_step: float,
@@ -337,8 +331,12 @@ def _unit_terms(spec: ModelSpec, res: Any, sp_: Any, K: _Kernels, tau: np.ndarra
     g, d = sp_.g, math.sqrt(sp_.d2)
     phis = list(nl._phi_functions(spec, 2))
     sc = self_coupling(res.Delta_at, phis, lag_step, T, seed=seed)
-    if linear:
-        return _UnitTerms.zero_for_linear(sc, g, tau.size)
+    Dx, Dphi, spread = g * g * sc["Dx"], g * g * sc["Dphi"], g * g * np.outer(sc["c1"], sc["c1"])
+    info = {"self_coupling_se_x": float(g * g * sc["Dx_se"][0]),
+            "self_coupling_se_phi": float(g * g * sc["Dphi_se"][0])}
+    if linear:  # the loops are the linear equivalent's own and the input is Gaussian
+        z = np.zeros(tau.size)
+        return _UnitTerms(Dx, Dphi, z, z, z, z, z, spread, info)
     from derivations.dimension_finite_size import (
         C_LAG,
         C_XW,
@@ -352,12 +350,9 @@ def _unit_terms(spec: ModelSpec, res: Any, sp_: Any, K: _Kernels, tau: np.ndarra
     )
 
     A_expr = linearised_dmft_kernels(concrete_phi(spec))["A"]
-    D0 = float(sp_.autocov_x)
 
     def A_at(lags: np.ndarray) -> np.ndarray:
-        chunks = np.array_split(np.asarray(lags, dtype=float), max(1, lags.size // 400))
-        return np.concatenate([gauss_expression_values(A_expr, C_LAG, res.Delta_at(c), {V_SITE: D0}, n_quad)
-                               for c in chunks])
+        return gauss_expression_values(A_expr, C_LAG, res.Delta_at(lags), {V_SITE: float(sp_.autocov_x)}, n_quad)
 
     g4 = g**4
     rl = reciprocal_loop(res.Delta_at, A_at, d, phis, lag_step, T, seed=seed + 1)
@@ -369,12 +364,12 @@ def _unit_terms(spec: ModelSpec, res: Any, sp_: Any, K: _Kernels, tau: np.ndarra
     le = {k: np.real(sp.lambdify(args, e, "numpy")(*vals)) for k, e in reciprocal_loop_linear_equivalent().items()}
     cum = input_cumulants(res.Delta_at, phis[0], lag_step, T, seed=seed + 2)
     cumulant = 3 * g4 * cumulant_phi_shift(cum, K.Fcc, K.Fcv, K.Fvv)
-    spread = g * g * np.outer(sc["c1"], sc["c1"]) + g4 * d * d * np.outer(rl["c1"], rl["c1"])
-    info = {"self_coupling_se_x": float(g * g * sc["Dx_se"][0]), "self_coupling_se_phi": float(g * g * sc["Dphi_se"][0]),
-            "reciprocal_loops_se_x": float(g4 * rl["Dx_se"][0]), "reciprocal_loops_se_phi": float(g4 * rl["Dphi_se"][0]),
-            "input_cumulant_k0": cum["k0"], "input_cumulant_k0_se": cum["k0_se"]}
-    return _UnitTerms(g * g * sc["Dx"], g * g * sc["Dphi"], g4 * rl["Dx"], g4 * rl["Dphi"], Cm @ (g4 * le["x"]),
-                      Cm @ (g4 * le["phi"]), cumulant, spread, info)
+    spread = spread + g4 * d * d * np.outer(rl["c1"], rl["c1"])
+    info |= {"reciprocal_loops_se_x": float(g4 * rl["Dx_se"][0]),
+             "reciprocal_loops_se_phi": float(g4 * rl["Dphi_se"][0]),
+             "input_cumulant_k0": cum["k0"], "input_cumulant_k0_se": cum["k0_se"]}
+    return _UnitTerms(Dx, Dphi, g4 * rl["Dx"], g4 * rl["Dphi"], Cm @ (g4 * le["x"]), Cm @ (g4 * le["phi"]), cumulant,
+                      spread, info)
 
 
 def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: float | None = None,

@@ -65,9 +65,9 @@ class GaussianPaths:
         """The (real-input) Fourier transform of a path, for :meth:`causal` and :meth:`lagged`."""
         return np.fft.rfft(y)
 
-    def causal(self, y: np.ndarray | None = None, Y: np.ndarray | None = None) -> np.ndarray:
-        """The causal filter ``1/(1 + i w)`` applied to a path ``y`` (or to the path of spectrum ``Y``)."""
-        return np.fft.irfft(self.filt * (self.spectrum(y) if Y is None else Y), n=self.L)
+    def causal(self, y: np.ndarray) -> np.ndarray:
+        """The causal filter ``1/(1 + i w)`` applied to a path."""
+        return np.fft.irfft(self.filt * self.spectrum(y), n=self.L)
 
     def lagged(self, A: np.ndarray, B: np.ndarray, both: bool = True) -> np.ndarray:
         """``<a(t) b(t + tau)>`` (``both``: plus ``<b(t) a(t + tau)>``) on the lags ``0, lag_step, ..., lag_max``,
