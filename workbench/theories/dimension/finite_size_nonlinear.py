@@ -22,8 +22,8 @@ each added to the previous (:attr:`NonlinearFiniteSize.parts`); parts 2a and 2b 
    also not linear-equivalent (phi of x_i itself, and j's gain varies in time). It replaces the linear equivalent's
    own bare loop (constant ``eta = d sum_j J_ij J_ji``:
    :func:`derivations.dimension_finite_size.reciprocal_loop_linear_equivalent`, subtracted from the twisted words'
-   direct shift); the quenched part of eta spreads the units like J_ii (taken out of V in part 4). Longer loops stay linear-equivalent (a sampled estimate put their non-linear-equivalent part at
-   -0.006 of x for tanh at g = 1.2). Direct part there: -0.029 (x), and -0.034 in the coefficient of x after the
+   direct shift); the quenched part of eta spreads the units like J_ii (taken out of V in part 4). Longer loops stay
+   linear-equivalent (a sampled estimate put their non-linear-equivalent part at -0.006 of x for tanh at g = 1.2). Direct part there: -0.029 (x), and -0.034 in the coefficient of x after the
    single-site echo.
 2b. ``input_cumulant``: a unit's input ``u_i = sum_j J_ij phi_j`` is a finite sum, with fourth cumulant
    ``3 g^4 kappa_4[phi]/N``: it leaves ``<x x>`` alone and shifts ``<phi phi>`` by the Edgeworth term of the x
