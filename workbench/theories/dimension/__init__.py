@@ -3,7 +3,10 @@
 Where things live: the linear derivation in ``derivations/dimension.py`` (SymPy, free-probability trace
 formulas); :mod:`.result` (``DimensionResult``); :mod:`.problem` (refusals); :mod:`.linear`
 (``solve_linear``, generated from the derivation); :mod:`.nonlinear` (``solve_nonlinear``, two-site
-cavity theory); :mod:`.checks` (against simulation); :mod:`.cli` (``workbench dimension``).
+cavity theory); :mod:`.checks` (against simulation); :mod:`.cli` (``workbench dimension``); the 1/N terms in
+:mod:`.finite_size` (linear), :mod:`.finite_size_nonlinear` and :mod:`.unit_perturbations` (the nonlinear mean
+autocovariance), :mod:`.finite_size_checks` (their simulated check) and :mod:`.closure` (the self-consistent-gain
+closure of the nonlinear cross statistics' 1/N rest).
 Notes: ``shared/theory/dmft.md`` section 6, ``fixed-connectivity-and-dimension.md`` sections 3, 4, 6.
 """
 
