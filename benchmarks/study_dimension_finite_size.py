@@ -108,17 +108,14 @@ def _closure(a: argparse.Namespace, rows: dict[int, np.ndarray], unstable: dict[
     import os
 
     from workbench.theories.dimension.closure import (
-        CLOSURE_STATS,
         against_simulation,
         closure_rest,
         closure_samples,
+        references,
         study_seeds,
     )
 
-    le = theory.info["linear_equivalent_cross"]
-    value = {k: (theory.value[k] if k.startswith("mean_autocov") else le[k]["value"]) for k in CLOSURE_STATS}
-    c_le = {k: (theory.info[f"linear_equivalent_{k.rsplit('_', 1)[1]}"] if k.startswith("mean_autocov")
-                else le[k]["coef"]) for k in CLOSURE_STATS}
+    value, c_le = references(theory)
     stored = {}
     if os.path.exists(a.closure):
         with open(a.closure) as fh:

@@ -52,8 +52,8 @@ import numpy as np
 from workbench.errors import SpecError
 from workbench.spec import ModelSpec
 
-__all__ = ["CLOSURE_STATS", "closure_job", "closure_network", "closure_rest", "closure_samples", "study_seeds",
-           "against_simulation"]
+__all__ = ["CLOSURE_STATS", "against_simulation", "closure_job", "closure_network", "closure_rest", "closure_samples",
+           "references", "study_seeds"]
 
 CLOSURE_STATS = tuple(f"{stat}_{w}" for w in ("x", "phi") for stat in ("mean_autocov", "N_var_cross", "PR_over_N"))
 """The statistics of each prediction, in column order."""
@@ -110,6 +110,20 @@ def closure_job(phi: str, g: float, sigma2: float, N: int, seeds: Sequence[int])
 def _valid(arrays: dict[str, np.ndarray]) -> np.ndarray:
     """Rows whose two predictions exist."""
     return np.all(np.isfinite(arrays["shared"]) & np.isfinite(arrays["closure"]), axis=1)
+
+
+def references(theory: Any) -> tuple[dict[str, float], dict[str, float]]:
+    """``(value, c_le)`` per statistic of :data:`CLOSURE_STATS` from a
+    :class:`~.finite_size_nonlinear.NonlinearFiniteSize`: the large-N values and the derived coefficients of the
+    shared-gain linear equivalent (the means of the control variate ``N (shared - value)``)."""
+    le = theory.info["linear_equivalent_cross"]
+    value, c_le = {}, {}
+    for name in CLOSURE_STATS:
+        if name.startswith("mean_autocov"):
+            value[name], c_le[name] = theory.value[name], theory.info[f"linear_equivalent_{name.rsplit('_', 1)[1]}"]
+        else:
+            value[name], c_le[name] = le[name]["value"], le[name]["coef"]
+    return value, c_le
 
 
 def closure_rest(arrays: dict[str, np.ndarray], N: int, value: dict[str, float],
