@@ -212,3 +212,22 @@ for key, parts in fs.parts.items():
 print("N var_diag:", {k: round(v, 4) for k, v in fs.unit_spread.items()})
 for key, le in fs.info["linear_equivalent_cross"].items():
     print(f"linear equivalent {key}: {le['value']:.5f} + {le['coef']:.3f}/N")
+
+# %% [markdown]
+# ## 5a. The cross statistics' 1/N rest: a closure on drawn networks
+# What a nonlinear network adds to its linear equivalent's 1/N terms of N var_cross and PR/N is mostly the
+# correlation of each unit's gain with its own variance (a unit driven hard saturates). The fixed-J theory with
+# self-consistent gains holds that for one J; `workbench.theories.dimension.closure` averages it over drawn networks,
+# paired with the shared-gain prediction on the same J (a closure, not a derivation: it matches the simulated rest
+# for tanh at g = 0.8 and overshoots tanh at g = 1.2 by 15-47 %; `benchmarks/study_dimension_finite_size.py
+# --closure` runs it on simulated networks). A few networks here; the study uses 240.
+
+# %%
+from workbench.theories.dimension.closure import closure_rest, closure_samples, references  # noqa: E402
+
+N_cl, seeds_cl = (60, range(3)) if FAST else (125, range(40))
+arrays_cl = closure_samples({"phi": "tanh", "g": 1.2, "sigma2": 1.0, "N": N_cl, "seeds": list(seeds_cl)})
+value_cl, c_le_cl = references(fs)
+for key, r in closure_rest(arrays_cl, N_cl, value_cl, c_le_cl).items():
+    print(f"{key}: linear equivalent coef {c_le_cl[key]:.3f}, closure rest N (closure - shared) {r['rest']:.3f} +- "
+          f"{r['se']:.2g}, closure coef {r['coef']:.3f}")
