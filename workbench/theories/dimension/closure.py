@@ -35,7 +35,9 @@ tanh g=1.2 s2=1 (240)      -8.6 / -10.2: +2.6(2)        1.95 / 2.81: -0.64(6)   
 
 So the gain-variance correlation is the bulk of the nonlinear cross statistics' 1/N rest: the closure gives all of
 it within the SE for tanh at g = 0.8 (phi's PR/N 11 % over); for erf at g = 0.9 and tanh at g = 1.2 its N var_cross
-rests are 15-18 % larger than the measured ones and its PR/N rests 21-47 % larger. For the mean autocovariance the derived
+rests are 15-18 % larger than the measured ones and its PR/N rests 21-47 % larger. The miss is a 1/N coefficient, not a
+small-N effect: for tanh at g = 1.2 the paired miss of N var_cross of x is +2.6 +- 0.2, +2.9 +- 0.4 and +3.7 +- 1.7 at
+N = 125, 250 and 500 (240, 60 and 16 networks), of PR/N of x -0.64 +- 0.06, -0.84 +- 0.14, -1.2 +- 0.5. For the mean autocovariance the derived
 coefficient (:mod:`.finite_size_nonlinear`) does better than the closure: the paired misses of the closure
 (x: -0.005, +0.028, +0.27; phi: -0.021, -0.022, -0.16) match the derived rest minus the closure's (x: +0.016, +0.049,
 +0.33; phi: -0.017, -0.022, -0.19), which is where the two treat the self-coupling, the reciprocal loops and the
