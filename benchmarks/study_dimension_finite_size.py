@@ -133,9 +133,9 @@ def _closure(a: argparse.Namespace, rows: dict[int, np.ndarray], unstable: dict[
             stored[str(N)] = {"params": params, **{k: np.asarray(arrays[k]).tolist() for k in ("shared", "closure")}}
         rest = closure_rest(arrays, N, value, c_le)
         for k, s in against_simulation(r, arrays, N, rest).items():
-            print(f"closure N = {N}, {k}: rest N (sim - shared) (plain mean) {s['measured']:.4g} +- {s['measured_se']:.2g}; closure "
-                  f"N (closure - shared) {s['closure']:.4g} +- {s['closure_se']:.2g}; missed N (sim - closure) "
-                  f"{s['remainder']:.4g} +- {s['se']:.2g} ({s['networks']} networks)")
+            print(f"closure N = {N}, {k}: rest N (sim - shared) (plain mean) {s['measured']:.4g} +- "
+                  f"{s['measured_se']:.2g}; closure N (closure - shared) {s['closure']:.4g} +- {s['closure_se']:.2g}; "
+                  f"missed N (sim - closure) {s['remainder']:.4g} +- {s['se']:.2g} ({s['networks']} networks)")
     tmp = a.closure + ".tmp"
     with open(tmp, "w") as fh:
         json.dump(stored, fh)

@@ -33,15 +33,15 @@ tanh g=1.2 s2=1 (240)      -8.6 / -10.2: +2.6(2)        1.95 / 2.81: -0.64(6)   
                                                                                       2.76 / 4.07: -1.08(6)
 =========================  ===========================  ===========================  ============================
 
-So the gain-variance correlation is the bulk of the nonlinear cross statistics' 1/N rest: the closure gives all of
-it within the SE for tanh at g = 0.8 (phi's PR/N 11 % over); for erf at g = 0.9 and tanh at g = 1.2 its N var_cross
-rests are 15-18 % larger than the measured ones and its PR/N rests 21-47 % larger. The miss is a 1/N coefficient, not a
+So the gain-variance correlation is the bulk of the nonlinear cross statistics' 1/N rest: the closure gives all of it
+within the SE for tanh at g = 0.8 (phi's PR/N 11 % over); for erf at g = 0.9 and tanh at g = 1.2 its N var_cross rests
+are 15-18 % larger than the measured ones and its PR/N rests 21-47 % larger. The miss is a 1/N coefficient, not a
 small-N effect: for tanh at g = 1.2 the paired miss of N var_cross of x is +2.6 +- 0.2, +2.9 +- 0.4 and +3.7 +- 1.7 at
-N = 125, 250 and 500 (240, 60 and 16 networks), of PR/N of x -0.64 +- 0.06, -0.84 +- 0.14, -1.2 +- 0.5. For the mean autocovariance the derived
-coefficient (:mod:`.finite_size_nonlinear`) does better than the closure: the paired misses of the closure
-(x: -0.005, +0.028, +0.27; phi: -0.021, -0.022, -0.16) match the derived rest minus the closure's (x: +0.016, +0.049,
-+0.33; phi: -0.017, -0.022, -0.19), which is where the two treat the self-coupling, the reciprocal loops and the
-input cumulant differently.
+N = 125, 250 and 500 (240, 60 and 16 networks), of PR/N of x -0.64 +- 0.06, -0.84 +- 0.14, -1.2 +- 0.5. For the mean
+autocovariance the derived coefficient (:mod:`.finite_size_nonlinear`) does better than the closure: the paired misses
+of the closure (x: -0.005, +0.028, +0.27; phi: -0.021, -0.022, -0.16) match the derived rest minus the closure's (x:
++0.016, +0.049, +0.33; phi: -0.017, -0.022, -0.19), which is where the two treat the self-coupling, the reciprocal loops
+and the input cumulant differently.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def closure_rest(arrays: dict[str, np.ndarray], N: int, value: dict[str, float],
     value)`` as a control variate of mean ``c_le`` (``rest``, ``se``, ``dof``), the plain mean (``rest_raw``,
     ``se_raw``) and the closure's coefficient ``c_le + rest`` (``coef``). ``value``/``c_le``: the large-N value and
     the derived LE coefficient of each statistic (keys of :data:`CLOSURE_STATS`)."""
-    from workbench.theories.dimension.finite_size_checks import controlled_mean
+    from workbench.theories.dimension.finite_size_checks import _mse, controlled_mean
 
     ok = _valid(arrays)
     out = {}
@@ -142,8 +142,8 @@ def closure_rest(arrays: dict[str, np.ndarray], N: int, value: dict[str, float],
         shared, closure = arrays["shared"][ok, j], arrays["closure"][ok, j]
         diff, control = N * (closure - shared), N * (shared - value[name])
         rest, se, dof = controlled_mean(diff, control, c_le[name])
-        out[name] = {"rest": rest, "se": se, "dof": dof, "rest_raw": float(diff.mean()),
-                     "se_raw": float(diff.std(ddof=1) / np.sqrt(len(diff))), "coef": c_le[name] + rest}
+        raw, se_raw, _ = _mse(diff)
+        out[name] = {"rest": rest, "se": se, "dof": dof, "rest_raw": raw, "se_raw": se_raw, "coef": c_le[name] + rest}
     return out
 
 
@@ -164,7 +164,7 @@ def against_simulation(rows: np.ndarray, arrays: dict[str, np.ndarray], N: int,
     ``closure``).
 
     ``rows``: the study's rows (:data:`.finite_size_checks.COLUMNS`), aligned with ``arrays``."""
-    from workbench.theories.dimension.finite_size_checks import COLUMNS
+    from workbench.theories.dimension.finite_size_checks import COLUMNS, _cross, _mse
 
     ok = _valid(arrays)
     out = {}
@@ -173,11 +173,10 @@ def against_simulation(rows: np.ndarray, arrays: dict[str, np.ndarray], N: int,
         if stat == "mean_autocov":
             sim, shared = rows[:, COLUMNS.index(f"sim_{which}")], rows[:, COLUMNS.index(f"shared_{which}")]
         else:
-            sim = rows[:, COLUMNS.index(f"sim_{stat}_{which}")] - rows[:, COLUMNS.index(f"bias_{stat}_{which}")]
-            shared = rows[:, COLUMNS.index(f"shared_{stat}_{which}")]
-        rem, meas = N * (sim - arrays["closure"][:, j])[ok], N * (sim - shared)[ok]
-        out[name] = {"remainder": float(rem.mean()), "se": float(rem.std(ddof=1) / np.sqrt(len(rem))),
-                     "measured": float(meas.mean()), "measured_se": float(meas.std(ddof=1) / np.sqrt(len(meas))),
+            sim, shared, bias = _cross(rows, stat, which)
+            sim = sim - bias
+        (rem, se, _), (meas, meas_se, _) = (_mse(N * (sim - arrays["closure"][:, j])[ok]), _mse(N * (sim - shared)[ok]))
+        out[name] = {"remainder": rem, "se": se, "measured": meas, "measured_se": meas_se,
                      "closure": rest[name]["rest"], "closure_se": rest[name]["se"], "networks": int(ok.sum()),
                      "shared_mismatch": float(np.max(np.abs(shared[ok] - arrays["shared"][ok, j])))}
     return out

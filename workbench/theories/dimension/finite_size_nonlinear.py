@@ -23,8 +23,8 @@ each added to the previous (:attr:`NonlinearFiniteSize.parts`); parts 2a and 2b 
    own bare loop (constant ``eta = d sum_j J_ij J_ji``:
    :func:`derivations.dimension_finite_size.reciprocal_loop_linear_equivalent`, subtracted from the twisted words'
    direct shift); the quenched part of eta spreads the units like J_ii (taken out of V in part 4). Longer loops stay
-   linear-equivalent (a sampled estimate put their non-linear-equivalent part at -0.006 of x for tanh at g = 1.2). Direct part there: -0.029 (x), and -0.034 in the coefficient of x after the
-   single-site echo.
+   linear-equivalent (a sampled estimate put their non-linear-equivalent part at -0.006 of x for tanh at g = 1.2).
+   Direct part there: -0.029 (x), and -0.034 in the coefficient of x after the single-site echo.
 2b. ``input_cumulant``: a unit's input ``u_i = sum_j J_ij phi_j`` is a finite sum, with fourth cumulant
    ``3 g^4 kappa_4[phi]/N``: it leaves ``<x x>`` alone and shifts ``<phi phi>`` by the Edgeworth term of the x
    cumulants (:func:`~.unit_perturbations.input_cumulants`, :func:`~.unit_perturbations.cumulant_phi_shift`, with
@@ -318,7 +318,6 @@ class _UnitTerms:
     cumulant_phi: np.ndarray
     spread: np.ndarray
     info: dict[str, float]
-
 
 
 def _unit_terms(spec: ModelSpec, res: Any, sp_: Any, K: _Kernels, tau: np.ndarray, Cm: np.ndarray, lag_step: float,
