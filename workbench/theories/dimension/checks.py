@@ -77,6 +77,7 @@ __all__ = [
     "twin_network",
     "twin_statistics",
     "twin_supported",
+    "two_phase_mean",
     "twinned_job",
 ]
 
@@ -438,6 +439,26 @@ def controlled_mean(y: np.ndarray, c: np.ndarray) -> ControlledMean:
     plain = float(y.std(ddof=1) / math.sqrt(n))
     ratio = (plain / se) ** 2 if se > 0 else math.inf
     return ControlledMean(float(coef[0]), se, dof, tuple(float(b) for b in coef[1:]), ratio, math.sqrt(s2))
+
+
+def two_phase_mean(y: np.ndarray, c: np.ndarray, reference: np.ndarray) -> ControlledMean:
+    """E y from samples ``y_i`` with one control ``c_i`` whose mean is not known but estimated from independent
+    ``reference`` samples of the same control (a two-phase control variate): :func:`controlled_mean` on
+    ``c - mean(reference)``, its variance plus ``beta^2 var(reference) / n_ref``, dof by Welch-Satterthwaite.
+    Unbiased for any control; it pays where the control is cheap beside y and follows y's spread."""
+    y = np.asarray(y, float)
+    ref = np.asarray(reference, float).ravel()
+    if len(ref) < 2:
+        raise SpecError("reference", f"a two-phase control variate needs >= 2 reference samples, got {len(ref)}")
+    cm = controlled_mean(y, np.asarray(c, float).ravel() - ref.mean())
+    v_fit = cm.se**2
+    v_ref = cm.beta[0] ** 2 * float(ref.var(ddof=1)) / len(ref)
+    se = math.sqrt(v_fit + v_ref)
+    denom = v_fit**2 / cm.dof + v_ref**2 / (len(ref) - 1)
+    dof = int((v_fit + v_ref) ** 2 / denom) if denom > 0 else cm.dof
+    plain = float(y.std(ddof=1) / math.sqrt(len(y)))
+    ratio = (plain / se) ** 2 if se > 0 else math.inf
+    return ControlledMean(cm.estimate, se, max(dof, 1), cm.beta, ratio, cm.residual_sd)
 
 
 def network_estimate(arrays: Mapping[str, np.ndarray], which: str, key: str) -> tuple[float, float, int, str]:

@@ -238,7 +238,7 @@ def _jobs(P: dict[str, Any]) -> dict[Any, Any]:
     from workbench.theories.dimension.checks import dimension_job, twinned_job
     from workbench.theories.dimension.finite_size import exact_job, size_exact_jobs
     from workbench.theories.dimension.finite_size_checks import autocov_job
-    from workbench.theories.dimension.report_frequency import psi_jobs
+    from workbench.theories.dimension.report_frequency import psi_jobs, psi_reference_jobs
     from workbench.theories.dimension.report_regimes import regime_jobs
 
     lin_run, tanh_runs = _runs(P)
@@ -252,6 +252,7 @@ def _jobs(P: dict[str, Any]) -> dict[Any, Any]:
     jobs.update({("tanh", g): twinned_job(_tanh_spec(g, run, P["sigma2"]), run) for g, run in tanh_runs})
     jobs.update(regime_jobs(P))
     jobs.update(psi_jobs(P))
+    jobs.update(psi_reference_jobs(P))
     jobs["autocov"] = autocov_job(P["fsn_phi"], P["fsn_g"], P["sigma2"], P["fsn_N"], P["fsn_networks"], P["seed"],
                                   P["fsn_T"])
     return jobs
@@ -314,7 +315,7 @@ def tanh_checks(ctx: ReportContext, jobs: dict[Any, Any]) -> tuple[list[Comparis
 def simulation_checks(ctx: ReportContext) -> tuple[list[Comparison], dict[str, list[dict[str, float]]]]:
     """All stored runs (prefetched in workers) against the theory; points for the PR/N figure."""
     jobs = _jobs(ctx.params)
-    order = ("tanh", "autocov", "psi", "regime", "exact", "size", "linear")
+    order = ("tanh", "autocov", "psi", "regime", "exact", "psi_reference", "size", "linear")
     ctx.prefetch(sorted(jobs.values(), key=lambda j: _job_rank(j, jobs, order)))
     lin, lin_points = linear_checks(ctx, jobs)
     tanh, points = tanh_checks(ctx, jobs)
@@ -594,13 +595,14 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "regime_N": 300, "regime_networks": 12, "regime_trials": 2, "regime_T": 300.0,
                     "regime_dt": 0.025, "regime_window": 12.5, "worked_points": 10,
                     "psi_N": 300, "psi_networks": 48, "psi_chunk": 8, "psi_T": 1600.0, "psi_dt": 0.025,
-                    "psi_w": [0.0, 0.25, 0.5, 1.0, 1.5, 2.5]},
+                    "psi_w": [0.0, 0.25, 0.5, 1.0, 1.5, 2.5], "psi_reference": 480,
+                    "psi_reference_chunk": 160},
     quick_params={"g_linear": [0.6], "exact_N": 200, "exact_networks": 4, "N_linear": 80, "networks_linear": 3,
                   "g_tanh": [1.2], "N_tanh": [80], "networks": [5], "trials": 1, "T": 100.0, "T_tanh": 100.0, "hs_N": 200,
                   "fs_Ns": [40, 80], "fs_networks": [24, 8], "curve_points": 6, "fsn_N": 80, "fsn_networks": 3,
                   "fsn_T": 100.0, "regime_N": 60, "regime_networks": 5, "regime_T": 100.0,
                   "regime_window": 2.5, "worked_points": 4, "psi_N": 60, "psi_networks": 4, "psi_chunk": 2,
-                  "psi_T": 400.0},
+                  "psi_T": 400.0, "psi_reference": 8, "psi_reference_chunk": 4},
     order=90,
     cost=700,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
