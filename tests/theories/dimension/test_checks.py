@@ -265,6 +265,9 @@ def test_twin_psi_is_the_twin_flows_pair_function():
     np.testing.assert_allclose(psi, psi.T, rtol=1e-12)
     assert psi[0, 0] > psi[1, 1] > psi[2, 2] > 0
     np.testing.assert_array_equal(twin_psi_samples(spec, [11], w, 0.6)[0], psi)
+    low = twin_psi(J, 0.6, 0.7, w, w_max=0.5)  # only |w| <= w_max: NaN rows and columns elsewhere
+    np.testing.assert_allclose(low[:2, :2], psi[:2, :2], rtol=1e-12)
+    assert np.isnan(low[2]).all() and np.isnan(low[:, 2]).all()
 
 
 # ----------------------------------------------------------------------------------------------

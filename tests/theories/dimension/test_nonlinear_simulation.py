@@ -109,10 +109,11 @@ def test_frequency_resolved_psi_against_simulation() -> None:
     T = 1600 after 50, dt = 0.025, samples every 0.25, Hann segments of 50, seeds 900 + i) against the two-site
     cavity prediction smoothed by the taper kernel, with the step shift of the linear equivalent applied (-4 % at
     (0, 1.5), under 1.5 % elsewhere). The means take the linear-twin control variate (:func:`twin_psi` of each
-    network, its mean over 240 reference networks drawn with seeds 10^6 + i, not simulated), which near w = 0 removes
+    network at w <= 0.5, its mean over 240 reference networks drawn with seeds 10^6 + i, not simulated; plain means
+    at w = 1.5), which near w = 0 removes
     much of the quenched spread. Measured: tolerances at (0, 0) 12.3 % (x) and 11.6 % (phi) against 18.4 and 17.0 %
-    for the plain mean (variance / 2.1 and 2.0; deviations +3.5 and +1.4 %), 4.5-6.9 % elsewhere (variance / 1.4-1.6
-    at w = 0.5; at 1.5, where the spread is temporal, / 0.92-0.99: the fitted slope costs a little)."""
+    for the plain mean (variance / 2.1 and 2.0; deviations +3.5 and +1.4 %), 4.4-6.8 % elsewhere (variance / 1.4-1.6
+    at (0, 0.5) and (0.5, 0.5); with the control at w = 1.5 too, where the spread is temporal, it was / 0.92-0.99)."""
     from workbench.theories.dimension.checks import twin_gain
     from workbench.theories.dimension.frequency_checks import PsiRun, measure_psi, psi_comparisons, twin_psi_samples
 
@@ -123,12 +124,12 @@ def test_frequency_resolved_psi_against_simulation() -> None:
     rows = [measure_psi(spec, run, w, s) for s in seeds]
     samples = {k: np.array([r[k] for r in rows]) for k in ("x", "phi")}
     sized, gain = spec.replace(N=run.N), twin_gain(spec)
-    samples["twin"] = twin_psi_samples(sized, seeds, w, gain)
-    reference = twin_psi_samples(sized, [10**6 + i for i in range(240)], w, gain)
+    samples["twin"] = twin_psi_samples(sized, seeds, w, gain, w_max=0.5)
+    reference = twin_psi_samples(sized, [10**6 + i for i in range(240)], w, gain, w_max=0.5)
     checks = psi_comparisons(spec, run, w, samples, reference=reference)
     plain = psi_comparisons(spec, run, w, {k: samples[k] for k in ("x", "phi")})
     for c, p in zip(checks, plain, strict=True):
         print(c, f"(plain mean: tolerance {p.rel_tolerance:.1%})")
         c.assert_ok()
-        assert c.tolerance < p.tolerance * (0.8 if "(0, 0)" in c.quantity else 1.1)
+        assert c.tolerance < p.tolerance * (0.8 if "(0, 0)" in c.quantity else 1 + 1e-9 if "1.5" in c.quantity else 1.1)
     assert max(c.rel_tolerance for c in checks if "(0, 0)" not in c.quantity) < 0.08

@@ -462,10 +462,20 @@ def two_phase_mean(y: np.ndarray, c: np.ndarray, reference: np.ndarray) -> Contr
 
 
 def network_estimate(arrays: Mapping[str, np.ndarray], which: str, key: str) -> tuple[float, float, int, str]:
-    """The network average of ``key`` of ``which`` with its SE, dof and a note: with a linear twin in ``arrays``
-    the control-variate mean on :func:`twin_controls` (:func:`controlled_mean`), else the plain mean over networks."""
+    """The network average of ``key`` of ``which`` with its SE, dof and a note: with the static twin in ``arrays``
+    (``static_twin_{which}`` of the networks, ``static_twin_reference_{which}`` of reference networks:
+    :mod:`~workbench.theories.dimension.static_twin`) the two-phase control-variate mean (:func:`two_phase_mean`);
+    with a linear twin the control-variate mean on :func:`twin_controls` (:func:`controlled_mean`); else the plain
+    mean over networks."""
     i = DIMENSION_KEYS.index(key)
     y = np.asarray(arrays[which])[:, i]
+    if f"static_twin_reference_{which}" in arrays:
+        ref = np.asarray(arrays[f"static_twin_reference_{which}"])
+        cm = two_phase_mean(y, np.asarray(arrays[f"static_twin_{which}"])[:, i], ref[:, i])
+        note = (f"static-twin control variate (the linear twin at each unit's operating point, its mean over "
+                f"{len(ref)} reference networks; beta = {cm.beta[0]:.3g}; variance / {cm.variance_ratio:.3g}; plain "
+                f"mean {float(y.mean()):.6g})")
+        return cm.estimate, cm.se, cm.dof, note
     controls = twin_controls(arrays)
     if controls is None:
         return (*_network_mean(y), "")

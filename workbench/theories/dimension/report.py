@@ -315,7 +315,8 @@ def tanh_checks(ctx: ReportContext, jobs: dict[Any, Any]) -> tuple[list[Comparis
 def simulation_checks(ctx: ReportContext) -> tuple[list[Comparison], dict[str, list[dict[str, float]]]]:
     """All stored runs (prefetched in workers) against the theory; points for the PR/N figure."""
     jobs = _jobs(ctx.params)
-    order = ("tanh", "autocov", "psi", "regime", "exact", "psi_reference", "size", "linear")
+    order = ("tanh", "autocov", "psi", "regime", "exact", "psi_reference", "static_reference", "static_twin", "size",
+             "linear")
     ctx.prefetch(sorted(jobs.values(), key=lambda j: _job_rank(j, jobs, order)))
     lin, lin_points = linear_checks(ctx, jobs)
     tanh, points = tanh_checks(ctx, jobs)
@@ -595,14 +596,16 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "regime_N": 300, "regime_networks": 12, "regime_trials": 2, "regime_T": 300.0,
                     "regime_dt": 0.025, "regime_window": 12.5, "worked_points": 10,
                     "psi_N": 300, "psi_networks": 48, "psi_chunk": 8, "psi_T": 1600.0, "psi_dt": 0.025,
-                    "psi_w": [0.0, 0.25, 0.5, 1.0, 1.5, 2.5], "psi_reference": 480,
-                    "psi_reference_chunk": 160},
+                    "psi_w": [0.0, 0.25, 0.5, 1.0, 1.5, 2.5], "psi_reference": 320,
+                    "psi_reference_chunk": 160, "psi_control_w_max": 0.5,
+                    "regime_static_reference": 400, "regime_static_chunk": 200},
     quick_params={"g_linear": [0.6], "exact_N": 200, "exact_networks": 4, "N_linear": 80, "networks_linear": 3,
                   "g_tanh": [1.2], "N_tanh": [80], "networks": [5], "trials": 1, "T": 100.0, "T_tanh": 100.0, "hs_N": 200,
                   "fs_Ns": [40, 80], "fs_networks": [24, 8], "curve_points": 6, "fsn_N": 80, "fsn_networks": 3,
                   "fsn_T": 100.0, "regime_N": 60, "regime_networks": 5, "regime_T": 100.0,
                   "regime_window": 2.5, "worked_points": 4, "psi_N": 60, "psi_networks": 4, "psi_chunk": 2,
-                  "psi_T": 400.0, "psi_reference": 8, "psi_reference_chunk": 4},
+                  "psi_T": 400.0, "psi_reference": 8, "psi_reference_chunk": 4,
+                  "regime_static_reference": 16, "regime_static_chunk": 8},
     order=90,
     cost=700,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )

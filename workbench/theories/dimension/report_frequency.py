@@ -52,7 +52,7 @@ def psi_samples(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
     seeds = [run.seed + i for i in range(run.networks)]
     rows = [measure_psi(spec, run, w, s) for s in seeds]
     out = {k: np.array([r[k] for r in rows]) for k in ("x", "phi")}
-    out["twin"] = twin_psi_samples(spec.replace(N=run.N), seeds, w, float(params["twin_gain"]))
+    out["twin"] = twin_psi_samples(spec.replace(N=run.N), seeds, w, float(params["twin_gain"]), params["control_w_max"])
     return out
 
 
@@ -64,7 +64,8 @@ def psi_reference_samples(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
 
     spec = ModelSpec.from_dict(dict(params["spec"]))
     seeds = [int(params["seed"]) + i for i in range(int(params["networks"]))]
-    return {"twin": twin_psi_samples(spec, seeds, np.asarray(params["w"], dtype=float), float(params["twin_gain"]))}
+    return {"twin": twin_psi_samples(spec, seeds, np.asarray(params["w"], dtype=float), float(params["twin_gain"]),
+                                     params["control_w_max"])}
 
 
 def _twin_gain() -> float:
@@ -86,7 +87,8 @@ def psi_jobs(P: Mapping[str, Any]) -> dict[tuple[str, int], Any]:
     jobs = {}
     for c, start in enumerate(range(0, P["psi_networks"], P["psi_chunk"])):
         run = _run(P, networks=min(P["psi_chunk"], P["psi_networks"] - start), seed=P["seed"] + start)
-        params = {"spec": spec.to_dict(), "run": asdict(run), "w": [float(v) for v in P["psi_w"]], "twin_gain": gain}
+        params = {"spec": spec.to_dict(), "run": asdict(run), "w": [float(v) for v in P["psi_w"]], "twin_gain": gain,
+                  "control_w_max": float(P["psi_control_w_max"])}
         jobs["psi", c] = RunJob("dimension.psi", params, psi_samples, (*SIM_CODE, psi_samples, *_TWIN_CODE),
                                 f"psi(w1, w2) N={run.N} networks {start}-{start + run.networks - 1}")
     return jobs
@@ -105,7 +107,7 @@ def psi_reference_jobs(P: Mapping[str, Any]) -> dict[tuple[str, int], Any]:
     for c, start in enumerate(range(0, total, chunk)):
         n = min(chunk, total - start)
         params = {"spec": spec.to_dict(), "networks": n, "seed": P["seed"] + PSI_REFERENCE_SEED + start,
-                  "w": [float(v) for v in P["psi_w"]], "twin_gain": gain}
+                  "w": [float(v) for v in P["psi_w"]], "twin_gain": gain, "control_w_max": float(P["psi_control_w_max"])}
         jobs["psi_reference", c] = RunJob("dimension.psi_reference", params, psi_reference_samples,
                                           (*SIM_CODE, psi_reference_samples, *_TWIN_CODE),
                                           f"psi twin reference N={spec.N} networks {start}-{start + n - 1}")
@@ -172,9 +174,11 @@ def frequency_section(ctx: ReportContext, content: ReportContent) -> None:
              "of each network's linear twin (couplings <phi'> J, a function of J alone: "
              "workbench.theories.dimension.frequency_checks.twin_psi) follows it, and its disorder mean is measured on "
              f"{reference.shape[0]} further networks that are drawn but not simulated (a two-phase control variate, "
-             "workbench.theories.dimension.checks.two_phase_mean). It divides the variance of the network mean of "
-             f"psi_x(0, 0) by {gains[0, 0]:.2g} and of psi_x({w[-1]:g}, {w[-1]:g}) by {gains[-1, -1]:.2g}: "
-             "at high frequency the spread is temporal, which the twin's flow does not see. The reference networks "
+             "workbench.theories.dimension.checks.two_phase_mean), for both frequencies up to "
+             f"{P['psi_control_w_max']:g}. It divides the variance of the network mean of psi_x(0, 0) by "
+             f"{gains[0, 0]:.2g}; "
+             "at higher frequencies the spread is temporal, which the twin's flow does not see, and the mean is plain. "
+             "The reference networks "
              f"also measure the linear equivalent's own finite-size shift at N = {run.N}: its mean psi(0, 0) is "
              f"{lin_shift[0]:+.1%} and psi({w[1]:g}, {w[1]:g}) {lin_shift[1]:+.1%} off the linear theory at "
              f"N = infinity (g_eff = {g_eff:.3g}), the finite-N eigenvalues near 1 of a drawn J. The nonlinear network's "

@@ -14,9 +14,12 @@ regimes are not derived; the regimes are chosen away from the edge (g_eff <= 0.8
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 from workbench.compare import Comparison
 from workbench.report.content import Code, ReportContent
@@ -28,7 +31,7 @@ REGIMES: tuple[dict[str, Any], ...] = (
     {"label": "tanh, OU noise", "phi": "tanh", "g": 1.0, "sigma2": 0.5, "tau_noise": 1.0, "input_var": 0.0,
      "covariance": "equal-time", "network_factor": 2},
     {"label": "erf, static input", "phi": "erf", "g": 1.2, "sigma2": 0.5, "tau_noise": 0.0, "input_var": 0.5,
-     "covariance": "equal-time", "network_factor": 6},
+     "covariance": "equal-time", "network_factor": 6, "static_twin": True},
     {"label": "Pade-type phi", "phi": "x/(1+x**2)", "g": 2.0, "sigma2": 1.0, "tau_noise": 0.0, "input_var": 0.0,
      "covariance": "equal-time", "network_factor": 2},
     {"label": "clipped cubic phi", "phi": "clip(x,-1,1)-clip(x,-1,1)**3/3", "g": 1.5, "sigma2": 1.0,
@@ -39,7 +42,8 @@ Pade-type x/(1+x^2) and the clipped cubic x - x^3/3, |x| <= 1) with white noise 
 instability figure). ``network_factor``: the regime simulates that many times ``regime_networks`` networks: 6 for
 the static-input regime, whose spread over networks is quenched (at N = 300 the SD over networks of N var_cross of x
 is 3 times the temporal SE of one network's estimate, and a linear twin without the input reduces no variance; 36
-networks left tolerances of 16 and 21 % on N var_cross of x and phi), 2
+networks left tolerances of 16 and 21 % on N var_cross of x and phi, 72 networks 10 and 12 %, and with the static
+twin, ``static_twin``, of :mod:`~workbench.theories.dimension.static_twin` 4.8 and 5.5 %), 2
 for the OU and Pade-type regimes, whose N var_cross of phi had tolerances of 5.6 and 5.8 % on 12 networks (4.8 and
 4.1 % on 24)."""
 ZERO_FREQUENCY = {"label": "tanh, zero frequency", "phi": "tanh", "g": 1.0, "sigma2": 0.5, "tau_noise": 0.0,
@@ -83,12 +87,44 @@ def _run(P: Mapping[str, Any], r: Mapping[str, Any] | None = None) -> Any:
                         dt=P["regime_dt"], window=P["regime_window"], seed=P["seed"])
 
 
-def regime_jobs(P: Mapping[str, Any]) -> dict[tuple[str, int], Any]:
-    """One stored simulation per regime, keyed ``("regime", i)``."""
-    from workbench.theories.dimension.checks import twinned_job
+STATIC_REFERENCE_SEED = 2_000_000
+"""Offset of the static twin's reference networks' seeds (``seed + STATIC_REFERENCE_SEED + i``)."""
 
-    return {("regime", i): twinned_job(regime_spec(r, P["regime_N"]), _run(P, r), r["covariance"])
-            for i, r in enumerate(REGIMES)}
+
+def regime_jobs(P: Mapping[str, Any]) -> dict[tuple[str, int], Any]:
+    """One stored simulation per regime, keyed ``("regime", i)``, and for a regime with ``static_twin`` the static
+    twin of its simulated networks (``("static_twin", i)``) and of ``regime_static_reference`` reference networks
+    drawn but not simulated (``("static_reference", i, chunk)``; :mod:`~workbench.theories.dimension.static_twin`)."""
+    from workbench.theories.dimension.checks import twinned_job
+    from workbench.theories.dimension.static_twin import static_twin_jobs
+
+    jobs: dict[tuple[Any, ...], Any] = {}
+    for i, r in enumerate(REGIMES):
+        run, spec = _run(P, r), regime_spec(r, P["regime_N"])
+        jobs["regime", i] = twinned_job(spec, run, r["covariance"])
+        if r.get("static_twin"):
+            D = _temporal_var(r["label"])
+            jobs["static_twin", i] = static_twin_jobs(spec, D, [(run.seed, run.networks)], "static twin")[0]
+            total, chunk = P["regime_static_reference"], P["regime_static_chunk"]
+            blocks = [(P["seed"] + STATIC_REFERENCE_SEED + s, min(chunk, total - s)) for s in range(0, total, chunk)]
+            for c, job in enumerate(static_twin_jobs(spec, D, blocks, "static twin reference")):
+                jobs["static_reference", i, c] = job
+    return jobs
+
+
+@functools.lru_cache(maxsize=8)
+def _temporal_var(label: str) -> float:
+    """The DMFT's temporal variance of x (mean autocovariance) of the regime ``label``: the static twin's ``D``."""
+    return float(_theory(next(r for r in REGIMES if r["label"] == label)).mean_autocov_x)
+
+
+def _static_controls(ctx: ReportContext, jobs: Mapping[tuple[Any, ...], Any], i: int) -> dict[str, np.ndarray]:
+    """The static-twin arrays of regime ``i`` for :func:`~workbench.theories.dimension.checks.network_estimate`."""
+    sims = ctx.run_job(jobs["static_twin", i]).arrays
+    refs = [ctx.run_job(job).arrays for key, job in jobs.items() if key[0] == "static_reference" and key[1] == i]
+    out = {f"static_twin_{w}": np.asarray(sims[w]) for w in ("x", "phi")}
+    out.update({f"static_twin_reference_{w}": np.concatenate([a[w] for a in refs]) for w in ("x", "phi")})
+    return out
 
 
 def _theory(r: Mapping[str, Any]) -> Any:
@@ -133,6 +169,8 @@ def regime_checks(
         res = _theory(r)
         g_eff.append(float(res.extras.get("g_eff", math.nan)))
         arrays = ctx.run_job(jobs["regime", i]).arrays
+        if r.get("static_twin"):
+            arrays = {**{k: arrays[k] for k in arrays}, **_static_controls(ctx, jobs, i)}
         biases, reason = _biases(r, res, run)
         rows_r = _scaled_mean_cross(dimension_comparisons(res, arrays, run, label=f"{r['label']}: ", biases=biases,
                                                           bias_reason=reason), run.N)
@@ -169,11 +207,15 @@ def regimes_section(ctx: ReportContext, content: ReportContent) -> None:
              "DMFT step bias of the variance and the fixed-J step-map bias of N var_cross and PR/N (as in the tanh "
              "checks). The regimes without input (white or OU noise) are simulated beside their linear twins and "
              "checked on the control-variate means (as in the tanh checks; under OU noise the twin's exact "
-             "covariance solves the Lyapunov equation of the augmented (x, noise) step map); the static-input one on "
-             "plain means over networks (a twin would need per-unit gains, whose disorder average at N is not "
-             "derived; a twin without the input reduced no variance, the spread over networks being quenched, so "
-             "this regime has more networks, as do the OU and Pade-type ones for the power of their N var_cross of "
-             "phi: the counts above). The time-step bias of the cross statistics under coloured noise or static input "
+             "covariance solves the Lyapunov equation of the augmented (x, noise) step map). In the static-input "
+             "regime the spread over networks is quenched, and a twin with one shared gain reduces none of it; there "
+             "each network's static twin stands in, the linear network at each unit's operating point (static mean "
+             "mu_i = I_i + sum_j J_ij <phi(mu_j + sqrt(D) z)>, gain a_i = <phi'(mu_i + sqrt(D) z)>, couplings J "
+             "diag(a); workbench.theories.dimension.static_twin), whose disorder mean is not derived but measured on "
+             f"{P['regime_static_reference']} further networks drawn with seeds {P['seed']} + "
+             f"{STATIC_REFERENCE_SEED} + i and not simulated (two-phase control variate: the notes per row give the "
+             "variance reduction, 4-5 for N var_cross). This regime has more networks, as do the OU and Pade-type "
+             "ones for the power of their N var_cross of phi (the counts above). The time-step bias of the cross statistics under coloured noise or static input "
              "and the 1/N terms (not derived for nonlinear cross statistics; the regimes sit away from the edge, "
              f"g_eff <= {g_max:.2f}) are not subtracted: the checks have the power of their k SE, stated per row.")
     if shown:
@@ -182,7 +224,7 @@ def regimes_section(ctx: ReportContext, content: ReportContent) -> None:
             for c in shown) + ".")
     sec.table(["regime: of", "g_eff", "PR/N", "simulated", "N var_cross", "simulated"], rows,
               caption=f"Theory (N -> infinity) of PR/N and N var_cross, each beside the mean +- SE over simulated "
-              f"networks (the control-variate mean where the regime has linear twins; {sims}).")
+              f"networks (the control-variate mean where the regime has linear or static twins; {sims}).")
     sec.checks(comps, caption=f"Regimes beyond white noise, Student-t over networks: {sims}.")
     window_text(sec)
 
