@@ -87,12 +87,16 @@ def test_softplus(capsys) -> None:
 
 
 def test_near_edge_note(capsys) -> None:
-    """Near the edge (g_eff >= 0.9) the JSON carries a note on the large 1/N terms; away from it, none."""
+    """Near the edge (g_eff >= 0.9) the JSON carries a note on the large 1/N terms; away from it, none; without noise
+    (chaos) a second one on the simulation's time step."""
     assert main(["dimension", "--phi", "linear", "--g", "0.95", "--sigma2", "1", "--json"]) == 0
     notes = json.loads(capsys.readouterr().out)["notes"]
     assert len(notes) == 1 and "--finite-size" in notes[0]
     assert main(["dimension", "--phi", "linear", "--g", "0.5", "--sigma2", "1", "--json"]) == 0
     assert "notes" not in json.loads(capsys.readouterr().out)
+    assert main(["dimension", "--phi", "tanh", "--g", "2", "--json"]) == 0  # noiseless chaos: + the time-step note
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert len(notes) == 2 and "1/N" in notes[0] and "study_dimension_chaos" in notes[1]
 
 
 def test_frequencies(capsys) -> None:

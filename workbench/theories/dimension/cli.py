@@ -132,9 +132,14 @@ def edge_notes(res, spec) -> list[str]:
     if res.method == "linear":
         return [f"g = {g_eff:.3g} is near the edge g = 1: the 1/N terms of the cross statistics are large "
                 "(--finite-size gives them)"]
-    return [f"g_eff = {g_eff:.3g} is near the edge of chaos: the 1/N terms of a nonlinear network's cross statistics "
-            "are not derived and are large there (simulated at N = 1000 with g_eff 0.96-0.98: N var_cross 7-24 % below "
-            "and PR/N 6-31 % above these large-N values; the mean autocovariances within 2 %)"]
+    notes = [f"g_eff = {g_eff:.3g} is near the edge of chaos: the 1/N terms of a nonlinear network's cross statistics "
+             "are not derived and are large there (simulated at N = 1000 with g_eff 0.96-0.98: N var_cross 7-24 % below "
+             "and PR/N 6-31 % above these large-N values; the mean autocovariances within 2 %)"]
+    if spec.noise.sigma2 == 0:
+        notes.append("without noise the time step of a simulation matters too: the exponential Euler step dt = 0.05 "
+                     "raises a simulated PR/N by about 6 % (tanh, g = 2; halving dt, paired: -3.1 +- 1.1 %); "
+                     "benchmarks/study_dimension_chaos.py removes it by Richardson extrapolation")
+    return notes
 
 
 def _frequency_resolved(spec, freqs: list[float]):
