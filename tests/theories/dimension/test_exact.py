@@ -84,3 +84,18 @@ def test_modal_matches_reference_on_random_networks(N: int, g: float, seed: int,
     for covariance in kinds:
         args = (a, b, nf, covariance, 5, 5 * dt, sigma2, dt, tau_noise)
         _close(exact.step_covariances(J, *args), exact.step_covariances_reference(J, *args))
+
+
+def test_smith_doubling_solves_the_lyapunov_equation() -> None:
+    """``(M - 1) C + C (M - 1)^T + sigma2 = 0`` to round-off for a non-normal M with unequal column gains, as the
+    Schur-based reference; an unstable M is refused."""
+    rng = np.random.default_rng(3)
+    N = 80
+    M = rng.standard_normal((N, N)) * 0.9 / np.sqrt(N) * rng.uniform(0.3, 1.0, N)[None, :]
+    C = exact.equal_time_covariance_doubling(M, 0.7)
+    A = M - np.eye(N)
+    np.testing.assert_allclose(A @ C + C @ A.T, -0.7 * np.eye(N), atol=1e-12)
+    np.testing.assert_allclose(C, C.T, atol=0)
+    np.testing.assert_allclose(C, exact.equal_time_covariance_reference(M, 0.7), rtol=1e-10, atol=1e-13)
+    with pytest.raises(Exception, match="converge"):
+        exact.equal_time_covariance_doubling(1.5 * np.eye(3), 1.0, max_doublings=5)

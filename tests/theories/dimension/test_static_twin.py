@@ -1,6 +1,6 @@
 """The static twin (:mod:`workbench.theories.dimension.static_twin`): the control variate of networks with a quenched
-static input. Its covariance solver against the exact one, its operating point in closed-form cases, and for a
-linear phi the twin is the network itself (a linear network's covariance does not see its static input)."""
+static input. Its operating point in closed-form cases, and for a linear phi the twin is the network itself (a linear
+network's covariance does not see its static input). Its covariance solver is tested in ``test_exact.py``."""
 
 from __future__ import annotations
 
@@ -11,23 +11,11 @@ from workbench.spec import ModelSpec
 from workbench.theories.dimension.checks import simulated_network
 from workbench.theories.dimension.exact import equal_time_covariance as exact_covariance
 from workbench.theories.dimension.static_twin import (
-    equal_time_covariance,
     operating_point,
     static_twin_jobs,
     static_twin_samples,
     static_twin_stats,
 )
-
-
-def test_smith_doubling_solves_the_lyapunov_equation() -> None:
-    """``(M - 1) C + C (M - 1)^T + sigma2 = 0`` to round-off for a non-normal M with unequal column gains."""
-    rng = np.random.default_rng(3)
-    N = 80
-    M = rng.standard_normal((N, N)) * 0.9 / np.sqrt(N) * rng.uniform(0.3, 1.0, N)[None, :]
-    C = equal_time_covariance(M, 0.7)
-    A = M - np.eye(N)
-    np.testing.assert_allclose(A @ C + C @ A.T, -0.7 * np.eye(N), atol=1e-12)
-    np.testing.assert_allclose(C, C.T, atol=0)
 
 
 def test_operating_point_closed_forms() -> None:

@@ -33,8 +33,8 @@ from workbench.compare import Comparison
 from workbench.sim.checks import t_stat
 from workbench.spec import ModelSpec
 
-__all__ = ["TWIN_MIN_NETWORKS", "PsiRun", "measure_psi", "psi_comparisons", "psi_means", "psi_step_bias", "smoothed_psi", "twin_psi",
-           "twin_psi_samples"]
+__all__ = ["TWIN_MIN_NETWORKS", "PsiRun", "measure_psi", "psi_comparisons", "psi_means", "psi_step_bias",
+           "smoothed_psi", "twin_psi", "twin_psi_samples"]
 
 
 @dataclass(frozen=True)
@@ -98,13 +98,11 @@ def psi_step_bias(g_eff: float, sigma2: float, w: np.ndarray, run: PsiRun, seed:
     for _ in range(run.stride):
         Q += nf**2 * Mk @ Mk.T
         Mk = M @ Mk
-    flow, step = [], []
+    step = []
     for u in np.asarray(w, dtype=float):
-        R = np.linalg.inv((1 + 1j * u) * eye - J)
-        flow.append(sigma2 * R @ R.conj().T)
         Rd = np.linalg.inv(eye - Ms * np.exp(-1j * u * dts))
         step.append(dts * Rd @ Q @ Rd.conj().T)
-    return pair_function(step) / pair_function(flow) - 1.0
+    return pair_function(step) / twin_psi(J, 1.0, sigma2, w) - 1.0
 
 
 def measure_psi(spec: ModelSpec, run: PsiRun, w: np.ndarray, seed: int) -> dict[str, np.ndarray]:
@@ -179,21 +177,16 @@ def psi_means(samples: Mapping[str, np.ndarray], which: str, reference: np.ndarr
 
     A = np.asarray(samples[which], dtype=float)
     n, F = A.shape[0], A.shape[1]
+    mean, se = A.mean(axis=0), A.std(axis=0, ddof=1) / math.sqrt(n)
+    dof, ratio, controlled = np.full((F, F), n - 1), np.ones((F, F)), np.zeros((F, F), bool)
     if reference is None or "twin" not in samples or n < TWIN_MIN_NETWORKS:
-        se = A.std(axis=0, ddof=1) / math.sqrt(n)
-        return PsiMeans(A.mean(axis=0), se, np.full((F, F), n - 1), np.ones((F, F)), np.zeros((F, F), bool), 0)
+        return PsiMeans(mean, se, dof, ratio, controlled, 0)
     T, R = np.asarray(samples["twin"], dtype=float), np.asarray(reference, dtype=float)
-    out = np.zeros((4, F, F))
-    controlled = ~(np.isnan(T).any(axis=0) | np.isnan(R).any(axis=0))
-    for k in range(F):
-        for l in range(F):
-            if not controlled[k, l]:  # no control at this frequency pair
-                y = A[:, k, l]
-                out[:, k, l] = y.mean(), y.std(ddof=1) / math.sqrt(n), n - 1, 1.0
-                continue
-            cm = two_phase_mean(A[:, k, l], T[:, k, l], R[:, k, l])
-            out[:, k, l] = cm.estimate, cm.se, cm.dof, cm.variance_ratio
-    return PsiMeans(out[0], out[1], out[2].astype(int), out[3], controlled, R.shape[0])
+    controlled = ~(np.isnan(T).any(axis=0) | np.isnan(R).any(axis=0))  # no control above the twin's w_max
+    for k, l in zip(*np.nonzero(controlled), strict=True):
+        cm = two_phase_mean(A[:, k, l], T[:, k, l], R[:, k, l])
+        mean[k, l], se[k, l], dof[k, l], ratio[k, l] = cm.estimate, cm.se, cm.dof, cm.variance_ratio
+    return PsiMeans(mean, se, dof, ratio, controlled, R.shape[0])
 
 
 def psi_comparisons(spec: ModelSpec, run: PsiRun, w: np.ndarray, samples: Mapping[str, np.ndarray],

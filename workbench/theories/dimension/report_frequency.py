@@ -11,6 +11,7 @@ i``) but not simulated (:func:`psi_reference_jobs`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -68,6 +69,7 @@ def psi_reference_samples(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
                                      params["control_w_max"])}
 
 
+@functools.cache
 def _twin_gain() -> float:
     """The linear twin's gain ``<phi'>`` of :data:`PSI_CASE` (DMFT)."""
     from workbench.spec import ModelSpec
@@ -107,7 +109,8 @@ def psi_reference_jobs(P: Mapping[str, Any]) -> dict[tuple[str, int], Any]:
     for c, start in enumerate(range(0, total, chunk)):
         n = min(chunk, total - start)
         params = {"spec": spec.to_dict(), "networks": n, "seed": P["seed"] + PSI_REFERENCE_SEED + start,
-                  "w": [float(v) for v in P["psi_w"]], "twin_gain": gain, "control_w_max": float(P["psi_control_w_max"])}
+                  "w": [float(v) for v in P["psi_w"]], "twin_gain": gain,
+                  "control_w_max": float(P["psi_control_w_max"])}
         jobs["psi_reference", c] = RunJob("dimension.psi_reference", params, psi_reference_samples,
                                           (*SIM_CODE, psi_reference_samples, *_TWIN_CODE),
                                           f"psi twin reference N={spec.N} networks {start}-{start + n - 1}")

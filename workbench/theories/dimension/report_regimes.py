@@ -215,7 +215,8 @@ def regimes_section(ctx: ReportContext, content: ReportContent) -> None:
              f"{P['regime_static_reference']} further networks drawn with seeds {P['seed']} + "
              f"{STATIC_REFERENCE_SEED} + i and not simulated (two-phase control variate: the notes per row give the "
              "variance reduction, 4-5 for N var_cross). This regime has more networks, as do the OU and Pade-type "
-             "ones for the power of their N var_cross of phi (the counts above). The time-step bias of the cross statistics under coloured noise or static input "
+             "ones for the power of their N var_cross of phi (the counts above). The time-step bias of the cross "
+             "statistics under coloured noise or static input "
              "and the 1/N terms (not derived for nonlinear cross statistics; the regimes sit away from the edge, "
              f"g_eff <= {g_max:.2f}) are not subtracted: the checks have the power of their k SE, stated per row.")
     if shown:

@@ -4,7 +4,8 @@ With a static input ``I_i`` (white noise, J0 = 0), unit i fluctuates about its o
 <phi(mu_j + sqrt(D) z)>`` (``D``: the DMFT's temporal variance, the mean autocovariance of x), so its gain
 ``a_i = <phi'(mu_i + sqrt(D) z)>`` differs from unit to unit and from network to network; a linear twin with one
 shared gain sees none of that. The static twin is the linear network ``dx = (-x + J diag(a) x) dt + sigma dW`` of
-that operating point: its equal-time covariance ``C`` (Lyapunov equation) and ``diag(a) C diag(a)`` for phi, and
+that operating point: its equal-time covariance ``C`` (Lyapunov equation:
+:func:`~workbench.theories.dimension.exact.equal_time_covariance_doubling`) and ``diag(a) C diag(a)`` for phi, and
 their :data:`~workbench.sim.estimators.DIMENSION_KEYS` statistics. It is a function of the network's seed alone (J
 and I as the simulator draws them), about 0.05 s at N = 300, and follows the simulated network's statistics closely
 (erf, g = 1.2, sigma2 = 0.5, input variance 0.5, N = 300, 36 networks: correlation 0.93 for N var_cross of x, 0.90
@@ -26,9 +27,9 @@ from workbench.errors import ConvergenceError
 from workbench.spec import ModelSpec
 from workbench.store import RunJob
 
-__all__ = ["STATIC_TWIN_CODE", "equal_time_covariance", "operating_point", "static_twin_jobs", "static_twin_samples", "static_twin_stats"]
+__all__ = ["STATIC_TWIN_CODE", "operating_point", "static_twin_jobs", "static_twin_samples", "static_twin_stats"]
 
-STATIC_TWIN_CODE = ("workbench.theories.dimension.static_twin",)
+STATIC_TWIN_CODE = ("workbench.theories.dimension.static_twin", "workbench.theories.dimension.exact")
 """Code the stored static-twin statistics depend on (beside the simulator's, which draws J and I)."""
 
 
@@ -68,36 +69,16 @@ def operating_point(J: np.ndarray, I: np.ndarray, phi: Any, temporal_var: float,
     return mu, np.asarray(a, dtype=float)
 
 
-def equal_time_covariance(M: np.ndarray, sigma2: float, tol: float = 1e-12, max_doublings: int = 40) -> np.ndarray:
-    """The stationary covariance ``C`` of ``dx = (M - 1) x dt + sigma dW`` (``(M - 1) C + C (M - 1)^T + sigma2 = 0``)
-    by the Cayley transform ``Ad = (2 - M)^-1 M`` and squared Smith doubling ``C = sum_k Ad^k Q Ad^kT``,
-    ``Q = 2 sigma2 (2 - M)^-1 (2 - M)^-T``: real matrix products only, about 4x faster than Bartels-Stewart at
-    N = 300 (M's spectrum inside the unit disc about 0 converges in a few doublings)."""
-    import scipy.linalg
-
-    N = M.shape[0]
-    B = scipy.linalg.inv(2.0 * np.eye(N) - M, check_finite=False)
-    Ad = B @ M
-    C = 2.0 * sigma2 * (B @ B.T)
-    for _ in range(max_doublings):
-        step = Ad @ C @ Ad.T
-        C = C + step
-        if np.max(np.abs(step)) <= tol * np.max(np.abs(C)):
-            return 0.5 * (C + C.T)
-        Ad = Ad @ Ad
-    raise ConvergenceError(f"equal-time covariance: Smith doubling did not converge in {max_doublings} steps (is M - 1 "
-                           "stable?)")
-
-
 def static_twin_stats(spec: ModelSpec, seed: int, temporal_var: float) -> dict[str, np.ndarray]:
     """The static twin of network ``seed`` of ``spec`` (sized): the statistics of its equal-time covariance of x and of
     ``diag(a) C diag(a)`` (``x``, ``phi``: arrays over DIMENSION_KEYS)."""
     from workbench.sim.estimators import DIMENSION_KEYS, dimension_stats
     from workbench.theories.dimension.checks import simulated_network
+    from workbench.theories.dimension.exact import equal_time_covariance_doubling
 
     net = simulated_network(spec, seed)
     _, a = operating_point(net.J, np.asarray(net.I, dtype=float).ravel(), spec.phi, temporal_var)
-    C = equal_time_covariance(net.J * a[None, :], spec.noise.sigma2)
+    C = equal_time_covariance_doubling(net.J * a[None, :], spec.noise.sigma2)
     out = {}
     for name, M in (("x", C), ("phi", a[:, None] * C * a[None, :])):
         d = dimension_stats(M)
