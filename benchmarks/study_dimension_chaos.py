@@ -72,7 +72,7 @@ def summarise(rows: dict[str, Any], theory: dict[str, float]) -> dict[str, Any]:
         for j, name in enumerate(names):
             rich = 2 * fine[:, j] - coarse[:, j]
             th = theory[name]
-            se = float(rich.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+            se = float(rich.std(ddof=1) / math.sqrt(n))
             out[f"N={N} {name}"] = {
                 "N": int(N), "networks": n, "theory": th, "coarse": float(coarse[:, j].mean()),
                 "fine": float(fine[:, j].mean()), "richardson": float(rich.mean()), "richardson_se": se,
@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if len(a.Ns) != len(a.networks):
         ap.error("--networks: one count per --Ns entry")
+    if min(a.networks) < 2:
+        ap.error(f"--networks: at least 2 per size (the SE is over networks), got {min(a.networks)}")
     if a.src:
         with open(a.src) as fh:
             stored = json.load(fh)
@@ -112,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{s['richardson']:.5g} +- {s['richardson_se']:.2g} ({s['deviation']:+.1%} +- {s['deviation_se']:.1%}); "
               f"step bias at dt {s['step_bias']:+.1%} ({s['networks']} networks)")
     if a.out and not a.src:
-        atomic_write_text(a.out, json.dumps({"args": vars(a), "rows": rows, "summary": summary}, indent=1))
+        atomic_write_text(a.out, json.dumps({"args": vars(a), "rows": rows, "summary": summary}, indent=1,
+                                            allow_nan=False))
     return 0
 
 

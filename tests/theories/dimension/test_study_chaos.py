@@ -39,7 +39,8 @@ def test_richardson_removes_a_first_order_step_bias() -> None:
 
 
 def test_tiny_study_end_to_end(tmp_path, capsys) -> None:
-    """N = 60, 2 networks, T = 100 x 2 trials: six lines per size, and ``--from`` prints the same summary."""
+    """N = 60, 2 networks, T = 100 x 2 trials: six lines per size, and ``--from`` prints the same summary; one network
+    per size is refused."""
     mod = _module()
     out = tmp_path / "chaos.json"
     assert mod.main(["--Ns", "60", "--networks", "2", "--T", "100", "--trials", "2", "--out", str(out)]) == 0
@@ -50,3 +51,6 @@ def test_tiny_study_end_to_end(tmp_path, capsys) -> None:
     assert mod.main(["--from", str(out)]) == 0
     again = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("N=60")]
     assert again == first
+    with pytest.raises(SystemExit) as exc:  # one network has no SE: refused with one line, exit 2
+        mod.main(["--Ns", "60", "--networks", "1"])
+    assert exc.value.code == 2 and "--networks" in capsys.readouterr().err
