@@ -579,6 +579,8 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
     content.parameter("time step, tanh", P["dt_tanh"], "exponential Euler", sp.Symbol("Delta_t"))
     content.parameter("precision, tanh", P["dtype_tanh"], "state and matrix-vector steps of the tanh networks and "
                       "their twins (float32 halves the memory traffic of J; the samples are kept in float64)")
+    content.parameter("precision, other regimes", P["regime_dtype"], "steps of the other regimes' networks and twins")
+    content.parameter("precision, psi", P["psi_dtype"], "steps of the frequency-resolved (psi) networks")
 
 
 @register_report(
@@ -594,8 +596,9 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "fs_networks": [1200, 300, 75, 20], "curve_points": 30, "fsn_phi": "tanh", "fsn_g": 1.2,
                     "fsn_N": 125, "fsn_networks": 160, "fsn_T": 250.0,
                     "regime_N": 300, "regime_networks": 12, "regime_trials": 2, "regime_T": 300.0,
-                    "regime_dt": 0.025, "regime_window": 12.5, "worked_points": 10,
+                    "regime_dt": 0.025, "regime_dtype": "float32", "regime_window": 12.5, "worked_points": 10,
                     "psi_N": 300, "psi_networks": 48, "psi_chunk": 8, "psi_T": 1600.0, "psi_dt": 0.025,
+                    "psi_dtype": "float32",
                     "psi_w": [0.0, 0.25, 0.5, 1.0, 1.5, 2.5], "psi_reference": 320,
                     "psi_reference_chunk": 160, "psi_control_w_max": 0.5,
                     "regime_static_reference": 400, "regime_static_chunk": 200},

@@ -38,7 +38,7 @@ def _run(P: Mapping[str, Any], networks: int | None = None, seed: int | None = N
     from workbench.theories.dimension.frequency_checks import PsiRun
 
     return PsiRun(N=P["psi_N"], networks=networks or P["psi_networks"], T=P["psi_T"], dt=P["psi_dt"],
-                  seed=P["seed"] if seed is None else seed)
+                  seed=P["seed"] if seed is None else seed, dtype=P["psi_dtype"])
 
 
 def psi_samples(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -160,7 +160,7 @@ def frequency_section(ctx: ReportContext, content: ReportContent) -> None:
     lin_diag = frequency_resolved(g_eff, spec.noise.sigma2, w[:2])["N_var_cross"]
     lin_shift = np.diag(reference.mean(axis=0))[:2] / lin_diag - 1.0
     sims = (f"N = {run.N}, {n} networks x {run.trials} trials of T = {run.T:g} after {run.burn_in:g}, dt = {run.dt:g}, "
-            f"samples every {run.sample_every:g}, {run.n_blocks} blocks per trial, Hann segments of "
+            f"{run.dtype} steps, samples every {run.sample_every:g}, {run.n_blocks} blocks per trial, Hann segments of "
             f"{run.segment_time:g}, network i has seed {P['seed']} + i")
     sec = content.section("Frequency-resolved cross-covariances")
     sec.text("The two-site cavity predicts the pair function psi(w1, w2) = N E[S_ij(w1) conj S_ij(w2)] over pairs i != j "

@@ -84,7 +84,7 @@ def _run(P: Mapping[str, Any], r: Mapping[str, Any] | None = None) -> Any:
 
     networks = P["regime_networks"] * int((r or {}).get("network_factor", 1))
     return DimensionRun(N=P["regime_N"], networks=networks, trials=P["regime_trials"], T=P["regime_T"],
-                        dt=P["regime_dt"], window=P["regime_window"], seed=P["seed"])
+                        dt=P["regime_dt"], window=P["regime_window"], seed=P["seed"], dtype=P["regime_dtype"])
 
 
 STATIC_REFERENCE_SEED = 2_000_000
@@ -195,7 +195,7 @@ def regimes_section(ctx: ReportContext, content: ReportContent) -> None:
     zf = any(r["covariance"] == "zero-frequency" for r in REGIMES)
     more = "; ".join(f"{_run(P, r).networks} for {r['label']}" for r in REGIMES if r.get("network_factor", 1) != 1)
     sims = (f"N = {run.N}, {run.networks} networks{f' ({more})' if more else ''} x {run.trials} trials of T = {run.T:g} after {run.burn_in:g} "
-            f"burn-in, dt = {run.dt:g}, samples every {run.sample_every:g}, 8 blocks per trial"
+            f"burn-in, dt = {run.dt:g}, {run.dtype} steps, samples every {run.sample_every:g}, 8 blocks per trial"
             + (f", zero-frequency window {run.window:g}" if zf else "") + f", network i has seed {run.seed} + i")
     sec = content.section("Other regimes: coloured noise, static input, other activations")
     commands: list[Any] = []
