@@ -593,7 +593,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "g_tanh": [0.8, 1.2], "N_tanh": [500, 1000], "networks": [48, 16], "trials": 1, "T": 500.0, "T_tanh": 250.0,
                     "dt_tanh": 0.025, "dtype_tanh": "float32", "seed": 100, "hs_g": 0.5, "hs_N": 400, "fs_g": 0.6,
                     "fs_covariance": "zero-frequency", "fs_Ns": [250, 500, 1000, 2000],
-                    "fs_networks": [1200, 300, 75, 20], "curve_points": 30, "fsn_phi": "tanh", "fsn_g": 1.2,
+                    "fs_networks": [1200, 300, 75, 10], "curve_points": 30, "fsn_phi": "tanh", "fsn_g": 1.2,
                     "fsn_N": 125, "fsn_networks": 160, "fsn_T": 250.0,
                     "regime_N": 300, "regime_networks": 12, "regime_trials": 2, "regime_T": 300.0,
                     "regime_dt": 0.025, "regime_dtype": "float32", "regime_window": 12.5, "worked_points": 10,
