@@ -70,3 +70,23 @@ def test_regime_spec_is_the_command_line(i: int):
     args = build_parser().parse_args(["dimension", *regime_argv(r).split()])
     cli = spec_from_cli(args).replace(N=400).to_dict()
     assert regime_spec(r, 400).to_dict() == cli
+
+
+def test_precision_reaches_the_regime_and_psi_runs():
+    """``regime_dtype`` and ``psi_dtype`` (float32 by default) are the stored runs' precision, and an unknown
+    precision is one SpecError naming ``dtype``."""
+    from workbench.errors import SpecError
+    from workbench.report.registry import get_report
+    from workbench.theories.dimension.frequency_checks import PsiRun
+    from workbench.theories.dimension.report_frequency import psi_jobs
+    from workbench.theories.dimension.report_regimes import regime_jobs
+
+    spec = get_report("dimension")
+    P = {**spec.default_params, **spec.quick_params}  # the quick build's jobs: their twin gains are cached by then
+    assert P["regime_dtype"] == P["psi_dtype"] == "float32"
+    assert {job.params["run"]["dtype"] for key, job in regime_jobs(P).items() if key[0] == "regime"} == {"float32"}
+    assert {job.params["run"]["dtype"] for job in psi_jobs(P).values()} == {"float32"}
+    P64 = {**P, "regime_dtype": "float64", "psi_dtype": "float64"}
+    assert {job.params["run"]["dtype"] for job in psi_jobs(P64).values()} == {"float64"}
+    with pytest.raises(SpecError, match="dtype"):
+        PsiRun(dtype="float16")
