@@ -26,7 +26,6 @@ over N and fits its 1/N term (:func:`workbench.compare.finite_size_fit`), from a
 from __future__ import annotations
 
 import functools
-import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -43,7 +42,7 @@ from workbench.sim.network import build_network
 from workbench.sim.runs import SIM_CODE
 from workbench.sim.simulator import check_dtype, step_coefficients
 from workbench.spec import ModelSpec
-from workbench.store import RunJob, canonical_json
+from workbench.store import RunJob
 from workbench.theories.dimension import exact
 
 __all__ = [
@@ -230,19 +229,13 @@ def _simulate_trajectories(spec: ModelSpec, run: DimensionRun, seed: int, redraw
     return np.concatenate(xs), np.concatenate(phis), None
 
 
+@functools.lru_cache(maxsize=64)
 def twin_gain(spec: ModelSpec) -> float:
     """The gain of a network's linear twin: the DMFT ``<phi'>`` of ``spec`` (any gain gives an unbiased control
-    variate; this one makes the twin's fluctuations follow the network's). Cached per spec (a report asks for the
-    same twins' gains each time it lists its jobs)."""
-    return _twin_gain_of(canonical_json(spec.to_dict()))
-
-
-@functools.lru_cache(maxsize=64)
-def _twin_gain_of(spec_json: str) -> float:
-    """:func:`twin_gain` of the spec whose canonical JSON is ``spec_json``."""
+    variate; this one makes the twin's fluctuations follow the network's). Cached per spec (specs are frozen and
+    compare by value; a report asks for the same twins' gains each time it lists its jobs)."""
     from workbench.theories.dmft.problem import DMFTProblem
 
-    spec = ModelSpec.from_dict(json.loads(spec_json))
     return float(np.ravel(DMFTProblem(spec).build_solver().solve().mean_phi_prime)[0])
 
 

@@ -11,7 +11,6 @@ i``) but not simulated (:func:`psi_reference_jobs`).
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -69,9 +68,8 @@ def psi_reference_samples(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
                                      params["control_w_max"])}
 
 
-@functools.cache
 def _twin_gain() -> float:
-    """The linear twin's gain ``<phi'>`` of :data:`PSI_CASE` (DMFT)."""
+    """The linear twin's gain ``<phi'>`` of :data:`PSI_CASE` (DMFT; cached by :func:`~.checks.twin_gain`)."""
     from workbench.spec import ModelSpec
     from workbench.theories.dimension.checks import twin_gain
 
