@@ -3,8 +3,9 @@
 Code reads the environment through this module (:func:`get_flag`, :func:`get_int`,
 :func:`get_str`), never with ``os.environ`` directly, so that ``workbench config`` lists all of
 them. Variables read only by the shell scripts or the test suite (``WORKBENCH_PY``,
-``WORKBENCH_NO_VENV``, ``WORKBENCH_SLOW``, ``WORKBENCH_TEST_WORKERS``, ``WORKBENCH_FAST``, ``WORKBENCH_UPDATE_GOLDEN``) are
-listed too, with ``reader`` saying who reads them.
+``WORKBENCH_NO_VENV``, ``WORKBENCH_SLOW``, ``WORKBENCH_TEST_WORKERS``, ``WORKBENCH_FAST``,
+``WORKBENCH_UPDATE_GOLDEN``, ``WORKBENCH_TEST_SESSION_CACHE``) are listed too, with ``reader`` saying
+who reads them.
 """
 
 from __future__ import annotations
@@ -87,6 +88,13 @@ VARIABLES: dict[str, Variable] = {
                  "pytest-xdist workers of scripts/test.sh (auto: one per CPU; 0: one process)", "scripts"),
         Variable("WORKBENCH_FAST", "flag", "0", "1: notebooks use small sizes (the test suite sets it)", "notebooks"),
         Variable("WORKBENCH_UPDATE_GOLDEN", "flag", "0", "1: rewrite the report golden files", "tests"),
+        Variable(
+            "WORKBENCH_TEST_SESSION_CACHE",
+            "path",
+            "(set by tests/conftest.py)",
+            "the test session's private cache folder, shared by its pytest-xdist workers",
+            "tests",
+        ),
         Variable(
             "WORKBENCH_DMFT_FULL_STORE",
             "path",

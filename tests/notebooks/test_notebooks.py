@@ -1,4 +1,8 @@
-"""Execute every notebook ``notebooks/*.py`` (jupytext percent format) in fast mode (``WORKBENCH_FAST=1``)."""
+"""Execute every notebook ``notebooks/*.py`` (jupytext percent format) in fast mode (``WORKBENCH_FAST=1``).
+
+The kernels use the test session's private cache (``WORKBENCH_CACHE_DIR``, see conftest.py), like a user's
+notebook uses theirs: a generated solver the session has already compiled is not compiled again.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ def test_notebook_executes(path: Path, tmp_path: Path, monkeypatch: pytest.Monke
     pytest.importorskip("ipykernel")
     monkeypatch.setenv("WORKBENCH_FAST", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "codegen-cache"))
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.setenv(var, os.environ.get(var, "1"))
     nb = jupytext.read(path)

@@ -28,12 +28,13 @@ def _assert_contains(text: str, *parts: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """One quick build of every registered report (PDFs when TeX is installed), shared below."""
-    root = tmp_path_factory.mktemp("quick")
-    out, store = root / "reports", root / "runs"
-    results = build(None, out_root=out, store_root=store, quick=True, pdf=HAS_TEX, progress=False)
-    return {"root": root, "out": out, "store": store, "results": {r.name: r for r in results}}
+def quick(quick_reports) -> dict:
+    """The session's quick build of every registered report (PDFs when TeX is installed; each report built once
+    per session, see ``QuickReports`` in conftest.py), then the index, shared below."""
+    names = [r.name for r in registry.available_reports()]
+    results = quick_reports.get_all(names, pdf=HAS_TEX)
+    results["index"] = build_mod.build_index(quick_reports.out, pdf=HAS_TEX)
+    return {"root": quick_reports.root, "out": quick_reports.out, "store": quick_reports.store, "results": results}
 
 
 def test_quick_build_statuses(quick):

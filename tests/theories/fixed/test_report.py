@@ -6,21 +6,17 @@ import json
 
 import pytest
 
-from workbench.report import build_report
 from workbench.report.lint import ascii_maths, overfull_boxes
 from workbench.report.pipeline import tex_missing_message
-from workbench.store import RunStore
 
 HAS_TEX = tex_missing_message() is None
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory: pytest.TempPathFactory):
-    """One quick build (PDF when TeX is installed) into a private folder and run store."""
-    root = tmp_path_factory.mktemp("fixed-report")
-    res = build_report("fixed", out_root=root / "reports", store=RunStore(root / "runs"), quick=True,
-                       pdf=HAS_TEX, progress=False)
-    return res, root / "reports" / "fixed"
+def quick(quick_reports):
+    """The session's quick build (PDF when TeX is installed; made once per session, see ``QuickReports`` in
+    conftest.py)."""
+    return quick_reports.get("fixed", pdf=HAS_TEX), quick_reports.out / "fixed"
 
 
 def test_quick_report_passes(quick):
