@@ -66,12 +66,13 @@ class QuickReports:
     """Quick builds of the registered reports, each made once per test session however many xdist workers ask.
 
     The builds live in one folder shared by the session's workers (``reports/``, with one run store ``runs/``); a
-    report is built by the first worker that asks for it, under a file lock, and the others read its
-    ``summary.json`` back. A test that changes the outputs must copy them first.
+    report is built by the first worker that asks for it, under a file lock, and the others read its result back.
+    ``pdf``: PDFs are compiled (when TeX is installed). A test that changes the outputs must copy them first.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, pdf: bool) -> None:
         self.root = root
+        self.pdf = pdf
         self.out = root / "reports"
         self.store = root / "runs"
 
@@ -84,22 +85,23 @@ class QuickReports:
         d = json.loads(self._done(name).read_text())
         return BuildResult(**{k: v for k, v in d.items() if k in BuildResult.__dataclass_fields__})
 
-    def _build_locked(self, name: str, pdf: bool):
-        from workbench.io import atomic_write_text
+    def _build_locked(self, name: str):
+        from workbench.io import atomic_write_text, json_default
         from workbench.report import build_report
         from workbench.store import RunStore
 
         if not self._done(name).is_file():
-            res = build_report(name, out_root=self.out, store=RunStore(self.store), quick=True, pdf=pdf, progress=False)
-            atomic_write_text(self._done(name), json.dumps(asdict(res), default=str))
+            res = build_report(name, out_root=self.out, store=RunStore(self.store), quick=True, pdf=self.pdf,
+                               progress=False)
+            atomic_write_text(self._done(name), json.dumps(asdict(res), default=json_default))
         return self._read(name)
 
-    def get(self, name: str, pdf: bool):
+    def get(self, name: str):
         """The quick build of report ``name`` (a BuildResult; its files are under ``self.out / name``)."""
         with FileLock(str(self.root / f"{name}.lock")):
-            return self._build_locked(name, pdf)
+            return self._build_locked(name)
 
-    def get_all(self, names: list[str], pdf: bool) -> dict:
+    def get_all(self, names: list[str]) -> dict:
         """:meth:`get` for each of ``names``; a report another worker is building right now is taken last."""
         results, busy = {}, []
         for name in names:
@@ -110,18 +112,21 @@ class QuickReports:
                 busy.append(name)
                 continue
             try:
-                results[name] = self._build_locked(name, pdf)
+                results[name] = self._build_locked(name)
             finally:
                 lock.release()
         for name in busy:
-            results[name] = self.get(name, pdf)
+            results[name] = self.get(name)
         return {name: results[name] for name in names}
 
 
 @pytest.fixture(scope="session")
 def quick_reports(tmp_path_factory: pytest.TempPathFactory) -> QuickReports:
-    """The session's :class:`QuickReports` (in the temporary folder the xdist workers share)."""
+    """The session's :class:`QuickReports` (in the temporary folder the xdist workers share; PDFs when TeX is
+    installed)."""
+    from workbench.report.pipeline import tex_missing_message
+
     base = tmp_path_factory.getbasetemp()
     root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "quick-reports"
     root.mkdir(exist_ok=True)
-    return QuickReports(root)
+    return QuickReports(root, pdf=tex_missing_message() is None)

@@ -32,8 +32,8 @@ def quick(quick_reports) -> dict:
     """The session's quick build of every registered report (PDFs when TeX is installed; each report built once
     per session, see ``QuickReports`` in conftest.py), then the index, shared below."""
     names = [r.name for r in registry.available_reports()]
-    results = quick_reports.get_all(names, pdf=HAS_TEX)
-    results["index"] = build_mod.build_index(quick_reports.out, pdf=HAS_TEX)
+    results = quick_reports.get_all(names)
+    results["index"] = build_mod.build_index(quick_reports.out, pdf=quick_reports.pdf)
     return {"root": quick_reports.root, "out": quick_reports.out, "store": quick_reports.store, "results": results}
 
 

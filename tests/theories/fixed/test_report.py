@@ -16,7 +16,7 @@ HAS_TEX = tex_missing_message() is None
 def quick(quick_reports):
     """The session's quick build (PDF when TeX is installed; made once per session, see ``QuickReports`` in
     conftest.py)."""
-    return quick_reports.get("fixed", pdf=HAS_TEX), quick_reports.out / "fixed"
+    return quick_reports.get("fixed"), quick_reports.out / "fixed"
 
 
 def test_quick_report_passes(quick):

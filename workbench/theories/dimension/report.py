@@ -375,7 +375,7 @@ def pr_section(ctx: ReportContext, content: ReportContent) -> None:
              "Student-t with networks - 3 dof), whose "
              "variance is 2-90 times below the plain mean's (each check's note gives the factor). The known time-step biases (exponential Euler) are added to the prediction: the DMFT one of the "
              "variance, and for N var_cross and PR/N the exact step-map minus flow change of the fixed-J "
-             "linear-equivalent covariance of two networks of the spec (workbench.theories.dimension.step_bias; "
+             "linear-equivalent covariance of one network of the spec (workbench.theories.dimension.step_bias; "
              "about -2 % and -1.4 % of N var_cross at g = 0.8 and 1.2, self-averaging); "
              "the 1/N term of the cavity statistics is not derived (see the notes). A simulated linear run checks "
              "the estimator against the exact covariance of each of its networks (paired). The right panel is "
