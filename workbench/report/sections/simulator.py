@@ -339,6 +339,7 @@ def _chaos_table(sec: Section, run: Any, P: Mapping[str, Any]) -> None:
         ["quantity", "value"],
         [
             ["N, trials K, duration after burn-in", f"{P['chaos_N']}, {run['traj'].shape[2]}, {P['chaos_T']:g}"],
+            ["simulation precision (Lyapunov exponent: float64)", summ.get("dtype", "float64")],
             ["population mean of x (time and trial average)", float(summ["mean_x_pop"])],
             ["Delta_0 = mean variance of x_i", float(summ["var_x_mean"])],
             ["mean variance of phi(x_i)", float(summ["var_phi_mean"])],
