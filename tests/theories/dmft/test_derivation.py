@@ -272,3 +272,19 @@ def test_stages_are_kept_and_cached(spec: ModelSpec, tmp_path, monkeypatch) -> N
     assert warm.saddle.solution == cold.saddle.solution
     assert [p.equation for p in warm.processes.values()] == [p.equation for p in cold.processes.values()]
     assert warm.stationary.ode == cold.stationary.ode and warm.latex() == cold.latex()
+
+
+def test_derive_keeps_the_disk_cached_derivation_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``derive`` serves a derivation it has read from the disk cache from memory (same object, also for a spec that
+    differs only in parameter values); ``derive_cached`` still reads the disk and says ``hit``; a change of the
+    derivation code (a new cache key) is a new derivation."""
+    import derivations.dmft as dmft
+
+    spec = ModelSpec.simple(g=1.5, phi="tanh", sigma2=0.3)
+    first = derive(spec)
+    assert derive(spec) is first and derive(spec.replace(N=77)) is first
+    again, info = derive_cached(spec)
+    assert info.status == "hit" and again is not first and again.equations.keys() == first.equations.keys()
+    real_key = dmft._derive_skeleton.cache_key
+    monkeypatch.setattr(dmft._derive_skeleton, "cache_key", lambda arg: real_key(arg) + "-edited")
+    assert derive(spec) is not first
