@@ -140,7 +140,7 @@ def _stability_steps(st: StationaryDMFT) -> list[tuple[str, str]]:
     return out
 
 
-@cache_to_disk(code=DERIVATION_CODE)
+@cache_to_disk(code=DERIVATION_CODE, memory=32)
 def _derive_skeleton(skeleton_json: str) -> Derivation:
     sk = json.loads(skeleton_json)
     return derive_from_action(build_action(_spec_from_skeleton(sk)), sk)
@@ -204,35 +204,11 @@ def derive_from_action(action: NetworkAction, sk: dict[str, Any] | None = None) 
     )
 
 
-_LOADED: dict[tuple[str, str], Derivation] = {}
-"""Derivations this process has already read from (or written to) the disk cache, by (cache folder, cache key)."""
-_LOADED_MAX = 32
-"""At most this many are kept (the oldest goes first)."""
-
-
 def derive(spec: ModelSpec) -> Derivation:
-    """Derive the stationary DMFT of ``spec`` (cached on disk by the spec's structure, and in this process).
-
-    Reading the entry back costs about 0.2 s (unpickling rebuilds the SymPy expressions), which studies that set up one
-    DMFT problem per drawn network (e.g. the per-network effective gain of the fixed-J theory) paid every time; so a
-    derivation served by the disk cache is kept in memory under the same key (which covers the structure, the
-    symbolic layer's source and the library versions) and the cache folder. :func:`derive_cached` always asks the
-    disk cache, so its hit/miss report and the cache's integrity checks are unchanged."""
-    from workbench.codegen.cache import cache_disabled, persistent_cache_dir
-
-    arg = json.dumps(skeleton(spec), sort_keys=True)
-    root = None if cache_disabled() else persistent_cache_dir()
-    if root is None:
-        return _derive_skeleton.cached_call(arg)[0]
-    memo_key = (str(root), _derive_skeleton.cache_key(arg))
-    if memo_key not in _LOADED:
-        derivation, info = _derive_skeleton.cached_call(arg)
-        if info.status == "off":
-            return derivation
-        while len(_LOADED) >= _LOADED_MAX:
-            _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[memo_key] = derivation
-    return _LOADED[memo_key]
+    """Derive the stationary DMFT of ``spec`` (cached on disk by the spec's structure, and kept in this process:
+    unpickling it rebuilds the SymPy expressions, about 0.2 s, which studies that set up one DMFT problem per drawn
+    network paid every time)."""
+    return _derive_skeleton(json.dumps(skeleton(spec), sort_keys=True))
 
 
 def derive_cached(spec: ModelSpec) -> tuple[Derivation, CacheInfo]:

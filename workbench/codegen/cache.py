@@ -584,7 +584,7 @@ def _write_entry(root: Path, key: str, value: Any, name: str) -> None:
         warnings.warn(f"cache_to_disk({name}): cannot write {path}: {exc}", RuntimeWarning, stacklevel=4)
 
 
-def cache_to_disk(func: F | None = None, *, code: Sequence[str] = ()) -> Any:
+def cache_to_disk(func: F | None = None, *, code: Sequence[str] = (), memory: int = 0) -> Any:
     """Decorator: store the result of an expensive pure function (e.g. a SymPy derivation) on disk.
 
     The key is a sha256 of the function's module and qualified name, its source text
@@ -604,12 +604,19 @@ def cache_to_disk(func: F | None = None, *, code: Sequence[str] = ()) -> Any:
     The wrapper has ``cached_call(*args, **kwargs) -> (result, CacheInfo)`` (was it a hit?),
     ``cache_key(*args, **kwargs)`` and ``cache_path(*args, **kwargs)`` (None when caching is off).
 
+    With ``memory > 0`` a plain call also keeps up to that many results the disk cache served (hit or
+    miss; the oldest goes first) in this process, under the cache folder and the same key, and returns
+    the kept object again: for results that are slow to unpickle (SymPy) and asked for often.
+    ``cached_call`` always asks the disk, so its hit/miss report and the integrity checks are unchanged.
+
     Parameters
     ----------
     func : callable
         The function (``@cache_to_disk``), or None (``@cache_to_disk(code=(...))``).
     code : sequence of str
         Importable module/package names whose source enters the key.
+    memory : int
+        How many results a plain call keeps in this process (0: none).
 
     Examples
     --------
@@ -618,7 +625,7 @@ def cache_to_disk(func: F | None = None, *, code: Sequence[str] = ()) -> Any:
     ...     return sp.diff(expr, x, 2)
     """
     if func is None:
-        return functools.partial(cache_to_disk, code=code)
+        return functools.partial(cache_to_disk, code=code, memory=memory)
     modules = tuple(code)
     if isinstance(code, str) or not all(isinstance(m, str) for m in modules):
         raise TypeError(f"cache_to_disk(code=...) takes module names, got {code!r}")
@@ -646,9 +653,26 @@ def cache_to_disk(func: F | None = None, *, code: Sequence[str] = ()) -> Any:
         _write_entry(root, key, result, func.__qualname__)
         return result, CacheInfo(key, "miss", _entry_path(root, key))
 
+    kept: dict[tuple[str, str], Any] = {}
+
+    def kept_call(*args: Any, **kwargs: Any) -> Any:
+        root = None if cache_disabled() else persistent_cache_dir()
+        try:
+            slot = None if root is None else (str(root), cache_key(*args, **kwargs))
+        except ValueError:
+            slot = None
+        if slot in kept:
+            return kept[slot]
+        result, info = cached_call(*args, **kwargs)
+        if slot is not None and info.status != "off":
+            while len(kept) >= memory:
+                kept.pop(next(iter(kept)))
+            kept[slot] = result
+        return result
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return cached_call(*args, **kwargs)[0]
+        return kept_call(*args, **kwargs) if memory > 0 else cached_call(*args, **kwargs)[0]
 
     wrapper.cached_call = cached_call  # type: ignore[attr-defined]
     wrapper.cache_key = cache_key  # type: ignore[attr-defined]

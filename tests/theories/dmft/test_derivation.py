@@ -274,17 +274,14 @@ def test_stages_are_kept_and_cached(spec: ModelSpec, tmp_path, monkeypatch) -> N
     assert warm.stationary.ode == cold.stationary.ode and warm.latex() == cold.latex()
 
 
-def test_derive_keeps_the_disk_cached_derivation_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``derive`` serves a derivation it has read from the disk cache from memory (same object, also for a spec that
-    differs only in parameter values); ``derive_cached`` still reads the disk and says ``hit``; a change of the
-    derivation code (a new cache key) is a new derivation."""
-    import derivations.dmft as dmft
-
+def test_derive_keeps_the_disk_cached_derivation_in_the_process(fresh_cache, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``derive`` serves a derivation the disk cache has served from memory (same object, also for a spec that
+    differs only in parameter values); ``derive_cached`` still reads the disk and says ``hit``; another cache folder
+    is another entry (``cache_to_disk(memory=...)``)."""
     spec = ModelSpec.simple(g=1.5, phi="tanh", sigma2=0.3)
     first = derive(spec)
     assert derive(spec) is first and derive(spec.replace(N=77)) is first
     again, info = derive_cached(spec)
     assert info.status == "hit" and again is not first and again.equations.keys() == first.equations.keys()
-    real_key = dmft._derive_skeleton.cache_key
-    monkeypatch.setattr(dmft._derive_skeleton, "cache_key", lambda arg: real_key(arg) + "-edited")
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(fresh_cache.parent / "other-cache"))
     assert derive(spec) is not first
