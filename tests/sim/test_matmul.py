@@ -10,7 +10,14 @@ from threadpoolctl import threadpool_limits
 
 import workbench.sim.simulator as simulator
 from workbench.sim import simulate
-from workbench.sim.matmul import KERNEL_MIN_N, KERNEL_MIN_N_K4, RecurrentProduct, batch_matmul, use_kernel
+from workbench.sim.matmul import (
+    KERNEL_MAX_FEW,
+    KERNEL_MIN_N,
+    KERNEL_MIN_N_FEW,
+    RecurrentProduct,
+    batch_matmul,
+    use_kernel,
+)
 from workbench.spec import ModelSpec
 
 RTOL = {"float32": 2e-5, "float64": 1e-12}
@@ -49,9 +56,10 @@ def test_batch_matmul_large_and_refusals() -> None:
 
 
 def test_kernel_choice() -> None:
-    """The kernel serves several trials of a large network on one thread; BLAS the rest."""
-    assert use_kernel(KERNEL_MIN_N, 2, 1) and use_kernel(KERNEL_MIN_N_K4, 4, 1)
-    assert not use_kernel(KERNEL_MIN_N_K4, 3, 1) and not use_kernel(KERNEL_MIN_N - 1, 2, 1)
+    """The kernel serves 2-7 trials from N = 128 and 8 or more from N = 768, on one thread; BLAS the rest."""
+    assert use_kernel(KERNEL_MIN_N_FEW, 2, 1) and use_kernel(KERNEL_MIN_N_FEW, KERNEL_MAX_FEW - 1, 1)
+    assert not use_kernel(KERNEL_MIN_N_FEW - 1, 2, 1) and not use_kernel(KERNEL_MIN_N - 1, KERNEL_MAX_FEW, 1)
+    assert use_kernel(KERNEL_MIN_N, KERNEL_MAX_FEW, 1) and use_kernel(4000, 16, 1)
     assert not use_kernel(4000, 1, 1) and not use_kernel(4000, 8, 2) and not use_kernel(4000, 8, None)
     J = np.random.default_rng(2).standard_normal((KERNEL_MIN_N, KERNEL_MIN_N)).astype(np.float32)
     P = np.random.default_rng(3).standard_normal((KERNEL_MIN_N, 3)).astype(np.float32)
@@ -83,11 +91,11 @@ def test_simulate_with_kernel_matches_blas(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_lyapunov_with_kernel_matches_blas(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tangent map's block product (2 trials x (state + 1 tangent) = 4 columns) takes the kernel at N = 512 and
+    """The tangent map's block product (2 trials x (state + 1 tangent) = 4 columns) takes the kernel at N = 128 and
     gives BLAS's exponents up to rounding."""
     import workbench.sim.lyapunov as lyapunov
 
-    spec = ModelSpec.simple(N=KERNEL_MIN_N_K4, g=2.0, phi="tanh")
+    spec = ModelSpec.simple(N=KERNEL_MIN_N_FEW, g=2.0, phi="tanh")
     made: list[RecurrentProduct] = []
 
     def recording(J: np.ndarray, K: int, threads: int | None) -> RecurrentProduct:

@@ -4,11 +4,12 @@ Batching K trials into one product is meant to read J from memory once per step 
 does not deliver that at small K: it packs J into its blocked layout on every call, so at N = 1000-2000 a product
 with K = 2 costs 2-4 matrix-vector products and K = 8 costs 4-5 (measured here on one thread, float32 and float64,
 ``benchmarks/bench_simulator.py``). :func:`batch_matmul` is a register-blocked kernel (4 rows of J x 4 trials per
-pass, vectorised along the rows of J) that reads each row of J from memory once per step: at N = 2000 it is
-1.7-2.9 x faster than the GEMM for K = 2-8 and 1.4-1.7 x for K = 16 (float32 and float64).
+pass, then 2 and 1, vectorised along the rows of J) that reads each row of J from memory once per pass of 4 trials. The product
+alone, on one thread: 2.0-2.5 x faster than the GEMM at K = 2 for N = 300-2000 and 1.4-2.2 x at K = 4 (float32;
+2.2-3.0 x in float64); at K = 8 about even in float32 (0.9-1.1 x) and 1.7 x in float64 at N = 2000.
 
-:class:`RecurrentProduct` picks, per simulation, the kernel (:func:`use_kernel`: K >= 2 and N >= :data:`KERNEL_MIN_N`,
-or K >= 4 and N >= :data:`KERNEL_MIN_N_K4`, on one thread) or
+:class:`RecurrentProduct` picks, per simulation, the kernel (:func:`use_kernel`: 2-7 trials and N >=
+:data:`KERNEL_MIN_N_FEW`, or 8 trials and more at N >= :data:`KERNEL_MIN_N`, on one thread) or
 BLAS (one trial: a GEMV is already bound by reading J; several BLAS threads: the GEMM runs in parallel). The
 result is deterministic and differs from BLAS's by rounding only (the vectorised sums run in another order).
 """
@@ -18,14 +19,20 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["KERNEL_MIN_N", "KERNEL_MIN_N_K4", "RecurrentProduct", "batch_matmul", "blas_threads_in_use", "kernel_shape", "use_kernel"]
+__all__ = ["KERNEL_MAX_FEW", "KERNEL_MIN_N", "KERNEL_MIN_N_FEW", "RecurrentProduct", "batch_matmul", "blas_threads_in_use",
+           "kernel_shape", "use_kernel"]
 
 KERNEL_MIN_N = 768
-"""Smallest N at which the kernel replaces the GEMM for any K >= 2 (:data:`KERNEL_MIN_N_K4` from K = 4). Below it
-OpenBLAS's GEMM was faster here (J of N = 500 fits the 1 MB L2 cache in float32; at K = 2 OpenBLAS takes another
-path up to N ~ 700)."""
-KERNEL_MIN_N_K4 = 512
-"""Smallest N at which the kernel replaces the GEMM for K >= 4 (2.2-2.7 x faster at N = 600-700 here)."""
+"""Smallest N at which the kernel replaces the GEMM for :data:`KERNEL_MAX_FEW` trials and more (about even there:
+a whole simulation 1.09-1.11 x faster at K = 8, N = 1000-2000 in float32, 0.92 x at N = 500; K = 16: 0.92-1.01 x)."""
+KERNEL_MIN_N_FEW = 128
+"""Smallest N at which the kernel replaces the GEMM for 2 to ``KERNEL_MAX_FEW - 1`` trials. OpenBLAS's GEMM costs
+2-4 matrix-vector products at K = 2-4 however small J: a whole simulation (tanh, one thread) ran 1.16 x faster at
+N = 300, K = 2 (float32), 1.21-1.51 x at N = 200-500, K = 4, 2.0 x at N = 1000, K = 2, 1.46 x at N = 150, K = 3
+(float64), 1.08 x at N = 100, K = 2 (``benchmarks/bench_simulator.py``, few trials)."""
+KERNEL_MAX_FEW = 8
+"""From this many trials on, the GEMM is as fast as the kernel below :data:`KERNEL_MIN_N` (it reads J once per pass
+of 4 trials)."""
 
 
 @numba.njit(cache=True, fastmath=True, boundscheck=False, nogil=True)
@@ -60,6 +67,28 @@ def _rows_by_4(J, PT, H, i, k):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, fastmath=True, boundscheck=False, nogil=True)
+def _rows_by_2(J, PT, H, i, k):  # pragma: no cover - compiled
+    """H[i:i+4, k:k+2] = J[i:i+4] @ PT[k:k+2].T (8 accumulators along the row)."""
+    z = J[i, 0] - J[i, 0]
+    s00 = s01 = s10 = s11 = s20 = s21 = s30 = s31 = z
+    for j in range(J.shape[1]):
+        p0, p1 = PT[k, j], PT[k + 1, j]
+        a0, a1, a2, a3 = J[i, j], J[i + 1, j], J[i + 2, j], J[i + 3, j]
+        s00 += a0 * p0
+        s01 += a0 * p1
+        s10 += a1 * p0
+        s11 += a1 * p1
+        s20 += a2 * p0
+        s21 += a2 * p1
+        s30 += a3 * p0
+        s31 += a3 * p1
+    H[i, k], H[i, k + 1] = s00, s01
+    H[i + 1, k], H[i + 1, k + 1] = s10, s11
+    H[i + 2, k], H[i + 2, k + 1] = s20, s21
+    H[i + 3, k], H[i + 3, k + 1] = s30, s31
+
+
+@numba.njit(cache=True, fastmath=True, boundscheck=False, nogil=True)
 def _rows_by_1(J, PT, H, i, k):  # pragma: no cover - compiled
     """H[i:i+4, k] = J[i:i+4] @ PT[k]."""
     z = J[i, 0] - J[i, 0]
@@ -86,10 +115,13 @@ def _row(J, PT, H, i, k):  # pragma: no cover - compiled
 def _batch_matmul(J, PT, H):  # pragma: no cover - compiled
     n, K = J.shape[0], PT.shape[0]
     n4, K4 = n - n % 4, K - K % 4
+    K2 = K4 + (K - K4) // 2 * 2
     for i in range(0, n4, 4):
         for k in range(0, K4, 4):
             _rows_by_4(J, PT, H, i, k)
-        for k in range(K4, K):
+        for k in range(K4, K2, 2):
+            _rows_by_2(J, PT, H, i, k)
+        for k in range(K2, K):
             _rows_by_1(J, PT, H, i, k)
     for i in range(n4, n):
         for k in range(K):
@@ -123,7 +155,7 @@ def blas_threads_in_use(pinned: int | None = None) -> int | None:
 
 def kernel_shape(N: int, K: int) -> bool:
     """Whether N units and K trials are a shape where :func:`batch_matmul` beats BLAS on one thread."""
-    return K >= 2 and N >= KERNEL_MIN_N or K >= 4 and N >= KERNEL_MIN_N_K4
+    return 2 <= K < KERNEL_MAX_FEW and N >= KERNEL_MIN_N_FEW or K >= KERNEL_MAX_FEW and N >= KERNEL_MIN_N
 
 
 def use_kernel(N: int, K: int, threads: int | None) -> bool:

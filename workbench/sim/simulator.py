@@ -405,11 +405,7 @@ def simulate(
     if noise is not None:
         if noise.shape != (n_steps, N, K):
             raise SpecError("noise", f"injected noise must have shape {(n_steps, N, K)}, got {noise.shape}")
-    code = kernels.PHI_CODES.get(spec.phi.name, -1)
-    if code >= 0:
-        step_fn, apply_fn = kernels.fused_step, kernels._phi_apply
-    else:
-        step_fn, apply_fn = kernels.make_custom_step(spec.phi)
+    code, step_fn, apply_fn = kernels.step_kernels(spec.phi, ftype)
 
     P = np.empty((N, K), dtype=ftype)
     H = np.empty((N, K), dtype=ftype)
