@@ -56,7 +56,7 @@ def test_batch_matmul_large_and_refusals() -> None:
 
 
 def test_kernel_choice() -> None:
-    """The kernel serves 2-7 trials from N = 128 and 8 or more from N = 768, on one thread; BLAS the rest."""
+    """The kernel serves 2-7 trials from N = 100 and 8 or more from N = 768, on one thread; BLAS the rest."""
     assert use_kernel(KERNEL_MIN_N_FEW, 2, 1) and use_kernel(KERNEL_MIN_N_FEW, KERNEL_MAX_FEW - 1, 1)
     assert not use_kernel(KERNEL_MIN_N_FEW - 1, 2, 1) and not use_kernel(KERNEL_MIN_N - 1, KERNEL_MAX_FEW, 1)
     assert use_kernel(KERNEL_MIN_N, KERNEL_MAX_FEW, 1) and use_kernel(4000, 16, 1)
@@ -91,7 +91,7 @@ def test_simulate_with_kernel_matches_blas(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_lyapunov_with_kernel_matches_blas(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tangent map's block product (2 trials x (state + 1 tangent) = 4 columns) takes the kernel at N = 128 and
+    """The tangent map's block product (2 trials x (state + 1 tangent) = 4 columns) takes the kernel at N = 100 and
     gives BLAS's exponents up to rounding."""
     import workbench.sim.lyapunov as lyapunov
 

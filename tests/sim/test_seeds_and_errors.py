@@ -102,3 +102,33 @@ def test_batched_covariance_equals_the_sample_sum(columns, monkeypatch):
         samples = traj.transpose(1, 0, 2).reshape(60, -1)  # (N, n_rec * K); n_rec * K = 201 is no multiple of 12
         mean = samples.mean(axis=1)
         np.testing.assert_allclose(cov, samples @ samples.T / samples.shape[1] - np.outer(mean, mean), atol=1e-12)
+
+
+@pytest.mark.parametrize("batch", [1, 5, 32])
+def test_batched_trial_covariances_equal_the_sample_sum(batch, monkeypatch):
+    """The per-trial covariances take each trial's samples in batches (TRIAL_BATCH, the last one partial): the same
+    covariance per trial as the direct sum over its recorded samples, to round-off."""
+    import workbench.sim.simulator as sim_mod
+
+    monkeypatch.setattr(sim_mod, "TRIAL_BATCH", batch)
+    spec = preset("noisy-chaos").replace(N=40)
+    res = simulate(spec, T=10.0, dt=0.05, trials=3, seed=6, stride=3, record=("cov_trials", "traj"), neurons=40)
+    assert res.traj.shape[0] % 5  # 67 samples per trial: a partial last batch
+    for k in range(3):
+        s = res.traj[:, :, k]
+        mean = s.mean(axis=0)
+        np.testing.assert_allclose(res.cov_x_trials[k], s.T @ s / s.shape[0] - np.outer(mean, mean), atol=1e-12)
+
+
+def test_given_couplings_keep_the_rest_of_the_draw():
+    """build_network(couplings=J) uses J and draws timescales, gains and inputs from the seed as usual; a J of the
+    wrong shape is refused naming ``couplings``."""
+    spec = preset("ei").replace(N=40)
+    drawn = build_network(spec, seed=9)
+    J = np.ones((40, 40))
+    given = build_network(spec, seed=9, couplings=J)
+    np.testing.assert_array_equal(given.J, J)
+    for name in ("tau", "gain", "I", "pop"):
+        np.testing.assert_array_equal(getattr(given, name), getattr(drawn, name))
+    with pytest.raises(SpecError, match="couplings"):
+        build_network(spec, seed=9, couplings=np.ones((40, 39)))

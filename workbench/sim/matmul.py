@@ -25,11 +25,12 @@ __all__ = ["KERNEL_MAX_FEW", "KERNEL_MIN_N", "KERNEL_MIN_N_FEW", "RecurrentProdu
 KERNEL_MIN_N = 768
 """Smallest N at which the kernel replaces the GEMM for :data:`KERNEL_MAX_FEW` trials and more (about even there:
 a whole simulation 1.09-1.11 x faster at K = 8, N = 1000-2000 in float32, 0.92 x at N = 500; K = 16: 0.92-1.01 x)."""
-KERNEL_MIN_N_FEW = 128
+KERNEL_MIN_N_FEW = 100
 """Smallest N at which the kernel replaces the GEMM for 2 to ``KERNEL_MAX_FEW - 1`` trials. OpenBLAS's GEMM costs
 2-4 matrix-vector products at K = 2-4 however small J: a whole simulation (tanh, one thread) ran 1.16 x faster at
 N = 300, K = 2 (float32), 1.21-1.51 x at N = 200-500, K = 4, 2.0 x at N = 1000, K = 2, 1.46 x at N = 150, K = 3
-(float64), 1.08 x at N = 100, K = 2 (``benchmarks/bench_simulator.py``, few trials)."""
+(float64), 1.11 x at N = 125, K = 4 (float64), 1.01-1.08 x at N = 100 and 1.01-1.04 x at N = 64
+(``benchmarks/bench_simulator.py``, few trials)."""
 KERNEL_MAX_FEW = 8
 """From this many trials on, the GEMM is as fast as the kernel below :data:`KERNEL_MIN_N` (it reads J once per pass
 of 4 trials)."""

@@ -148,8 +148,10 @@ def sample_low_rank(spec: ModelSpec, rng: np.random.Generator) -> tuple[np.ndarr
     return np.ascontiguousarray(mn[:, :R]), np.ascontiguousarray(mn[:, R:])
 
 
-def build_network(spec: ModelSpec, seed: int | np.random.SeedSequence | None = 0) -> Network:
-    """Draw one network realisation from ``spec`` with a reproducible seed."""
+def build_network(spec: ModelSpec, seed: int | np.random.SeedSequence | None = 0,
+                  couplings: np.ndarray | None = None) -> Network:
+    """Draw one network realisation from ``spec`` with a reproducible seed; ``couplings``: J given (an N x N array),
+    not drawn, the rest of the network (timescales, gains, inputs) drawn from the seed as usual."""
     if seed is None:
         raise SpecError("seed", "an explicit seed is required (int or SeedSequence) for reproducibility")
     if not isinstance(seed, np.random.SeedSequence) and (
@@ -158,7 +160,12 @@ def build_network(spec: ModelSpec, seed: int | np.random.SeedSequence | None = 0
         raise SpecError("seed", f"must be an integer >= 0 (or a SeedSequence), got {seed!r}")
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     s_J, s_het, s_in = ss.spawn(3)
-    J = sample_J(spec, np.random.default_rng(s_J))
+    if couplings is None:
+        J = sample_J(spec, np.random.default_rng(s_J))
+    else:
+        J = np.asarray(couplings, dtype=np.float64)
+        if J.shape != (spec.N, spec.N):
+            raise SpecError("couplings", f"must be an N x N array with N = {spec.N}, got shape {J.shape}")
     rng_het = np.random.default_rng(s_het)
     rng_in = np.random.default_rng(s_in)
     pop = spec.population_index()

@@ -293,3 +293,19 @@ def test_ou_noise_and_static_input_values(tau_n: float, input_var: float) -> Non
     slow = spec.replace(populations=[replace(spec.populations[0], tau=make_distribution(2.0, "tau"))])
     ref = finite_size_coefficients(0.6, 0.5, "equal-time", tau_noise=tau_n / 2, input_var=input_var)
     assert linear_finite_size(slow, "equal-time").coef == pytest.approx(ref.coef, rel=1e-12)
+
+
+def test_shared_exact_job_equals_one_draw_per_g() -> None:
+    """One eigendecomposition per network serves every g: the rows at each g equal those of :func:`exact_job`'s own
+    draw at that g (couplings equal up to rounding), and bad input is refused naming ``gs``."""
+    from workbench.theories.dimension.finite_size import FINITE_SIZE_KEYS, exact_job, shared_exact_job
+
+    gs, N, networks, seed = [0.3, 0.7], 60, 3, 5
+    sj = shared_exact_job(gs, N, networks, seed=seed)
+    shared = sj.compute(sj.params)
+    assert shared["rows"].shape == (2, networks, len(FINITE_SIZE_KEYS))
+    for k, g in enumerate(gs):
+        job = exact_job(g, N, networks, covariance="equal-time", seed=seed)
+        np.testing.assert_allclose(shared["rows"][k], job.compute(job.params)["rows"], rtol=1e-9, atol=1e-12)
+    with pytest.raises(SpecError, match="gs"):
+        shared_exact_job([0.5, 1.2], N, networks)

@@ -63,6 +63,13 @@ class ModalBasis:
         cond = float(np.linalg.norm(self.V) * np.linalg.norm(Vinv)) / N
         self.G = Vinv @ Vinv.conj().T if math.isfinite(cond) and cond < MAX_CONDITION else None
 
+    def scaled(self, c: float) -> ModalBasis:
+        """The basis of ``c J`` (same eigenvectors and Gram matrix, eigenvalues times ``c``) without a new
+        eigendecomposition: the linear networks of a spec at several g are one draw scaled."""
+        out = object.__new__(ModalBasis)
+        out.J, out.lam, out.V, out.G = c * self.J, c * self.lam, self.V, self.G
+        return out
+
     @property
     def usable(self) -> bool:
         """Whether the modal formulas apply (a well-conditioned eigenvector basis)."""

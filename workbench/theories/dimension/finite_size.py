@@ -8,6 +8,7 @@ closed form, equal time by Gauss-Legendre quadrature of the derived kernels on `
 (:func:`workbench.compare.finite_size_fit`, weighted by the SEs over networks) and
 :func:`finite_size_comparisons` tests intercept and coefficient against the theory (Student-t, Welch dof).
 :func:`exact_job` / :func:`size_exact_jobs` are the same measurements as stored runs (for ``ctx.prefetch``),
+:func:`shared_exact_job` those of one draw at several g (one eigendecomposition per network),
 :func:`studies_from_rows` fits their rows and :func:`exact_comparisons` tests one size against ``value + coef/N``.
 """
 
@@ -26,8 +27,8 @@ from workbench.errors import SpecError
 from workbench.sim.checks import t_stat
 
 __all__ = ["FINITE_SIZE_KEYS", "FiniteSizeCoefficients", "exact_comparisons", "exact_job", "exact_samples",
-           "finite_size_coefficients", "finite_size_comparisons", "measure_finite_size", "size_exact_jobs",
-           "studies_from_rows"]
+           "finite_size_coefficients", "finite_size_comparisons", "measure_finite_size", "shared_exact_job",
+           "shared_exact_samples", "size_exact_jobs", "studies_from_rows"]
 
 FINITE_SIZE_KEYS = ("PR_over_N", "mean_autocov", "N_var_cross", "N_var_diag", "mean_cross")
 """Statistics with a derived 1/N coefficient (``N_var_diag`` is ``N var_i C_ii``, O(1))."""
@@ -227,6 +228,50 @@ def exact_job(g: float, N: int, networks: int, sigma2: float = 1.0, covariance: 
     return RunJob("dimension.exact-linear", params, exact_samples,
                   ("workbench.sim", "workbench.theories.dimension", exact_samples),
                   f"dimension exact {covariance} g={g:g} N={N} x {networks}")
+
+
+def _shared_rows(gs: Sequence[float], N: int, networks: int, sigma2: float, seed: int) -> np.ndarray:
+    """Rows (len(gs), networks, len(FINITE_SIZE_KEYS)) of the exact equal-time covariances of network ``seed + i`` at
+    each g: the draw at ``gs[0]`` (the couplings of :func:`_exact_rows` there) and its eigendecomposition, scaled to
+    the other g (couplings ``g / gs[0]`` times it: the draw at g up to rounding)."""
+    from threadpoolctl import threadpool_limits
+
+    from workbench.sim import build_network
+    from workbench.sim.estimators import dimension_stats
+    from workbench.spec import ModelSpec
+    from workbench.theories.dimension.exact import ModalBasis, equal_time_covariance
+
+    rows = np.empty((len(gs), int(networks), len(FINITE_SIZE_KEYS)))
+    with threadpool_limits(limits=1):
+        for i in range(int(networks)):
+            J = build_network(ModelSpec.simple(N=int(N), g=gs[0], phi="linear", sigma2=sigma2), seed + i).J
+            basis = ModalBasis(J)
+            for k, g in enumerate(gs):
+                C = equal_time_covariance(basis if k == 0 else basis.scaled(g / gs[0]), sigma2)
+                rows[k, i] = _row(dimension_stats(C), int(N))
+    return rows
+
+
+def shared_exact_samples(params: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Stored-run compute of :func:`shared_exact_job`: ``{"rows": (len(gs), networks, len(FINITE_SIZE_KEYS))}``."""
+    p = params
+    return {"rows": _shared_rows([float(g) for g in p["gs"]], p["N"], p["networks"], p["sigma2"], p["seed"])}
+
+
+def shared_exact_job(gs: Sequence[float], N: int, networks: int, sigma2: float = 1.0, seed: int = 0) -> Any:
+    """The stored run of the exact equal-time statistics of ``networks`` linear networks of size N (seeds ``seed + i``)
+    at each coupling strength of ``gs``, one eigendecomposition per network (the equal-time covariance of every g
+    follows from it, :meth:`~workbench.theories.dimension.exact.ModalBasis.scaled`; N = 1000: 1.8 s for the basis,
+    0.5 s per covariance)."""
+    from workbench.store import RunJob
+
+    gs = [float(g) for g in gs]
+    if not gs or int(networks) < 2 or not all(0 < g < 1 for g in gs):
+        raise SpecError("gs", f"need coupling strengths in (0, 1) and >= 2 networks, got {gs}, {networks}")
+    params = {"gs": gs, "N": int(N), "networks": int(networks), "sigma2": float(sigma2), "seed": int(seed)}
+    return RunJob("dimension.exact-linear-shared", params, shared_exact_samples,
+                  ("workbench.sim", "workbench.theories.dimension", shared_exact_samples),
+                  f"dimension exact equal-time g={','.join(f'{g:g}' for g in gs)} N={N} x {networks}")
 
 
 def size_exact_jobs(g: float, Ns: Sequence[int], networks: Sequence[int], sigma2: float = 1.0,

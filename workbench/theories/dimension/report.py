@@ -236,14 +236,14 @@ def _jobs(P: dict[str, Any]) -> dict[Any, Any]:
     """Every stored run of the report: exact linear statistics per g, the 1/N study, the simulations."""
     from workbench.spec import ModelSpec
     from workbench.theories.dimension.checks import dimension_job, twinned_job
-    from workbench.theories.dimension.finite_size import exact_job, size_exact_jobs
+    from workbench.theories.dimension.finite_size import shared_exact_job, size_exact_jobs
     from workbench.theories.dimension.finite_size_checks import autocov_job
     from workbench.theories.dimension.report_frequency import psi_jobs, psi_reference_jobs
     from workbench.theories.dimension.report_regimes import regime_jobs
 
     lin_run, tanh_runs = _runs(P)
-    jobs: dict[Any, Any] = {("exact", g): exact_job(g, P["exact_N"], P["exact_networks"], P["sigma2"],
-                                                    "equal-time", P["seed"]) for g in P["g_linear"]}
+    jobs: dict[Any, Any] = {"exact": shared_exact_job(P["g_linear"], P["exact_N"], P["exact_networks"], P["sigma2"],
+                                                      P["seed"])}
     for N, job in zip(P["fs_Ns"], size_exact_jobs(P["fs_g"], P["fs_Ns"], P["fs_networks"], P["sigma2"],
                                                   P["fs_covariance"], P["seed"]), strict=True):
         jobs["size", N] = job
@@ -276,8 +276,8 @@ def linear_checks(ctx: ReportContext, jobs: dict[Any, Any]) -> tuple[list[Compar
     P = ctx.params
     comps: list[Comparison] = []
     points = []
-    for g in P["g_linear"]:
-        rows = ctx.run_job(jobs["exact", g]).arrays["rows"]
+    shared = ctx.run_job(jobs["exact"]).arrays["rows"]
+    for g, rows in zip(P["g_linear"], shared, strict=True):
         fc = finite_size_coefficients(g, P["sigma2"], "equal-time")
         comps += exact_comparisons(rows, fc, P["exact_N"], label=f"linear g = {g:g}, exact C: ", seed=P["seed"])
         points.append(_point(g, rows[:, FINITE_SIZE_KEYS.index("PR_over_N")]))
@@ -352,8 +352,8 @@ def pr_section(ctx: ReportContext, content: ReportContent) -> None:
     comps, points = simulation_checks(ctx)
     sizes = ", ".join(f"{r.networks} networks of N = {r.N} at g = {g:g}" for g, r in tanh_runs)
     run = tanh_runs[0][1]
-    exact = (f"linear: exact equal-time C (Lyapunov equation) of {P['exact_networks']} drawn networks per g, "
-             f"N = {P['exact_N']}, seeds {P['seed']} + i")
+    exact = (f"linear: exact equal-time C (Lyapunov equation) of {P['exact_networks']} drawn networks, the same "
+             f"draws scaled to each g, N = {P['exact_N']}, seeds {P['seed']} + i")
     sims = (f"tanh: {sizes}, each x {P['trials']} trials of T = {P['T_tanh']:g} after "
             f"{run.burn_in:g} burn-in, dt = {run.dt:g} ({run.dtype}), samples every {run.sample_every:g}, 8 blocks per trial, "
             f"network i has seed {P['seed']} + i")

@@ -111,10 +111,12 @@ def simulate_network(problem: TransientProblem, N: int = 2000, realisations: int
         s_J, s_sim = child.spawn(2)
         net = None
         if weights == "rademacher":
-            base = build_network(spec, s_J)
-            rng = np.random.default_rng(s_J.spawn(1)[0])
+            # the signs' stream is the fourth child of s_J (after the three build_network spawns), as it always was;
+            # the Gaussian J that build_network would draw is not drawn (16 M normals at N = 4000)
+            rng = np.random.default_rng(np.random.SeedSequence(s_J.entropy, spawn_key=(*s_J.spawn_key, 3)))
             signs = rng.integers(0, 2, size=(N, N), dtype=np.int8).astype(np.float64) * 2.0 - 1.0
             J = problem.J / N + problem.sigma / math.sqrt(N) * signs
+            base = build_network(spec, s_J, couplings=J)
             net = Network(spec, J, base.tau, base.gain, base.I, base.pop, seed=base.seed, meta={"weights": weights})
         res = simulate(spec, T=problem.T, dt=problem.dt, trials=1, seed=s_sim, burn_in=0.0, stride=1,
                        record=("traj", "traj_phi"), neurons=N, method="exp", network=net, dtype=dtype)

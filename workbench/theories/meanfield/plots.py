@@ -25,12 +25,13 @@ FT_JS = (-6.0, 0.0, 2.0)
 
 
 def ft_case(J: float, *, N: int, realisations: int, dt: float, paths: int, seed: int, f: str, mu0: str,
-            T: float) -> dict[str, Any]:
-    """The curves of one column J: closure, network (Gaussian and Rademacher), march and Picard, as arrays."""
+            T: float, dtype: str = "float32") -> dict[str, Any]:
+    """The curves of one column J: closure, network (Gaussian and Rademacher, simulated in ``dtype``), march and
+    Picard, as arrays."""
     p = TransientProblem(J=J, sigma=1.0, lam=1.0, f=f, mu0=mu0, T=T, dt=dt)
     th = solve_closure(p)
-    net = simulate_network(p, N=N, realisations=realisations, seed=seed, n_keep=5)
-    rad = simulate_network(p, N=N, realisations=realisations, seed=seed + 1, weights="rademacher")
+    net = simulate_network(p, N=N, realisations=realisations, seed=seed, n_keep=5, dtype=dtype)
+    rad = simulate_network(p, N=N, realisations=realisations, seed=seed + 1, weights="rademacher", dtype=dtype)
     mar = solve_march(p, paths=paths, seed=seed + 2, keep_paths=5)
     pic = solve_picard(p, paths=paths, seed=seed + 3, max_iter=30, tol=1e-12)
     pcl = picard_closure(p, tol=1e-7, max_iter=60, strict=False)
@@ -61,14 +62,16 @@ def _case_summary(c: dict[str, Any]) -> dict[str, Any]:
 
 
 def ft_data(*, N: int = 2000, realisations: int = 4, dt: float = 0.05, paths: int = 20000, seed: int = 0,
-            f: str = "logistic", mu0: str = "normal:0,1", T: float = 10.0) -> dict[str, Any]:
-    """The FT figure's data: ``settings``, per-J ``curves`` (:func:`ft_case`) and ``cases`` (tabulated numbers)."""
+            f: str = "logistic", mu0: str = "normal:0,1", T: float = 10.0, dtype: str = "float32") -> dict[str, Any]:
+    """The FT figure's data: ``settings``, per-J ``curves`` (:func:`ft_case`) and ``cases`` (tabulated numbers);
+    the networks are simulated in ``dtype`` (float32, as the report's finite-size studies: a step of N = 2000 is
+    bound by reading J)."""
     settings = {"N": N, "realisations": realisations, "dt": dt, "paths": paths, "seed": seed, "f": f, "mu0": mu0,
-                "T": T, "sigma": 1.0, "lam": 1.0}
+                "T": T, "sigma": 1.0, "lam": 1.0, "dtype": dtype}
     curves = {}
     for c, J in enumerate(FT_JS):
         curves[f"{J:g}"] = ft_case(J, N=N, realisations=realisations, dt=dt, paths=paths, seed=seed + 10 * c, f=f,
-                                   mu0=mu0, T=T)
+                                   mu0=mu0, T=T, dtype=dtype)
     return {"settings": settings, "curves": curves, "cases": {k: _case_summary(v) for k, v in curves.items()}}
 
 

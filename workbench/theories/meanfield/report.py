@@ -181,7 +181,8 @@ def ft_figure_section(ctx: ReportContext, content: ReportContent) -> None:
         f"Re-creation of the Faugeras-Tanre figure (the paper's f, initial law, time step and number of paths are "
         f"unknown; logistic f, standard normal initial law and the settings below are ours). "
         f"J = −6, 0, 2 (columns), σ = λ = 1, T = 10. Network: N = {P['N']}, {P['realisations']} realisations (one "
-        f"trial each), bands mean ± 2 SE, dt = {P['dt']}, seed {P['seed']}; particles M = {P['paths']}."
+        f"trial each, {data['settings']['dtype']}), bands mean ± 2 SE, dt = {P['dt']}, seed {P['seed']}; particles "
+        f"M = {P['paths']}."
     )
     ft_figs = (
         ctx.save_figure(
