@@ -62,8 +62,15 @@ def test_white_noise_grid(tanh_white_solver, s2, g, D0, lam) -> None:
 
 
 def test_ou_limit_at_g0(tanh_white_solver) -> None:
-    r = tanh_white_solver.solve(ModelSpec.simple(g=0.0, sigma2=0.4, tau=2.0))
+    """Uncoupled units: the OU variance and the flow's own Lyapunov exponent -1/tau (the ground energy sits on the
+    edge of lambda(E0)'s domain: round-off above it once gave NaN and the regime 'chaotic')."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        r = tanh_white_solver.solve(ModelSpec.simple(g=0.0, sigma2=0.4, tau=2.0))
     assert abs(r.Delta0 - 0.4 / (2 * 2.0)) < 1e-9  # OU variance sigma2/(2 tau) (dmft.md §3.1 check, general tau)
+    assert abs(r.lyapunov + 1 / 2.0) < 1e-9 and r.regime == "fluctuating"
 
 
 def test_transition_lines(tanh_white_solver) -> None:

@@ -126,6 +126,9 @@ class DMFTSolver(Solver):
 
         self.aux = compile_system([self.kink, self.mass], list(self.params), backend="numpy", name="dmft_aux")
         self.lyap = compile_system([st.lyapunov.rhs], [E0, *self.params], backend="numpy", name="dmft_lyap")
+        edge = _domain_edge(st.lyapunov.rhs, E0)
+        self.lyap_edge = (None if edge is None else
+                          compile_system([edge], list(self.params), backend="numpy", name="dmft_lyap_edge"))
         self.odd = problem.spec.phi.is_odd()
         self._pnames = [str(p) for p in self.params]
         self._phi0: bool | None = None
@@ -468,7 +471,7 @@ class DMFTSolver(Solver):
         )
         kink, mass = (float(v) for v in self.aux(*pv))
         if regime.startswith("static"):
-            res.lyapunov = float(self.lyap(static_W, *pv))
+            res.lyapunov = self._lyapunov(static_W, pv)
             res.tau_half = float("inf")
             res.kappa = 0.0
         elif curves:
@@ -622,13 +625,23 @@ class DMFTSolver(Solver):
         if lyap:
             T = T_box if T_box is not None else Tmax
             e0, est, h = self._ground_energy(res, Ws, Dg, mass, T, h, pv)
-            res.lyapunov = float(self.lyap(e0, *pv))
+            res.lyapunov = self._lyapunov(e0, pv)
             # plus the curve error, relative to the decay, carried over at O(1) to lambda
             curve = abs(res.lyapunov) * res.error_estimates["Delta_tau"] / max(D0 - Dinf, 1e-12)
             res.error_estimates["lyapunov"] = est + curve
             res.info["h"] = h
             res.info["E0"] = float(e0)
             res.info["T_box"] = T
+
+    def _lyapunov(self, e0: float, pv: list[float]) -> float:
+        """The derived ``lambda(E0)``; an ``E0`` beyond the edge of its domain (a square root's zero,
+        :func:`_domain_edge`) by round-off only is taken at the edge (at g = 0 the ground energy 1 came out as
+        1 + 2e-16, so lambda was NaN instead of -1/tau); beyond that it stays NaN."""
+        if self.lyap_edge is not None:
+            edge = float(np.ravel(self.lyap_edge(*pv))[0])
+            if math.isfinite(edge) and edge < e0 <= edge + 1e-12 * max(1.0, abs(edge)):
+                e0 = edge
+        return float(self.lyap(e0, *pv))
 
     def _ground_energy(self, res: DMFTResult, Ws: Any, Dg: np.ndarray, mass: float, T: float, h: float, pv):
         """Ground energy E0 of ``-M d^2/du^2 + W(Delta(u))`` on [-T, T], its Lyapunov-error estimate and the step.
@@ -660,13 +673,23 @@ class DMFTSolver(Solver):
             e4, e2, e1 = ground(4 * h), ground(2 * h), ground(h)
             r2, r1 = e2 + (e2 - e4) / 3, e1 + (e1 - e2) / 3
             e0 = min(r1 + (r1 - r2) / 15, w_inf)
-            lam = float(self.lyap(e0, *pv))
-            lam_r = float(self.lyap(min(r2, w_inf), *pv))
+            lam = self._lyapunov(e0, pv)
+            lam_r = self._lyapunov(min(r2, w_inf), pv)
             est = abs(lam - lam_r) + 1e-3 * self.curve_rtol * abs(lam)
             if est <= self.curve_rtol * max(abs(lam), 1e-3):
                 break
             h /= 2
         return e0, est, h
+
+
+def _domain_edge(expr: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
+    """The value of ``var`` at which the argument of the one square root of ``expr`` that depends on ``var`` vanishes
+    (where the derived ``lambda(E0)`` stops being real), or None when there is no such single root."""
+    roots = [a.base for a in expr.atoms(sp.Pow) if a.exp == sp.Rational(1, 2) and a.base.has(var)]
+    if len(roots) != 1:
+        return None
+    sols = sp.solve(roots[0], var)
+    return sols[0] if len(sols) == 1 else None
 
 
 def _lowest_eigenvalue(diag: np.ndarray, off: np.ndarray, guess: float | None) -> float:
