@@ -4,6 +4,7 @@
 # (e.g. --quick, --force, or report names).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BOOTSTRAP_EXTRAS=dask  # the report executors (local processes, Dask); scripts/test.sh adds the test tools
 source "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
 if [ -f scripts/install_tex.sh ]; then bash scripts/install_tex.sh || echo "[main] TeX not installed: reports will be .tex only" >&2; fi

@@ -60,8 +60,9 @@ def step_biases(phi: str, g: float, sigma2: float, dt: float, method: str = "exp
 
 
 def autocov_network(phi: str, g: float, sigma2: float, N: int, seed: int, T: float, trials: int, dt: float,
-                    bias: dict[str, float]) -> np.ndarray:
-    """:data:`COLUMNS` of one network (seed ``seed``); SpecError when its linear-equivalent system is unstable."""
+                    bias: dict[str, float], dtype: str = "float64") -> np.ndarray:
+    """:data:`COLUMNS` of one network (seed ``seed``, simulated in ``dtype``); SpecError when its linear-equivalent
+    system is unstable."""
     from threadpoolctl import threadpool_limits
 
     from workbench.sim import simulate
@@ -77,7 +78,7 @@ def autocov_network(phi: str, g: float, sigma2: float, N: int, seed: int, T: flo
         steps = step_bias(net.J, pred.site, sigma2, dt, run.method)
         sim = simulate(run.spec(), T=run.burn_in + T, dt=dt, trials=trials, seed=seed, burn_in=run.burn_in,
                        stride=run.stride, record=("traj", "traj_phi"), neurons=N, network=net, method=run.method,
-                       blas_threads=1)
+                       blas_threads=1, dtype=dtype)
     out, cross = [], []
     for name, traj, C in (("x", sim.traj, pred.cov_x), ("phi", sim.traj_phi, pred.cov_phi)):
         est = cross_block_dimension(traj, 4, mean=0.0)
@@ -103,19 +104,21 @@ def autocov_samples(params: dict[str, Any]) -> dict[str, np.ndarray]:
         seed = int(p["seed"]) + i
         try:
             rows.append(autocov_network(p["phi"], p["g"], p["sigma2"], int(p["N"]), seed, p["T"], int(p["trials"]),
-                                        p["dt"], bias))
+                                        p["dt"], bias, p.get("dtype", "float64")))
         except SpecError:
             unstable.append(seed)
     return {"rows": np.array(rows).reshape(-1, len(COLUMNS)), "unstable": np.array(unstable, dtype=int)}
 
 
 def autocov_job(phi: str, g: float, sigma2: float, N: int, networks: int, seed: int, T: float = 1000.0,
-                trials: int = 4, dt: float = 0.05) -> Any:
-    """The stored run of :func:`autocov_samples` (networks ``seed, seed + 1, ...``)."""
+                trials: int = 4, dt: float = 0.05, dtype: str = "float64") -> Any:
+    """The stored run of :func:`autocov_samples` (networks ``seed, seed + 1, ...``, simulated in ``dtype``)."""
+    from workbench.sim.runs import with_precision
     from workbench.store import RunJob
 
-    params = {"phi": phi, "g": float(g), "sigma2": float(sigma2), "N": int(N), "networks": int(networks),
-              "seed": int(seed), "T": float(T), "trials": int(trials), "dt": float(dt)}
+    params = with_precision({"phi": phi, "g": float(g), "sigma2": float(sigma2), "N": int(N),
+                             "networks": int(networks), "seed": int(seed), "T": float(T), "trials": int(trials),
+                             "dt": float(dt)}, dtype)
     return RunJob("dimension.finite-size-autocov", params, autocov_samples,
                   ("workbench.sim", "workbench.theories.fixed", "workbench.theories.dmft", autocov_samples),
                   f"dimension 1/N autocov {phi} g={g:g} N={N} x {networks}")

@@ -254,7 +254,7 @@ def _jobs(P: dict[str, Any]) -> dict[Any, Any]:
     jobs.update(psi_jobs(P))
     jobs.update(psi_reference_jobs(P))
     jobs["autocov"] = autocov_job(P["fsn_phi"], P["fsn_g"], P["sigma2"], P["fsn_N"], P["fsn_networks"], P["seed"],
-                                  P["fsn_T"])
+                                  P["fsn_T"], dtype=P["fsn_dtype"])
     return jobs
 
 
@@ -491,7 +491,8 @@ def nonlinear_finite_size_section(ctx: ReportContext, content: ReportContent) ->
              "measures coef - c_LE with a small spread (a control variate), and N (shared - value), of derived mean "
              "c_LE and strongly anti-correlated with it, is a second control variate (fitted slope). "
              f"N = {N}, {len(rows)} networks (seeds {P['seed']} + i; {len(arrays['unstable'])} skipped with an "
-             f"unstable linear equivalent), 4 trials of T = {T:g} after 50 burn-in, dt = 0.05, samples every 0.5; "
+             f"unstable linear equivalent), 4 trials of T = {T:g} after 50 burn-in, dt = 0.05 ({P['fsn_dtype']}), samples "
+             "every 0.5; "
              "the DMFT time-step bias of the unit statistics is added to the simulated values."
              + (KNOWN_SHORTFALL if (phi, g, s2) == ("tanh", 1.2, 1.0) else ""))
     rows_tex = [[key.replace("mean_autocov_", "")] + [f"{fs.parts[key][p]:.4g}" for p in PARTS]
@@ -581,6 +582,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                       "their twins (float32 halves the memory traffic of J; the samples are kept in float64)")
     content.parameter("precision, other regimes", P["regime_dtype"], "steps of the other regimes' networks and twins")
     content.parameter("precision, psi", P["psi_dtype"], "steps of the frequency-resolved (psi) networks")
+    content.parameter("precision, 1/N autocov", P["fsn_dtype"], "steps of the nonlinear 1/N study's networks")
 
 
 @register_report(
@@ -594,7 +596,7 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "dt_tanh": 0.025, "dtype_tanh": "float32", "seed": 100, "hs_g": 0.5, "hs_N": 400, "fs_g": 0.6,
                     "fs_covariance": "zero-frequency", "fs_Ns": [250, 500, 1000, 2000],
                     "fs_networks": [1200, 300, 75, 10], "curve_points": 30, "fsn_phi": "tanh", "fsn_g": 1.2,
-                    "fsn_N": 125, "fsn_networks": 160, "fsn_T": 250.0,
+                    "fsn_N": 125, "fsn_networks": 160, "fsn_T": 250.0, "fsn_dtype": "float32",
                     "regime_N": 300, "regime_networks": 12, "regime_trials": 2, "regime_T": 300.0,
                     "regime_dt": 0.025, "regime_dtype": "float32", "regime_window": 12.5, "worked_points": 10,
                     "psi_N": 300, "psi_networks": 48, "psi_chunk": 8, "psi_T": 1600.0, "psi_dt": 0.025,
