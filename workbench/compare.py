@@ -18,12 +18,14 @@ __all__ = [
     "KINDS",
     "Comparison",
     "FiniteSizeFit",
+    "SeriesFit",
     "compare_abs",
     "compare_rel",
     "compare_stat",
     "count_kinds",
     "finite_size_fit",
     "fit_quality",
+    "series_fit",
     "relative_tolerance_stats",
     "student_k",
 ]
@@ -266,7 +268,79 @@ def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None, power: float 
     )
 
 
-def fit_quality(quantity: str, fit: FiniteSizeFit, sigma: float = 4.0, **context: Any) -> Comparison:
+@dataclass(frozen=True)
+class SeriesFit:
+    """Weighted least-squares fit ``y(N) = sum_k p_k / N**k`` over the powers ``k`` of :attr:`powers` (weights 1/SE^2).
+
+    Attributes
+    ----------
+    powers : tuple of int
+        The powers of 1/N fitted (``(0, 1, 2)``: intercept, 1/N and 1/N^2 terms).
+    params, se_params, dof : tuple of float
+        Fitted coefficients, their standard errors, and the Welch-Satterthwaite dof of each SE (every coefficient
+        is linear in the data: ``p = sum_i l_i y_i``, ``nu = (sum l_i^2 se_i^2)^2 / sum (l_i^2 se_i^2)^2 / (n_i - 1)``;
+        inf when the sample counts were not given).
+    Ns, y, se : tuple of float
+        The data.
+    chi2 : float
+        Weighted residual sum of squares.
+    """
+
+    powers: tuple[int, ...]
+    params: tuple[float, ...]
+    se_params: tuple[float, ...]
+    dof: tuple[float, ...]
+    Ns: tuple[float, ...]
+    y: tuple[float, ...]
+    se: tuple[float, ...]
+    chi2: float
+
+    def at(self, N: Any) -> Any:
+        """Fitted value at size(s) N."""
+        return sum(p * N ** -float(k) for p, k in zip(self.params, self.powers, strict=True))
+
+    @property
+    def resid_dof(self) -> int:
+        """Residual degrees of freedom: sizes minus fitted coefficients."""
+        return len(self.Ns) - len(self.powers)
+
+    @property
+    def p_value(self) -> float:
+        """Upper-tail probability of ``chi2`` under chi^2 with :attr:`resid_dof` dof (nan without residual dof)."""
+        from scipy import stats
+
+        return float(stats.chi2.sf(self.chi2, self.resid_dof)) if self.resid_dof > 0 else math.nan
+
+
+def series_fit(Ns: Any, y: Any, se: Any, powers: Sequence[int] = (0, 1, 2), samples: Any = None) -> SeriesFit:
+    """Fit ``y = sum_k p_k / N**k`` (``k`` in ``powers``) to estimates ``y`` with standard errors ``se`` at sizes
+    ``Ns`` (at least as many sizes as powers); ``samples`` (per size, or one number) gives each coefficient's
+    Welch-Satterthwaite dof. A known intercept ``a`` is fitted as ``N (y - a) = c + d/N``: data ``N (y - a)``, SEs
+    ``N se``, powers ``(0, 1)``."""
+    import numpy as np
+
+    N = np.asarray(Ns, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    ses = np.maximum(np.asarray(se, dtype=float), 1e-300)
+    if N.ndim != 1 or ys.shape != N.shape or ses.shape != N.shape or N.size < len(powers) or not len(powers):
+        raise ValueError(f"series_fit needs matching Ns, y, se with at least {len(powers)} sizes")
+    W = 1.0 / ses**2
+    A = np.stack([N ** -float(k) for k in powers], axis=1)
+    cov = np.linalg.inv(A.T @ (A * W[:, None]))
+    L = cov @ (A.T * W[None, :])  # p = L y
+    p = L @ ys
+    dof = [math.inf] * len(powers)
+    if samples is not None:
+        n = np.maximum(np.broadcast_to(np.asarray(samples, dtype=float), N.shape) - 1, 1)
+        lv = L**2 * ses[None, :] ** 2
+        dof = [float(row.sum() ** 2 / np.sum(row**2 / n)) for row in lv]
+    return SeriesFit(tuple(int(k) for k in powers), tuple(float(v) for v in p),
+                     tuple(math.sqrt(cov[i, i]) for i in range(len(powers))), tuple(dof),
+                     tuple(float(v) for v in N), tuple(float(v) for v in ys), tuple(float(v) for v in ses),
+                     float(np.sum(W * (ys - A @ p) ** 2)))
+
+
+def fit_quality(quantity: str, fit: FiniteSizeFit | SeriesFit, sigma: float = 4.0, **context: Any) -> Comparison:
     """Goodness of a finite-size fit as a check: ``chi^2 - nu`` (expectation 0) against the chi^2 quantile.
 
     ``nu`` is the fit's residual dof (needs >= 1); the tolerance is ``chi2_nu(1 - p) - nu`` with ``p`` the

@@ -102,23 +102,40 @@ def instability_figure(curve: Mapping[str, np.ndarray], mean_autocov_linear: np.
     return fig
 
 
-def finite_size_figure(studies: Mapping[str, Any], theory: Mapping[str, tuple[float, float]] | None,
-                       k: float = 2.0) -> Any:
-    """Per-N means (``k`` SE) against 1/N with the fitted line and, when derived, ``value + coef/N``."""
-    fig, axes = _axes(len(studies), height=2.4)
-    for ax, (key, st) in zip(np.atleast_1d(axes), studies.items(), strict=True):
-        inv = 1.0 / np.asarray(st.Ns, dtype=float)
-        ax.errorbar(inv, st.mean, yerr=k * np.asarray(st.se), fmt="o", ms=3.5, color="0.2", capsize=2,
-                    label=f"exact $C$ ($\\pm{k:g}$ SE)")
-        grid = np.linspace(0.0, inv.max() * 1.05, 50)
-        ax.plot(grid, st.fit.a + st.fit.c * grid, color="0.5", lw=1.0, ls="--", label="fit $a + c/N$")
-        if theory is not None and key in theory:
-            value, coef = theory[key]
-            ax.plot(grid, value + coef * grid, color="C0", lw=1.3, label="theory to $O(1/N)$")
-        ax.set_xlabel("$1/N$", fontsize=FONT)
-        ax.set_ylabel(key.replace("_", " "), fontsize=FONT)
-        ax.tick_params(labelsize=8)
-    np.atleast_1d(axes)[0].legend(fontsize=6.5, frameon=False)
+def finite_size_figure(studies: Mapping[str, Any], theory: Any, counts: Sequence[int], k: float = 2.0) -> Any:
+    """Per statistic (columns): top, the per-N means (``k`` SE) against 1/N with ``value + coef/N`` of ``theory``
+    (:class:`~workbench.theories.dimension.finite_size.FiniteSizeCoefficients`) and the fit ``a + c/N + d/N^2``;
+    bottom, ``N (y - value)`` with the fit ``c + d/N`` and the derived ``coef`` at 1/N = 0
+    (:func:`~workbench.theories.dimension.finite_size.coefficient_fits`)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from workbench.theories.dimension.finite_size import coefficient_fits
+
+    fig, axes = plt.subplots(2, len(studies), figsize=(6.4, 4.4), constrained_layout=True, squeeze=False)
+    for j, (key, st) in enumerate(studies.items()):
+        top, bottom = axes[0, j], axes[1, j]
+        N = np.asarray(st.Ns, dtype=float)
+        inv, se = 1.0 / N, np.asarray(st.se)
+        grid = np.linspace(0.0, inv.max() * 1.05, 80)
+        fa, fc = coefficient_fits(st, theory, counts)
+        a, c = theory.value[key], theory.coef[key]
+        top.errorbar(inv, st.mean, yerr=k * se, fmt="o", ms=3.0, color="0.2", capsize=2,
+                     label=f"exact $C$ ($\\pm{k:g}$ SE)")
+        top.plot(grid, a + c * grid, color="C0", lw=1.3, label="theory to $O(1/N)$")
+        top.plot(grid[1:], fa.at(1.0 / grid[1:]), color="0.5", lw=1.0, ls="--", label="fit $a + c/N + d/N^2$")
+        bottom.errorbar(inv, N * (np.asarray(st.mean) - a), yerr=k * N * se, fmt="o", ms=3.0, color="0.2", capsize=2)
+        bottom.plot(grid[1:], fc.at(1.0 / grid[1:]), color="0.5", lw=1.0, ls="--", label="fit $c + d/N$")
+        bottom.plot([0.0], [c], marker="*", ms=9, color="C0", ls="none", label="derived $c$")
+        top.set_ylabel(key.replace("_", " "), fontsize=FONT)
+        bottom.set_ylabel(f"$N$ ({key.replace('_', ' ')} $- a$)", fontsize=FONT)
+        bottom.set_xlabel("$1/N$", fontsize=FONT)
+        for ax in (top, bottom):
+            ax.tick_params(labelsize=7)
+    axes[0, 0].legend(fontsize=6, frameon=False)
+    axes[1, 0].legend(fontsize=6, frameon=False)
     return fig
 
 
