@@ -21,7 +21,8 @@ is in. The coefficient checks are limited by the 1/N^2 term, which is not derive
 Adding N = 64 (12000 networks) and 90 (8000): c + d/N over N = 64-2000 gives c = -1.671 +- 0.055 (PR/N, 3.4 %),
 2.792 +- 0.098 (mean autocov, against 2.747) and 32.50 +- 1.34 (N var_cross, against 32.53), chi^2 6.5, 5.2, 6.7 on
 5 dof. The dimension report now tests c this way (:func:`~workbench.theories.dimension.finite_size.coefficient_fits`,
-N = 64, 90, 125, 250, 500, 1000 with 12000, 8000, 4800, 2400, 300, 24 networks, about 41 s).
+N = 64, 90, 125, 250, 500, 1000 with 12000, 8000, 4800, 1800, 300, 24 networks, 38-42 s in the main job;
+c to 3.6-4.5 %, where the a + c/N fit over N = 250-2000 had about 10 %).
 """
 
 from __future__ import annotations

@@ -122,7 +122,7 @@ def test_coefficient_checks_fit_the_1_over_n2_term_and_have_power() -> None:
     from workbench.compare import fit_quality, series_fit
     from workbench.theories.dimension.finite_size import FiniteSizeCoefficients, coefficient_fits
 
-    Ns, counts = [64, 90, 125, 250, 500, 1000], [12000, 8000, 4800, 2400, 300, 24]
+    Ns, counts = [64, 90, 125, 250, 500, 1000], [12000, 8000, 4800, 1800, 300, 24]
     a, c = 0.4096, -1.6272
     st = {"PR_over_N": _synthetic_study("PR_over_N", a, c, 40.0, 3.0, Ns, counts, seed=2)}
 
