@@ -26,6 +26,7 @@ __all__ = [
     "finite_size_fit",
     "fit_quality",
     "series_fit",
+    "series_fit_from_file",
     "relative_tolerance_stats",
     "student_k",
 ]
@@ -362,13 +363,9 @@ def fit_quality(quantity: str, fit: FiniteSizeFit | SeriesFit, sigma: float = 4.
     return Comparison(quantity, 0.0, fit.chi2 - nu, tol, reason, dict(context), kind="simulation")
 
 
-def finite_size_fit_from_file(path: Any, variable: str, power: float = 1.0, **sel: Any) -> FiniteSizeFit:
-    """:func:`finite_size_fit` of an ensemble file written by ``workbench sweep simulate ... --N ... --out e.nc``.
-
-    The per-network values of ``variable`` are averaged over the ``network`` dimension at each N
-    (standard error ``std / sqrt(K)``, ``K`` networks); ``sel`` picks one value of every other swept
-    dimension (e.g. ``g=1.5``), which must leave only ``N`` and ``network``.
-    """
+def _network_means_from_file(path: Any, variable: str, **sel: Any) -> tuple[Any, Any, Any, Any]:
+    """Sizes, per-N mean and SE over the ``network`` dimension, and finite network counts, of ``variable`` in an
+    ensemble file (``sel`` picks one value of every other swept dimension)."""
     import numpy as np
     import xarray as xr
 
@@ -382,10 +379,25 @@ def finite_size_fit_from_file(path: Any, variable: str, power: float = 1.0, **se
         raise SpecError("sel", f"select one value of every swept dimension but N and network; left: {da.dims}")
     da = da.transpose("N", "network")
     vals = da.values
-    ok = np.isfinite(vals)
-    K = ok.sum(axis=1)
+    K = np.isfinite(vals).sum(axis=1)
     if np.any(K < 2):
         raise SpecError("networks", "need at least 2 finite networks per N for a standard error")
-    mean = np.nanmean(vals, axis=1)
-    se = np.nanstd(vals, axis=1, ddof=1) / np.sqrt(K)
-    return finite_size_fit(da["N"].values, mean, se, samples=K, power=power)
+    return da["N"].values, np.nanmean(vals, axis=1), np.nanstd(vals, axis=1, ddof=1) / np.sqrt(K), K
+
+
+def finite_size_fit_from_file(path: Any, variable: str, power: float = 1.0, **sel: Any) -> FiniteSizeFit:
+    """:func:`finite_size_fit` of an ensemble file written by ``workbench sweep simulate ... --N ... --out e.nc``.
+
+    The per-network values of ``variable`` are averaged over the ``network`` dimension at each N
+    (standard error ``std / sqrt(K)``, ``K`` networks); ``sel`` picks one value of every other swept
+    dimension (e.g. ``g=1.5``), which must leave only ``N`` and ``network``.
+    """
+    Ns, mean, se, K = _network_means_from_file(path, variable, **sel)
+    return finite_size_fit(Ns, mean, se, samples=K, power=power)
+
+
+def series_fit_from_file(path: Any, variable: str, powers: Sequence[int] = (0, 1, 2), **sel: Any) -> SeriesFit:
+    """:func:`series_fit` (``sum_k p_k / N**k``, default ``a + c/N + d/N^2``, Welch dof per coefficient) of an
+    ensemble file, its per-N means and SEs over networks as in :func:`finite_size_fit_from_file`."""
+    Ns, mean, se, K = _network_means_from_file(path, variable, **sel)
+    return series_fit(Ns, mean, se, powers, samples=K)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from workbench.cli import main
-from workbench.compare import finite_size_fit_from_file
+from workbench.compare import finite_size_fit_from_file, series_fit_from_file
 
 xr = pytest.importorskip("xarray")
 
@@ -40,6 +40,12 @@ def test_ensemble_identical_for_every_executor_and_re_used_from_the_store(tmp_pa
     assert (tmp_path / "again.nc").read_bytes() == files[0]
     fit = finite_size_fit_from_file(tmp_path / "e0.nc", "var_x_mean")
     assert fit.Ns == (40.0, 80.0) and np.isfinite(fit.a) and fit.se_a > 0
+    series = series_fit_from_file(tmp_path / "e0.nc", "var_x_mean", powers=(0, 1))
+    assert series.params == pytest.approx((fit.a, fit.c), rel=1e-12)
+    assert series.se_params == pytest.approx((fit.se_a, fit.se_c), rel=1e-12)
+    assert series.dof[0] == pytest.approx(fit.dof, rel=1e-12)
+    with pytest.raises(ValueError):  # two sizes cannot carry a 1/N^2 term
+        series_fit_from_file(tmp_path / "e0.nc", "var_x_mean")
 
 
 def test_ensemble_bad_input(tmp_path: Path, capsys) -> None:

@@ -7,7 +7,8 @@ ensemble is identical on every executor and worker count. Each network's estimat
 variances, naive and cross-block PR/N with jackknife standard errors) are stored in the
 content-addressed run store (``--store``; a stored network is re-used, not recomputed) and written
 to ``--out FILE.nc`` with dimensions (swept options..., ``network``);
-:func:`workbench.compare.finite_size_fit_from_file` fits ``a + c/N`` to such a file.
+:func:`workbench.compare.finite_size_fit_from_file` fits ``a + c/N`` to such a file,
+:func:`workbench.compare.series_fit_from_file` ``a + c/N + d/N^2``.
 """
 
 from __future__ import annotations
