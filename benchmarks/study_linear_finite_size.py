@@ -37,15 +37,6 @@ KEYS = ("PR_over_N", "mean_autocov", "N_var_cross")
 """The statistics fitted (columns of :data:`~workbench.theories.dimension.finite_size.FINITE_SIZE_KEYS`)."""
 
 
-def weighted_fit(x: np.ndarray, y: np.ndarray, se: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """Weighted least squares of ``y`` on ``1, x, ...`` (``columns`` terms): parameters, their SEs, chi^2."""
-    X = np.column_stack([x**k for k in range(columns)])
-    w = 1.0 / se**2
-    cov = np.linalg.inv(X.T @ (w[:, None] * X))
-    p = cov @ (X.T @ (w * y))
-    return p, np.sqrt(np.diag(cov)), float(np.sum(w * (y - X @ p) ** 2))
-
-
 def measure(g: float, covariance: str, Ns: list[int], networks: list[int], seed: int) -> list[np.ndarray]:
     """Rows of :data:`FINITE_SIZE_KEYS` per size (the report's stored-run computation, run here)."""
     from workbench.theories.dimension.finite_size import size_exact_jobs
@@ -60,6 +51,7 @@ def measure(g: float, covariance: str, Ns: list[int], networks: list[int], seed:
 
 def summarise(g: float, covariance: str, Ns: list[int], rows: list[np.ndarray]) -> None:
     """Print the three fits of each statistic of :data:`KEYS` against the derived value and coefficient."""
+    from workbench.compare import series_fit
     from workbench.theories.dimension.finite_size import FINITE_SIZE_KEYS, finite_size_coefficients
 
     fc = finite_size_coefficients(g, 1.0, covariance)
@@ -72,11 +64,13 @@ def summarise(g: float, covariance: str, Ns: list[int], rows: list[np.ndarray]) 
         spread = n * np.array([r[:, j].std(ddof=1) for r in rows])
         print(f"\n{key}: derived a = {a:.6g}, c = {c:.6g}; spread of N y over networks per size: "
               + ", ".join(f"{v:.3g}" for v in spread))
-        p, s, chi2 = weighted_fit(1 / n, mean, se, 2)
+        f = series_fit(n, mean, se, (0, 1))
+        p, s, chi2 = f.params, f.se_params, f.chi2
         print(f"  a + c/N:          a = {p[0]:.6g} +- {s[0]:.2g}, c = {p[1]:.5g} +- {s[1]:.3g} "
               f"({(p[1] - c) / s[1]:+.2f} SE), chi^2 {chi2:.2f} / {len(n) - 2} dof")
         for cols, name in ((1, "N (y - a) = c"), (2, "N (y - a) = c + d/N")):
-            p, s, chi2 = weighted_fit(1 / n, n * (mean - a), n * se, cols)
+            f = series_fit(n, n * (mean - a), n * se, tuple(range(cols)))
+            p, s, chi2 = f.params, f.se_params, f.chi2
             extra = f", d = {p[1]:.3g} +- {s[1]:.2g}" if cols == 2 else ""
             print(f"  {name + ':':20s} c = {p[0]:.5g} +- {s[0]:.3g} ({100 * s[0] / abs(c):.1f} % of c, "
                   f"{(p[0] - c) / s[0]:+.2f} SE){extra}, chi^2 {chi2:.2f} / {len(n) - cols} dof")

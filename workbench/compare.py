@@ -245,16 +245,7 @@ def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None, power: float 
     ses = np.maximum(np.asarray(se, dtype=float), 1e-300)
     if x.size < 2 or ys.shape != x.shape or ses.shape != x.shape:
         raise ValueError("finite_size_fit needs matching Ns, y, se with at least 2 sizes")
-    W = 1.0 / ses**2
-    A = np.stack([np.ones_like(x), x], axis=1)
-    cov = np.linalg.inv(A.T @ (A * W[:, None]))
-    a, c = cov @ (A.T @ (W * ys))
-    dof = math.inf
-    if samples is not None:
-        n = np.broadcast_to(np.asarray(samples, dtype=float), x.shape)
-        lv = ((cov @ (A.T * W[None, :]))[0] ** 2) * ses**2
-        dof = float(lv.sum() ** 2 / np.sum(lv**2 / np.maximum(n - 1, 1)))
-    chi2 = float(np.sum(W * (ys - a - c * x) ** 2))
+    (a, c), cov, dof, chi2 = _weighted_lsq(np.stack([np.ones_like(x), x], axis=1), ys, ses, samples)
     return FiniteSizeFit(
         float(a),
         math.sqrt(cov[0, 0]),
@@ -263,10 +254,27 @@ def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None, power: float 
         tuple(float(v) for v in Ns),
         tuple(float(v) for v in ys),
         tuple(float(v) for v in ses),
-        dof,
+        dof[0],
         chi2,
         float(power),
     )
+
+
+def _weighted_lsq(A: Any, ys: Any, ses: Any, samples: Any) -> tuple[Any, Any, list[float], float]:
+    """Weighted least squares ``ys ~ A p`` (weights ``1/ses^2``): coefficients, their covariance, the
+    Welch-Satterthwaite dof of each (inf without ``samples``; every coefficient is linear in the data,
+    ``p = L y``) and the chi^2."""
+    import numpy as np
+
+    W = 1.0 / ses**2
+    cov = np.linalg.inv(A.T @ (A * W[:, None]))
+    p = cov @ (A.T @ (W * ys))
+    dof = [math.inf] * A.shape[1]
+    if samples is not None:
+        n = np.maximum(np.broadcast_to(np.asarray(samples, dtype=float), ys.shape) - 1, 1)
+        lv = (cov @ (A.T * W[None, :])) ** 2 * ses[None, :] ** 2
+        dof = [float(row.sum() ** 2 / np.sum(row**2 / n)) for row in lv]
+    return p, cov, dof, float(np.sum(W * (ys - A @ p) ** 2))
 
 
 @dataclass(frozen=True)
@@ -325,20 +333,10 @@ def series_fit(Ns: Any, y: Any, se: Any, powers: Sequence[int] = (0, 1, 2), samp
     ses = np.maximum(np.asarray(se, dtype=float), 1e-300)
     if N.ndim != 1 or ys.shape != N.shape or ses.shape != N.shape or N.size < len(powers) or not len(powers):
         raise ValueError(f"series_fit needs matching Ns, y, se with at least {len(powers)} sizes")
-    W = 1.0 / ses**2
-    A = np.stack([N ** -float(k) for k in powers], axis=1)
-    cov = np.linalg.inv(A.T @ (A * W[:, None]))
-    L = cov @ (A.T * W[None, :])  # p = L y
-    p = L @ ys
-    dof = [math.inf] * len(powers)
-    if samples is not None:
-        n = np.maximum(np.broadcast_to(np.asarray(samples, dtype=float), N.shape) - 1, 1)
-        lv = L**2 * ses[None, :] ** 2
-        dof = [float(row.sum() ** 2 / np.sum(row**2 / n)) for row in lv]
+    p, cov, dof, chi2 = _weighted_lsq(np.stack([N ** -float(k) for k in powers], axis=1), ys, ses, samples)
     return SeriesFit(tuple(int(k) for k in powers), tuple(float(v) for v in p),
                      tuple(math.sqrt(cov[i, i]) for i in range(len(powers))), tuple(dof),
-                     tuple(float(v) for v in N), tuple(float(v) for v in ys), tuple(float(v) for v in ses),
-                     float(np.sum(W * (ys - A @ p) ** 2)))
+                     tuple(float(v) for v in N), tuple(float(v) for v in ys), tuple(float(v) for v in ses), chi2)
 
 
 def fit_quality(quantity: str, fit: FiniteSizeFit | SeriesFit, sigma: float = 4.0, **context: Any) -> Comparison:
