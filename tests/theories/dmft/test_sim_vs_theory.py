@@ -64,6 +64,26 @@ def test_full_delta_study_records_all_neurons_and_samples_the_lags_exactly() -> 
         assert all(abs(lag / h - round(lag / h)) < 1e-9 for lag in st.lags)  # no interpolation between samples
 
 
+def test_delta_study_takes_one_network_count_per_size() -> None:
+    """Per-size counts reach each size's job, the Welch dof of the fit and the check's context; the report's chaotic
+    studies give the small sizes more networks; a count list of the wrong length is one SpecError."""
+    from workbench.errors import SpecError
+
+    kw = dict(g=2.0, Ns=(250, 500, 1000), seeds=(1, 2, 3), T=20.0)
+    study = DeltaStudy(**kw, realisations=(12, 6, 3))
+    assert study.networks == (12, 6, 3) and study.networks_at(500) == 6
+    assert [j.params["R"] for j in study.size_jobs()] == [12, 6, 3]
+    assert DeltaStudy(**kw, realisations=5).networks == (5, 5, 5)
+    with pytest.raises(SpecError, match="realisations"):
+        DeltaStudy(**kw, realisations=(12, 6))
+    means, ses = np.array([1.0, 1.01, 1.02]), np.array([0.01, 0.02, 0.04])
+    counts = finite_size_fit(study.Ns, means, ses, samples=study.networks).dof
+    assert counts != finite_size_fit(study.Ns, means, ses, samples=12).dof
+    chaos = [st for st in DMFTChecks().studies("full") if isinstance(st, DeltaStudy) and st.sigma2 == 0.0
+             and len(st.Ns) > 1]
+    assert chaos and all(st.networks[0] > st.networks[-1] and st.Ns[0] < st.Ns[-1] for st in chaos)
+
+
 def test_step_prediction_is_the_exp_euler_map_and_close_to_the_flow(tanh_solver) -> None:
     """The prediction at dt is the map DMFT with delta = 1 - exp(-dt); it converges to the flow's as dt -> 0."""
     from workbench.theories.dmft.checks import step_prediction

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from workbench.compare import Comparison, FiniteSizeFit, finite_size_fit, fit_quality, student_k
+from workbench.errors import SpecError
 from workbench.sim.checks import t_stat
 from workbench.sim.runs import SIM_CODE, with_precision
 from workbench.store import RunJob, StoredRun
@@ -81,8 +82,8 @@ SIZES: dict[str, dict[str, Any]] = {
     "full": {
         "dtype": "float32",
         "fs_g": [2.0, 2.5],
-        "fs_Ns": [500, 1000, 1500, 2000],
-        "fs_R": 20,
+        "fs_Ns": [250, 500, 1000, 2000],
+        "fs_R": [40, 40, 20, 20],
         "fs_T": 75.0,
         "fs_trials": 8,
         "fs_dt": 0.2,
@@ -485,8 +486,9 @@ def _quality(name: str, fit: FiniteSizeFit, **context: Any) -> list[Comparison]:
 class DeltaStudy:
     """Delta(tau) of one-population networks (tanh, ``g``, white noise ``sigma2``) at ``lags``.
 
-    ``realisations`` networks (``trials`` trials each, all neurons unless ``neurons`` > 0) at each size in
-    ``Ns``; realisation r at size ``Ns[i]`` has seed ``seeds[i] + r``; ``T`` is the averaging time after
+    ``realisations`` networks (one count for every size, or one per size in ``Ns``; ``trials`` trials each, all
+    neurons unless ``neurons`` > 0) at each size in ``Ns``; realisation r at size ``Ns[i]`` has seed ``seeds[i] + r``
+    (the first networks of a size are the same whatever the count); ``T`` is the averaging time after
     ``burn_in``. With several sizes the network means are fitted by ``a + c/N`` and the intercept is compared
     with the DMFT plus the dt bias measured at ``dt_N`` (0: not measured), with a chi^2 check of each fit;
     with one size the tolerance is ``k`` SE over (realisation, trial) samples plus ``bias_rel |theory|``.
@@ -495,7 +497,7 @@ class DeltaStudy:
     g: float
     Ns: tuple[int, ...]
     seeds: tuple[int, ...]
-    realisations: int
+    realisations: int | tuple[int, ...]
     T: float
     lags: tuple[float, ...] = LAGS
     sigma2: float = 0.0
@@ -510,6 +512,24 @@ class DeltaStudy:
     dt_N: int = 0
     dtype: str = "float64"
 
+    def __post_init__(self) -> None:
+        """Refuse a per-size network count that does not match ``Ns`` (one-line SpecError)."""
+        counts = self.networks
+        if len(counts) != len(self.Ns) or min(counts) < 1:
+            raise SpecError("realisations", f"need one count >= 1, or one per size of Ns={list(self.Ns)}, got "
+                            f"{self.realisations!r}")
+
+    @property
+    def networks(self) -> tuple[int, ...]:
+        """Networks per size, in the order of ``Ns``."""
+        if isinstance(self.realisations, (int, np.integer)):
+            return (int(self.realisations),) * len(self.Ns)
+        return tuple(int(r) for r in self.realisations)
+
+    def networks_at(self, N: int) -> int:
+        """Networks of size ``N``."""
+        return self.networks[list(self.Ns).index(N)]
+
     def spec(self, N: int | None = None) -> Any:
         """The model spec at size ``N`` (default: the largest)."""
         from workbench.spec import ModelSpec
@@ -517,12 +537,12 @@ class DeltaStudy:
         return ModelSpec.simple(N=int(N or self.Ns[-1]), g=self.g, sigma2=self.sigma2)
 
     def _job(self, N: int, seed: int, dt: float, stride: int) -> RunJob:
-        """The job of ``realisations`` networks of size N at time step dt."""
+        """The job of the :meth:`networks_at` N networks of size N at time step dt."""
         params = {
             "N": int(N),
             "g": float(self.g),
             "sigma2": float(self.sigma2),
-            "R": int(self.realisations),
+            "R": self.networks_at(N),
             "T": float(self.T),
             "burn_in": float(self.burn_in),
             "dt": float(dt),
@@ -565,7 +585,7 @@ class DeltaStudy:
         """Weighted fits ``a + c/N`` of the network means, one per lag (needs >= 2 sizes)."""
         means, ses = self.estimates(runs)
         return [
-            finite_size_fit(self.Ns, means[:, li], ses[:, li], samples=self.realisations)
+            finite_size_fit(self.Ns, means[:, li], ses[:, li], samples=self.networks)
             for li in range(len(self.lags))
         ]
 
@@ -599,7 +619,7 @@ class DeltaStudy:
     def _extrapolated(self, thv: list[float], runs: Mapping[RunJob, StoredRun], step: StepPrediction | None = None
                       ) -> list[Comparison]:
         bias = self.dt_bias(runs)
-        ctxd = {"g": self.g, "sigma2": self.sigma2, "Ns": list(self.Ns), "networks": self.realisations}
+        ctxd = {"g": self.g, "sigma2": self.sigma2, "Ns": list(self.Ns), "networks": list(self.networks)}
         ctxd |= {"trials": self.trials, "T": self.T, "dt": self.dt, "seeds": [f"{s}+r" for s in self.seeds]}
         out = []
         for li, (lag, fit) in enumerate(zip(self.lags, self.fits(runs), strict=True)):
@@ -614,7 +634,7 @@ class DeltaStudy:
         D = np.asarray(_run(runs, job)["D"])
         samples = D.reshape(-1, D.shape[-1])  # one sample per (realisation, trial)
         m, se = _mean_se(samples)
-        seeds = [self.seeds[0] + r for r in range(self.realisations)]
+        seeds = [self.seeds[0] + r for r in range(self.networks[0])]
         ctxd = {"N": self.Ns[0], "trials": self.trials, "seeds": seeds, "T": self.T, "dt": self.dt}
         ctxd |= {"burn_in": self.burn_in, "g": self.g, "sigma2": self.sigma2}
         return [
@@ -974,6 +994,13 @@ class PhaseStudy:
 Study = DeltaStudy | LyapunovStudy | PopulationStudy | SweepStudy | PhaseStudy
 
 
+def network_counts(value: Any) -> int | tuple[int, ...]:
+    """A study's networks per size from report parameters: one count for every size, or a list, one per size."""
+    if isinstance(value, (list, tuple)):
+        return tuple(int(v) for v in value)
+    return int(value)
+
+
 def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
     """The report's studies at sizes ``P`` (an entry of :data:`SIZES`): ``delta``, ``lyapunov``, ``populations``,
     ``noise`` (the white-noise case :data:`WHITE_NOISE`, four sizes), ``sweep`` and ``phase`` (figure points)."""
@@ -985,7 +1012,7 @@ def report_studies(P: Mapping[str, Any]) -> dict[str, list[Any]]:
             g=float(g),
             Ns=tuple(int(n) for n in P["fs_Ns"]),
             seeds=tuple(1000 + 100 * gi + int(n) for n in P["fs_Ns"]),
-            realisations=int(P["fs_R"]),
+            realisations=network_counts(P["fs_R"]),
             T=float(P["fs_T"]),
             trials=int(P["fs_trials"]),
             dt=float(P["fs_dt"]),
