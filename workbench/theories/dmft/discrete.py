@@ -38,6 +38,10 @@ STOP_FRACTION = 1e-8
 """The shot orbit is cut where ``Delta - Delta_inf`` falls below this fraction of ``Delta0 - Delta_inf``."""
 MAX_LAGS = 200_000
 """Most lags one shot may take."""
+CHEB_DEGREE = 48
+"""Degree of the Chebyshev interpolants of the lag kernels (Gamma and its derivative) on [Delta_inf, Delta0]."""
+BISECTION_RTOL = 1e-13
+"""Relative width at which the bisection on Delta0 stops (the orbit's own convergence usually stops it first)."""
 
 
 @dataclass
@@ -166,11 +170,12 @@ class MapDMFTSolver:
             c = c_new
         return c
 
-    def _cheb(self, D0: float, mu: float, d: float, pv: list[float], Dinf: float) -> Any:
-        """Chebyshev interpolant of Gamma on [min(Dinf, 0) - margin, D0] (the kernels are analytic there)."""
+    def _cheb(self, D0: float, mu: float, d: float, pv: list[float], Dinf: float, which: int = 0) -> Any:
+        """Chebyshev interpolant of Gamma (``which`` 0) or of its derivative in Delta (1) on
+        [min(Dinf, 0) - margin, D0] (the kernels are analytic there)."""
         lo = min(Dinf, 0.0) - 0.05 * D0
         return np.polynomial.chebyshev.Chebyshev.interpolate(
-            lambda x: self._gamma(x, D0, mu, d, pv)[0], 48, domain=[lo, D0]
+            lambda x: self._gamma(x, D0, mu, d, pv)[which], CHEB_DEGREE, domain=[lo, D0]
         )
 
     def _shoot(self, D0: float, d: float, pv: list[float], mu0: float) -> tuple[int, np.ndarray, float, float]:
@@ -242,7 +247,7 @@ class MapDMFTSolver:
             mid = 0.5 * (lo + hi)
             sign, orbit, Dinf, mu = self._shoot(mid, d, pv, mu0)
             best = (mid, orbit, Dinf, mu)
-            if sign == 0 or hi - lo <= 4e-16 * hi:
+            if sign == 0 or hi - lo <= BISECTION_RTOL * hi:
                 break
             lo, hi = (mid, hi) if sign == 1 else (lo, mid)
         return best
@@ -255,7 +260,10 @@ class MapDMFTSolver:
         pad = max(40, int(4.0 / d))
         D = np.concatenate([Dk[:0:-1], Dk, np.full(pad, Dinf)])
         D = np.concatenate([np.full(pad, Dinf), D])
-        chi = self._gamma(D, D0, mu, d, pv)[1]
+        # the lag grid holds about 2 len(Dk) values between Delta_inf and Delta0: one interpolant of the derivative
+        # kernel instead of one quadrature per lag (the orbit has thousands of lags at small delta)
+        long = D.size > CHEB_DEGREE and D0 > 0.0  # (a static state, Delta0 = 0, has no interval to interpolate on)
+        chi = self._cheb(D0, mu, d, pv, Dinf, which=1)(D) if long else self._gamma(D, D0, mu, d, pv)[1]
         chi[pad + Dk.size - 1] = float(self._point(D0, mu, d, pv)[-2])  # lag 0: <phi'^2> as one average
 
         def e_min(r: float) -> float:
