@@ -15,6 +15,7 @@ from workbench.errors import SpecError
 
 __all__ = [
     "finite_size_fit_from_file",
+    "weighted_lsq",
     "KINDS",
     "Comparison",
     "FiniteSizeFit",
@@ -245,7 +246,7 @@ def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None, power: float 
     ses = np.maximum(np.asarray(se, dtype=float), 1e-300)
     if x.size < 2 or ys.shape != x.shape or ses.shape != x.shape:
         raise ValueError("finite_size_fit needs matching Ns, y, se with at least 2 sizes")
-    (a, c), cov, dof, chi2 = _weighted_lsq(np.stack([np.ones_like(x), x], axis=1), ys, ses, samples)
+    (a, c), cov, dof, chi2 = weighted_lsq(np.stack([np.ones_like(x), x], axis=1), ys, ses, samples)
     return FiniteSizeFit(
         float(a),
         math.sqrt(cov[0, 0]),
@@ -260,7 +261,7 @@ def finite_size_fit(Ns: Any, y: Any, se: Any, samples: Any = None, power: float 
     )
 
 
-def _weighted_lsq(A: Any, ys: Any, ses: Any, samples: Any) -> tuple[Any, Any, list[float], float]:
+def weighted_lsq(A: Any, ys: Any, ses: Any, samples: Any = None) -> tuple[Any, Any, list[float], float]:
     """Weighted least squares ``ys ~ A p`` (weights ``1/ses^2``): coefficients, their covariance, the
     Welch-Satterthwaite dof of each (inf without ``samples``; every coefficient is linear in the data,
     ``p = L y``) and the chi^2."""
@@ -333,7 +334,7 @@ def series_fit(Ns: Any, y: Any, se: Any, powers: Sequence[int] = (0, 1, 2), samp
     ses = np.maximum(np.asarray(se, dtype=float), 1e-300)
     if N.ndim != 1 or ys.shape != N.shape or ses.shape != N.shape or N.size < len(powers) or not len(powers):
         raise ValueError(f"series_fit needs matching Ns, y, se with at least {len(powers)} sizes")
-    p, cov, dof, chi2 = _weighted_lsq(np.stack([N ** -float(k) for k in powers], axis=1), ys, ses, samples)
+    p, cov, dof, chi2 = weighted_lsq(np.stack([N ** -float(k) for k in powers], axis=1), ys, ses, samples)
     return SeriesFit(tuple(int(k) for k in powers), tuple(float(v) for v in p),
                      tuple(math.sqrt(cov[i, i]) for i in range(len(powers))), tuple(dof),
                      tuple(float(v) for v in N), tuple(float(v) for v in ys), tuple(float(v) for v in ses), chi2)

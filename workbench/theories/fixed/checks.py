@@ -496,11 +496,10 @@ def error_scaling(Ns: Sequence[int], y: Sequence[float], se: Sequence[float]) ->
     """Fit the exponent of ``y ~ A N^b`` by weighted least squares in log-log (SE of log y = se / y)."""
     if len(Ns) < 2 or min(y) <= 0:
         raise SpecError("Ns", f"need >= 2 sizes and positive errors, got {list(Ns)}, {list(y)}")
+    from workbench.compare import weighted_lsq
+
     X = np.column_stack([np.ones(len(Ns)), np.log(np.asarray(Ns, float))])
-    w = (np.asarray(y) / np.maximum(np.asarray(se), 1e-300)) ** 2
-    ly = np.log(np.asarray(y, float))
-    cov = np.linalg.inv(X.T @ (w[:, None] * X))
-    beta = cov @ X.T @ (w * ly)
-    chi2 = float(np.sum(w * (ly - X @ beta) ** 2))
+    se_log = np.maximum(np.asarray(se, float), 1e-300) / np.asarray(y, float)
+    beta, cov, _, chi2 = weighted_lsq(X, np.log(np.asarray(y, float)), se_log)
     return ScalingFit(tuple(int(n) for n in Ns), tuple(map(float, y)), tuple(map(float, se)), float(beta[1]),
                       float(math.sqrt(cov[1, 1])), float(math.exp(beta[0])), chi2)
