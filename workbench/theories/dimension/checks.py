@@ -234,9 +234,9 @@ def twin_gain(spec: ModelSpec) -> float:
     """The gain of a network's linear twin: the DMFT ``<phi'>`` of ``spec`` (any gain gives an unbiased control
     variate; this one makes the twin's fluctuations follow the network's). Cached per spec (specs are frozen and
     compare by value; a report asks for the same twins' gains each time it lists its jobs)."""
-    from workbench.theories.dmft.problem import DMFTProblem
+    from workbench.theories.dmft.problem import shared_solver
 
-    return float(np.ravel(DMFTProblem(spec).build_solver().solve().mean_phi_prime)[0])
+    return float(np.ravel(shared_solver(spec).solve(spec).mean_phi_prime)[0])
 
 
 def twin_supported(spec: ModelSpec, covariance: str = "equal-time") -> bool:

@@ -38,7 +38,6 @@ covariance (lag-integrated in the original time) is tau times the rescaled one (
 from __future__ import annotations
 
 import functools
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -174,18 +173,12 @@ def _cosine_transform(f: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------------------------- single site
-_SOLVERS: dict[str, Any] = {}
-"""Compiled DMFT solvers by spec structure (one build per nonlinearity/noise kind in a session)."""
-
-
 def _dmft_result(spec: ModelSpec) -> Any:
-    """The stationary DMFT solution of ``spec`` (the solver is compiled once per structure)."""
-    from workbench.theories.dmft.problem import DMFTProblem
+    """The stationary DMFT solution of ``spec`` (the solver is compiled once per structure and process,
+    :func:`workbench.theories.dmft.problem.shared_solver`)."""
+    from workbench.theories.dmft.problem import shared_solver
 
-    key = json.dumps(DMFTProblem.structure(spec), sort_keys=True, default=str)
-    if key not in _SOLVERS:
-        _SOLVERS[key] = DMFTProblem(spec).build_solver()
-    return _SOLVERS[key].solve(spec)
+    return shared_solver(spec).solve(spec)
 
 
 def _scalar(v: Any) -> float:

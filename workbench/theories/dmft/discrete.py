@@ -393,14 +393,14 @@ def euler_bias(spec: ModelSpec, dt: float, method: str = "euler", quantity: str 
     step noise ``sigma2 (1 - a^2) / (2 tau)``. Subtract it from the flow's prediction:
     ``Delta0_sim ~ Delta0_flow - euler_bias``.
     """
-    from workbench.theories.dmft import DMFTProblem
+    from workbench.theories.dmft.problem import shared_solver
 
     tau = spec.populations[0].tau
     if tau.kind != "constant":
         raise SpecError("populations[0].tau", "euler_bias needs a constant timescale")
     tau_v = float(tau.value)
     flow = spec.replace(dynamics=type(spec.dynamics)())
-    d0_flow = getattr(DMFTProblem(flow).build_solver().solve(flow, curves=False, lyapunov=False), quantity)
+    d0_flow = getattr(shared_solver(flow).solve(flow, curves=False, lyapunov=False), quantity)
     s2 = spec.noise.sigma2
     if method == "euler":
         d, step = dt / tau_v, s2 * dt / tau_v**2

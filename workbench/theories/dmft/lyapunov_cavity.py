@@ -389,9 +389,9 @@ def lyapunov_spectrum_cavity(
     """
     cfg = config or CavityConfig()
     if result is None:
-        from workbench.theories.dmft.problem import DMFTProblem
+        from workbench.theories.dmft.problem import shared_solver
 
-        result = DMFTProblem(spec).build_solver().solve(spec)
+        result = shared_solver(spec).solve(spec)
     _check(spec, result, N, k, cfg)
     tau, g = float(spec.populations[0].tau.value), float(spec.g[0][0])
     edge = float(result.lyapunov)

@@ -178,9 +178,9 @@ def lyapunov_spectrum_from_dmft(
     if not (T > 0 and dt > 0 and T / dt >= 2):
         raise SpecError("T", f"needs T > 0, dt > 0 and at least 2 steps, got T = {T}, dt = {dt}")
     if result is None:
-        from workbench.theories.dmft.problem import DMFTProblem
+        from workbench.theories.dmft.problem import shared_solver
 
-        result = DMFTProblem(spec).build_solver().solve(spec)
+        result = shared_solver(spec).solve(spec)
     if not hasattr(result, "Delta_at"):
         raise SpecError("method", "the DMFT result has no Delta(tau) (use the one-population energy solver)")
     n_steps = int(round(T / dt))

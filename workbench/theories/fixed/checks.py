@@ -374,11 +374,11 @@ def step_bias(J: np.ndarray, site: Any, sigma2: float, dt: float, method: str = 
 
 def _dmft_variance_bias(run: FixedRun) -> float:
     """Relative exponential-Euler bias of the variance of x: ``-euler_bias / Delta0`` of the DMFT (0 without it)."""
-    from workbench.theories.dmft import DMFTProblem
     from workbench.theories.dmft.discrete import euler_bias
+    from workbench.theories.dmft.problem import shared_solver
 
     spec = run.spec()
-    delta0 = DMFTProblem(spec).build_solver().solve(spec, what="Delta0").Delta0
+    delta0 = shared_solver(spec).solve(spec, what="Delta0").Delta0
     return -euler_bias(spec, run.dt, run.method) / delta0
 
 

@@ -195,10 +195,10 @@ def _integral(tau: np.ndarray, curve: np.ndarray, kappa: float) -> float:
 def _homogeneous(phi: str, g: float, sigma2: float):
     """The homogeneous DMFT solution at (g, phi, sigma2)."""
     from workbench.spec import ModelSpec
-    from workbench.theories.dmft import DMFTProblem
+    from workbench.theories.dmft.problem import shared_solver
 
     spec = ModelSpec.simple(g=g, phi=phi, sigma2=sigma2)
-    return DMFTProblem(spec).build_solver().solve(lyapunov=False)
+    return shared_solver(spec).solve(spec, lyapunov=False)
 
 
 def single_site(J: np.ndarray, phi: str, sigma2: float, gains: str, linear: bool,
