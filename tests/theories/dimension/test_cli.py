@@ -40,6 +40,19 @@ def test_refusals(argv, word, capsys) -> None:
     assert word in err and "\n" not in err
 
 
+@pytest.mark.parametrize(("argv", "words"), [
+    (["--g", "3", "--sigma2", "0.5", "--tau-noise", "2"], ("--g", "--sigma2", "g=3")),  # the lag-grid solver diverges
+    (["--g", "3", "--sigma2", "0.3"], ("--g <", "--sigma2")),  # no root of the energy equation
+    (["--g", "1.05", "--input-var", "0.5"], ("--g", "--input-var")),  # no static state
+])
+def test_runaway_phi_is_refused_in_one_line_naming_what_to_lower(argv, words, capsys) -> None:
+    """phi = x - x^3/3 grows like -x^3: no stationary state at these couplings; each solver says which options to
+    lower (exit 2, one line), the OU one included (it said only 'non-finite values')."""
+    assert main(["dimension", "--phi", "x-x**3/3", *argv, "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert all(w in err for w in words) and "\n" not in err, err
+
+
 def test_derive_latex(capsys) -> None:
     assert main(["derive", "dimension", "--latex"]) == 0
     assert r"\begin{align*}" in capsys.readouterr().out

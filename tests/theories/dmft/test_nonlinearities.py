@@ -43,6 +43,19 @@ def test_relu_static_branch_matches_closed_form_moments() -> None:
     assert r.C_phi0 == pytest.approx(m2, rel=1e-10) and r.mean_phi == pytest.approx(m1, rel=1e-10)
 
 
+@pytest.mark.parametrize("phi", ["x**3", "tanh"])
+def test_odd_increasing_phi_with_inhibition_is_the_symmetric_state(phi) -> None:
+    """An odd non-decreasing phi without input: with J0 < 0, mu = 0 is the only stationary mean, so the state is
+    the J0 = 0 one (x**3 used to overflow on its way from mu = J0 and failed); the lag solver agrees."""
+    spec = ModelSpec.simple(phi=phi, g=0.5 if phi == "x**3" else 1.5, sigma2=0.5, J0=-1.0)
+    solver = DMFTProblem(spec).build_solver()
+    inhibited, free = solver.solve(spec, lyapunov=False), solver.solve(spec.with_overrides(J0=0.0), lyapunov=False)
+    assert inhibited.mu == 0.0 and inhibited.Delta0 == pytest.approx(free.Delta0, rel=1e-12)
+    lag = DMFTProblem(spec).build_solver(method="lag").solve(spec)
+    # (the lag grid solver is 3e-5 off for x**3, whose Delta0 = 1/sqrt(12) at g = 0.5 the energy solver hits)
+    assert lag.Delta0[0] == pytest.approx(inhibited.Delta0, rel=1e-4) and abs(lag.mu[0]) < 1e-8
+
+
 def test_logistic_derivation_and_lag_solver_agree() -> None:
     spec = ModelSpec.simple(phi="logistic", g=3.0, J0=-1.0, sigma2=0.2)
     problem = DMFTProblem(spec)

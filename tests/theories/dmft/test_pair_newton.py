@@ -25,10 +25,16 @@ def softsign_solver():
 
 @pytest.mark.parametrize("g", [1.1, 3.0])
 def test_odd_phi_with_mean_coupling_matches_the_energy_equation(softsign_solver, g):
+    """The pair iteration (Newton) from mu0 = J0 != 0 reaches the symmetric state the energy equation gives at
+    J0 = 0. An excitatory J0 = 0.5 takes that path (J0 <phi'> < 1: the symmetric state is the stationary one); the
+    inhibitory J0 = -1 of the fixture is solved on the energy equation directly (odd non-decreasing phi: mu = 0 is
+    the only stationary mean)."""
     spec, solver = softsign_solver
-    r = solver.solve(spec.with_overrides(g=g), curves=False)
+    r = solver.solve(spec.with_overrides(g=g, J0=0.5), curves=False)
     ref = solver.solve(spec.with_overrides(g=g, J0=0.0), curves=False)
+    inhibited = solver.solve(spec.with_overrides(g=g), curves=False)
     assert "Newton" in r.info["method"] and ref.info["method"].startswith("chaotic energy equation")
+    assert inhibited.info["method"] == ref.info["method"] and inhibited.Delta0 == pytest.approx(ref.Delta0, rel=1e-12)
     tol = 3 * (r.error_estimates["Delta0"] + ref.error_estimates["Delta0"]) + 1e-12 * ref.Delta0
     assert abs(r.Delta0 - ref.Delta0) <= tol
     assert abs(r.mu) < 1e-12 and abs(r.Delta_inf) < 1e-12

@@ -120,9 +120,12 @@ def test_cubic_without_a_state_names_the_range() -> None:
 
 
 def test_cli_cubic(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["dmft", "--phi", "x**3", "--g", "2", "--json"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "--sigma2 > 0" in err and "x**3" in err
+    """Without noise x**3 has no chaotic state at any g, and its silent state is stable (phi'(0) = 0): the static
+    result (it used to be refused: the static search went to the large root, the runaway threshold Delta0 =
+    1/(sqrt(15) g), and the unstable verdict there sent it to the chaotic equation)."""
+    assert main(["dmft", "--phi", "x**3", "--g", "2", "--json"]) == 0
+    silent = json.loads(capsys.readouterr().out)
+    assert silent["regime"] == "static" and silent["Delta0"] < 1e-20 and silent["mu"] == 0.0
     assert main(["dmft", "--phi", "x**3", "--g", "2", "--sigma2", "0.1", "--no-lyapunov", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["Delta0"] == pytest.approx(0.053898993584760, rel=1e-8)
@@ -161,3 +164,24 @@ def test_softplus_energy_route_matches_the_lag_route() -> None:
     assert float(np.ravel(lag.Delta0)[0]) == pytest.approx(energy.Delta0, rel=2e-5)
     assert float(np.ravel(lag.Delta_inf)[0]) == pytest.approx(energy.Delta_inf, rel=2e-5)
     assert energy.Delta_inf > 1.0
+
+
+@pytest.mark.parametrize(("phi", "J0", "simulated"), [
+    ("Max(x,0)**2", 0.0, 0.2638),  # the rectified power law of supralinear (SSN-type) rate models
+    ("x+0.3*x**2", -1.0, 0.2874),
+])
+def test_supralinear_phi_takes_the_small_root_not_the_runaway_threshold(phi, J0, simulated) -> None:
+    """A phi growing faster than linearly has a second, large root of the DMFT equations: the threshold beyond which
+    the activity runs away. The noise-driven state is the small one. Simulated (N = 1000, 2 trials of T = 200-300
+    after a burn-in of 100, dt = 0.05, seed 3), the temporal variance of a unit about its own mean, averaged over
+    units (Delta0 - Delta_inf): 0.2638 and 0.2874 (x + 0.3 x^2: population mean -0.0435). The solver used to return
+    the large root, Delta0 = 2.77 and 11.1 (mean -3.39); within 3 % here (finite N and T)."""
+    spec = ModelSpec.simple(g=0.5, phi=phi, sigma2=0.5).with_overrides(J0=J0)
+    solver = DMFTProblem(spec).build_solver()
+    r = solver.solve(spec, lyapunov=False)
+    assert r.Delta0 - r.Delta_inf == pytest.approx(simulated, rel=0.03)
+    x = np.array([r.Delta0, r.Delta_inf, r.mu])
+    np.testing.assert_allclose(np.asarray(solver.map_sys(*x, *solver.param_values(spec)), float), x, rtol=1e-8,
+                               atol=1e-12)
+    if J0 != 0.0:
+        assert r.mu == pytest.approx(-0.0435, abs=0.003)

@@ -283,8 +283,9 @@ def _dmft_spectra(spec: ModelSpec, n_freq: int, n_units: int, n_quad: int, dmft:
         raise _no_fluctuations(f"the DMFT state is static (regime {res.regime!r}, g = {g})")
     J0, d_mean = float(spec.J0[0][0]), _scalar(res.mean_phi_prime)
     if J0 * d_mean >= 1.0:
+        bound = f"J0 < 1/<phi'> = {1 / d_mean:.4g}" if d_mean > 0 else f"J0 > 1/<phi'> = {1 / d_mean:.4g} (<phi'> < 0)"
         raise SpecError("J0", f"the population mode is unstable in this DMFT state (J0 <phi'> = {J0 * d_mean:.4g} >= 1); "
-                        f"allowed: J0 < 1/<phi'> = {1 / d_mean:.4g}")
+                        f"allowed: {bound}")
     phi, dphi = _phi_functions(spec)
     kappa = getattr(res, "kappa", None)
     T = float(res.tau[-1]) if getattr(res, "tau", np.zeros(0)).size else 100.0

@@ -48,6 +48,7 @@ from workbench.spec import ModelSpec, X
 from workbench.symbolic.gaussian import GaussAvg, concrete_phi, lam
 from workbench.symbolic.stationary import D_VAR, E0
 from workbench.theories.base import Solver
+from workbench.theories.dmft.growth import grows_superlinearly
 from workbench.theories.dmft.lag import parameter_values
 from workbench.theories.dmft.result import DMFTResult
 
@@ -130,6 +131,8 @@ class DMFTSolver(Solver):
         self.lyap_edge = (None if edge is None else
                           compile_system([edge], list(self.params), backend="numpy", name="dmft_lyap_edge"))
         self.odd = problem.spec.phi.is_odd()
+        self.odd_increasing = self.odd and _non_decreasing(problem.spec.phi.expr)
+        self.superlinear = grows_superlinearly(problem.spec.phi.expr)
         self._pnames = [str(p) for p in self.params]
         self._phi0: bool | None = None
 
@@ -146,15 +149,25 @@ class DMFTSolver(Solver):
         # the first non-trivial root wins (the trivial Delta0 = 0 only where no start finds another);
         # a start that creeps onto the trivial root (linear convergence in v = sqrt(Delta0)) is cut
         # off at 60 evaluations (20 once the trivial root is known: hybr reaches a simple root in fewer)
-        best = None
-        for D0 in (1.0, 0.1, 5.0, 20.0):
+        # a phi growing faster than linearly also has a large root: the threshold of runaway growth, not a state;
+        # there every start is tried and the smallest root (trivial included) is the state (the noise-driven
+        # iteration then starts next to it: x + 0.3 x^2 at g = 0.5, sigma2 = 0.5 went to Delta0 = 11.6, simulated 0.29)
+        best, smallest = None, None
+        starts = [(D0, mu0) for D0 in (1.0, 0.1, 5.0, 20.0)]
+        if self.superlinear:  # small variances and the mean 0 too: the small root is not reached from mu0 alone
+            starts = [(D0, m) for m in dict.fromkeys((mu0, 0.0)) for D0 in (1e-4, 0.01, 0.1, 1.0, 5.0, 20.0)]
+        for D0, m0 in starts:
             fev = 60 if best is None else 20
-            sol = optimize.root(F, [math.sqrt(D0), mu0], method="hybr", options={"xtol": 1e-14, "maxfev": fev})
+            sol = optimize.root(F, [math.sqrt(D0), m0], method="hybr", options={"xtol": 1e-14, "maxfev": fev})
             if np.max(np.abs(F(sol.x))) < 1e-10:
-                if sol.x[0] ** 2 > 1e-8:
+                if smallest is None or sol.x[0] ** 2 < smallest[0] ** 2:
+                    smallest = sol.x
+                if sol.x[0] ** 2 > 1e-8 and not self.superlinear:
                     best = sol.x
                     break
                 best = sol.x if best is None else best
+        if self.superlinear and smallest is not None:
+            best = smallest
         if best is None:
             raise ConvergenceError(f"static DMFT branch did not converge for parameters {self._pstr(pv)}: no static "
                                    "state found from several starts; it may not exist (a phi growing faster than "
@@ -351,7 +364,9 @@ class DMFTSolver(Solver):
             mu += eps * (mun - mu)
             if step < tol:
                 return D0, Dinf, mu, it
-        raise ConvergenceError(f"DMFT (Delta0, Delta_inf, mu) iteration did not converge ({self._pstr(pv)})")
+        raise ConvergenceError(f"DMFT (Delta0, Delta_inf, mu) iteration did not converge ({self._pstr(pv)}): no "
+                               "stationary state found (a phi growing faster than linearly, or strong couplings or "
+                               "inputs); lower --g, --J0, --input-mean or --sigma2")
 
     # ------------------------------------------------------------------ solve
     @numerical_failure_is_convergence_error("stationary DMFT")
@@ -421,7 +436,11 @@ class DMFTSolver(Solver):
         sI2 = pd.get("sigma_I^2", 0.0)
         I0 = pd.get("I_0", 0.0)
         J0 = pd.get("J_0", 0.0)
-        zero_mean = self.odd and I0 == 0.0 and (J0 == 0.0 or (mu0 is not None and mu0 == 0.0))
+        # an odd phi without input has the symmetric state mu = 0; with J0 < 0 and phi non-decreasing it is the only
+        # one (<phi(mu + sqrt(Delta) z)> has the sign of mu), so it is solved for directly, not iterated towards
+        # from mu = J0 (which a phi growing faster than linearly can overflow on the way)
+        inhibited = J0 < 0.0 and self.odd_increasing
+        zero_mean = self.odd and I0 == 0.0 and (J0 == 0.0 or inhibited or (mu0 is not None and mu0 == 0.0))
         if mu0 is None:
             mu0 = 0.0 if zero_mean else max(abs(J0), abs(I0), 1.0) * (1.0 if J0 + I0 >= 0 else -1.0)
         if zero_mean:
@@ -680,6 +699,18 @@ class DMFTSolver(Solver):
                 break
             h /= 2
         return e0, est, h
+
+
+def _non_decreasing(phi: sp.Expr) -> bool:
+    """Whether ``phi'(x) >= 0`` on a fine grid of [-30, 30] (False when it cannot be evaluated there)."""
+    try:
+        dphi = sp.lambdify(X, sp.diff(phi, X), ["scipy", "numpy"])
+        x = np.linspace(-30.0, 30.0, 6001)
+        with np.errstate(all="ignore"):
+            v = np.broadcast_to(np.asarray(dphi(x), dtype=float), x.shape)
+    except Exception:  # noqa: BLE001 - an expression numpy cannot evaluate: not known to be monotone
+        return False
+    return bool(np.all(np.isfinite(v)) and np.all(v >= -1e-12))
 
 
 def _domain_edge(expr: sp.Expr, var: sp.Symbol) -> sp.Expr | None:

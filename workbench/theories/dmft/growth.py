@@ -25,7 +25,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
-__all__ = ["asymptote_moments", "asymptotic_slopes", "growth_factor", "growth_g_max"]
+__all__ = ["asymptote_moments", "asymptotic_slopes", "growth_factor", "growth_g_max", "grows_superlinearly"]
 
 _R_GRID = np.linspace(-60.0, 60.0, 4801)
 
@@ -51,6 +51,28 @@ def asymptotic_slopes(phi: Any) -> tuple[float, float] | None:
     except Exception:  # noqa: BLE001 - a phi mpmath cannot evaluate far out: no verdict
         return None
     return out[0], out[1]
+
+
+@functools.lru_cache(maxsize=64)
+def grows_superlinearly(phi: Any) -> bool:
+    """Whether ``|phi(x)| / |x|`` grows without bound on either side (x**3, x + x**2, Max(x, 0)**2, exp(x)):
+    30-digit values at x = +-1e3 and +-1e6, the ratio at least 10 times larger further out (False when mpmath
+    cannot evaluate phi there)."""
+    import mpmath
+    import sympy as sp
+
+    from workbench.spec import X
+
+    try:
+        f = sp.lambdify(X, phi, "mpmath")
+        with mpmath.workdps(30):
+            for sign in (-1, 1):
+                near, far = (abs(mpmath.re(f(mpmath.mpf(sign * L)))) / L for L in (1e3, 1e6))
+                if far > 10 * near + 1e-12:
+                    return True
+    except Exception:  # noqa: BLE001 - no verdict: treated as not superlinear
+        return False
+    return False
 
 
 def asymptote_moments(r: np.ndarray, slopes: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:

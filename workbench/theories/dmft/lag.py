@@ -503,7 +503,16 @@ class LagDMFTSolver(Solver):
             mun = np.asarray(self.mean_sys(*Dg[:, 0], *mu_, *pv), dtype=float).reshape(P)
             return np.concatenate([Dn.ravel(), mun])
 
-        z, it, res = _anderson(F, np.concatenate([Dstart.ravel(), mu0]), tol=tol)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging iterate is reported below, in words
+            try:
+                z, it, res = _anderson(F, np.concatenate([Dstart.ravel(), mu0]), tol=tol)
+            except ConvergenceError as exc:
+                if "non-finite" not in str(exc):
+                    raise
+                raise ConvergenceError(
+                    f"the lag-grid DMFT iteration diverged (non-finite Delta) for parameters {self._pstr(pv)}: no "
+                    "stationary state there (a phi growing faster than linearly, or too strong couplings, inputs or "
+                    "noise); lower --g, --J0, --sigma2 or --input-var, or use a saturating --phi") from exc
         return z[: P * n].reshape(P, n), z[P * n :], it, res
 
     def _estimates(self, r: LagDMFTResult, pv: list[float], coef: tuple, h: float, tol: float) -> dict[str, float]:
