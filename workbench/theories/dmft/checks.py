@@ -309,12 +309,13 @@ class DMFTTheory:
         return canonical_json(DMFTProblem.structure(spec))
 
     def solver(self, spec: Any) -> Any:
-        """The solver for ``spec``'s structure (compiled now if new)."""
+        """The solver for ``spec``'s structure: one given at construction, else the process-wide default build
+        (:func:`~workbench.theories.dmft.problem.shared_solver`, compiled on first use)."""
         key = self._key(spec)
         if key not in self._solvers:
-            from workbench.theories.dmft.problem import DMFTProblem
+            from workbench.theories.dmft.problem import shared_solver
 
-            self._solvers[key] = DMFTProblem(spec).build_solver()
+            self._solvers[key] = shared_solver(spec)
         return self._solvers[key]
 
     def solve(self, spec: Any) -> Any:

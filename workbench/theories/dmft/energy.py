@@ -152,22 +152,21 @@ class DMFTSolver(Solver):
         # a phi growing faster than linearly also has a large root: the threshold of runaway growth, not a state;
         # there every start is tried and the smallest root (trivial included) is the state (the noise-driven
         # iteration then starts next to it: x + 0.3 x^2 at g = 0.5, sigma2 = 0.5 went to Delta0 = 11.6, simulated 0.29)
-        best, smallest = None, None
+        roots: list[np.ndarray] = []
         starts = [(D0, mu0) for D0 in (1.0, 0.1, 5.0, 20.0)]
         if self.superlinear:  # small variances and the mean 0 too: the small root is not reached from mu0 alone
             starts = [(D0, m) for m in dict.fromkeys((mu0, 0.0)) for D0 in (1e-4, 0.01, 0.1, 1.0, 5.0, 20.0)]
         for D0, m0 in starts:
-            fev = 60 if best is None else 20
+            fev = 20 if roots else 60
             sol = optimize.root(F, [math.sqrt(D0), m0], method="hybr", options={"xtol": 1e-14, "maxfev": fev})
             if np.max(np.abs(F(sol.x))) < 1e-10:
-                if smallest is None or sol.x[0] ** 2 < smallest[0] ** 2:
-                    smallest = sol.x
+                roots.append(sol.x)
                 if sol.x[0] ** 2 > 1e-8 and not self.superlinear:
-                    best = sol.x
                     break
-                best = sol.x if best is None else best
-        if self.superlinear and smallest is not None:
-            best = smallest
+        if self.superlinear and roots:
+            best = min(roots, key=lambda v: v[0] ** 2)
+        else:  # the non-trivial root that ended the search, else the first (trivial) one
+            best = roots[-1] if roots and roots[-1][0] ** 2 > 1e-8 else (roots[0] if roots else None)
         if best is None:
             raise ConvergenceError(f"static DMFT branch did not converge for parameters {self._pstr(pv)}: no static "
                                    "state found from several starts; it may not exist (a phi growing faster than "

@@ -178,6 +178,10 @@ def parameter_values(params: tuple[sp.Symbol, ...], spec: ModelSpec) -> list[flo
     return out
 
 
+class _Diverged(ConvergenceError):
+    """The fixed-point iteration produced non-finite values (:meth:`LagDMFTSolver._grid_solve` says it in words)."""
+
+
 def _anderson(
     F,
     x0: np.ndarray,
@@ -198,7 +202,7 @@ def _anderson(
         g = fx - x
         res = float(np.max(np.abs(g)))
         if not math.isfinite(res):
-            raise ConvergenceError("lag-grid DMFT iteration produced non-finite values")
+            raise _Diverged("lag-grid DMFT iteration produced non-finite values")
         if res < tol * max(1.0, float(np.max(np.abs(x)))):
             return fx, it, res
         if it < picard:
@@ -506,9 +510,7 @@ class LagDMFTSolver(Solver):
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging iterate is reported below, in words
             try:
                 z, it, res = _anderson(F, np.concatenate([Dstart.ravel(), mu0]), tol=tol)
-            except ConvergenceError as exc:
-                if "non-finite" not in str(exc):
-                    raise
+            except _Diverged as exc:
                 raise ConvergenceError(
                     f"the lag-grid DMFT iteration diverged (non-finite Delta) for parameters {self._pstr(pv)}: no "
                     "stationary state there (a phi growing faster than linearly, or too strong couplings, inputs or "
