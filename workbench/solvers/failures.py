@@ -10,12 +10,17 @@ import numpy as np
 
 from workbench.errors import ConvergenceError, WorkbenchError
 
-__all__ = ["NUMERICAL_FAILURES", "numerical_failure_is_convergence_error"]
+__all__ = ["NUMERICAL_FAILURES", "ActivityRunaway", "numerical_failure_is_convergence_error"]
 
 NUMERICAL_FAILURES = (FloatingPointError, ZeroDivisionError, OverflowError, ValueError, np.linalg.LinAlgError)
 """What a solver raises when its parameters have no (reachable) stationary solution."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class ActivityRunaway(FloatingPointError):
+    """A Gaussian's mean or variance became non-finite inside a solve: the iterated activity ran away (exp(x) or
+    x**3 at a large variance), so no stationary state was reached from there."""
 
 
 def numerical_failure_is_convergence_error(what: str) -> Callable[[_F], _F]:
@@ -26,16 +31,18 @@ def numerical_failure_is_convergence_error(what: str) -> Callable[[_F], _F]:
     def decorate(method: _F) -> _F:
         @functools.wraps(method)
         def wrapper(self: Any, spec: Any = None, **kwargs: Any) -> Any:
-            try:
-                return method(self, spec, **kwargs)
+            try:  # overflow ends as a non-finite value caught below, not as a warning on stderr
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    return method(self, spec, **kwargs)
             except NUMERICAL_FAILURES as exc:
                 if isinstance(exc, WorkbenchError):
                     raise
                 pv = self.param_values(self.problem.check_structure(spec))
                 msg = " ".join(str(exc).split())[:160] or type(exc).__name__
+                hint = "; lower --g, --J0, --input-mean or --sigma2" if isinstance(exc, ActivityRunaway) else ""
                 raise ConvergenceError(
                     f"the {what} failed numerically ({msg}) for {self._pstr(pv)}: these parameters may have no "
-                    "stationary solution"
+                    f"stationary solution{hint}"
                 ) from exc
 
         return wrapper  # type: ignore[return-value]

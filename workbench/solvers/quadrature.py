@@ -25,6 +25,7 @@ import numpy as np
 import sympy as sp
 
 from workbench.expr import as_expr
+from workbench.solvers.failures import ActivityRunaway
 from workbench.spec import X
 from workbench.symbolic.gaussian import (
     GaussAvg,
@@ -109,6 +110,13 @@ def _sinh_nodes_jit(centre: float, scale: float, h: float, zmax: float) -> tuple
     return z, dz
 
 
+def _require_finite(*values: float) -> None:
+    """Raise FloatingPointError when a Gaussian's mean, variance or node scale is not finite (the activity of an
+    iteration ran away: exp(x) or x**3 at a large variance), before it reaches the compiled node maps."""
+    if not all(math.isfinite(v) for v in values):
+        raise ActivityRunaway("the Gaussian mean or variance became non-finite: the activity runs away")
+
+
 def sinh_nodes(centre: float, scale: float, h: float, zmax: float = SINH_ZMAX) -> tuple[np.ndarray, np.ndarray]:
     """Nodes ``z`` and weights (Gaussian density included) of the sinh-substituted trapezoid rule.
 
@@ -116,8 +124,10 @@ def sinh_nodes(centre: float, scale: float, h: float, zmax: float = SINH_ZMAX) -
     integrand has its features: ``x = mu + sqrt(D0) z`` near the origin or a kink of phi) and ``h``
     away from it, on the whole Gaussian support. The trapezoid rule converges exponentially in ``1/h``
     for an integrand analytic in a strip around the real t axis; halving h reuses every node
-    (nested), so the rule at ``2h`` comes free as an error estimate.
+    (nested), so the rule at ``2h`` comes free as an error estimate. A non-finite centre or scale (a Gaussian
+    whose mean or variance ran away to inf or nan) raises FloatingPointError.
     """
+    _require_finite(centre, scale)
     return _sinh_nodes_jit(float(centre), float(scale), float(h), float(zmax))
 
 
@@ -199,6 +209,7 @@ def sinh_kernel_pair(f: Any, g: Any, mu: float, D0: float, D: float, h: float) -
     (dmft.md §0). The inner averages over ``y`` cluster their nodes where ``x`` crosses the origin for
     each outer node; the outer rule clusters on the scale ``max(1, a) / b`` of the smoothed integrand.
     """
+    _require_finite(mu, D0, D)
     D = min(max(D, -D0), D0)
     a, b = math.sqrt(max(D0 - abs(D), 0.0)), math.sqrt(abs(D))
     sg = 1.0 if D >= 0 else -1.0
@@ -321,6 +332,7 @@ def kinked_kernel_pair(
     clusters its nodes at the kink on the scale ``a / b`` of the smoothed integrand. The ends ``D = 0`` (product of averages) and ``|D| = D0``
     (average of the product, kinks of both) are split averages directly.
     """
+    _require_finite(mu, D0, D)
     D = min(max(D, -D0), D0)
     a, b = math.sqrt(max(D0 - abs(D), 0.0)), math.sqrt(abs(D))
     sg = 1.0 if D >= 0 else -1.0
@@ -356,6 +368,7 @@ def kinked_kernel_adaptive(
     (or below 1e-15), reusing the inner averages at the nodes the halved rule keeps (the sinh rule is nested)."""
     same = g is None if same is None else same
     g = f if g is None else g
+    _require_finite(mu, D0, D)
     D = min(max(D, -D0), D0)
     a, b = math.sqrt(max(D0 - abs(D), 0.0)), math.sqrt(abs(D))
     if a == 0.0 or b == 0.0:

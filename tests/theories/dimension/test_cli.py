@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -51,6 +52,22 @@ def test_runaway_phi_is_refused_in_one_line_naming_what_to_lower(argv, words, ca
     assert main(["dimension", "--phi", "x-x**3/3", *argv, "--json"]) == 2
     err = capsys.readouterr().err.strip()
     assert all(w in err for w in words) and "\n" not in err, err
+
+
+@pytest.mark.parametrize("argv", [
+    ["--phi", "exp(x)-1", "--g", "0.9", "--sigma2", "0.5"],  # simulated (N = 1000): runs away by t = 5 at g = 0.7
+    ["--phi", "x+0.3*x**2", "--g", "1.2", "--sigma2", "0.5", "--J0", "-1"],  # by t = 10
+])
+def test_runaway_iteration_is_one_clean_line(argv, capsys) -> None:
+    """An iteration whose Gaussian variance overflows is refused in one line saying the activity runs away and what
+    to lower; numpy's text ("negative dimensions not allowed") and overflow warnings used to reach the user."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["dimension", *argv, "--json"]) == 2
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in caught]
+    err = capsys.readouterr().err.strip()
+    assert "runs away" in err and "--g" in err and "\n" not in err, err
+    assert "negative dimensions" not in err and "Warning" not in err
 
 
 def test_derive_latex(capsys) -> None:

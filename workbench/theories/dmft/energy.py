@@ -158,8 +158,14 @@ class DMFTSolver(Solver):
             starts = [(D0, m) for m in dict.fromkeys((mu0, 0.0)) for D0 in (1e-4, 0.01, 0.1, 1.0, 5.0, 20.0)]
         for D0, m0 in starts:
             fev = 20 if roots else 60
-            sol = optimize.root(F, [math.sqrt(D0), m0], method="hybr", options={"xtol": 1e-14, "maxfev": fev})
-            if np.max(np.abs(F(sol.x))) < 1e-10:
+            try:  # a start that steps where phi overflows (exp(x) at a large variance) is a failed start
+                with np.errstate(over="ignore", invalid="ignore"):
+                    sol = optimize.root(F, [math.sqrt(D0), m0], method="hybr",
+                                        options={"xtol": 1e-14, "maxfev": fev})
+                    res = np.max(np.abs(F(sol.x)))
+            except (ValueError, OverflowError, FloatingPointError):
+                continue
+            if res < 1e-10:
                 roots.append(sol.x)
                 if sol.x[0] ** 2 > 1e-8 and not self.superlinear:
                     break
