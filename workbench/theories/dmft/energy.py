@@ -163,7 +163,7 @@ class DMFTSolver(Solver):
                     sol = optimize.root(F, [math.sqrt(D0), m0], method="hybr",
                                         options={"xtol": 1e-14, "maxfev": fev})
                     res = np.max(np.abs(F(sol.x)))
-            except (ValueError, OverflowError, FloatingPointError):
+            except (OverflowError, FloatingPointError):  # ActivityRunaway included
                 continue
             if res < 1e-10:
                 roots.append(sol.x)
