@@ -609,9 +609,12 @@ def cross_block_dimension(
     zero-frequency estimate removes (:class:`CentringCorrection`, ``kappa = 3 window`` for the Richardson pair):
     a relative bias ``-kappa / T`` of every linear term and, in N var_cross, the common centring error of the
     blocks ``N (kappa a / T)^2``, which had made N var_cross of a logistic network 7 times its value (N = 500,
-    window 12.5, T_total = 2000: +0.016 on 0.0027). The equal-time estimate keeps its (smaller) terms: a relative
-    bias ``-S / (a T)`` and ``N (S / T)^2`` in N var_cross, with ``S = int C(tau) d tau ~ 2 a tau_c`` (e.g. +5 % at
-    N = 1000, T_total = 600 for N_var_cross = a^2 / 20).
+    window 12.5, T_total = 2000: +0.016 on 0.0027). The equal-time estimate keeps its terms, which need the
+    zero-frequency covariance ``S = int C(tau) d tau`` (not estimated there): ``E C_a = C - S / T``, so a relative
+    bias ``-S_ii / (C_ii T)`` of the mean autocovariance (``S / C ~ 2 tau_c``), ``-2 <C_ij S_ij> / (<C_ij^2> T)`` of
+    N var_cross (larger where the cross-covariances decay slowly) and ``+N (S / T)^2`` in N var_cross (e.g. +5 % at
+    N = 1000, T_total = 600 for N_var_cross = a^2 / 20). For erf at g = 1.2, sigma2 = 0.5 with a static input of
+    variance 0.5 (N = 300, T_total = 600) these are about -0.5 %, -2 % and +1 %.
     """
     x = _traj(traj)
     if covariance not in ("equal-time", "zero-frequency"):
