@@ -48,8 +48,8 @@ from workbench.errors import SpecError
 from workbench.spec import ModelSpec
 from workbench.theories.dimension.result import COVARIANCES, DimensionResult, check_window
 
-__all__ = ["UnitSpectra", "frequency_resolved_pairs", "instability_curve", "psi_frequency", "regrid", "solve_nonlinear",
-           "unit_spectra"]
+__all__ = ["UnitSpectra", "frequency_resolved_pairs", "instability_curve", "mixed_pair", "psi_frequency", "regrid",
+           "solve_nonlinear", "unit_spectra"]
 
 W_MAX = 200.0
 """Largest |w| of the frequency grid (the integrands fall as |w|^-3 or faster)."""
@@ -392,6 +392,22 @@ def _equal_time_psi(sp_: UnitSpectra) -> tuple[float, float]:
     pp = float(sp_.unit_weights @ np.einsum("ki,ij,kj->k", P, K["M_minus_1"], P))
     px = float(sp_.unit_weights @ np.einsum("ki,ij,kj->k", P, K["x_wedge"], P)) + sp_.d2 * float(Y @ K["x_chain"] @ Y)
     return pp, px
+
+
+def mixed_pair(spec: ModelSpec) -> dict[str, float]:
+    """``N <C_ij S_ij>`` over pairs i != j of the equal-time covariance C and the zero-frequency one S (original time
+    units): ``int dw / 2pi psi(w, 0)`` for x and phi, the two-site cavity's pair function at one zero frequency (what
+    an estimated mean couples in the equal-time estimate, :func:`~workbench.theories.dimension.checks.centring_bias`).
+    A constant tau scales it by tau."""
+    unit, tau = unit_time(spec)
+    sp_ = unit_spectra(unit)
+    zero = np.zeros(1)
+    K = _kernel_matrices(sp_.g, sp_.d2, sp_.w, zero)
+    P, P0 = sp_.C_phi * sp_.dw, sp_.C_phi_at(zero)
+    pp = float(sp_.unit_weights @ np.einsum("ki,ij,kj->k", P, K["M_minus_1"], P0))
+    px = float(sp_.unit_weights @ np.einsum("ki,ij,kj->k", P, K["x_wedge"], P0))
+    px += sp_.d2 * float((sp_.C_x * sp_.dw) @ K["x_chain"] @ sp_.C_x_at(zero))
+    return {"x": tau * px, "phi": tau * pp}
 
 
 def window_weight(w: np.ndarray, window: float, richardson: bool = True) -> np.ndarray:

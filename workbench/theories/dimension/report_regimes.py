@@ -5,7 +5,9 @@ Each regime is one ``workbench dimension`` command line (:data:`REGIMES`); its t
 (:class:`~workbench.theories.dimension.problem.DimensionProblem`, solver ``auto``) and its simulation a stored
 run of ``regime_networks`` networks (:func:`~workbench.theories.dimension.checks.dimension_job`, cross-block
 estimator, Student-t over networks). Known biases added to the prediction: the zero-frequency sampling cusp
-(:func:`~workbench.theories.dimension.checks.sampling_bias`) and, for white noise without static input, the DMFT
+(:func:`~workbench.theories.dimension.checks.sampling_bias`), the equal-time terms of a mean estimated from the run
+where it is not known (the static input: :func:`~workbench.theories.dimension.checks.centring_bias`, -0.5 % of the
+mean autocovariance and -1.1 % of N var_cross of x) and, for white noise without static input, the DMFT
 step bias of the variance (:func:`~workbench.theories.dmft.discrete.euler_bias`) and the fixed-J step-map bias of
 N var_cross and PR/N (:func:`~workbench.theories.dimension.step_bias.relative_step_bias`); these regimes and the
 OU one run beside their linear twins (:func:`~workbench.theories.dimension.checks.twinned_job`, control-variate means). The 1/N terms of these
@@ -137,7 +139,8 @@ def _theory(r: Mapping[str, Any]) -> Any:
 
 def _biases(r: Mapping[str, Any], res: Any, run: Any) -> tuple[dict[str, dict[str, float]], str]:
     """Known ``E[estimate] - theory`` of regime ``r`` and the reason (see the module docstring)."""
-    from workbench.theories.dimension.checks import sampling_bias
+    from workbench.sim.estimators import mean_is_zero
+    from workbench.theories.dimension.checks import centring_bias, sampling_bias
     from workbench.theories.dimension.step_bias import STEP_BIAS_REASON, white_noise_step_biases
 
     biases: dict[str, dict[str, float]] = {"x": {}, "phi": {}}
@@ -150,6 +153,11 @@ def _biases(r: Mapping[str, Any], res: Any, run: Any) -> tuple[dict[str, dict[st
     elif r["tau_noise"] == 0 and r["input_var"] == 0:
         biases = white_noise_step_biases(regime_spec(r, run.N), res, r["sigma2"], run.dt, run.method, seed=run.seed)
         reasons.append(STEP_BIAS_REASON)
+    spec = regime_spec(r, run.N)
+    if r["covariance"] == "equal-time" and not mean_is_zero(spec):  # each neuron centred by its estimated mean
+        for w, terms in centring_bias(spec, res, run.N, run.T * run.trials).items():
+            biases[w] = {k: biases[w].get(k, 0.0) + v for k, v in terms.items()}
+        reasons.append("estimated-mean centring")
     return biases, " + ".join(reasons)
 
 
