@@ -38,6 +38,21 @@ except Exception:  # pragma: no cover
 
 
 @pytest.fixture(scope="session")
+def benchmark_module():
+    """A script of ``benchmarks/`` loaded as a module: ``benchmark_module("study_dimension_chaos")``."""
+    import importlib.util
+
+    def load(name: str):
+        path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    return load
+
+
+@pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One cache directory shared by the tests that only need *a* cache (saves numba compiles)."""
     return tmp_path_factory.mktemp("shared-cache")

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
-
-def _module():
-    path = Path(__file__).resolve().parents[3] / "benchmarks" / "check_dimension_cli.py"
-    spec = importlib.util.spec_from_file_location("check_dimension_cli", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_theory_is_the_cli_solve_with_the_estimator_window() -> None:
+def test_theory_is_the_cli_solve_with_the_estimator_window(benchmark_module) -> None:
     """The line is parsed by the CLI's own parser; zero frequency compares the finite-window expectation."""
-    mod = _module()
+    mod = benchmark_module("check_dimension_cli")
     spec, res = mod._theory("--phi logistic --g 0.5 --sigma2 0.3 --input-mean 0.3", "zero-frequency", 12.5)
     assert spec.populations[0].input_mean == 0.3
     assert res.extras["window"] == 12.5 and res.covariance == "zero-frequency"
 
 
-def test_tiny_run_end_to_end(capsys) -> None:
+def test_tiny_run_end_to_end(capsys, benchmark_module) -> None:
     """A tiny simulation prints one line per statistic and a summary; the exit code says whether all passed."""
-    mod = _module()
+    mod = benchmark_module("check_dimension_cli")
     rc = mod.main(["--phi tanh --g 0.8 --sigma2 0.5", "--N", "40", "--networks", "3", "--T", "100",
                    "--dt", "0.05"])
     out = capsys.readouterr().out

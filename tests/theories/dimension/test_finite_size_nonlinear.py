@@ -244,17 +244,11 @@ def test_simulated_coefficient(tanh_fs) -> None:
         assert abs(c.estimate) > 6 * rest.std(ddof=1) / math.sqrt(len(rest)), c.quantity
 
 
-def test_cross_rest_analysis(capsys) -> None:
+def test_cross_rest_analysis(capsys, benchmark_module) -> None:
     """``benchmarks/analysis_dimension_cross_rest.py``: its two partial terms of the nonlinear rest of N var_cross
     (tanh g = 1.2: -3.3 and -1.8 for x, against a measured rest of -8.0 +- 0.9) and its one-line output; for a linear
     phi there is no rest (both terms vanish)."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[3] / "benchmarks" / "analysis_dimension_cross_rest.py"
-    spec = importlib.util.spec_from_file_location("analysis_dimension_cross_rest", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = benchmark_module("analysis_dimension_cross_rest")
     c = mod._setup(TANH)
     ren, two = mod.renormalisation(c), mod.two_site_spread(c)
     assert ren["x"] == pytest.approx(-3.33, abs=0.05) and two["x"] == pytest.approx(-1.84, abs=0.05)

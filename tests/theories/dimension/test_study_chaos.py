@@ -4,26 +4,16 @@ end (its JSON re-summarised by ``--from``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 
-def _module():
-    path = Path(__file__).resolve().parents[3] / "benchmarks" / "study_dimension_chaos.py"
-    spec = importlib.util.spec_from_file_location("study_dimension_chaos", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_richardson_removes_a_first_order_step_bias() -> None:
+def test_richardson_removes_a_first_order_step_bias(benchmark_module) -> None:
     """Rows v(dt) = v0 + b and v(dt / 2) = v0 + b / 2 per network: the Richardson value is v0 exactly, the step bias
     b / theory, the deviation (mean v0) / theory - 1 with the SE of v0 over networks."""
-    mod = _module()
+    mod = benchmark_module("study_dimension_chaos")
     rng = np.random.default_rng(0)
     names = [f"{k}_{w}" for w in ("x", "phi") for k in mod.STATS]
     theory = {n: 1.0 + i for i, n in enumerate(names)}
@@ -38,10 +28,10 @@ def test_richardson_removes_a_first_order_step_bias() -> None:
         assert s["deviation_se"] == pytest.approx(v0[:, j].std(ddof=1) / np.sqrt(5) / theory[n], rel=1e-9)
 
 
-def test_tiny_study_end_to_end(tmp_path, capsys) -> None:
+def test_tiny_study_end_to_end(tmp_path, capsys, benchmark_module) -> None:
     """N = 60, 2 networks, T = 100 x 2 trials: six lines per size, and ``--from`` prints the same summary; one network
     per size is refused."""
-    mod = _module()
+    mod = benchmark_module("study_dimension_chaos")
     out = tmp_path / "chaos.json"
     assert mod.main(["--Ns", "60", "--networks", "2", "--T", "100", "--trials", "2", "--out", str(out)]) == 0
     first = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("N=60")]

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pytest
 
-STUDY = Path(__file__).resolve().parents[3] / "benchmarks" / "study_fixed_error.py"
-
 
 @pytest.fixture(scope="module")
-def study():
+def study(benchmark_module):
     """The study script as a module."""
-    spec = importlib.util.spec_from_file_location("study_fixed_error", STUDY)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark_module("study_fixed_error")
 
 
 def _row(N: int, rel2: float, se2: float = 1e-5) -> dict:
