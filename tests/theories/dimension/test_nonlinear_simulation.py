@@ -70,9 +70,10 @@ def test_means_against_simulation(kwargs: dict, keys: tuple[str, ...]) -> None:
     """An input mean and a coupling mean (through the DMFT mean mu = I + J0 <phi>): network means of the cross-block
     statistics (each neuron centred by its mean in each trial or overall, equal time) within k SE of the cavity
     theory. Settings in MEANS_RUN (N = 1000, 6 networks x 2 trials, T = 600, dt = 0.025). Known biases: the DMFT
-    step bias of the variance (euler_bias: -2e-5 and -6e-6 relative) is below 0.1 SE; the grand-mean centring adds
-    about N (a tau_c / T_total)^2 to N var_cross, +1.4 % for the logistic case (under 1 SE, not subtracted: tau_c is
-    not computed here); the 1/N terms are not derived with a coupling mean or an input (at N = 500 the logistic
+    step bias of the variance (euler_bias: -2e-5 and -6e-6 relative) is below 0.1 SE; the grand-mean centring
+    (:func:`~workbench.theories.dimension.checks.centring_bias`, span 1200) is added to the prediction: -0.38, -1.25
+    and +0.40 % of the mean autocovariance, N var_cross and PR/N of x for tanh, +5.4 % of N var_cross for the
+    logistic case, -0.2, +0.8 and -0.2 % for softplus; the 1/N terms are not derived with a coupling mean or an input (at N = 500 the logistic
     case's N var_cross was 4-6 % low, 4 SE; at N = 1000 and T = 1000, seeds 500 + i, all within 1.1 SE of the
     large-N values). The logistic
     case (PR/N = 0.95) checks N var_cross only: its mean autocovariances and PR/N have SEs of 0.06-0.07 % that resolve
@@ -84,20 +85,22 @@ def test_means_against_simulation(kwargs: dict, keys: tuple[str, ...]) -> None:
     3 % and 7 % of N var_cross); with these seeds too (all within 0.7 SE), at tolerances of 0.9 % of the mean
     autocovariance of x, 1.8 % of its PR/N and 11 % and 18 % of N var_cross of x and phi."""
     from workbench.sim.estimators import DIMENSION_KEYS
-    from workbench.theories.dimension.checks import DimensionRun, measure_network
+    from workbench.theories.dimension.checks import DimensionRun, centring_bias, measure_network
 
     run = DimensionRun(**MEANS_RUN)
     spec = ModelSpec.simple(N=run.N, **kwargs)
     theory = solve_nonlinear(spec)
+    bias = centring_bias(spec, theory, run.N, run.T * run.trials)  # each neuron centred by its grand mean
     rows = [measure_network(spec, run, "equal-time", run.seed + i) for i in range(run.networks)]
     context = {k: MEANS_RUN[k] for k in ("N", "networks", "trials", "T", "dt")} | {"seed": "3000 + i"}
     for which in ("x", "phi"):
         arr = np.array([r[which] for r in rows])
         for key in keys:
             vals = arr[:, DIMENSION_KEYS.index(key)]
-            c = t_stat(f"{key}_{which}", getattr(theory, f"{key}_{which}"), float(vals.mean()),
+            c = t_stat(f"{key}_{which}", getattr(theory, f"{key}_{which}") + bias[which][key], float(vals.mean()),
                        float(vals.std(ddof=1) / np.sqrt(run.networks)), run.networks - 1, k=K_SE,
-                       note="per-network cross-block estimates", kind="simulation", **context)
+                       note=f"per-network cross-block estimates; grand-mean centring {bias[which][key]:+.3g} added",
+                       kind="simulation", **context)
             print(c)
             c.assert_ok()
 
