@@ -7,14 +7,15 @@ The theory is the CLI's own solve of that line (for zero frequency with ``--wind
 12.5 by default, so that the finite-window expectation is compared); the simulation runs ``networks`` networks
 (seeds ``seed + i``, float32, exponential Euler) and takes the network mean of the cross-block estimates
 (:func:`~workbench.theories.dimension.checks.measure_network`: each neuron centred by its known or estimated mean).
-Known biases are added to the prediction: the sampling cusp of a zero-frequency estimate with white noise
-(:func:`~workbench.theories.dimension.checks.sampling_bias`, ``Delta^2 sigma2 / 12``, +2 % of the mean autocovariance
-at samples 0.5 apart, sigma2 = 0.3), and for white noise without a static input at equal time the exponential-Euler
-step bias (:func:`~workbench.theories.dimension.step_bias.white_noise_step_biases`), and at equal time with a mean
-estimated from the run (a static input or a non-odd phi) its centring terms
-(:func:`~workbench.theories.dimension.checks.centring_bias`). The 1/N terms of a nonlinear
-network's cross statistics are not derived, so near the edge of chaos (g_eff >= 0.95) expect N var_cross below and
-PR/N above the large-N values. Prints each check (k SE, Student-t over networks - 1 dof) and exits 1 if one fails.
+Known biases are added to the prediction (:func:`~workbench.theories.dimension.checks.known_biases`): the sampling
+cusp of a zero-frequency estimate with white noise (:func:`~workbench.theories.dimension.checks.sampling_bias`,
+``Delta^2 sigma2 / 12``, +2 % of the mean autocovariance at samples 0.5 apart, sigma2 = 0.3); at equal time the
+exponential-Euler step bias of white noise without a static input
+(:func:`~workbench.theories.dimension.step_bias.white_noise_step_biases`) and, with a grand mean estimated from the
+run (a static input or a non-odd phi), its centring terms (:func:`~workbench.theories.dimension.checks.centring_bias`).
+The 1/N terms of a nonlinear network's cross statistics are not derived, so near the edge of chaos (g_eff >= 0.95)
+expect N var_cross below and PR/N above the large-N values. Prints each check (k SE, Student-t over networks - 1
+dof) and exits 1 if one fails.
 
 Measured (2026-11-29; N = 500, 16 networks x 2 trials, T = 1000, dt = 0.025, seeds 7 + i): every statistic within
 its tolerance, deviations of PR/N, mean autocovariance and N var_cross of x: logistic g = 1.8, sigma2 = 0.3, input
@@ -35,8 +36,6 @@ import sys
 import time
 from typing import Any
 
-import numpy as np
-
 
 def _theory(line: str, covariance: str, window: float) -> tuple[Any, Any]:
     """The spec and the CLI's solve of ``line`` (``--window`` at zero frequency)."""
@@ -51,34 +50,9 @@ def _theory(line: str, covariance: str, window: float) -> tuple[Any, Any]:
     return spec, DimensionProblem(spec, setup).build_solver("auto").solve()
 
 
-def _biases(spec: Any, res: Any, run: Any, covariance: str) -> tuple[dict[str, dict[str, float]] | None, str]:
-    """Known ``E[estimate] - theory`` (see the module docstring) and the reason."""
-    from workbench.sim.estimators import mean_is_zero
-    from workbench.theories.dimension.checks import centring_bias, sampling_bias
-    from workbench.theories.dimension.step_bias import STEP_BIAS_REASON, white_noise_step_biases
-
-    white = spec.noise.kind == "white" and spec.noise.sigma2 > 0
-    if covariance == "zero-frequency" and white:
-        dphi2 = (res.extras["g_eff"] / float(spec.g[0][0])) ** 2
-        return {w: sampling_bias(res, spec.noise.sigma2, run.sample_every, w, dphi2) for w in ("x", "phi")}, \
-            "sampling cusp"
-    biases: dict[str, dict[str, float]] = {"x": {}, "phi": {}}
-    reasons = []
-    if covariance == "equal-time" and white and spec.populations[0].input_std == 0 and res.method == "cavity":
-        biases = white_noise_step_biases(spec.replace(N=run.N), res, spec.noise.sigma2, run.dt, run.method,
-                                         seed=run.seed)
-        reasons.append(STEP_BIAS_REASON)
-    grand_mean = not mean_is_zero(spec) and not (np.any(spec.J0) and spec.phi.is_odd())
-    if covariance == "equal-time" and grand_mean:
-        for w, terms in centring_bias(spec, res, run.N, run.T * run.trials).items():
-            biases[w] = {k: biases[w].get(k, 0.0) + v for k, v in terms.items()}
-        reasons.append("estimated-mean centring")
-    return (biases, " + ".join(reasons)) if reasons else (None, "")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the check; 0 when every statistic is within its tolerance."""
-    from workbench.theories.dimension.checks import DimensionRun, dimension_comparisons, dimension_job
+    from workbench.theories.dimension.checks import DimensionRun, dimension_comparisons, dimension_job, known_biases
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("line", help="the workbench dimension options, quoted (without --covariance and --json)")
@@ -97,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                        dtype="float32")
     job = dimension_job(spec, run, a.covariance)
     arrays = job.compute(job.params)
-    biases, reason = _biases(spec, res, run, a.covariance)
+    biases, reason = known_biases(spec, res, run, a.covariance)
     checks = dimension_comparisons(res, arrays, run, biases=biases, bias_reason=reason)
     for c in checks:
         print(c)

@@ -57,12 +57,14 @@ __all__ = [
     "dimension_comparisons",
     "dimension_job",
     "dimension_samples",
+    "estimator_mean",
     "exact_comparisons",
     "exact_equal_time_covariance",
     "exact_linear_stats",
     "exact_windowed_covariance",
     "finite_size_comparison",
     "finite_size_study",
+    "known_biases",
     "linear_network_measure",
     "measure_network",
     "network_estimate",
@@ -326,6 +328,15 @@ def twin_controls(arrays: Mapping[str, np.ndarray]) -> np.ndarray | None:
     return np.stack([err, quenched], axis=-1)
 
 
+def estimator_mean(spec: ModelSpec) -> float | str | None:
+    """The mean :func:`measure_network` centres each neuron with: 0 when it is known
+    (:func:`~workbench.sim.estimators.mean_is_zero`), ``"per-trial"`` for an odd phi with a coupling mean (the
+    symmetry-broken population mean may take either sign in each trial), else None (the grand mean)."""
+    if mean_is_zero(spec):
+        return 0.0
+    return "per-trial" if np.any(spec.J0) and spec.phi.is_odd() else None
+
+
 def measure_network(
     spec: ModelSpec, run: DimensionRun, covariance: str, seed: int, redraw: bool = False,
     twin_gain: float | None = None,
@@ -342,9 +353,7 @@ def measure_network(
     check_twin(spec, twin_gain, redraw, covariance)
     spec = _sized_spec(spec, run)
     x, phi, net = _simulate_trajectories(spec, run, seed, redraw)
-    mean: float | str | None = 0.0 if mean_is_zero(spec) else None
-    if mean is None and np.any(spec.J0) and spec.phi.is_odd():
-        mean = "per-trial"
+    mean = estimator_mean(spec)
     out: dict[str, np.ndarray] = {}
     for name, traj in (("x", x), ("phi", phi)):
         out[name], out[f"{name}_se"] = _estimates(traj, run, covariance, mean, redraw)
@@ -415,6 +424,35 @@ def centring_bias(spec: ModelSpec, result: Any, N: int, span: float) -> dict[str
         pr = (a + da) ** 2 / ((a + da) ** 2 + vd + nv + dnv) - a**2 / (a**2 + vd + nv)
         out[w] = {"mean_autocov": da, "N_var_cross": dnv, "PR_over_N": pr, "mean_cross": 0.0}
     return out
+
+
+def known_biases(spec: ModelSpec, result: Any, run: DimensionRun,
+                 covariance: str) -> tuple[dict[str, dict[str, float]] | None, str]:
+    """Known ``E[estimate] - theory`` of :func:`measure_network`'s statistics of a white- or OU-noise network and the
+    reason, for :func:`dimension_comparisons` (None: none known): the zero-frequency sampling cusp with white noise
+    (:func:`sampling_bias`); at equal time the exponential-Euler step bias of a nonlinear white-noise network without
+    static input (:func:`~workbench.theories.dimension.step_bias.white_noise_step_biases`) and the terms of a grand
+    mean estimated from the run (:func:`centring_bias`; not for per-trial means)."""
+    from workbench.theories.dimension.step_bias import STEP_BIAS_REASON, white_noise_step_biases
+
+    white = spec.noise.kind == "white" and spec.noise.sigma2 > 0
+    if covariance == "zero-frequency":
+        if not white:
+            return None, ""
+        dphi2 = (result.extras["g_eff"] / float(spec.g[0][0])) ** 2
+        return {w: sampling_bias(result, spec.noise.sigma2, run.sample_every, w, dphi2) for w in ("x", "phi")}, \
+            "sampling cusp"
+    biases: dict[str, dict[str, float]] = {"x": {}, "phi": {}}
+    reasons = []
+    if white and spec.populations[0].input_std == 0 and result.method == "cavity":
+        biases = white_noise_step_biases(_sized_spec(spec, run), result, spec.noise.sigma2, run.dt, run.method,
+                                         seed=run.seed)
+        reasons.append(STEP_BIAS_REASON)
+    if estimator_mean(spec) is None:
+        for w, terms in centring_bias(spec, result, run.N, run.T * run.trials).items():
+            biases[w] = {k: biases[w].get(k, 0.0) + v for k, v in terms.items()}
+        reasons.append("estimated-mean centring")
+    return (biases, " + ".join(reasons)) if reasons else (None, "")
 
 
 def sampling_bias(result: Any, sigma2: float, sample_every: float, which: str, dphi2: float = 1.0) -> dict[str, float]:

@@ -137,28 +137,12 @@ def _theory(r: Mapping[str, Any]) -> Any:
     return DimensionProblem(spec, DimensionSetup(covariance=r["covariance"])).build_solver("auto").solve()
 
 
-def _biases(r: Mapping[str, Any], res: Any, run: Any) -> tuple[dict[str, dict[str, float]], str]:
-    """Known ``E[estimate] - theory`` of regime ``r`` and the reason (see the module docstring)."""
-    from workbench.sim.estimators import mean_is_zero
-    from workbench.theories.dimension.checks import centring_bias, sampling_bias
-    from workbench.theories.dimension.step_bias import STEP_BIAS_REASON, white_noise_step_biases
+def _biases(r: Mapping[str, Any], res: Any, run: Any) -> tuple[dict[str, dict[str, float]] | None, str]:
+    """Known ``E[estimate] - theory`` of regime ``r`` and the reason (see the module docstring):
+    :func:`~workbench.theories.dimension.checks.known_biases`."""
+    from workbench.theories.dimension.checks import known_biases
 
-    biases: dict[str, dict[str, float]] = {"x": {}, "phi": {}}
-    reasons = []
-    if r["covariance"] == "zero-frequency" and r["tau_noise"] == 0:
-        dphi2 = (res.extras["g_eff"] / r["g"]) ** 2
-        for w in ("x", "phi"):
-            biases[w] = sampling_bias(res, r["sigma2"], run.sample_every, w, dphi2)
-        reasons.append("sampling cusp")
-    elif r["tau_noise"] == 0 and r["input_var"] == 0:
-        biases = white_noise_step_biases(regime_spec(r, run.N), res, r["sigma2"], run.dt, run.method, seed=run.seed)
-        reasons.append(STEP_BIAS_REASON)
-    spec = regime_spec(r, run.N)
-    if r["covariance"] == "equal-time" and not mean_is_zero(spec):  # each neuron centred by its estimated mean
-        for w, terms in centring_bias(spec, res, run.N, run.T * run.trials).items():
-            biases[w] = {k: biases[w].get(k, 0.0) + v for k, v in terms.items()}
-        reasons.append("estimated-mean centring")
-    return biases, " + ".join(reasons)
+    return known_biases(regime_spec(r, run.N), res, run, r["covariance"])
 
 
 def regime_checks(
@@ -213,7 +197,9 @@ def regimes_section(ctx: ReportContext, content: ReportContent) -> None:
     sec.text("The cavity theory as the command line returns it (", *commands[:-1], ") against simulated networks (",
              sims, f"). Known biases are added to the prediction: {cusp}for white noise without static input, the "
              "DMFT step bias of the variance and the fixed-J step-map bias of N var_cross and PR/N (as in the tanh "
-             "checks). The regimes without input (white or OU noise) are simulated beside their linear twins and "
+             "checks); where each neuron is centred by a mean estimated from the run (the static input), the terms "
+             "of that estimate over the span T of all trials, -S/T in the mean autocovariance and -2 N<C_ij S_ij>/T "
+             "+ (N S^2 + 2 N var(S_ij))/T^2 in N var_cross, S the zero-frequency covariance of the theory. The regimes without input (white or OU noise) are simulated beside their linear twins and "
              "checked on the control-variate means (as in the tanh checks; under OU noise the twin's exact "
              "covariance solves the Lyapunov equation of the augmented (x, noise) step map). In the static-input "
              "regime the spread over networks is quenched, and a twin with one shared gain reduces none of it; there "
