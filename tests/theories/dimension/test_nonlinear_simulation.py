@@ -149,7 +149,7 @@ def test_zero_frequency_with_an_estimated_mean_against_simulation() -> None:
     seeds 7 + i. Known bias: the sampling cusp of the autocovariance, Delta^2 sigma2 / 12 (+2 % of the mean
     autocovariance of x), added to the prediction; the 1/N terms (not derived for a static input) are within the
     tolerances (4 Gaussian SE, Student-t over 15 dof)."""
-    from workbench.theories.dimension.checks import DimensionRun, dimension_comparisons, dimension_job, sampling_bias
+    from workbench.theories.dimension.checks import DimensionRun, dimension_comparisons, dimension_job, known_biases
     from workbench.theories.dimension.problem import DimensionProblem, DimensionSetup
 
     spec = ModelSpec.simple(N=500, phi="logistic", g=1.8, sigma2=0.3, input_std=0.2**0.5)
@@ -157,9 +157,9 @@ def test_zero_frequency_with_an_estimated_mean_against_simulation() -> None:
     res = DimensionProblem(spec, DimensionSetup(covariance="zero-frequency", window=run.window)).build_solver().solve()
     job = dimension_job(spec, run, "zero-frequency")
     arrays = job.compute(job.params)
-    dphi2 = (res.extras["g_eff"] / 1.8) ** 2
-    biases = {w: sampling_bias(res, 0.3, run.sample_every, w, dphi2) for w in ("x", "phi")}
-    checks = dimension_comparisons(res, arrays, run, biases=biases, bias_reason="sampling cusp")
+    biases, reason = known_biases(spec, res, run, "zero-frequency")  # the sampling cusp
+    assert reason == "sampling cusp"
+    checks = dimension_comparisons(res, arrays, run, biases=biases, bias_reason=reason)
     for c in checks:
         print(c)
         c.assert_ok()
