@@ -269,8 +269,7 @@ def test_cli_finite_size_of_a_linear_network(covariance: str, capsys) -> None:
     assert fs["N_var_diag"] == {"x": ref.value["N_var_diag"], "phi": ref.value["N_var_diag"]}
 
 
-@pytest.mark.parametrize(("extra", "word"), [(["--input-var", "0.2", "--covariance", "zero-frequency"], "input-var"),
-                                             (["--eta", "0.2"], "eta")])
+@pytest.mark.parametrize(("extra", "word"), [(["--eta", "0.2"], "eta"), (["--J0", "0.3"], "J0")])
 def test_cli_finite_size_linear_refusals(extra: list[str], word: str, capsys) -> None:
     """What the linear 1/N derivation does not cover is one line naming the option, exit 2."""
     from workbench.cli import main
@@ -313,10 +312,10 @@ def test_equal_time_ou_noise_and_static_input_small_n(tau_n: float, input_var: f
 
 @pytest.mark.parametrize(("tau_n", "input_var"), [(0.5, 0.0), (2.0, 0.0), (0.0, 0.7), (1.0, 0.3)])
 def test_ou_noise_and_static_input_values(tau_n: float, input_var: float) -> None:
-    """The OU-weighted words (and the static input's words at w = 0) give solve_linear's large-N values (an
-    independent route); the zero-frequency covariance sigma2 (1-J)^-1 (1-J)^-T does not see the noise timescale;
-    the CLI's linear --finite-size takes --tau-noise and --input-var, and a timescale tau scales the noise part
-    only."""
+    """The OU-weighted words (and the words at w = 0 of an input redrawn in every trial) give solve_linear's large-N
+    values (an independent route); the zero-frequency covariance sigma2 (1-J)^-1 (1-J)^-T does not see the noise
+    timescale; the CLI's linear --finite-size takes --tau-noise, a timescale tau scales the equal-time covariance,
+    and the spec's quenched input (--input-var) leaves every coefficient unchanged."""
     th = finite_size_coefficients(0.6, 1.0, "equal-time", tau_noise=tau_n, input_var=input_var)
     lin = solve_linear(0.6, 1.0, tau_noise=tau_n, input_var=input_var)
     for k in ("mean_autocov", "N_var_cross", "PR_over_N"):
@@ -326,12 +325,12 @@ def test_ou_noise_and_static_input_values(tau_n: float, input_var: float) -> Non
 
     spec = ModelSpec.simple(g=0.6, phi="linear", sigma2=1.0, noise="ou" if tau_n else None, noise_tau=tau_n or 1.0,
                             input_std=math.sqrt(input_var))
-    assert linear_finite_size(spec, "equal-time").coef == pytest.approx(th.coef, rel=1e-12)
-    if input_var == 0:
-        zf = finite_size_coefficients(0.6, 1.0, "zero-frequency").coef
-        assert linear_finite_size(spec, "zero-frequency").coef == zf
+    quenched = finite_size_coefficients(0.6, 1.0, "equal-time", tau_noise=tau_n)
+    assert linear_finite_size(spec, "equal-time").coef == pytest.approx(quenched.coef, rel=1e-12)
+    zf = finite_size_coefficients(0.6, 1.0, "zero-frequency").coef
+    assert linear_finite_size(spec, "zero-frequency").coef == zf
     slow = spec.replace(populations=[replace(spec.populations[0], tau=make_distribution(2.0, "tau"))])
-    ref = finite_size_coefficients(0.6, 0.5, "equal-time", tau_noise=tau_n / 2, input_var=input_var)
+    ref = finite_size_coefficients(0.6, 0.5, "equal-time", tau_noise=tau_n / 2)
     assert linear_finite_size(slow, "equal-time").coef == pytest.approx(ref.coef, rel=1e-12)
 
 

@@ -71,6 +71,7 @@ __all__ = [
     "quenched_spread",
     "redrawn_comparisons",
     "sampling_bias",
+    "step_bias_known",
     "simulated_network",
     "size_jobs",
     "study_from_runs",
@@ -426,12 +427,21 @@ def centring_bias(spec: ModelSpec, result: Any, N: int, span: float) -> dict[str
     return out
 
 
+def step_bias_known(spec: ModelSpec, result: Any) -> bool:
+    """Whether the equal-time time-step bias of a white-noise network is known: a linear network (exactly, its own
+    step map), or a nonlinear one through the fixed-J linear equivalent, which needs an odd phi (no mean activity) and
+    no static input (each unit's operating point the same)."""
+    if result.method == "linear":
+        return True
+    return result.method == "cavity" and spec.populations[0].input_std == 0 and spec.phi.is_odd()
+
+
 def known_biases(spec: ModelSpec, result: Any, run: DimensionRun,
                  covariance: str) -> tuple[dict[str, dict[str, float]] | None, str]:
     """Known ``E[estimate] - theory`` of :func:`measure_network`'s statistics of a white- or OU-noise network and the
     reason, for :func:`dimension_comparisons` (None: none known): the zero-frequency sampling cusp with white noise
-    (:func:`sampling_bias`); at equal time the exponential-Euler step bias of a nonlinear white-noise network without
-    static input (:func:`~workbench.theories.dimension.step_bias.white_noise_step_biases`) and the terms of a grand
+    (:func:`sampling_bias`); at equal time the exponential-Euler step bias of a white-noise network where
+    :func:`step_bias_known` (:func:`~workbench.theories.dimension.step_bias.white_noise_step_biases`) and the terms of a grand
     mean estimated from the run (:func:`centring_bias`; not for per-trial means)."""
     from workbench.theories.dimension.step_bias import STEP_BIAS_REASON, white_noise_step_biases
 
@@ -444,7 +454,7 @@ def known_biases(spec: ModelSpec, result: Any, run: DimensionRun,
             "sampling cusp"
     biases: dict[str, dict[str, float]] = {"x": {}, "phi": {}}
     reasons = []
-    if white and spec.populations[0].input_std == 0 and result.method == "cavity":
+    if white and step_bias_known(spec, result):
         biases = white_noise_step_biases(_sized_spec(spec, run), result, spec.noise.sigma2, run.dt, run.method,
                                          seed=run.seed)
         reasons.append(STEP_BIAS_REASON)

@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_spec_options(p, defaults=DEFAULTS, with_eta=True)
     p.add_argument("--input-var", dest="input_var", type=float, default=None,
-                   help="quenched static input variance sigma_I^2 >= 0 (default 0, or the spec's input_std^2)")
+                   help="quenched static input variance sigma_I^2 >= 0, drawn once per network (default 0, or the spec's "
+                        "input_std^2); the covariance is that of the fluctuations about each unit's mean, so a linear "
+                        "network's is unchanged by it")
     p.add_argument("--input-mean", dest="input_mean", type=float, default=None,
                    help="input mean I, the same for every unit (default 0, or the spec's input_mean)")
     p.add_argument("--tau", type=float, default=None,
@@ -40,9 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "near the edge of chaos, where slow collective modes make it far from the w = 0 value")
     p.add_argument("--finite-size", dest="finite_size", action="store_true",
                    help="also the derived 1/N coefficients (key finite_size, stat(N) = value + coef/N; sigma2 > 0): "
-                        "a linear network's of every statistic (white or OU noise, either covariance, static input at "
-                        "equal time); a nonlinear one's (white noise, no static input, odd smooth phi, equal-time) of "
-                        "the mean autocovariances, with the O(1) unit spread N var_i C_ii (about 6 s)")
+                        "a linear network's of every statistic (white or OU noise, either covariance); a nonlinear one's "
+                        "(white noise, no static input, odd smooth phi, equal-time) of the mean autocovariances, with the O(1) unit spread N var_i C_ii (about 6 s)")
     p.add_argument("--frequencies", default=None, metavar="W1,W2,...",
                    help="also the frequency-resolved statistics at these angular frequencies (key "
                         "frequency_resolved): the pair function psi(w1, w2) = N E[S_ij(w1) conj S_ij(w2)] of x and phi "
@@ -76,13 +77,13 @@ def spec_from_cli(args: argparse.Namespace):
 
 
 def _refuse_silent_linear(spec) -> None:
-    """The CLI's one-line error for a linear network without input (names --sigma2)."""
+    """The CLI's one-line error for a linear network without noise (names --sigma2)."""
     from workbench.theories.dimension.problem import is_linear
 
     silent = spec.noise.kind == "none" or spec.noise.sigma2 == 0
-    if silent and spec.populations[0].input_std == 0 and is_linear(spec):
-        raise SpecError("sigma2", "a linear network without noise has zero covariance; give --sigma2 > 0 "
-                                  "(or --input-var > 0 with --covariance equal-time)")
+    if silent and is_linear(spec):
+        raise SpecError("sigma2", "a linear network without noise has zero covariance (a quenched static input, "
+                                  "--input-var, only shifts the means); give --sigma2 > 0")
 
 
 def _finite_size(spec, covariance: str):

@@ -74,9 +74,10 @@ class FiniteSizeCoefficients:
 
 def linear_finite_size(spec: Any, covariance: str) -> FiniteSizeCoefficients:
     """The derived 1/N coefficients of a linear spec (``workbench dimension --phi linear --finite-size``): white or OU
-    noise ``sigma2 > 0``, i.i.d. couplings, a static input at equal time; a constant timescale tau scales the
-    noise part of the equal-time covariance by ``1/tau`` and the noise timescale to ``tau_n / tau`` (the static part
-    and the zero-frequency covariance depend on neither)."""
+    noise ``sigma2 > 0``, i.i.d. couplings; the spec's quenched static input leaves them unchanged
+    (:func:`~workbench.theories.dimension.problem.linear_params`); a constant timescale tau scales the equal-time
+    covariance by ``1/tau`` and the noise timescale to ``tau_n / tau`` (the zero-frequency covariance depends on
+    neither)."""
     from workbench.theories.dimension.problem import linear_params
 
     p = linear_params(spec)

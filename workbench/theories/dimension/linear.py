@@ -207,7 +207,10 @@ def solve_linear(
     """Large-N covariance statistics of ``tau dx/dt = -x + J x + xi``, ``J_ij ~ N(0, g^2/N)``, ``corr(J_ij, J_ji) = eta``.
 
     ``sigma2`` is the white-noise intensity (OU noise of timescale ``tau_noise`` with the same
-    zero-frequency intensity when ``tau_noise > 0``), ``input_var`` a quenched static input variance.
+    zero-frequency intensity when ``tau_noise > 0``), ``input_var`` the variance of a static input REDRAWN in every
+    trial: the covariance over trials gains ``input_var (1-J)^-1 (1-J)^-T`` (a quenched input, fixed for the network
+    as the spec's ``input_std``, only shifts the means and is not passed here:
+    :func:`~workbench.theories.dimension.problem.linear_params`).
     ``covariance``: ``"equal-time"`` (``int dw/2pi``) or ``"zero-frequency"`` (``w = 0``, closed form).
     ``eta != 0`` (reciprocal motifs, stable for ``g (1 + eta) < 1``): zero-frequency in closed form, equal-time
     from the elliptic Stein recursion's planar words, integrated (white or OU noise, static input). x and

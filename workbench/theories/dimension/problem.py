@@ -70,7 +70,12 @@ def _constant(law: Any) -> float:
 
 
 def linear_params(spec: ModelSpec) -> dict[str, float]:
-    """``g, sigma2, tau_noise, input_var, eta, tau`` of :func:`~workbench.theories.dimension.linear.solve_linear`."""
+    """``g, sigma2, tau_noise, input_var, eta, tau`` of :func:`~workbench.theories.dimension.linear.solve_linear`.
+
+    The spec's static input is quenched (drawn once per network, :mod:`workbench.sim.network`): it shifts each unit's
+    mean and leaves a linear network's fluctuations, hence its covariance, unchanged, so ``input_var`` is 0 here
+    (``solve_linear``'s ``input_var`` is an input redrawn in every trial, whose covariance over trials adds
+    ``input_var (1-J)^-1 (1-J)^-T``)."""
     check_solvable(spec)
     pop = spec.populations[0]
     gain = _constant(pop.gain)
@@ -81,7 +86,7 @@ def linear_params(spec: ModelSpec) -> dict[str, float]:
         "g": float(spec.g[0][0]),
         "sigma2": float(spec.noise.sigma2) if spec.noise.kind != "none" else 0.0,
         "tau_noise": float(spec.noise.tau) if ou else 0.0,
-        "input_var": float(pop.input_std) ** 2,
+        "input_var": 0.0,
         "eta": float(spec.eta[0][0]),
         "tau": _constant(pop.tau),
     }
@@ -114,8 +119,10 @@ class LinearSolver(Solver):
         spec = spec or self.problem.spec
         res = solve_linear(covariance=self.problem.setup.covariance, **linear_params(spec),
                            **{**self.options, **options})
-        res.params.update({"J0": float(spec.J0[0][0]), "input_mean": float(spec.populations[0].input_mean)})
-        return res  # the means leave a linear network's covariance statistics unchanged at leading order
+        pop = spec.populations[0]
+        res.params.update({"J0": float(spec.J0[0][0]), "input_mean": float(pop.input_mean),
+                           "input_var": float(pop.input_std) ** 2})
+        return res  # the means and a quenched input leave a linear network's covariance statistics unchanged
 
 
 class CavitySolver(Solver):

@@ -25,15 +25,17 @@ STEP_BIAS_REASON = "time-step bias (DMFT variance; fixed-J step map for N var_cr
 
 def relative_step_bias(spec: Any, sigma2: float, dt: float, method: str = "exp", networks: int = 2,
                        seed: int = 0) -> dict[str, dict[str, float]]:
-    """``{"x"|"phi": {"N_var_cross": r, "PR_over_N": r}}``: mean over ``networks`` networks of spec (seeds
-    ``seed, seed + 1, ...``) of the relative change step map / flow - 1 of the fixed-J linear-equivalent theory."""
+    """``{"x"|"phi": {"N_var_cross": r, "PR_over_N": r, "mean_autocov": r}}``: mean over ``networks`` networks of
+    spec (seeds ``seed, seed + 1, ...``) of the relative change step map / flow - 1 of the fixed-J linear-equivalent
+    theory (its ``mean_autocov`` holds the single-site variance fixed unless phi is linear, where the map is exact)."""
     from workbench.sim.estimators import dimension_stats
     from workbench.sim.network import build_network
     from workbench.theories.fixed import predict
     from workbench.theories.fixed.checks import flow_and_step_covariances
 
     phi = spec.phi.label()
-    acc: dict[str, dict[str, list[float]]] = {w: {"N_var_cross": [], "PR_over_N": []} for w in ("x", "phi")}
+    acc: dict[str, dict[str, list[float]]] = {w: {"N_var_cross": [], "PR_over_N": [], "mean_autocov": []}
+                                              for w in ("x", "phi")}
     for k in range(networks):
         J = np.asarray(build_network(spec, seed + k).J, dtype=float)
         site = predict(J, phi, sigma2, equal_time=False).site
@@ -51,11 +53,15 @@ def white_noise_step_biases(spec: Any, result: Any, sigma2: float, dt: float, me
     :func:`~workbench.theories.dimension.checks.dimension_comparisons`): the relative fixed-J step-map change of
     N var_cross and PR/N (:func:`relative_step_bias` on ``networks`` networks, seeds ``seed, seed + 1, ...``: one
     by default, the change is self-averaging) times the theory ``result``'s
-    values, and the DMFT step bias of the variance of x (:func:`workbench.theories.dmft.discrete.euler_bias`)."""
+    values, and the DMFT step bias of the variance of x (:func:`workbench.theories.dmft.discrete.euler_bias`); for a
+    linear network (``result.method == "linear"``) the map's relative change of the mean autocovariances too."""
     from workbench.theories.dimension.checks import theory_values
     from workbench.theories.dmft.discrete import euler_bias
 
     rel = relative_step_bias(spec, sigma2, dt, method, networks=networks, seed=seed)
-    biases = {w: {key: r * theory_values(result, w)[key] for key, r in rel[w].items()} for w in ("x", "phi")}
-    biases["x"]["mean_autocov"] = -euler_bias(spec, dt, method)
+    linear = result.method == "linear"  # the linear network's own step map, exact: no DMFT (which refuses phi = x)
+    biases = {w: {key: r * theory_values(result, w)[key] for key, r in rel[w].items()
+                  if linear or key != "mean_autocov"} for w in ("x", "phi")}
+    if not linear:
+        biases["x"]["mean_autocov"] = -euler_bias(spec, dt, method)
     return biases

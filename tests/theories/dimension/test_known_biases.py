@@ -1,0 +1,63 @@
+"""``known_biases``: which time-step biases are known (linear networks exactly, odd phi without static input through
+the fixed-J step map) and the linear network's step bias against an independent discrete Lyapunov solve."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.linalg import solve_continuous_lyapunov, solve_discrete_lyapunov
+
+from workbench.sim.estimators import dimension_stats
+from workbench.sim.network import build_network
+from workbench.spec import ModelSpec
+from workbench.theories.dimension.checks import DimensionRun, known_biases, step_bias_known
+from workbench.theories.dimension.linear import solve_linear
+from workbench.theories.dimension.problem import DimensionProblem
+from workbench.theories.dimension.step_bias import white_noise_step_biases
+
+
+def _solve(spec: ModelSpec):
+    return DimensionProblem(spec).build_solver("auto").solve()
+
+
+@pytest.mark.parametrize(("kw", "known"), [
+    ({"phi": "linear", "g": 0.5}, True),
+    ({"phi": "linear", "g": 0.5, "input_std": 0.7}, True),  # a quenched input leaves a linear network alone
+    ({"phi": "tanh", "g": 0.8}, True),
+    ({"phi": "tanh", "g": 0.8, "input_std": 0.5}, False),  # units at different operating points
+    ({"phi": "relu", "g": 0.8}, False),  # mean activity: the fixed-J theory needs an odd phi
+])
+def test_which_step_biases_are_known(kw: dict, known: bool) -> None:
+    """A non-odd phi used to crash known_biases (the fixed-J theory refuses it): now its step bias is reported as
+    not known and the centring terms are still returned."""
+    spec = ModelSpec.simple(sigma2=0.5, **kw)
+    res = _solve(spec)
+    assert step_bias_known(spec, res) is known
+    run = DimensionRun(N=80, networks=2, trials=1, T=100.0, dt=0.025, window=12.5, seed=3, dtype="float32")
+    biases, reason = known_biases(spec, res, run, "equal-time")
+    assert ("time-step" in reason) is known
+    if biases is not None:
+        assert all(math.isfinite(v) for w in biases.values() for v in w.values())
+
+
+def test_linear_step_bias_is_the_exact_discrete_lyapunov_change() -> None:
+    """g = 0.5, sigma2 = 0.5, dt = 0.1 (exponential Euler: x' = a x + (1 - a) J x + sqrt(sigma2 (1 - a^2) / 2) xi):
+    the relative step-map change of every statistic of a linear network equals the one of the discrete against the
+    continuous Lyapunov covariance of the same J (scipy), times the large-N theory; the mean autocovariance too
+    (it used to go through the DMFT, which refuses phi = x)."""
+    sigma2, dt, N, seed = 0.5, 0.1, 300, 4
+    spec = ModelSpec.simple(N=N, phi="linear", g=0.5, sigma2=sigma2)
+    res = solve_linear(0.5, sigma2)
+    got = white_noise_step_biases(spec, res, sigma2, dt, "exp", seed=seed)
+    J = np.asarray(build_network(spec, seed).J, dtype=float)
+    a = math.exp(-dt)
+    flow = solve_continuous_lyapunov(J - np.eye(N), -sigma2 * np.eye(N))
+    step = solve_discrete_lyapunov(a * np.eye(N) + (1 - a) * J, sigma2 * (1 - a * a) / 2 * np.eye(N))
+    f, s = dimension_stats(flow), dimension_stats(step)
+    for key in ("mean_autocov", "N_var_cross", "PR_over_N"):
+        expected = (s[key] / f[key] - 1.0) * getattr(res, f"{key}_x")
+        assert got["x"][key] == pytest.approx(expected, rel=1e-6, abs=1e-12), key
+        assert got["phi"][key] == pytest.approx(got["x"][key], rel=1e-12), key
+    assert got["x"]["N_var_cross"] < 0  # the step map is not a no-op (about -1.5 % at dt = 0.1)
