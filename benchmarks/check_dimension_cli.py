@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     arrays = job.compute(job.params)
     biases, reason = known_biases(spec, res, run, a.covariance)
     if a.covariance == "equal-time" and spec.noise.kind == "white" and not step_bias_known(spec, res):
-        print("note: the time-step bias is not known here (a non-odd phi or a static input: the fixed-J step map "
-              "needs every unit at the same operating point); it is in the estimates (about -2 % of N var_cross at "
+        print("note: the time-step bias is not known here (a non-odd phi or an input: the fixed-J step map "
+              "takes odd phi and no input); it is in the estimates (about -2 % of N var_cross at "
               "dt = 0.025, g_eff = 0.8)")
     biases, reason = _with_linear_finite_size(spec, res, a.covariance, a.N, biases, reason)
     checks = dimension_comparisons(res, arrays, run, biases=biases, bias_reason=reason)

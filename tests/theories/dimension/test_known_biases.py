@@ -27,6 +27,7 @@ def _solve(spec: ModelSpec):
     ({"phi": "linear", "g": 0.5, "input_std": 0.7}, True),  # a quenched input leaves a linear network alone
     ({"phi": "tanh", "g": 0.8}, True),
     ({"phi": "tanh", "g": 0.8, "input_std": 0.5}, False),  # units at different operating points
+    ({"phi": "tanh", "g": 0.8, "input_mean": 0.5}, False),  # the fixed-J theory takes no input
     ({"phi": "relu", "g": 0.8}, False),  # mean activity: the fixed-J theory needs an odd phi
 ])
 def test_which_step_biases_are_known(kw: dict, known: bool) -> None:

@@ -429,11 +429,12 @@ def centring_bias(spec: ModelSpec, result: Any, N: int, span: float) -> dict[str
 
 def step_bias_known(spec: ModelSpec, result: Any) -> bool:
     """Whether the equal-time time-step bias of a white-noise network is known: a linear network (exactly, its own
-    step map), or a nonlinear one through the fixed-J linear equivalent, which needs an odd phi (no mean activity) and
-    no static input (each unit's operating point the same)."""
+    step map), or a nonlinear one through the fixed-J linear equivalent, which needs an odd phi and no input (units
+    at the operating point 0; the fixed-J theory does not take an input)."""
     if result.method == "linear":
         return True
-    return result.method == "cavity" and spec.populations[0].input_std == 0 and spec.phi.is_odd()
+    pop = spec.populations[0]
+    return result.method == "cavity" and pop.input_std == 0 and pop.input_mean == 0 and spec.phi.is_odd()
 
 
 def known_biases(spec: ModelSpec, result: Any, run: DimensionRun,
