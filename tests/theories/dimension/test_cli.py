@@ -179,3 +179,11 @@ def test_frequencies(capsys) -> None:
         assert main([*base, "--frequencies", bad]) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "frequencies" in err
+
+
+def test_nonlinear_eta_is_refused_naming_eta(capsys) -> None:
+    """Reciprocal motifs (--eta) are derived for a linear network only: a nonlinear phi with eta != 0 is one line
+    naming eta and the allowed value (it said 'coupling: ... dense i.i.d. couplings')."""
+    assert main(["dimension", "--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--eta", "0.3", "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "eta" in err and "allowed eta = 0" in err and "\n" not in err, err

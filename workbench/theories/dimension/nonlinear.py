@@ -106,7 +106,10 @@ def check_spec(spec: ModelSpec) -> None:
     pop = spec.populations[0]
     if spec.J_file is not None:
         raise SpecError("J_file", "the cavity theory averages over random couplings; a fixed J is not covered")
-    if spec.p[0][0] != 1.0 or spec.eta[0][0] != 0.0 or spec.low_rank:
+    if spec.eta[0][0] != 0.0:
+        raise SpecError("eta", f"reciprocal motifs are derived for a linear network (--phi linear); the cavity theory of "
+                        f"a nonlinear phi takes i.i.d. couplings: allowed eta = 0, got {spec.eta[0][0]:g}")
+    if spec.p[0][0] != 1.0 or spec.low_rank:
         raise SpecError("coupling", "the cavity theory here takes dense i.i.d. couplings (p = 1, eta = 0, no low rank)")
     if pop.tau.kind != "constant" or pop.tau.value != 1.0:
         raise SpecError("populations[0].tau", "the cavity spectra take tau = 1 for every unit (solve_nonlinear "
