@@ -104,10 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     job = dimension_job(spec, run, a.covariance)
     arrays = job.compute(job.params)
     biases, reason = known_biases(spec, res, run, a.covariance)
-    if a.covariance == "equal-time" and spec.noise.kind == "white" and not step_bias_known(spec, res):
-        print("note: the time-step bias is not known here (a non-odd phi or an input: the fixed-J step map "
-              "takes odd phi and no input); it is in the estimates (about -2 % of N var_cross at "
-              "dt = 0.025, g_eff = 0.8)")
+    if a.covariance == "equal-time" and spec.noise.kind == "white" and "time-step" not in reason:
+        why = "the map DMFT found no state" if step_bias_known(spec, res) else \
+            "a non-odd phi, an input or a coupling mean: the fixed-J step map takes neither"
+        print(f"note: the time-step bias is not known here ({why}); it is in the estimates (about -2 % of N var_cross "
+              "at dt = 0.025, g_eff = 0.8)")
     biases, reason = _with_linear_finite_size(spec, res, a.covariance, a.N, biases, reason)
     checks = dimension_comparisons(res, arrays, run, biases=biases, bias_reason=reason)
     for c in checks:

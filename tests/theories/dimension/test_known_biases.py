@@ -14,7 +14,7 @@ from workbench.sim.network import build_network
 from workbench.spec import ModelSpec
 from workbench.theories.dimension.checks import DimensionRun, known_biases, step_bias_known
 from workbench.theories.dimension.linear import solve_linear
-from workbench.theories.dimension.problem import DimensionProblem
+from workbench.theories.dimension.problem import DimensionProblem, DimensionSetup
 from workbench.theories.dimension.step_bias import white_noise_step_biases
 
 
@@ -29,6 +29,7 @@ def _solve(spec: ModelSpec):
     ({"phi": "tanh", "g": 0.8, "input_std": 0.5}, False),  # units at different operating points
     ({"phi": "tanh", "g": 0.8, "input_mean": 0.5}, False),  # the fixed-J theory takes no input
     ({"phi": "relu", "g": 0.8}, False),  # mean activity: the fixed-J theory needs an odd phi
+    ({"phi": "tanh", "g": 1.2, "J0": 2.0}, False),  # a symmetry-broken state (its step bias was PR/N x 3.4)
 ])
 def test_which_step_biases_are_known(kw: dict, known: bool) -> None:
     """A non-odd phi used to crash known_biases (the fixed-J theory refuses it): now its step bias is reported as
@@ -62,3 +63,26 @@ def test_linear_step_bias_is_the_exact_discrete_lyapunov_change() -> None:
         assert got["x"][key] == pytest.approx(expected, rel=1e-6, abs=1e-12), key
         assert got["phi"][key] == pytest.approx(got["x"][key], rel=1e-12), key
     assert got["x"]["N_var_cross"] < 0  # the step map is not a no-op (about -1.5 % at dt = 0.1)
+
+
+def test_a_step_bias_the_map_dmft_cannot_solve_is_left_out() -> None:
+    """x - x^3/3 at g = 0.8, sigma2 = 0.3: the map DMFT's lag shooting finds no fluctuating state; it used to answer
+    'static, Delta0 = 0', so the step bias of the variance was the whole variance (prediction 0 against 0.197
+    simulated). Now the map refuses and the step bias is left out (not guessed)."""
+    spec = ModelSpec.simple(phi="x-x**3/3", g=0.8, sigma2=0.3)
+    run = DimensionRun(N=80, networks=2, trials=1, T=100.0, dt=0.025, window=12.5, seed=3, dtype="float32")
+    biases, reason = known_biases(spec, _solve(spec), run, "equal-time")
+    assert "time-step" not in reason
+    assert biases is None or not biases["x"].get("mean_autocov", 0.0) < -0.01
+
+
+def test_sampling_cusp_scales_with_the_timescale() -> None:
+    """tau dx = -x + ... + xi: the autocovariance's cusp is sigma2 / tau^2, so the zero-frequency sampling bias at
+    samples 0.5 apart is 0.25 sigma2 / (12 tau^2) (tanh g = 1.2, sigma2 = 1, tau = 0.5: 0.0833; it used 0.0208, and
+    the simulated mean autocovariance was 6 SE above the prediction)."""
+    spec = ModelSpec.simple(phi="tanh", g=1.2, sigma2=1.0, tau=0.5)
+    run = DimensionRun(N=80, networks=2, trials=1, T=100.0, dt=0.025, window=12.5, seed=3, dtype="float32")
+    res = DimensionProblem(spec, DimensionSetup(covariance="zero-frequency", window=12.5)).build_solver("auto").solve()
+    biases, reason = known_biases(spec, res, run, "zero-frequency")
+    assert reason == "sampling cusp"
+    assert biases["x"]["mean_autocov"] == pytest.approx(run.sample_every**2 * 1.0 / 0.5**2 / 12, rel=1e-12)

@@ -314,6 +314,9 @@ class MapDMFTSolver:
                 D0, Dk, Dinf, mu = shot
                 Dk = np.minimum.accumulate(np.maximum(Dk, Dinf))
                 regime = "fluctuating"
+            elif self._noise(pv) > 0:  # noise makes every state fluctuate: a static answer would be a silent wrong one
+                raise SpecError("sigma2", f"the map DMFT's lag shooting found no fluctuating state at delta = {d:.4g} "
+                                "(noise > 0); lower --g or the step")
         lyap = self._lyapunov(Dk, D0, mu, Dinf, d, pv) if lyapunov else math.nan
         if regime != "static" and lyap > 0:
             regime = "chaotic"
@@ -326,6 +329,11 @@ class MapDMFTSolver:
             kappa=kappa, delta=d, k=np.arange(Dk.size), Delta_k=Dk,
             params=params, info={"method": "map lag shooting", "dynamics": spec.dynamics.to_dict()},
         )
+
+    def _noise(self, pv: list[float]) -> float:
+        """The white-noise intensity among the parameter values (0 if the derivation has none)."""
+        names = [str(p) for p in self.params]
+        return float(pv[names.index("sigma^2")]) if "sigma^2" in names else 0.0
 
     def _with_step_noise(self, pv: list[float], step_noise: float, d: float) -> list[float]:
         names = [str(p) for p in self.params]
