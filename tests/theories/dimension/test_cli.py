@@ -187,3 +187,18 @@ def test_nonlinear_eta_is_refused_naming_eta(capsys) -> None:
     assert main(["dimension", "--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--eta", "0.3", "--json"]) == 2
     err = capsys.readouterr().err.strip()
     assert "eta" in err and "allowed eta = 0" in err and "\n" not in err, err
+
+
+@pytest.mark.parametrize(("argv", "noted"), [
+    (["--phi", "relu", "--g", "0.8", "--sigma2", "0.5"], True),
+    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--J0", "0.5"], True),
+    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1"], False),
+    (["--phi", "linear", "--g", "0.5", "--sigma2", "1", "--J0", "0.5"], False),
+])
+def test_mean_cross_note_where_its_one_over_n_value_is_not_derived(argv, noted, capsys) -> None:
+    """mean_cross_* is the large-N value 0; where the simulated mean cross-covariance has an O(1/N) value (relu:
+    N mean_cross of phi 0.024-0.027; a coupling mean) the JSON says so in notes."""
+    assert main(["dimension", *argv, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["mean_cross_phi"] == 0.0
+    assert any("mean_cross" in n for n in data.get("notes", [])) is noted
