@@ -89,6 +89,10 @@ def test_nonlinearities_and_symbols():
     assert make_nonlinearity("identity").name == "linear"
     custom = make_nonlinearity("x/(1+abs(x))")
     assert custom.name == "custom" and custom.is_odd()
+    # clips are decided too (SymPy cannot simplify their Max/Min; clip(x,-1,1) used to count as not odd, so its
+    # networks were centred by an estimated mean and went without the known step bias)
+    assert make_nonlinearity("clip(x,-1,1)").is_odd() and make_nonlinearity("clip(x,-1,1)-clip(x,-1,1)**3/3").is_odd()
+    assert not make_nonlinearity("clip(x,0,1)").is_odd() and not make_nonlinearity("logistic").is_odd()
     assert sp.simplify(make_nonlinearity("erf").derivative.subs(X, 0) - 1) == 0
     s = preset("noisy-chaos")
     vals = s.values()

@@ -7,12 +7,13 @@ tested against the SymPy expression).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import sympy as sp
 
 from workbench.errors import SpecError
-from workbench.expr import CONSTANTS, FUNCTIONS, X, parse_expression, simplifies_to_zero
+from workbench.expr import CONSTANTS, FUNCTIONS, X, parse_expression
 
 __all__ = ["ALIASES", "X", "NAMED", "Nonlinearity", "make_nonlinearity"]
 
@@ -67,12 +68,21 @@ class Nonlinearity:
         return primitive(self.expr)
 
     def is_odd(self) -> bool:
-        """True if phi(-x) = -phi(x)."""
-        return simplifies_to_zero(self.expr.subs(X, -X) + self.expr)
+        """True if phi(-x) = -phi(x) (:func:`workbench.symbolic.parity.has_parity`, which also decides clips such as
+        ``clip(x, -1, 1)`` whose ``Max``/``Min`` SymPy cannot simplify)."""
+        return _is_odd(self.expr)
 
     def label(self) -> str:
         """The string that rebuilds this nonlinearity (a name or the expression)."""
         return self.name if self.name != "custom" else self.source
+
+
+@functools.lru_cache(maxsize=256)
+def _is_odd(expr: sp.Expr) -> bool:
+    """Whether ``expr(-x) = -expr(x)`` (cached: the clip check evaluates 41 points in 30-digit arithmetic)."""
+    from workbench.symbolic.parity import has_parity
+
+    return has_parity(expr, X, odd=True)
 
 
 def make_nonlinearity(value: str | sp.Expr | Nonlinearity, parameter: str = "phi") -> Nonlinearity:

@@ -193,6 +193,8 @@ def test_nonlinear_eta_is_refused_naming_eta(capsys) -> None:
     (["--phi", "relu", "--g", "0.8", "--sigma2", "0.5"], True),
     (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--J0", "0.5"], True),
     (["--phi", "tanh", "--g", "1.2", "--sigma2", "1"], False),
+    (["--phi", "logistic", "--g", "1.8", "--sigma2", "0.3"], False),  # odd about phi(0) = 1/2
+    (["--phi", "clip(x,-1,1)", "--g", "1.5", "--sigma2", "0.5"], False),  # odd (its Max/Min used to defeat is_odd)
     (["--phi", "linear", "--g", "0.5", "--sigma2", "1", "--J0", "0.5"], False),
 ])
 def test_mean_cross_note_where_its_one_over_n_value_is_not_derived(argv, noted, capsys) -> None:
