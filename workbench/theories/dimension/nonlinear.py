@@ -259,27 +259,58 @@ def _unit_classes(res: Any, n_units: int) -> tuple[np.ndarray, np.ndarray]:
     return mu + np.sqrt(dinf) * z, wz
 
 
+def phi_kinks(spec: ModelSpec) -> tuple[float, ...]:
+    """Where phi (gain included) is not smooth: the kinks of a clip, relu or piecewise phi (empty if smooth)."""
+    import sympy as sp
+
+    from workbench.solvers.quadrature import _kinks
+    from workbench.symbolic.gaussian import concrete_phi
+
+    f = concrete_phi(spec)
+    if not f.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside):
+        return ()
+    return _kinks(sp.piecewise_fold(f.rewrite(sp.Piecewise)))
+
+
+KINK_TOL = 1e-10
+"""Relative target of the kink-aware Gaussian kernels (:func:`workbench.solvers.quadrature.kinked_kernel_adaptive`)."""
+
+
+def _gauss_mean(f: Any, m: float, v: float, n_quad: int, kinks: tuple[float, ...]) -> float:
+    """``<f(m + d)>`` for Gaussian d of variance v: Gauss-Hermite, or split Gauss-Legendre across the kinks."""
+    from workbench.solvers.quadrature import split_average_pair
+    from workbench.symbolic.gaussian import gauss_average_value
+
+    return split_average_pair(f, m, v, kinks)[0] if kinks else gauss_average_value(f, m, v, n_quad)
+
+
 def _unit_phi_covariance(
-    phi: Any, m: float, v: float, c: np.ndarray, n_quad: int, n_cheb: int = 48
+    phi: Any, m: float, v: float, c: np.ndarray, n_quad: int, n_cheb: int = 48, kinks: tuple[float, ...] = ()
 ) -> tuple[np.ndarray, float]:
     """``Cov(phi(m + d1), phi(m + d2))`` for Gaussian ``d`` of variance ``v``, covariance ``c`` (Chebyshev
-    in c), and ``<phi(m + d)>``."""
+    in c), and ``<phi(m + d)>``. A kinked phi (``kinks``) takes the kink-aware rules of the DMFT (split Gauss-Legendre
+    inner averages, a sinh outer rule clustered at the kink): nested Gauss-Hermite converges only algebraically
+    across a kink (``clip(x, -1, 1)``: <phi^2> 1 % off with 101 points)."""
     from numpy.polynomial import Chebyshev
 
-    from workbench.symbolic.gaussian import gauss_average_value, gauss_kernel_values
+    from workbench.solvers.quadrature import kinked_kernel_adaptive
+    from workbench.symbolic.gaussian import gauss_kernel_values
 
     lo = float(min(c.min(), 0.0))
     nodes = lo + (v - lo) * 0.5 * (1 + np.cos(np.pi * (np.arange(n_cheb) + 0.5) / n_cheb))
-    mean = gauss_average_value(phi, m, v, n_quad)
-    vals = gauss_kernel_values(phi, None, m, v, nodes, n_quad) - mean**2
-    return Chebyshev.fit(nodes, vals, n_cheb - 1, domain=[lo, v])(c), mean
+    mean = _gauss_mean(phi, m, v, n_quad, kinks)
+    if kinks:
+        kernel = np.array([kinked_kernel_adaptive(phi, None, kinks, kinks, m, v, float(D), 0.5, KINK_TOL)[0]
+                           for D in nodes])
+    else:
+        kernel = gauss_kernel_values(phi, None, m, v, nodes, n_quad)
+    return Chebyshev.fit(nodes, kernel - mean**2, n_cheb - 1, domain=[lo, v])(c), mean
 
 
 def _dmft_spectra(spec: ModelSpec, n_freq: int, n_units: int, n_quad: int, dmft: Any = None) -> UnitSpectra:
     """Unit spectra from the stationary DMFT: per unit class, the centred phi spectrum and gain."""
     from scipy.interpolate import CubicSpline
 
-    from workbench.symbolic.gaussian import gauss_average_value
 
     res = dmft if dmft is not None else _dmft_result(spec)
     g = float(spec.g[0][0])
@@ -300,13 +331,14 @@ def _dmft_spectra(spec: ModelSpec, n_freq: int, n_units: int, n_quad: int, dmft:
     lags = np.arange(0.0, T + LAG_STEP / 2, LAG_STEP)
     c = res.Delta_at(lags) - dinf
     means, wz = _unit_classes(res, n_units)
-    per_unit = [_unit_phi_covariance(phi, m, v, c, n_quad) for m in means]
+    kinks = phi_kinks(spec)
+    per_unit = [_unit_phi_covariance(phi, m, v, c, n_quad, kinks=kinks) for m in means]
     Cphi_tau = np.array([cov for cov, _ in per_unit])
     unit_means = np.array([mean for _, mean in per_unit])
     if means.size == 1:
         d2 = _scalar(res.mean_phi_prime) ** 2
     else:
-        d2 = float(wz @ np.array([gauss_average_value(dphi, m, v, n_quad) ** 2 for m in means]))
+        d2 = float(wz @ np.array([_gauss_mean(dphi, m, v, n_quad, kinks) ** 2 for m in means]))
     wu, Cu = _cosine_transform(Cphi_tau, LAG_STEP)
     keep = wu <= 1.2 * W_MAX
     splines = [CubicSpline(wu[keep], row[keep]) for row in Cu]
