@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     biases, reason = known_biases(spec, res, run, a.covariance)
     if a.covariance == "equal-time" and spec.noise.kind == "white" and "time-step" not in reason:
         why = "the map DMFT found no state" if step_bias_known(spec, res) else \
-            "a non-odd phi, an input or a coupling mean: the fixed-J step map takes neither"
+            "a non-odd phi, an input, a coupling mean or g_eff >= 0.9: the fixed-J step map of one network takes none"
         print(f"note: the time-step bias is not known here ({why}); it is in the estimates (about -2 % of N var_cross "
               "at dt = 0.025, g_eff = 0.8)")
     biases, reason = _with_linear_finite_size(spec, res, a.covariance, a.N, biases, reason)

@@ -30,6 +30,7 @@ def _solve(spec: ModelSpec):
     ({"phi": "tanh", "g": 0.8, "input_mean": 0.5}, False),  # the fixed-J theory takes no input
     ({"phi": "relu", "g": 0.8}, False),  # mean activity: the fixed-J theory needs an odd phi
     ({"phi": "tanh", "g": 1.2, "J0": 2.0}, False),  # a symmetry-broken state (its step bias was PR/N x 3.4)
+    ({"phi": "clip(x,-1,1)", "g": 1.5}, False),  # g_eff = 0.952: one network's step map is not self-averaging
 ])
 def test_which_step_biases_are_known(kw: dict, known: bool) -> None:
     """A non-odd phi used to crash known_biases (the fixed-J theory refuses it): now its step bias is reported as
