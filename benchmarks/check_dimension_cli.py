@@ -32,9 +32,12 @@ tolerances; the CLI's note).
 
 Measured (2026-11-29, same runs unless stated): ``--phi linear --g 0.5 --sigma2 0.5 --input-var 0.5``: the theory
 counted an input redrawn in every trial (mean autocovariance 0.955 against 0.2884 simulated; now 0.2885 and all
-three within 0.9 SE with the linear step bias and 1/N terms); ``--phi relu --g 0.8 --sigma2 0.5``: the six statistics
-within tolerance, N mean_cross of phi 0.024 +- 0.002 (N = 500) and 0.027 +- 0.002 (N = 1000, 8 networks) against
-0; ``--phi tanh --g 2`` (chaos, dt = 0.025): PR/N of x +24 % (2.7 SE), N var_cross +16 % (0.4 SE); ``--phi erf --g 1.3
+three within 0.9 SE with the linear step bias and 1/N terms); ``--phi relu --g 0.8 --sigma2 0.5``: PR/N, mean
+autocovariance and N var_cross of x +0.05, +0.1, -0.3 %, of phi -0.4, +0.3, +1.0 % (before the cavity theory's
+kink-aware quadrature N var_cross was 3-5 % high), N mean_cross of phi 0.024 +- 0.002 (N = 500) and 0.027 +- 0.002
+(N = 1000, 8 networks) against 0; ``--phi clip(x,-1,1) --g 1.5 --sigma2 0.5`` (g_eff = 0.952): PR/N of x +13 % (3
+SE) at N = 500 and +16 % at N = 1000, and at sigma2 = 1.5 (g_eff 0.86) all within 1.1 SE after the quadrature fix
+(mean autocovariance of phi was -1.0 %, 16 SE); ``--phi tanh --g 2`` (chaos, dt = 0.025): PR/N of x +24 % (2.7 SE), N var_cross +16 % (0.4 SE); ``--phi erf --g 1.3
 --sigma2 0.2 --tau-noise 2 --input-var 0.3`` at zero frequency: PR/N +12 % (1.3 SE); ``--phi x/(1+x**2) --g 1.5
 --sigma2 0.3`` at zero frequency: PR/N +6 % (1 SE); ``--phi tanh --g 0.6 --sigma2 1``: all within 1 SE.
 """
