@@ -442,9 +442,8 @@ def step_bias_known(spec: ModelSpec, result: Any) -> bool:
     :data:`STEP_BIAS_MAX_G_EFF` (one network's step map is self-averaging only away from the edge)."""
     if result.method == "linear":
         return True
-    pop = spec.populations[0]
-    return (result.method == "cavity" and pop.input_std == 0 and pop.input_mean == 0 and spec.J0[0][0] == 0
-            and spec.phi.is_odd() and float(result.extras.get("g_eff", 1.0)) < STEP_BIAS_MAX_G_EFF)
+    return (result.method == "cavity" and mean_is_zero(spec)
+            and float(result.extras.get("g_eff", 1.0)) < STEP_BIAS_MAX_G_EFF)
 
 
 def known_biases(spec: ModelSpec, result: Any, run: DimensionRun,
@@ -473,7 +472,7 @@ def known_biases(spec: ModelSpec, result: Any, run: DimensionRun,
                                              seed=run.seed)
             reasons.append(STEP_BIAS_REASON)
         except SpecError:  # the map DMFT finds no state (x - x^3/3 at g = 0.8): the step bias stays unknown
-            biases = {"x": {}, "phi": {}}
+            pass
     if estimator_mean(spec) is None:
         for w, terms in centring_bias(spec, result, run.N, run.T * run.trials).items():
             biases[w] = {k: biases[w].get(k, 0.0) + v for k, v in terms.items()}
