@@ -261,49 +261,38 @@ def _unit_classes(res: Any, n_units: int) -> tuple[np.ndarray, np.ndarray]:
 
 def phi_kinks(spec: ModelSpec) -> tuple[float, ...]:
     """Where phi (gain included) is not smooth: the kinks of a clip, relu or piecewise phi (empty if smooth)."""
-    import sympy as sp
-
-    from workbench.solvers.quadrature import _kinks
+    from workbench.solvers.kinked import expr_kinks
     from workbench.symbolic.gaussian import concrete_phi
 
-    f = concrete_phi(spec)
-    if not f.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside):
-        return ()
-    return _kinks(sp.piecewise_fold(f.rewrite(sp.Piecewise)))
-
-
-KINK_TOL = 1e-10
-"""Relative target of the kink-aware Gaussian kernels (:func:`workbench.solvers.quadrature.kinked_kernel_adaptive`)."""
+    return expr_kinks(concrete_phi(spec))
 
 
 def _gauss_mean(f: Any, m: float, v: float, n_quad: int, kinks: tuple[float, ...]) -> float:
     """``<f(m + d)>`` for Gaussian d of variance v: Gauss-Hermite, or split Gauss-Legendre across the kinks."""
-    from workbench.solvers.quadrature import split_average_pair
+    from workbench.solvers.kinked import kinked_mean
     from workbench.symbolic.gaussian import gauss_average_value
 
-    return split_average_pair(f, m, v, kinks)[0] if kinks else gauss_average_value(f, m, v, n_quad)
+    return float(kinked_mean(f, m, v, kinks)) if kinks else gauss_average_value(f, m, v, n_quad)
 
 
 def _unit_phi_covariance(
     phi: Any, m: float, v: float, c: np.ndarray, n_quad: int, n_cheb: int = 48, kinks: tuple[float, ...] = ()
 ) -> tuple[np.ndarray, float]:
     """``Cov(phi(m + d1), phi(m + d2))`` for Gaussian ``d`` of variance ``v``, covariance ``c`` (Chebyshev
-    in c), and ``<phi(m + d)>``. A kinked phi (``kinks``) takes the kink-aware rules of the DMFT (split Gauss-Legendre
-    inner averages, a sinh outer rule clustered at the kink): nested Gauss-Hermite converges only algebraically
-    across a kink (``clip(x, -1, 1)``: <phi^2> 1 % off with 101 points)."""
+    in c), and ``<phi(m + d)>``. A kinked phi (``kinks``) takes the kink-aware rules of
+    :mod:`workbench.solvers.kinked` (nested Gauss-Hermite converges only algebraically across a kink:
+    ``clip(x, -1, 1)``: <phi^2> 1 % off with 101 points)."""
     from numpy.polynomial import Chebyshev
 
-    from workbench.solvers.quadrature import kinked_kernel_adaptive
+    from workbench.solvers.kinked import kinked_pair
     from workbench.symbolic.gaussian import gauss_kernel_values
 
-    lo = float(min(c.min(), 0.0))
-    nodes = lo + (v - lo) * 0.5 * (1 + np.cos(np.pi * (np.arange(n_cheb) + 0.5) / n_cheb))
     mean = _gauss_mean(phi, m, v, n_quad, kinks)
     if kinks:
-        kernel = np.array([kinked_kernel_adaptive(phi, None, kinks, kinks, m, v, float(D), 0.5, KINK_TOL)[0]
-                           for D in nodes])
-    else:
-        kernel = gauss_kernel_values(phi, None, m, v, nodes, n_quad)
+        return kinked_pair(phi, m, v, c, kinks, n_cheb) - mean**2, mean
+    lo = float(min(c.min(), 0.0))
+    nodes = lo + (v - lo) * 0.5 * (1 + np.cos(np.pi * (np.arange(n_cheb) + 0.5) / n_cheb))
+    kernel = gauss_kernel_values(phi, None, m, v, nodes, n_quad)
     return Chebyshev.fit(nodes, kernel - mean**2, n_cheb - 1, domain=[lo, v])(c), mean
 
 

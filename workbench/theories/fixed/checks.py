@@ -162,10 +162,13 @@ def _predictor(path: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-THEORY_CODE = tuple(f"workbench.theories.fixed.{m}" for m in ("prediction", "gains", "solver", "kernels", "result",
-                                                                 "shenhu", "checks")) + ("workbench.theories.dmft",
-                                                                                         "derivations.fixed")
-"""Modules a stored run's prediction depends on (not the report or the figures: editing them keeps the runs)."""
+THEORY_CODE = (*(f"workbench.theories.fixed.{m}" for m in ("prediction", "gains", "solver", "kernels", "result",
+                                                              "shenhu", "checks")),
+               "workbench.theories.dmft", "derivations.fixed", "workbench.solvers", "workbench.symbolic",
+               "workbench.codegen")
+"""Modules a stored run's prediction depends on (not the report or the figures: editing them keeps the runs). The
+DMFT's solvers, the Gaussian quadrature (:mod:`workbench.solvers.kinked` included) and the code generator are part of
+it: the prediction is computed inside the stored job."""
 PAIR_KINDS = ("x", "phi")
 """Equal-time pair statistics kept per run (against flow + time-step bias; ``<kind>_flow``: the flow alone);
 zero-frequency ones are ``zf_<x|phi>_<window>``."""

@@ -38,6 +38,7 @@ import numpy as np
 import sympy as sp
 
 from workbench.errors import SpecError
+from workbench.solvers.kinked import expr_kinks, kinked_mean, kinked_pair
 from workbench.symbolic.parity import has_parity
 
 __all__ = ["RATES", "SingleSite", "check_phi", "effective_q", "input_scale", "single_site"]
@@ -75,20 +76,26 @@ def _numeric(expr: sp.Expr):
     )
 
 
-def gauss_mean(f, var: np.ndarray) -> np.ndarray:
-    """``E f(sqrt(var) z)``, z standard normal (Gauss-Hermite, 61 nodes), elementwise in ``var``."""
+def gauss_mean(f, var: np.ndarray, kinks: tuple[float, ...] = ()) -> np.ndarray:
+    """``E f(sqrt(var) z)``, z standard normal (Gauss-Hermite, 61 nodes; split Gauss-Legendre across ``kinks``),
+    elementwise in ``var``."""
+    if kinks:
+        return kinked_mean(f, 0.0, np.maximum(np.asarray(var, dtype=float), 0.0), kinks)
     z, w = _HERMITE
     var = np.asarray(var, dtype=float)
     vals = f(np.sqrt(np.maximum(var, 0.0))[..., None] * z)
     return vals @ w / np.sqrt(2 * np.pi)
 
 
-def gauss_pair(f, var: float, cov: np.ndarray) -> np.ndarray:
-    """``E f(x) f(y)`` for a centred Gaussian pair with Var x = Var y = ``var`` and Cov = ``cov`` (elementwise)."""
+def gauss_pair(f, var: float, cov: np.ndarray, kinks: tuple[float, ...] = ()) -> np.ndarray:
+    """``E f(x) f(y)`` for a centred Gaussian pair with Var x = Var y = ``var`` and Cov = ``cov`` (elementwise);
+    a kinked f (``kinks``) takes the kink-aware rules of :mod:`workbench.solvers.kinked`."""
     z, w = _HERMITE
     w = w / np.sqrt(2 * np.pi)
     if var <= 0:
         return np.zeros_like(np.asarray(cov, dtype=float))
+    if kinks:
+        return kinked_pair(f, 0.0, float(var), np.clip(np.asarray(cov, dtype=float), -var, var), kinks)
     s = np.sqrt(var)
     rho = np.clip(np.asarray(cov, dtype=float) / var, -1.0, 1.0)
     fx = f(s * z)  # (n,)
@@ -210,6 +217,7 @@ def single_site(J: np.ndarray, phi: str, sigma2: float, gains: str, linear: bool
     """
     expr = check_phi(phi)
     f, fp = _numeric(expr)
+    kinks = expr_kinks(expr)
     N = J.shape[0]
     row = np.einsum("ij,ij->i", J, J)
     g2 = float(row.mean())
@@ -229,8 +237,8 @@ def single_site(J: np.ndarray, phi: str, sigma2: float, gains: str, linear: bool
     coef_phi, coef_r, s0_phi, s0_r, err = [], [], [], [], 0.0
     for qn in nodes:
         D_i = qn * K + white
-        d_n = float(gauss_mean(fp, D_i[0]))
-        C_n = gauss_pair(f, float(D_i[0]), D_i)
+        d_n = float(gauss_mean(fp, D_i[0], kinks))
+        C_n = gauss_pair(f, float(D_i[0]), D_i, kinks)
         sig = C_n - d_n**2 * qn * K
         sig_r = sig - d_n**2 * white
         for curve, cs, s0 in ((sig, coef_phi, s0_phi), (sig_r, coef_r, s0_r)):
@@ -242,7 +250,8 @@ def single_site(J: np.ndarray, phi: str, sigma2: float, gains: str, linear: bool
     W = _hat_weights(nodes, q)
     Delta0 = q * K[0] + white[0]
     return SingleSite(
-        q=q, d=gauss_mean(fp, Delta0), Delta0=Delta0, C_phi0=gauss_mean(lambda v: f(v) ** 2, Delta0), weights=W,
+        q=q, d=gauss_mean(fp, Delta0, kinks), Delta0=Delta0, C_phi0=gauss_mean(lambda v: f(v) ** 2, Delta0, kinks),
+        weights=W,
         coef_phi=np.array(coef_phi), coef_r=np.array(coef_r), sigma0_phi=W @ np.array(s0_phi),
         sigma0_r=W @ np.array(s0_r), fit_error=err,
         dmft={"g": float(np.sqrt(g2)), "Delta0": float(res.Delta0), "mean_phi_prime": float(res.mean_phi_prime),
