@@ -18,6 +18,7 @@ UNITS = {
     "Delta0": "x^2", "Delta_inf": "x^2", "C_phi0": "phi^2", "tau_half": "tau", "lyapunov": "1/tau",
     "lambda_max": "1/tau", "kappa": "1/tau", "mu": "x", "g": "1", "sigma2": "x^2/tau", "tau_noise": "tau",
     "PR_over_N_x": "1", "PR_over_N_phi": "1", "mean_autocov_x": "x^2", "mean_autocov_phi": "phi^2",
+    "N_mean_cross_x": "x^2", "N_mean_cross_phi": "phi^2",
 }
 """Units of the result keys and parameters that have one (tau = the membrane time constant)."""
 

@@ -18,3 +18,11 @@ def test_tiny_run_end_to_end(capsys, benchmark_module) -> None:
                    "--dt", "0.05"])
     out = capsys.readouterr().out
     assert rc in (0, 1) and "within tolerance" in out and out.count("(simulation)") == 8
+
+
+def test_a_refused_line_is_one_line_and_exit_2(capsys, benchmark_module) -> None:
+    """A line the CLI refuses (softplus above its growth bound) gives the CLI's one-line message, exit 2."""
+    mod = benchmark_module("check_dimension_cli")
+    assert mod.main(["--phi softplus --g 1.5 --sigma2 0.5"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "g:" in err and "allowed" in err and "Traceback" not in err

@@ -196,16 +196,39 @@ def test_nonlinear_eta_is_refused_naming_eta(capsys) -> None:
 
 @pytest.mark.parametrize(("argv", "noted"), [
     (["--phi", "relu", "--g", "0.8", "--sigma2", "0.5"], True),
-    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--J0", "0.5"], True),
+    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--J0", "2"], True),  # a symmetry-broken state (mean != 0)
+    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--J0", "0.5"], False),  # symmetric: the population mode
     (["--phi", "tanh", "--g", "1.2", "--sigma2", "1"], False),
     (["--phi", "logistic", "--g", "1.8", "--sigma2", "0.3"], False),  # odd about phi(0) = 1/2
     (["--phi", "clip(x,-1,1)", "--g", "1.5", "--sigma2", "0.5"], False),  # odd (its Max/Min used to defeat is_odd)
     (["--phi", "linear", "--g", "0.5", "--sigma2", "1", "--J0", "0.5"], False),
 ])
 def test_mean_cross_note_where_its_one_over_n_value_is_not_derived(argv, noted, capsys) -> None:
-    """mean_cross_* is the large-N value 0; where the simulated mean cross-covariance has an O(1/N) value (relu:
-    N mean_cross of phi 0.024-0.027; a coupling mean) the JSON says so in notes."""
+    """mean_cross_* is the large-N value 0 and N_mean_cross_* the derived O(1/N) population mode of a coupling mean
+    (0 without one); where the mean cross-covariance is O(1/N) but not derived (relu: simulated N mean_cross of phi
+    0.024-0.027; a symmetry-broken state) N_mean_cross_* is null with a reason and the JSON says so in notes."""
     assert main(["dimension", *argv, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["mean_cross_phi"] == 0.0
+    J0 = float(argv[argv.index("--J0") + 1]) if "--J0" in argv else 0.0
+    if noted:
+        assert data["N_mean_cross_x"] is None and data["N_mean_cross_phi_reason"].startswith("not derived")
+    else:
+        assert (data["N_mean_cross_x"] != 0.0) is (J0 != 0.0) and "N_mean_cross_x_reason" not in data
     assert any("mean_cross" in n for n in data.get("notes", [])) is noted
+
+
+def test_population_note_where_the_mode_moves_pr_at_n_1000() -> None:
+    """A strong population mode (N_mean_cross^2 / 1000 above 2 % of a^2 + N_var_cross) gets one note sizing its 1/N
+    term in PR/N; a weak one (tanh g = 1.3, J0 = -1: N_mean_cross_x = -0.32) none."""
+    from workbench.theories.dimension.cli import population_notes
+    from workbench.theories.dimension.result import DimensionResult
+
+    def result(nm: float) -> DimensionResult:
+        return DimensionResult(PR_over_N_x=0.63, PR_over_N_phi=0.64, mean_autocov_x=0.353, N_var_cross_x=0.0738,
+                               mean_autocov_phi=0.22, N_var_cross_phi=0.027, N_mean_cross_x=nm,
+                               N_mean_cross_phi=0.6 * nm, method="cavity")
+
+    notes = population_notes(result(7.13))
+    assert len(notes) == 1 and "0.0508 at N = 1000" in notes[0] and "not derived" in notes[0]
+    assert population_notes(result(-0.32)) == []

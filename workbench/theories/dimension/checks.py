@@ -602,10 +602,16 @@ def dimension_comparisons(
     out = []
     for w in which:
         theory = theory_values(result, w)
+        n_mean_cross = float(getattr(result, f"N_mean_cross_{w}", math.nan))
         for key in CHECKED_KEYS:
             est, se, dof, cv_note = network_estimate(arrays, w, key)
             bias = float((biases or {}).get(w, {}).get(key, 0.0))
-            notes = [f"prediction = theory {theory[key]:.6g} + {bias_reason or 'bias'} {bias:.3g}" if bias else "",
+            population = key == "mean_cross" and math.isfinite(n_mean_cross) and n_mean_cross != 0.0
+            if population:
+                theory[key] += n_mean_cross / run.N
+            notes = [f"theory = derived population mode N_mean_cross / N = {n_mean_cross:.4g} / {run.N}"
+                     if population else "",
+                     f"prediction = theory {theory[key]:.6g} + {bias_reason or 'bias'} {bias:.3g}" if bias else "",
                      cv_note]
             out.append(t_stat(f"{label}{key}_{w}", theory[key] + bias, est, se, dof, kind="simulation",
                               note="; ".join(n for n in notes if n), covariance=result.covariance,

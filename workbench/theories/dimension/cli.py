@@ -143,21 +143,40 @@ def edge_notes(res, spec) -> list[str]:
     return notes
 
 
-def mean_cross_notes(res, spec) -> list[str]:
-    """A note where the mean cross-covariance has an O(1/N) value this theory does not derive (a nonlinear network
-    with a coupling mean, an input mean or a phi that is not odd about phi(0), such as relu; logistic is, and its
-    simulated N mean_cross is 0 within 0.0006): ``mean_cross_*`` is its large-N value 0."""
-    from workbench.spec.nonlinearity import X
-    from workbench.symbolic.parity import has_parity
+POPULATION_NOTE_N = 1000
+"""Network size at which :func:`population_notes` sizes the population mode's 1/N term in PR/N."""
 
-    pop = spec.populations[0]
-    expr = spec.phi.expr
-    odd_about_phi0 = has_parity(expr - expr.subs(X, 0), X, odd=True)  # logistic too: measured N mean_cross 0
-    if res.method != "cavity" or (spec.J0[0][0] == 0 and pop.input_mean == 0 and odd_about_phi0):
-        return []
-    return ["mean_cross_x/_phi are the large-N value 0: here the mean cross-covariance is O(1/N) and its coefficient "
-            "is not derived (simulated N mean_cross of phi: 0.024-0.027 for relu at g = 0.8, sigma2 = 0.5; 0.31 for "
-            "tanh at g = 1.2, sigma2 = 1, J0 = 2); the other statistics are unaffected at large N"]
+
+def population_notes(res) -> list[str]:
+    """A note where the derived population mode is strong enough that its 1/N term in PR/N exceeds 2 % at N =
+    :data:`POPULATION_NOTE_N`: by the exact identity ``PR/N = a^2 / (a^2 + var_diag + (N - 1)(mean_cross^2 +
+    var_cross))``, mean_cross = N_mean_cross/N adds about ``N_mean_cross^2 / N`` to the denominator. Simulated (tanh
+    g = 0.9, sigma2 = 0.5, J0 = 1.2, J0 <phi'> = 0.9, N = 500): PR/N of x 0.294 +- 0.036 against the large-N 0.628
+    (0.416 with this term: the other 1/N terms, larger here too, are not derived), the mean autocovariance +7 %."""
+    N = POPULATION_NOTE_N
+    notes = []
+    for which in ("x", "phi"):
+        a, nv, nm = (float(getattr(res, f"{k}_{which}")) for k in ("mean_autocov", "N_var_cross", "N_mean_cross"))
+        if a > 0 and nm * nm / N > 0.02 * (a * a + nv):
+            notes.append(f"the population mode of the coupling mean is strong (N_mean_cross_{which} = {nm:.3g}): at "
+                         f"size N the denominator of PR/N gains about N_mean_cross^2 / N ({nm * nm / N:.3g} at N = {N}, "
+                         f"against a^2 + N_var_cross = {a * a + nv:.3g}), and the other 1/N terms, not derived, are "
+                         "large too (simulated at J0 <phi'> = 0.9, N = 500: PR/N of x 0.29 against the large-N 0.63)")
+    return notes[:1]
+
+
+def mean_cross_notes(res, spec) -> list[str]:
+    """A note where the mean cross-covariance has an O(1/N) value this theory does not derive (``N_mean_cross_*``
+    null: a state whose gains correlate with the couplings, such as relu or a symmetry-broken state);
+    ``mean_cross_*`` is its large-N value 0 there. With a coupling mean in a symmetric state the population mode
+    gives ``N_mean_cross_*`` (:mod:`derivations.dimension_population`)."""
+    if math.isfinite(res.N_mean_cross_x):
+        return population_notes(res)
+    return ["N_mean_cross_x/_phi are null: the O(1/N) mean cross-covariance is derived for symmetric states (phi odd "
+            "about its mean activity, no input mean, with or without a coupling mean J0) and not here (simulated N "
+            "mean_cross of phi: 0.024-0.027 for relu at g = 0.8, sigma2 = 0.5; 0.31 for tanh at g = 1.2, sigma2 = 1, "
+            "J0 = 2, a symmetry-broken state); mean_cross_x/_phi are the large-N value 0 and the other statistics are "
+            "unaffected at large N"]
 
 
 def _frequency_resolved(spec, freqs: list[float]):
@@ -199,6 +218,9 @@ def run(args: argparse.Namespace) -> int:
               f"N var cross = {res.N_var_cross_x:.6g}")
         print(f"  phi: PR/N = {res.PR_over_N_phi:.6g}, mean autocov = {res.mean_autocov_phi:.6g}, "
               f"N var cross = {res.N_var_cross_phi:.6g}")
+        if math.isfinite(res.N_mean_cross_x) and (res.N_mean_cross_x or res.N_mean_cross_phi):
+            print(f"  N mean cross (population mode of J0, O(1/N)): x {res.N_mean_cross_x:.6g}, "
+                  f"phi {res.N_mean_cross_phi:.6g}")
         if fs is not None:
             print("\n".join(fs.text_lines()))
         if fr is not None:

@@ -11,10 +11,10 @@ gives the O(1/sqrt N) cross-covariances::
 
 with ``d_k = <phi'(x_k)>`` and ``<.>`` the average over units (they differ only through a quenched
 input). Definitions (notes ``dmft.md`` section 6.3), for the covariance ``C`` of x or phi(x):
-``mean_autocov = mean_i C_ii``, ``mean_cross = mean_{i != j} C_ij = 0`` at this order (zero-mean couplings; its
-O(1/N) value is not derived: simulated, N mean_cross of phi is 0.024-0.027 for relu at g = 0.8, sigma2 = 0.5, where
-the units' static means correlate with their couplings, and 0 within 0.0006 for tanh and logistic, whose phi is odd
-about its mean),
+``mean_autocov = mean_i C_ii``, ``mean_cross = mean_{i != j} C_ij = 0`` at this order and ``N_mean_cross`` its
+O(1/N) value (see Means below; without a coupling mean it is 0 for a phi odd about its mean activity, simulated 0
+within 0.0006 for tanh and logistic, and not derived otherwise: N mean_cross of phi is 0.024-0.027 for relu at
+g = 0.8, sigma2 = 0.5, where the units' static means correlate with their couplings),
 ``N_var_cross = N var_{i != j} C_ij -> psi``, ``var_diag = var_i C_ii`` and, from the exact identity
 ``PR/N = a^2 / (a^2 + var_diag + (N - 1)(mean_cross^2 + var_cross))``,
 ``PR/N -> mean_autocov^2 / (mean_autocov^2 + var_diag + N_var_cross)``. ``var_diag`` is O(1) only for phi
@@ -32,7 +32,9 @@ Means. An input mean ``I`` and a coupling mean ``J0/N`` enter through the DMFT m
 unit classes. The rank-one part ``(J0/N) 1 1^T`` adds the same O(1/N) common mode to every ``C_ij`` (fluctuations
 of the population mean, amplified by ``1/|1 - J0 <phi'> S(w)|``): ``mean_cross`` is O(1/N) instead of 0, and
 ``N_var_cross``, ``PR/N`` and ``mean_autocov`` are unchanged at leading order, provided the population mode is
-stable, ``J0 <phi'> < 1`` (refused otherwise). A constant timescale ``tau``: in time units of tau the network
+stable, ``J0 <phi'> < 1`` (refused otherwise). In a symmetric state (phi odd about phi(0), DMFT mean 0: the gains do
+not correlate with the couplings) ``N_mean_cross`` is the derived population mode
+(:mod:`derivations.dimension_population`), integrated like the other statistics; otherwise NaN (not derived). A constant timescale ``tau``: in time units of tau the network
 has ``tau = 1``, ``sigma2 / tau`` and ``tau_n / tau``; equal-time statistics are those, the zero-frequency
 covariance (lag-integrated in the original time) is tau times the rescaled one (``mean_autocov * tau``,
 ``N_var_cross * tau^2``, ``PR/N`` unchanged).
@@ -51,8 +53,8 @@ from workbench.errors import SpecError
 from workbench.spec import ModelSpec
 from workbench.theories.dimension.result import COVARIANCES, DimensionResult, check_window
 
-__all__ = ["UnitSpectra", "frequency_resolved_pairs", "instability_curve", "mixed_pair", "psi_frequency", "regrid",
-           "solve_nonlinear", "unit_spectra"]
+__all__ = ["UnitSpectra", "frequency_resolved_pairs", "instability_curve", "mixed_pair", "odd_about_phi0",
+           "population_mean_cross", "psi_frequency", "regrid", "solve_nonlinear", "unit_spectra"]
 
 W_MAX = 200.0
 """Largest |w| of the frequency grid (the integrands fall as |w|^-3 or faster)."""
@@ -82,6 +84,11 @@ class UnitSpectra:
         Equal-time ``C_ii`` of phi of each unit class.
     C_phi_at, C_x_at : callable
         The spectra at any frequencies (``C_phi_at`` per class).
+    d_mean : float
+        Unit average of the local gain ``<phi'(x_k)>`` (the population feedback of a coupling mean).
+    symmetric : bool
+        Whether the state is symmetric (a phi odd about phi(0) with DMFT mean 0, or a linear phi): the gains do
+        not correlate with the couplings and the population mode is :mod:`derivations.dimension_population`'s.
     """
 
     g: float
@@ -96,6 +103,8 @@ class UnitSpectra:
     C_phi_at: Any
     C_x_at: Any
     info: dict[str, Any]
+    d_mean: float = math.nan
+    symmetric: bool = False
 
 
 # ---------------------------------------------------------------------------------------------- refusals
@@ -244,7 +253,8 @@ def _linear_spectra(spec: ModelSpec, n_freq: int) -> UnitSpectra:
     w, q = frequency_grid(0.5 * (1 - geff2), n_freq)
     return UnitSpectra(
         g, c * c, w, q, np.ones(1), (c * c * cx(w))[None, :], cx(w), autocov, np.array([c * c * autocov]),
-        lambda v: (c * c * cx(v))[None, :], cx, {"single_site": "exact linear (Gaussian) spectra"},
+        lambda v: (c * c * cx(v))[None, :], cx, {"single_site": "exact linear (Gaussian) spectra"}, d_mean=c,
+        symmetric=True,
     )
 
 
@@ -350,7 +360,18 @@ def _dmft_spectra(spec: ModelSpec, n_freq: int, n_units: int, n_quad: int, dmft:
         "tail_rel": float(np.max(np.abs(Cphi_tau[:, -1])) / max(autocov_phi, 1e-300)),
         "C_phi0_dmft_minus_quadrature": float(_scalar(res.C_phi0) - wz @ unit_means**2 - autocov_phi),
     }
-    return UnitSpectra(g, d2, w, q, wz, cphi_at(w), cx_at(w), v, Cphi_tau[:, 0], cphi_at, cx_at, info)
+    symmetric = odd_about_phi0(spec) and abs(_scalar(res.mu)) <= 1e-8 * max(math.sqrt(D0), 1.0)
+    return UnitSpectra(g, d2, w, q, wz, cphi_at(w), cx_at(w), v, Cphi_tau[:, 0], cphi_at, cx_at, info,
+                       d_mean=d_mean, symmetric=symmetric)
+
+
+def odd_about_phi0(spec: ModelSpec) -> bool:
+    """Whether ``phi(x) - phi(0)`` is odd (tanh, erf, logistic, clips; not relu or softplus)."""
+    from workbench.spec.nonlinearity import X
+    from workbench.symbolic.parity import has_parity
+
+    expr = spec.phi.expr
+    return has_parity(expr - expr.subs(X, 0), X, odd=True)
 
 
 def unit_spectra(spec: ModelSpec, *, n_freq: int = 801, n_units: int = 41, n_quad: int = 101, dmft: Any = None) -> UnitSpectra:
@@ -504,6 +525,40 @@ def _statistics(sp_: UnitSpectra, covariance: str, window: float | None = None, 
     }
 
 
+def _mean_cross(sp_: UnitSpectra, covariance: str, J0: float, window: float | None = None,
+                richardson: bool = True) -> dict[str, float]:
+    """``N mean_{i != j} C_ij`` of x and phi at leading order: the population mode of the coupling mean
+    (:mod:`derivations.dimension_population`), integrated like the other statistics (equal time: over w; zero
+    frequency: at w = 0 or with the estimator's window weight). NaN where it is not derived (a state that is not
+    symmetric: relu, or a mean input or activity with phi not odd about it); 0 without a coupling mean."""
+    if not sp_.symmetric:
+        return {"N_mean_cross_x": math.nan, "N_mean_cross_phi": math.nan}
+    if J0 == 0.0:
+        return {"N_mean_cross_x": 0.0, "N_mean_cross_phi": 0.0}
+    from derivations.dimension_population import kernels
+
+    if covariance == "equal-time" or window is not None:
+        grid = sp_ if window is None else _windowed(sp_, window, richardson)
+        w, dw, a, a_phi = grid.w, grid.dw, grid.C_x, grid.unit_weights @ grid.C_phi
+    else:
+        w, dw = np.zeros(1), np.ones(1)
+        a, a_phi = sp_.C_x_at(w), sp_.unit_weights @ sp_.C_phi_at(w)
+    return {f"N_mean_cross_{which}": float(dw @ np.broadcast_to(kernels()[f"N_mean_cross_{which}"](
+        w, J0, sp_.d_mean, sp_.d2, a, a_phi), w.shape)) for which in ("x", "phi")}
+
+
+def population_mean_cross(spec: ModelSpec, covariance: str = "equal-time", window: float | None = None) -> dict[str, float]:
+    """``N_mean_cross_x`` and ``N_mean_cross_phi`` of ``spec`` (original time units, see :func:`_mean_cross`); the
+    linear solver's (its exact single-site spectra), the cavity solver computes them with its own spectra."""
+    J0 = float(spec.J0[0][0])
+    if J0 == 0.0:
+        return {"N_mean_cross_x": 0.0, "N_mean_cross_phi": 0.0}
+    unit, tau = unit_time(spec)
+    k = tau if covariance == "zero-frequency" else 1.0
+    out = _mean_cross(unit_spectra(unit), covariance, J0, None if window is None else window / tau)
+    return {key: k * v for key, v in out.items()}
+
+
 def _params(spec: ModelSpec) -> dict[str, Any]:
     """The model parameters a result records."""
     pop = spec.populations[0]
@@ -553,13 +608,15 @@ def solve_nonlinear(
                               window=None if window is None else window / tau, richardson=richardson)
         k = tau if covariance == "zero-frequency" else 1.0  # lag integrals in the original time
         return replace(res, params=_params(spec), mean_autocov_x=k * res.mean_autocov_x,
-                       mean_autocov_phi=k * res.mean_autocov_phi, N_var_cross_x=k * k * res.N_var_cross_x,
+                       mean_autocov_phi=k * res.mean_autocov_phi, N_mean_cross_x=k * res.N_mean_cross_x,
+                       N_mean_cross_phi=k * res.N_mean_cross_phi, N_var_cross_x=k * k * res.N_var_cross_x,
                        N_var_cross_phi=k * k * res.N_var_cross_phi,
                        extras={**res.extras, "var_diag_phi": k * k * res.extras["var_diag_phi"], "time_unit": tau,
                                **({"window": float(window)} if window is not None else {})})
     spectra = unit_spectra(spec, n_freq=n_freq, n_units=n_units, n_quad=n_quad, dmft=dmft)
     stats = _statistics(spectra, covariance, window, richardson)
     var_diag_phi = stats.pop("var_diag_phi")
+    mean_cross = _mean_cross(spectra, covariance, float(spec.J0[0][0]), window, richardson)
     errors: dict[str, Any] = {}
     if covariance == "equal-time" or window is not None:  # a coarser grid: half the sinh points or the window's
         rough = (_statistics(regrid(spectra, (n_freq // 4) * 2 + 1), covariance) if window is None
@@ -575,7 +632,8 @@ def solve_nonlinear(
         **spectra.info,
     }
     return DimensionResult(
-        **stats, covariance=covariance, method="cavity", params=_params(spec), error_estimates=errors, extras=extras
+        **stats, **mean_cross, covariance=covariance, method="cavity", params=_params(spec), error_estimates=errors,
+        extras=extras,
     )
 
 

@@ -119,10 +119,16 @@ class LinearSolver(Solver):
         spec = spec or self.problem.spec
         res = solve_linear(covariance=self.problem.setup.covariance, **linear_params(spec),
                            **{**self.options, **options})
+        from dataclasses import replace
+
+        from workbench.theories.dimension.nonlinear import population_mean_cross
+
         pop = spec.populations[0]
         res.params.update({"J0": float(spec.J0[0][0]), "input_mean": float(pop.input_mean),
                            "input_var": float(pop.input_std) ** 2})
-        return res  # the means and a quenched input leave a linear network's covariance statistics unchanged
+        # the means and a quenched input leave a linear network's covariance statistics unchanged; a coupling mean
+        # adds the O(1/N) population mode to every C_ij (derivations.dimension_population)
+        return replace(res, **population_mean_cross(spec, self.problem.setup.covariance))
 
 
 class CavitySolver(Solver):

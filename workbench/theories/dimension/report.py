@@ -86,6 +86,15 @@ def derivation_section(content: ReportContent) -> None:
              "the zero-frequency dimension of phi(x) is")
     sec.equation(_eq("M - 1", psi["M_minus_1"]), "cavity kernel of phi(x)")
     sec.equation(_eq(r"\mathrm{PR}^{\phi}/N_0", psi["zero_frequency_PR"]), "zero-frequency dimension, nonlinear")
+    from derivations.dimension_population import population_algebra
+
+    pop = population_algebra()
+    sec.text("A coupling mean J0/N adds a rank-one part that closes on the population means "
+             "(derivations/dimension_population.py): in a symmetric state (phi odd about its mean activity) the "
+             "mean cross-spectra are O(1/N), with the mean gain dbar and the units' mean spectra a (x) and a_phi "
+             "(phi), N times")
+    sec.equation(_eq(r"N \bar{c}^{x}(\omega)", pop["N_mean_cross_x"]), "population mode of x")
+    sec.equation(_eq(r"N \bar{c}^{\phi}(\omega)", pop["N_mean_cross_phi"]), "population mode of phi(x)")
     coef = _finite_size_equation()
     if coef is not None:
         sec.text("derivations/dimension_finite_size.py expands the traces to first order in 1/N (twisted pairings "

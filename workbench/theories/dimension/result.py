@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["COVARIANCES", "METHODS", "DimensionResult", "check_window"]
 
 COVARIANCES = ("equal-time", "zero-frequency")
+NOT_DERIVED_MEAN_CROSS = ("not derived: the gains correlate with the couplings (a phi not odd about its mean activity or "
+                          "input, such as relu, or a symmetry-broken state)")
+"""Why ``N_mean_cross`` is null: the population mode is derived for symmetric states only."""
 METHODS = ("linear", "cavity")
 
 
 def check_window(window: float | None, covariance: str) -> None:
     """Refuse an estimator window that is not > 0 and finite, or not at zero frequency (one-line SpecError)."""
-    import math
-
     from workbench.errors import SpecError
 
     if window is not None and (covariance != "zero-frequency" or not (math.isfinite(window) and window > 0)):
@@ -30,7 +32,10 @@ class DimensionResult:
     of ``phi(x)`` (suffix ``_phi``):
 
     - ``mean_autocov = mean_i C_ii``;
-    - ``mean_cross = mean_{i != j} C_ij`` (0 for zero-mean couplings);
+    - ``mean_cross = mean_{i != j} C_ij``: its large-N value 0; ``N_mean_cross`` is ``N mean_cross`` at leading
+      order, the O(1/N) population mode of a coupling mean J0 (:mod:`derivations.dimension_population`; 0 for
+      J0 = 0), NaN (null in JSON) where it is not derived (a state whose gains correlate with the couplings: relu,
+      a mean activity or input with phi not odd about it);
     - ``N_var_cross = N * var_{i != j} C_ij`` (an O(1) number: cross-covariances are O(1/sqrt N));
     - ``PR_over_N = lim PR / N`` with ``PR = (tr C)^2 / tr C^2``, i.e.
       ``mean_autocov^2 / (mean_autocov^2 + var_diag + N_var_cross + N mean_cross^2)``, where
@@ -51,6 +56,8 @@ class DimensionResult:
     N_var_cross_phi: float
     mean_cross_x: float = 0.0
     mean_cross_phi: float = 0.0
+    N_mean_cross_x: float = math.nan
+    N_mean_cross_phi: float = math.nan
     covariance: str = "equal-time"
     method: str = "linear"
     params: dict[str, Any] = field(default_factory=dict)
@@ -76,13 +83,18 @@ class DimensionResult:
             "mean_autocov_x": float(self.mean_autocov_x),
             "N_var_cross_x": float(self.N_var_cross_x),
             "mean_cross_x": float(self.mean_cross_x),
+            "N_mean_cross_x": float(self.N_mean_cross_x),
             "mean_autocov_phi": float(self.mean_autocov_phi),
             "N_var_cross_phi": float(self.N_var_cross_phi),
             "mean_cross_phi": float(self.mean_cross_phi),
+            "N_mean_cross_phi": float(self.N_mean_cross_phi),
             "covariance": self.covariance,
             "method": self.method,
             "params": dict(self.params),
             "error_estimates": dict(self.error_estimates),
             "extras": dict(self.extras),
         }
+        for which in ("x", "phi"):
+            if math.isnan(getattr(self, f"N_mean_cross_{which}")):
+                out[f"N_mean_cross_{which}_reason"] = NOT_DERIVED_MEAN_CROSS
         return finite_or_null(out)
