@@ -22,7 +22,12 @@ a linear network (``d = 1``, ``a_phi = a``) ``a (1/|1 - J0 S|^2 - 1)``.
 
 Validity: a symmetric state, a phi odd about phi(0) with DMFT mean ``mu = 0`` (tanh, erf, logistic without J0).
 Otherwise the gains correlate with the couplings (``E[d_i G_ij] = (g^2/N) <phi''>_i <phi_j>``, Stein), the population
-feedback gains more terms and the mean cross-covariance is O(1/N) even at J0 = 0 (relu); that case is not derived.
+feedback gains more terms and the mean cross-covariance of phi is O(1/N) even at J0 = 0 (relu); that case is not
+derived (``benchmarks/study_mean_cross_asymmetric.py``: a prototype). The population mean of x is an exception at
+J0 = 0: ``m = S [(1/N) sum_j U_j dphi_j + xibar]`` with the column sums ``U_j = sum_i G_ij``, which carry no gain
+and do not correlate with unit j's activity, so ``N <|m|^2> = |S|^2 (g^2 a_phi + sigma2) = a``: N mean_cross of x
+is 0 in any state without a coupling mean (simulated, relu g = 0.8, sigma2 = 0.5: -0.00003 +- 0.0027; softplus
+g = 1.2, sigma2 = 0.4: 0.004 +- 0.006).
 """
 
 from __future__ import annotations

@@ -211,8 +211,9 @@ def test_mean_cross_note_where_its_one_over_n_value_is_not_derived(argv, noted, 
     data = json.loads(capsys.readouterr().out)
     assert data["mean_cross_phi"] == 0.0
     J0 = float(argv[argv.index("--J0") + 1]) if "--J0" in argv else 0.0
-    if noted:
-        assert data["N_mean_cross_x"] is None and data["N_mean_cross_phi_reason"].startswith("not derived")
+    if noted:  # x's is 0 without J0 in any state (relu), not derived with one in an asymmetric state
+        assert data["N_mean_cross_phi"] is None and data["N_mean_cross_phi_reason"].startswith("not derived")
+        assert data["N_mean_cross_x"] == (0.0 if J0 == 0.0 else None)
     else:
         assert (data["N_mean_cross_x"] != 0.0) is (J0 != 0.0) and "N_mean_cross_x_reason" not in data
     assert any("mean_cross" in n for n in data.get("notes", [])) is noted

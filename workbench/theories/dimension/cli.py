@@ -170,13 +170,15 @@ def mean_cross_notes(res, spec) -> list[str]:
     null: a state whose gains correlate with the couplings, such as relu or a symmetry-broken state);
     ``mean_cross_*`` is its large-N value 0 there. With a coupling mean in a symmetric state the population mode
     gives ``N_mean_cross_*`` (:mod:`derivations.dimension_population`)."""
-    if math.isfinite(res.N_mean_cross_x):
+    if math.isfinite(res.N_mean_cross_phi):
         return population_notes(res)
-    return ["N_mean_cross_x/_phi are null: the O(1/N) mean cross-covariance is derived for symmetric states (phi odd "
-            "about its mean activity, no input mean, with or without a coupling mean J0) and not here (simulated N "
-            "mean_cross of phi: 0.024-0.027 for relu at g = 0.8, sigma2 = 0.5; 0.31 for tanh at g = 1.2, sigma2 = 1, "
-            "J0 = 2, a symmetry-broken state); mean_cross_x/_phi are the large-N value 0 and the other statistics are "
-            "unaffected at large N"]
+    which = "N_mean_cross_phi is" if math.isfinite(res.N_mean_cross_x) else "N_mean_cross_x/_phi are"
+    return [f"{which} null: the O(1/N) mean cross-covariance is derived for symmetric states (phi odd about its mean "
+            "activity, no input mean, with or without a coupling mean J0; x's also without J0 in any state) and not "
+            "here (simulated N mean_cross of phi: 0.024-0.027 for relu at g = 0.8, sigma2 = 0.5; 0.31 for tanh at "
+            "g = 1.2, sigma2 = 1, J0 = 2, a symmetry-broken state; a prototype that reproduces the relu values, "
+            "benchmarks/study_mean_cross_asymmetric.py); mean_cross_x/_phi are the large-N value 0 and the other "
+            "statistics are unaffected at large N"]
 
 
 def _frequency_resolved(spec, freqs: list[float]):

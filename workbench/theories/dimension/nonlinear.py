@@ -529,10 +529,12 @@ def _mean_cross(sp_: UnitSpectra, covariance: str, J0: float, window: float | No
                 richardson: bool = True) -> dict[str, float]:
     """``N mean_{i != j} C_ij`` of x and phi at leading order: the population mode of the coupling mean
     (:mod:`derivations.dimension_population`), integrated like the other statistics (equal time: over w; zero
-    frequency: at w = 0 or with the estimator's window weight). NaN where it is not derived (a state that is not
-    symmetric: relu, or a mean input or activity with phi not odd about it); 0 without a coupling mean."""
+    frequency: at w = 0 or with the estimator's window weight); 0 without a coupling mean. A state that is not
+    symmetric (relu, or a mean input or activity with phi not odd about it): x's is 0 without a coupling mean (the
+    population mean of x is driven through the couplings' column sums, which do not correlate with the gains), the
+    rest NaN (not derived; ``benchmarks/study_mean_cross_asymmetric.py`` holds a prototype)."""
     if not sp_.symmetric:
-        return {"N_mean_cross_x": math.nan, "N_mean_cross_phi": math.nan}
+        return {"N_mean_cross_x": 0.0 if J0 == 0.0 else math.nan, "N_mean_cross_phi": math.nan}
     if J0 == 0.0:
         return {"N_mean_cross_x": 0.0, "N_mean_cross_phi": 0.0}
     from derivations.dimension_population import kernels

@@ -35,7 +35,7 @@ class DimensionResult:
     - ``mean_cross = mean_{i != j} C_ij``: its large-N value 0; ``N_mean_cross`` is ``N mean_cross`` at leading
       order, the O(1/N) population mode of a coupling mean J0 (:mod:`derivations.dimension_population`; 0 for
       J0 = 0), NaN (null in JSON) where it is not derived (a state whose gains correlate with the couplings: relu,
-      a mean activity or input with phi not odd about it);
+      a mean activity or input with phi not odd about it; there x's is still 0 without J0);
     - ``N_var_cross = N * var_{i != j} C_ij`` (an O(1) number: cross-covariances are O(1/sqrt N));
     - ``PR_over_N = lim PR / N`` with ``PR = (tr C)^2 / tr C^2``, i.e.
       ``mean_autocov^2 / (mean_autocov^2 + var_diag + N_var_cross + N mean_cross^2)``, where
