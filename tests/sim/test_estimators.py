@@ -85,7 +85,11 @@ def test_centring_bias_predicts_the_ou_estimate():
 
 def test_mean_is_zero_by_symmetry():
     assert mean_is_zero(ModelSpec.simple(N=10, g=2.0))
-    assert not mean_is_zero(ModelSpec.simple(N=10, g=2.0, J0=1.0))
+    assert not mean_is_zero(ModelSpec.simple(N=10, g=2.0, J0=1.0))  # J0 sup tanh' = 1: the symmetry may break
+    assert mean_is_zero(ModelSpec.simple(N=10, g=2.0, J0=0.9)) and mean_is_zero(ModelSpec.simple(N=10, g=2.0, J0=-3.0))
+    assert not mean_is_zero(ModelSpec.simple(N=10, g=2.0, J0=0.6, gain=2.0))  # 0.6 * 2 * 1 >= 1
+    assert mean_is_zero(ModelSpec.simple(N=10, g=0.5, J0=0.5, phi="linear"))
+    assert mean_is_zero(ModelSpec.simple(N=10, g=1.5, J0=0.9, phi="clip(x,-1,1)"))
     assert not mean_is_zero(ModelSpec.simple(N=10, g=2.0, phi="relu"))
 
 

@@ -6,6 +6,7 @@ recorded by :func:`workbench.sim.simulate`; ``dt`` is the spacing of the recorde
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,14 +144,38 @@ def expected_autocorrelation(gamma: np.ndarray, n: int, n_lags: int | None = Non
 def mean_is_zero(spec: Any) -> bool:
     """True if every neuron's mean activity is 0 by the symmetry x -> -x.
 
-    phi odd, no external input (mean or quenched), coupling means J0 = 0 and a drawn (not fixed) J.
+    phi odd, no external input (mean or quenched), a drawn (not fixed) J, and coupling means that cannot break the
+    symmetry: J0 = 0, or one population with a constant gain and ``J0 gain sup|phi'| < 1`` (then the mean-field map
+    ``mu -> J0 <phi(mu + delta)>`` is a contraction with the one fixed point 0; any J0 <= 0).
     """
+    J0 = np.asarray(spec.J0, dtype=float)
     return bool(
         spec.J_file is None
         and spec.phi.is_odd()
-        and not np.any(np.asarray(spec.J0, dtype=float))
         and all(p.input_mean == 0.0 and p.input_std == 0.0 for p in spec.populations)
+        and (not np.any(J0) or _coupling_mean_keeps_symmetry(spec, J0))
     )
+
+
+def _coupling_mean_keeps_symmetry(spec: Any, J0: np.ndarray) -> bool:
+    """One population with a constant gain and ``J0 gain sup|phi'| < 1`` (see :func:`mean_is_zero`)."""
+    if len(spec.populations) != 1 or spec.populations[0].gain.kind != "constant":
+        return False
+    j0 = float(J0.ravel()[0])
+    return j0 <= 0.0 or j0 * float(spec.populations[0].gain.value) * _max_slope(spec.phi.expr) < 1.0
+
+
+@functools.lru_cache(maxsize=32)
+def _max_slope(expr: Any) -> float:
+    """``sup |phi'(x)|`` of a phi expression on a fine grid over [-60, 60] (inf if it is not finite there)."""
+    import sympy as sp
+
+    from workbench.spec.nonlinearity import X
+
+    x = np.linspace(-60.0, 60.0, 24001)
+    with np.errstate(all="ignore"):
+        vals = np.abs(np.broadcast_to(sp.lambdify(X, sp.diff(expr, X), ["scipy", "numpy"])(x), x.shape).astype(float))
+    return float(vals.max()) if np.all(np.isfinite(vals)) else math.inf
 
 
 def _debias_centred(C: np.ndarray, n: int, iterations: int) -> np.ndarray:

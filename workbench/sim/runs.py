@@ -187,8 +187,8 @@ def autocovariance_with_errors(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(lags, C, SE)``: autocovariance of the recorded neurons, mean and standard error over trials.
 
-    No centring bias: ``mean`` is the known mean of the activity (0 for the preset ``chaos``: tanh,
-    no input, J0 = 0, see :func:`~workbench.sim.estimators.mean_is_zero`); ``None`` centres each
+    No centring bias: ``mean`` is the known mean of the activity (0 for the preset ``chaos``: tanh, no input, J0 = 0
+    or too weak to break the symmetry, see :func:`~workbench.sim.estimators.mean_is_zero`); ``None`` centres each
     series by its time average and removes the exact bias of that
     (:func:`~workbench.sim.estimators.autocovariance_trials`).
     """

@@ -220,8 +220,8 @@ def test_mean_cross_note_where_its_one_over_n_value_is_not_derived(argv, noted, 
 
 
 def test_population_note_where_the_mode_moves_pr_at_n_1000() -> None:
-    """A strong population mode (N_mean_cross^2 / 1000 above 2 % of a^2 + N_var_cross) gets one note sizing its 1/N
-    term in PR/N; a weak one (tanh g = 1.3, J0 = -1: N_mean_cross_x = -0.32) none."""
+    """A strong population mode (|N_mean_cross_x| >= mean_autocov_x: tanh g = 0.9, J0 = 1.2 and 0.8) gets one note on
+    its 1/N terms; a weak one (tanh g = 1.3, J0 = -1: N_mean_cross_x = -0.32 against a = 0.61) none."""
     from workbench.theories.dimension.cli import population_notes
     from workbench.theories.dimension.result import DimensionResult
 
@@ -232,4 +232,5 @@ def test_population_note_where_the_mode_moves_pr_at_n_1000() -> None:
 
     notes = population_notes(result(7.13))
     assert len(notes) == 1 and "0.0508 at N = 1000" in notes[0] and "not derived" in notes[0]
-    assert population_notes(result(-0.32)) == []
+    assert len(population_notes(result(0.745))) == 1
+    assert population_notes(result(-0.32)) == [] and population_notes(result(float("nan"))) == []

@@ -332,7 +332,7 @@ def twin_controls(arrays: Mapping[str, np.ndarray]) -> np.ndarray | None:
 
 def estimator_mean(spec: ModelSpec) -> float | str | None:
     """The mean :func:`measure_network` centres each neuron with: 0 when it is known
-    (:func:`~workbench.sim.estimators.mean_is_zero`), ``"per-trial"`` for an odd phi with a coupling mean (the
+    (:func:`~workbench.sim.estimators.mean_is_zero`), ``"per-trial"`` for an odd phi with a stronger coupling mean (the
     symmetry-broken population mean may take either sign in each trial), else None (the grand mean)."""
     if mean_is_zero(spec):
         return 0.0
@@ -347,10 +347,10 @@ def measure_network(
     :data:`DIMENSION_KEYS`), plus ``exact_flow`` / ``exact_sampled`` for a linear network (not with ``redraw``) and,
     with ``twin_gain``, ``twin`` / ``twin_exact`` of the network's linear twin (:func:`twin_statistics`).
 
-    The mean is known to be 0 when :func:`~workbench.sim.estimators.mean_is_zero` (odd phi, no inputs, J0 = 0);
-    otherwise each neuron is centred by its grand mean, or, for an odd phi with a coupling mean J0, by its mean in
-    each trial (the symmetry-broken population mean may take either sign in each trial; the centring bias is then
-    that of the trial's duration).
+    The mean is known to be 0 when :func:`~workbench.sim.estimators.mean_is_zero` (odd phi, no inputs, and J0 = 0
+    or too weak to break the symmetry, ``J0 sup|phi'| < 1``); otherwise each neuron is centred by its grand mean, or,
+    for an odd phi with a stronger coupling mean J0, by its mean in each trial (the symmetry-broken population mean
+    may take either sign in each trial; the centring bias is then that of the trial's duration, not subtracted).
     """
     check_twin(spec, twin_gain, redraw, covariance)
     spec = _sized_spec(spec, run)
@@ -437,8 +437,8 @@ PR/N 13 % above the large-N value)."""
 
 def step_bias_known(spec: ModelSpec, result: Any) -> bool:
     """Whether the equal-time time-step bias of a white-noise network is known: a linear network (exactly, its own
-    step map), or a nonlinear one through the fixed-J linear equivalent, which needs an odd phi, no input and no
-    coupling mean (units at the operating point 0; with J0 the state may break the symmetry) and g_eff below
+    step map), or a nonlinear one through the fixed-J linear equivalent, which needs an odd phi, no input and a
+    coupling mean too weak to break the symmetry (units at the operating point 0; :func:`mean_is_zero`) and g_eff below
     :data:`STEP_BIAS_MAX_G_EFF` (one network's step map is self-averaging only away from the edge)."""
     if result.method == "linear":
         return True
