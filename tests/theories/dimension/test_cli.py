@@ -216,7 +216,7 @@ def test_mean_cross_note_where_its_one_over_n_value_is_not_derived(argv, noted, 
         assert data["N_mean_cross_x"] == (0.0 if J0 == 0.0 else None)
     else:
         assert (data["N_mean_cross_x"] != 0.0) is (J0 != 0.0) and "N_mean_cross_x_reason" not in data
-    assert any("mean_cross" in n for n in data.get("notes", [])) is noted
+    assert any("null: the O(1/N) mean cross-covariance" in n for n in data.get("notes", [])) is noted
 
 
 def test_population_note_where_the_mode_moves_pr_at_n_1000() -> None:
