@@ -17,7 +17,7 @@ import sympy as sp
 from workbench.solvers.quadrature import _kinks, kinked_kernel_adaptive, split_average_pair
 from workbench.spec import X
 
-__all__ = ["KINK_TOL", "expr_kinks", "kinked_mean", "kinked_pair"]
+__all__ = ["KINK_TOL", "chebyshev_in_covariance", "expr_kinks", "kinked_mean", "kinked_pair"]
 
 KINK_TOL = 1e-10
 """Relative target of the kink-aware pair kernels (:func:`workbench.solvers.quadrature.kinked_kernel_adaptive`)."""
@@ -44,18 +44,24 @@ def kinked_mean(f: Fn, mu: float, var: np.ndarray | float, kinks: tuple[float, .
     return vals[inv].reshape(var.shape)
 
 
-def kinked_pair(f: Fn, mu: float, var: float, cov: np.ndarray, kinks: tuple[float, ...],
-                n_cheb: int = 48) -> np.ndarray:
-    """``<f(mu + d1) f(mu + d2)>`` for a Gaussian pair of variance ``var`` and covariance ``cov`` (elementwise).
-
-    The kernel is computed on ``n_cheb`` Chebyshev nodes over ``[min(cov, 0), var]`` and its Chebyshev series is
-    evaluated at ``cov`` (the kernel is analytic in the covariance for |cov| < var).
-    """
+def chebyshev_in_covariance(kernel_at: Fn, var: float, cov: np.ndarray, n_cheb: int = 48) -> np.ndarray:
+    """A Gaussian pair kernel ``K(D)`` at the covariances ``cov``: ``kernel_at`` on ``n_cheb`` Chebyshev nodes over
+    ``[min(cov, 0), var]``, then its Chebyshev series (the kernel is analytic in the covariance for |D| < var)."""
     from numpy.polynomial import Chebyshev
 
     cov = np.asarray(cov, dtype=float)
     lo = float(min(cov.min(initial=0.0), 0.0))
     nodes = lo + (var - lo) * 0.5 * (1 + np.cos(np.pi * (np.arange(n_cheb) + 0.5) / n_cheb))
-    kernel = np.array([kinked_kernel_adaptive(f, None, kinks, kinks, float(mu), float(var), float(D), 0.5, KINK_TOL)[0]
-                       for D in nodes])
-    return Chebyshev.fit(nodes, kernel, n_cheb - 1, domain=[lo, var])(cov)
+    return Chebyshev.fit(nodes, kernel_at(nodes), n_cheb - 1, domain=[lo, var])(cov)
+
+
+def kinked_pair(f: Fn, mu: float, var: float, cov: np.ndarray, kinks: tuple[float, ...],
+                n_cheb: int = 48) -> np.ndarray:
+    """``<f(mu + d1) f(mu + d2)>`` for a Gaussian pair of variance ``var`` and covariance ``cov`` (elementwise): the
+    kink-aware kernel through :func:`chebyshev_in_covariance`."""
+
+    def kernel_at(nodes: np.ndarray) -> np.ndarray:
+        return np.array([kinked_kernel_adaptive(f, None, kinks, kinks, float(mu), float(var), float(D), 0.5,
+                                                KINK_TOL)[0] for D in nodes])
+
+    return chebyshev_in_covariance(kernel_at, float(var), cov, n_cheb)

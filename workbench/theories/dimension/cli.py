@@ -166,7 +166,7 @@ def population_notes(res) -> list[str]:
             f"a^2 + N_var_cross = {a * a + nv:.3g})"]
 
 
-def mean_cross_notes(res, spec) -> list[str]:
+def mean_cross_notes(res) -> list[str]:
     """A note where the mean cross-covariance has an O(1/N) value this theory does not derive (``N_mean_cross_*``
     null: a state whose gains correlate with the couplings, such as relu or a symmetry-broken state);
     ``mean_cross_*`` is its large-N value 0 there. With a coupling mean in a symmetric state the population mode
@@ -205,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
     freqs = parse_frequencies(args.frequencies)
     res = problem.build_solver("auto").solve()
     fr = _frequency_resolved(spec, freqs) if freqs is not None else None
-    notes = edge_notes(res, spec) + mean_cross_notes(res, spec)
+    notes = edge_notes(res, spec) + mean_cross_notes(res)
     if args.json:
         out = res.summary()
         if fs is not None:
@@ -221,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
               f"N var cross = {res.N_var_cross_x:.6g}")
         print(f"  phi: PR/N = {res.PR_over_N_phi:.6g}, mean autocov = {res.mean_autocov_phi:.6g}, "
               f"N var cross = {res.N_var_cross_phi:.6g}")
-        if math.isfinite(res.N_mean_cross_x) and (res.N_mean_cross_x or res.N_mean_cross_phi):
+        if math.isfinite(res.N_mean_cross_phi) and (res.N_mean_cross_x or res.N_mean_cross_phi):
             print(f"  N mean cross (population mode of J0, O(1/N)): x {res.N_mean_cross_x:.6g}, "
                   f"phi {res.N_mean_cross_phi:.6g}")
         if fs is not None:

@@ -292,18 +292,14 @@ def _unit_phi_covariance(
     in c), and ``<phi(m + d)>``. A kinked phi (``kinks``) takes the kink-aware rules of
     :mod:`workbench.solvers.kinked` (nested Gauss-Hermite converges only algebraically across a kink:
     ``clip(x, -1, 1)``: <phi^2> 1 % off with 101 points)."""
-    from numpy.polynomial import Chebyshev
-
-    from workbench.solvers.kinked import kinked_pair
+    from workbench.solvers.kinked import chebyshev_in_covariance, kinked_pair
     from workbench.symbolic.gaussian import gauss_kernel_values
 
     mean = _gauss_mean(phi, m, v, n_quad, kinks)
     if kinks:
         return kinked_pair(phi, m, v, c, kinks, n_cheb) - mean**2, mean
-    lo = float(min(c.min(), 0.0))
-    nodes = lo + (v - lo) * 0.5 * (1 + np.cos(np.pi * (np.arange(n_cheb) + 0.5) / n_cheb))
-    kernel = gauss_kernel_values(phi, None, m, v, nodes, n_quad)
-    return Chebyshev.fit(nodes, kernel - mean**2, n_cheb - 1, domain=[lo, v])(c), mean
+    return chebyshev_in_covariance(lambda nodes: gauss_kernel_values(phi, None, m, v, nodes, n_quad) - mean**2,
+                                   v, c, n_cheb), mean
 
 
 def _dmft_spectra(spec: ModelSpec, n_freq: int, n_units: int, n_quad: int, dmft: Any = None) -> UnitSpectra:

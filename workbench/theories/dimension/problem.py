@@ -114,14 +114,14 @@ class LinearSolver(Solver):
 
     def solve(self, spec: Any = None, **options: Any) -> DimensionResult:
         """The statistics at ``spec`` (default: the problem's)."""
+        from dataclasses import replace
+
         from workbench.theories.dimension.linear import solve_linear
+        from workbench.theories.dimension.nonlinear import population_mean_cross
 
         spec = spec or self.problem.spec
         res = solve_linear(covariance=self.problem.setup.covariance, **linear_params(spec),
                            **{**self.options, **options})
-        from dataclasses import replace
-
-        from workbench.theories.dimension.nonlinear import population_mean_cross
 
         pop = spec.populations[0]
         res.params.update({"J0": float(spec.J0[0][0]), "input_mean": float(pop.input_mean),
