@@ -5,7 +5,8 @@
 
 The theory is the CLI's own solve of that line (for zero frequency with ``--window`` set to the estimator's window,
 12.5 by default, so that the finite-window expectation is compared); the simulation runs ``networks`` networks
-(seeds ``seed + i``, float32, exponential Euler) and takes the network mean of the cross-block estimates
+(seeds ``seed + i``, float32, exponential Euler; unless the line sets ``--mu0``, started from ``N(0, min(1, Delta))``
+with ``Delta`` the theory's equal-time variance: :func:`_stationary_start`) and takes the network mean of the cross-block estimates
 (:func:`~workbench.theories.dimension.checks.measure_network`: each neuron centred by its known or estimated mean).
 Known biases are added to the prediction (:func:`~workbench.theories.dimension.checks.known_biases`): the sampling
 cusp of a zero-frequency estimate with white noise (:func:`~workbench.theories.dimension.checks.sampling_bias`,
@@ -97,6 +98,20 @@ def _with_linear_finite_size(spec: Any, res: Any, covariance: str, N: int, biase
     return out, " + ".join(r for r in (reason, "derived 1/N terms") if r)
 
 
+def _stationary_start(spec: Any, line: str, covariance: str, res: Any) -> Any:
+    """The spec with x_i(0) ~ N(0, min(1, Delta)), Delta the theory's equal-time variance: no wider than the default
+    N(0, 1), and narrow enough for a phi that grows faster than x (x**3 at g = 0.5, sigma2 = 0.2 diverges within
+    t = 2 from N(0, 1) and is stationary with variance 0.101 from N(0, 0.3^2))."""
+    import math
+
+    from workbench.spec.model import InitialCondition
+
+    eq = res if covariance == "equal-time" else _theory(line, "equal-time", 0.0)[1]
+    var = float(eq.mean_autocov_x)
+    std = min(1.0, math.sqrt(var)) if math.isfinite(var) and var > 0 else 1.0
+    return spec.replace(init=InitialCondition("normal", 0.0, std))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the check; 0 when every statistic is within its tolerance."""
     from workbench.errors import WorkbenchError
@@ -125,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     except WorkbenchError as exc:  # the CLI refuses the line: its one-line message, exit 2 as the CLI's
         print(f"check_dimension_cli: {exc}", file=sys.stderr)
         return 2
+    if "--mu0" not in a.line:
+        spec = _stationary_start(spec, a.line, a.covariance, res)
     run = DimensionRun(N=a.N, networks=a.networks, trials=a.trials, T=a.T, dt=a.dt, window=a.window, seed=a.seed,
                        dtype="float32")
     job = dimension_job(spec, run, a.covariance)

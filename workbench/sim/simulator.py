@@ -544,7 +544,8 @@ def simulate(
                 raise DivergenceError(
                     f"the state diverged (non-finite or |x| >= max_abs={max_abs:g}) at t = {n * dt:.6g} (step {n}) "
                     f"for {spec.summary()}; reduce dt, or the coupling strength / input (the linear "
-                    "network is unstable for g >= 1)"
+                    "network is unstable for g >= 1), or start nearer the stationary state (a smaller init std: "
+                    "where phi grows faster than x, as x**3 does, the stationary state is only metastable)"
                 )
             if bad:
                 raise DivergenceError(_phi_diverged(spec, n * dt, n))

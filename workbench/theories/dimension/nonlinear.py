@@ -355,6 +355,9 @@ def _dmft_spectra(spec: ModelSpec, n_freq: int, n_units: int, n_quad: int, dmft:
         "unit_classes": int(means.size),
         "tail_rel": float(np.max(np.abs(Cphi_tau[:, -1])) / max(autocov_phi, 1e-300)),
         "C_phi0_dmft_minus_quadrature": float(_scalar(res.C_phi0) - wz @ unit_means**2 - autocov_phi),
+        # <phi'(x)^2> over time and units: the white-noise cusp of phi's autocovariance is sigma2 times this
+        "mean_sq_gain": float(wz @ np.array([_gauss_mean(lambda x: dphi(x) ** 2, m, v, n_quad, kinks)
+                                              for m in means])),
     }
     symmetric = odd_about_phi0(spec) and abs(_scalar(res.mu)) <= 1e-8 * max(math.sqrt(D0), 1.0)
     return UnitSpectra(g, d2, w, q, wz, cphi_at(w), cx_at(w), v, Cphi_tau[:, 0], cphi_at, cx_at, info,
