@@ -347,3 +347,66 @@ def reciprocal_loop_linear_equivalent() -> dict[str, sp.Expr]:
         spec = sp.expand(spec).subs({x0: 0, r: 0})
         out[key] = sp.factor(D_GAIN**2 * spec)
     return out
+
+
+# ------------------------------------------------------------------------------------------ population mode (J0)
+PROJECTOR: Letter = ("E", sp.Integer(0))
+"""The rank-one letter ``E = 1 1^T / N`` of a coupling mean ``J0 / N`` (trace 1)."""
+
+
+def population_terms(z: sp.Expr, zc: sp.Expr, J0: sp.Expr) -> list[tuple[sp.Expr, Word]]:
+    """``C = M M^+`` (sigma^2 = 1) of ``J = G + J0 E`` as (coefficient, word) terms in the bulk letters and ``E``.
+
+    Sherman-Morrison: ``M = (z - G - J0 E)^{-1} = R_z + k R_z E R_z`` with ``k = J0 / (1 - J0 s)``,
+    ``s = (1/N) 1^T R_z 1 -> n0(R_z) = 1/z`` (its O(1/N^(1/2)) fluctuation enters at O(1/N^2)), so
+    ``k = J0 z / (z - J0)``; ``M^+ = T_zc + kbar T_zc E T_zc``."""
+    k, kb = J0 * z / (z - J0), J0 * zc / (zc - J0)
+    R, T = ("R", z), ("T", zc)
+    return [(sp.Integer(1), (R, T)), (k, (R, PROJECTOR, R, T)), (kb, (R, T, PROJECTOR, T)),
+            (k * kb, (R, PROJECTOR, R, T, PROJECTOR, T))]
+
+
+def projected_trace(word: Word, expansion: TraceExpansion) -> sp.Expr:
+    """``tr w`` of a word with at least one ``E`` at leading order: cut at the E letters into segments ``W_k``,
+    ``tr(E W_1 E W_2 ...) = prod_k (1/N) 1^T W_k 1``, and ``E (1/N) 1^T W 1 = E (1/N) tr W`` exactly (real Ginibre G
+    is invariant under ``G -> O G O^T``, so ``1/sqrt N`` is a Haar unit vector to W), the products self-averaging:
+    ``prod_k n0(W_k)`` (an empty segment is 1). Hence ``(1/N) tr w = prod_k n0(W_k) / N``: an O(1/N) term."""
+    first = word.index(PROJECTOR)
+    w = word[first:] + word[:first]
+    out, seg = sp.Integer(1), []
+    for letter in w[1:] + (PROJECTOR,):
+        if letter == PROJECTOR:
+            out *= expansion.n0(tuple(seg)) if seg else sp.Integer(1)
+            seg = []
+        else:
+            seg.append(letter)
+    return out
+
+
+def population_kernels(J0: sp.Expr, expansion: TraceExpansion | None = None) -> dict[str, sp.Expr]:
+    """The coupling mean's own 1/N terms of the linear network's trace statistics (sigma^2 = 1).
+
+    ``alpha``: the 1/N coefficient it adds to ``(1/N) tr C(w)`` (in ``a, abar``); ``kappa``: to ``(1/N) tr C(w1)
+    C(w2)`` (in ``a, abar, b, bbar``; every product of the :func:`population_terms` with an E); ``mean_cross``:
+    ``N mean_cross(w) = tr(E C) - (1/N) tr C`` at leading order (``(1/N) 1^T C 1`` is O(1)), which must equal
+    :mod:`derivations.dimension_population`'s ``a (1/|1 - J0 S|^2 - 1)`` for a linear network. The bulk words (no E)
+    keep their own n0 + n1/N (:func:`moments`)."""
+    e = expansion or TraceExpansion()
+    ta, tb = population_terms(Z_A, Z_AB, J0), population_terms(Z_B, Z_BB, J0)
+    alpha = sum((c * projected_trace(w, e) for c, w in ta[1:]), sp.Integer(0))
+    kappa = sum((c1 * c2 * projected_trace(w1 + w2, e) for c1, w1 in ta for c2, w2 in tb
+                 if PROJECTOR in w1 + w2), sp.Integer(0))
+    tr_ec = sum((c * projected_trace((PROJECTOR, *w), e) for c, w in ta), sp.Integer(0))
+    return {"alpha": alpha, "kappa": kappa, "mean_cross": tr_ec - e.n0(ta[0][1])}
+
+
+def population_statistics(m: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
+    """What the coupling mean adds to the 1/N coefficients of :func:`statistics`, from the large-N ``a0``, ``m2_0``
+    and the population terms ``alpha`` (of ``(1/N) tr C``), ``kappa`` (of ``(1/N) tr C^2``) and ``c`` (N mean_cross).
+
+    ``E (1/N) sum_i C_ii^2 = a0^2 + [2 a0 (a1 + alpha) + 2 var_diag_0] / N`` (the population part of each ``C_ii`` is
+    O(1/N), its correlation with the bulk's O(N^(-1/2)) spread enters at O(N^(-3/2))), and ``N var_cross`` is the
+    variance over pairs, ``N (1/(N(N-1)) sum_{i != j} C_ij^2 - mean_cross^2)``, so it loses ``c^2 / N``."""
+    a0, q0, alpha, kappa, c = m["a0"], m["m2_0"], m["alpha"], m["kappa"], m["c"]
+    return {"mean_autocov_1": alpha, "N_var_cross_1": kappa - 2 * a0 * alpha - c**2,
+            "PR_over_N_1": 2 * a0 * alpha / q0 - a0**2 * kappa / q0**2, "mean_cross_1": c}

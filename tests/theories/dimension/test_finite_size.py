@@ -269,7 +269,7 @@ def test_cli_finite_size_of_a_linear_network(covariance: str, capsys) -> None:
     assert fs["N_var_diag"] == {"x": ref.value["N_var_diag"], "phi": ref.value["N_var_diag"]}
 
 
-@pytest.mark.parametrize(("extra", "word"), [(["--eta", "0.2"], "eta"), (["--J0", "0.3"], "J0")])
+@pytest.mark.parametrize(("extra", "word"), [(["--eta", "0.2"], "eta"), (["--J0", "1.2"], "J0")])
 def test_cli_finite_size_linear_refusals(extra: list[str], word: str, capsys) -> None:
     """What the linear 1/N derivation does not cover is one line naming the option, exit 2."""
     from workbench.cli import main
@@ -348,3 +348,83 @@ def test_shared_exact_job_equals_one_draw_per_g() -> None:
         np.testing.assert_allclose(shared["rows"][k], job.compute(job.params)["rows"], rtol=1e-9, atol=1e-12)
     with pytest.raises(SpecError, match="gs"):
         shared_exact_job([0.5, 1.2], N, networks)
+
+
+# ------------------------------------------------------------------------------ a coupling mean: the population mode
+def _population_rows(g: float, J0: float, N: int, n: int, covariance: str, rng: np.random.Generator) -> np.ndarray:
+    """FINITE_SIZE_KEYS rows of the exact covariance (sigma2 = 1, white noise) of ``n`` networks ``J = G + J0/N``."""
+    from workbench.sim.estimators import dimension_stats
+    from workbench.theories.dimension.checks import exact_equal_time_covariance
+    from workbench.theories.dimension.finite_size import _row
+
+    rows = []
+    for _ in range(n):
+        J = rng.normal(0.0, g / math.sqrt(N), (N, N)) + J0 / N
+        if covariance == "zero-frequency":
+            M = np.linalg.inv(np.eye(N) - J)
+            C = M @ M.T
+        else:
+            C = exact_equal_time_covariance(J, 1.0, 0.0, 0.0)
+        rows.append(_row(dimension_stats(C), N))
+    return np.array(rows)
+
+
+def test_population_terms_agree_with_the_population_derivation() -> None:
+    """The coupling mean's N mean_cross from the projected trace words equals the population mode of
+    ``derivations.dimension_population`` (the linear solver's ``N_mean_cross_x``), at zero frequency and equal time
+    (white and OU noise); at zero frequency its term in the mean autocovariance is ``N_mean_cross / (1 - g^2)``."""
+    from workbench.spec import ModelSpec
+    from workbench.theories.dimension.problem import DimensionProblem, DimensionSetup
+
+    for cov, tau_n in (("zero-frequency", 0.0), ("equal-time", 0.0), ("equal-time", 1.5)):
+        for J0 in (0.5, -1.0):
+            kw = {"noise": "ou", "noise_tau": tau_n} if tau_n else {}
+            spec = ModelSpec.simple(phi="linear", g=0.6, sigma2=0.7, J0=J0, **kw)
+            res = DimensionProblem(spec, DimensionSetup(covariance=cov)).build_solver("auto").solve()
+            fc = finite_size_coefficients(0.6, 0.7, cov, J0=J0, tau_noise=tau_n)
+            assert fc.coef["mean_cross"] == pytest.approx(res.N_mean_cross_x, rel=1e-6)
+            if cov == "zero-frequency":
+                bulk = finite_size_coefficients(0.6, 0.7, cov)
+                assert fc.coef["mean_autocov"] - bulk.coef["mean_autocov"] == pytest.approx(
+                    res.N_mean_cross_x / (1 - 0.36), rel=1e-9)
+            assert math.isnan(fc.coef["N_var_diag"])
+    with pytest.raises(SpecError, match="coupling mean"):
+        finite_size_coefficients(0.5, 1.0, "frequency", omega=1.0, J0=0.3)
+    with pytest.raises(SpecError, match="J0"):
+        finite_size_coefficients(0.5, 1.0, "zero-frequency", J0=1.0)
+
+
+def test_population_mode_zero_frequency_small_n() -> None:
+    """g = 0.5, J0 = 0.5, zero frequency: exact covariances at N = 100/200/400 with 400/200/60 networks (seed 29):
+    intercept and 1/N coefficient of PR/N (-7.125), mean_autocov (6.52), N_var_cross (36.2) and mean_cross (4.0)
+    against the derivation; the coefficients without the population terms (-0.94, 1.19, 6.34, 0) are rejected."""
+    from workbench.theories.dimension.finite_size import studies_from_rows
+
+    rng = np.random.default_rng(29)
+    Ns, counts = [100, 200, 400], [400, 200, 60]
+    studies = studies_from_rows(Ns, [_population_rows(G_CHECK, 0.5, N, n, "zero-frequency", rng)
+                                     for N, n in zip(Ns, counts, strict=True)])
+    keys = ("PR_over_N", "mean_autocov", "N_var_cross", "mean_cross")
+    th = finite_size_coefficients(G_CHECK, 1.0, "zero-frequency", J0=0.5)
+    _check(finite_size_comparisons(studies, th, counts, keys=keys))
+    bulk = replace(th, coef={**finite_size_coefficients(G_CHECK, 1.0, "zero-frequency").coef})
+    rejected = [c for c in finite_size_comparisons(studies, bulk, counts, keys=keys) if not c.ok]
+    assert len(rejected) >= 4
+
+
+@pytest.mark.slow
+def test_population_mode_equal_time_small_n() -> None:
+    """g = 0.6, J0 = -1, equal time (Lyapunov): N = 100/200/400 with 600/200/50 networks (seed 31, ~40 s): the
+    coefficients of mean_autocov (-0.21, against 0.24 without the population terms), N_var_cross (0.086 against
+    0.39), PR/N and mean_cross (-0.335) against the derivation."""
+    from workbench.theories.dimension.finite_size import studies_from_rows
+
+    rng = np.random.default_rng(31)
+    Ns, counts = [100, 200, 400], [600, 200, 50]
+    studies = studies_from_rows(Ns, [_population_rows(0.6, -1.0, N, n, "equal-time", rng)
+                                     for N, n in zip(Ns, counts, strict=True)])
+    keys = ("PR_over_N", "mean_autocov", "N_var_cross", "mean_cross")
+    th = finite_size_coefficients(0.6, 1.0, "equal-time", J0=-1.0)
+    _check(finite_size_comparisons(studies, th, counts, keys=keys))
+    bulk = replace(th, coef={**finite_size_coefficients(0.6, 1.0, "equal-time").coef})
+    assert sum(not c.ok for c in finite_size_comparisons(studies, bulk, counts, keys=keys)) >= 2

@@ -31,6 +31,8 @@ def _solve(spec: ModelSpec):
     ({"phi": "relu", "g": 0.8}, False),  # mean activity: the fixed-J theory needs an odd phi
     ({"phi": "tanh", "g": 1.2, "J0": 2.0}, False),  # a symmetry-broken state (its step bias was PR/N x 3.4)
     ({"phi": "clip(x,-1,1)", "g": 1.5}, False),  # g_eff = 0.952: one network's step map is not self-averaging
+    ({"phi": "x**3", "g": 0.5}, False),  # phi's variance 60 % linear (tanh(x)**3 at g = 2, sigma2 = 0.2: 77 %, over-corrected)
+    ({"phi": "tanh(2*x)", "g": 0.6}, True),  # 91 % linear
 ])
 def test_which_step_biases_are_known(kw: dict, known: bool) -> None:
     """A non-odd phi used to crash known_biases (the fixed-J theory refuses it): now its step bias is reported as
@@ -114,3 +116,13 @@ def test_a_map_dmft_that_misses_a_metastable_state_leaves_the_step_bias_out() ->
     run = DimensionRun(N=80, networks=2, trials=1, T=100.0, dt=0.025, window=12.5, seed=3, dtype="float32")
     biases, reason = known_biases(spec, _solve(spec), run, "equal-time")
     assert "time-step" not in reason
+
+
+def test_linear_fraction_is_phis_linear_share() -> None:
+    """``<phi'>^2 C^x(0) / C^phi(0)``: 1 for a linear network, 0.978 for tanh at g = 0.8, sigma2 = 0.5, 0.6 for x**3 at
+    g = 0.5, sigma2 = 0.2 (Gaussian x: ``9 Delta^2 Delta / 15 Delta^3``, exactly 3/5)."""
+    from workbench.theories.dimension.checks import linear_fraction
+
+    assert linear_fraction(_solve(ModelSpec.simple(phi="linear", g=0.5, sigma2=0.5))) == pytest.approx(1.0, rel=1e-9)
+    assert linear_fraction(_solve(ModelSpec.simple(phi="tanh", g=0.8, sigma2=0.5))) == pytest.approx(0.978, abs=1e-3)
+    assert linear_fraction(_solve(ModelSpec.simple(phi="x**3", g=0.5, sigma2=0.2))) == pytest.approx(0.6, rel=1e-4)

@@ -151,13 +151,18 @@ def population_notes(res) -> list[str]:
     """A note where the derived population mode is strong, ``|N_mean_cross_x| >= mean_autocov_x`` (it more than
     doubles N times the variance of the population mean): its own 1/N terms in the other statistics are then not
     negligible, and they are not derived. By the exact identity ``PR/N = a^2 / (a^2 + var_diag + (N - 1)(mean_cross^2
-    + var_cross))`` the denominator gains about ``N_mean_cross^2 / N``. Simulated (tanh g = 0.9, sigma2 = 0.5, N = 500,
+    + var_cross))`` the denominator gains about ``N_mean_cross^2 / N``. For a linear network they are derived
+    (:func:`~workbench.theories.dimension.finite_size.finite_size_coefficients` with ``J0``). Simulated (tanh g = 0.9, sigma2 = 0.5, N = 500,
     16 networks x 2 trials, known mean 0): J0 = 0.8 (N_mean_cross_x = 2.1 a): mean autocovariance +0.8 %, N var_cross
     +5 %, PR/N -2.6 % (7-8 SE); J0 = 1.2 (20 a): PR/N of x 0.29 against the large-N 0.63."""
     a, nm, nv = (float(getattr(res, f"{k}_x")) for k in ("mean_autocov", "N_mean_cross", "N_var_cross"))
     if not (a > 0 and math.isfinite(nm) and abs(nm) >= a):
         return []
     N = POPULATION_NOTE_N
+    if res.method == "linear":
+        return [f"the population mode of the coupling mean is strong (N_mean_cross_x = {nm:.3g}, {nm / a:.2g} times "
+                "the mean autocovariance): its 1/N terms in the other statistics are large; for this linear network "
+                "they are derived (--finite-size gives them)"]
     return [f"the population mode of the coupling mean is strong (N_mean_cross_x = {nm:.3g}, {nm / a:.2g} times the "
             "mean autocovariance): its 1/N terms in the other statistics are not derived and show at moderate N "
             "(simulated, tanh g = 0.9, sigma2 = 0.5, N = 500: J0 = 0.8, 2.1 times: mean autocovariance +0.8 %, "

@@ -10,6 +10,15 @@ closed form, equal time by Gauss-Legendre quadrature of the derived kernels on `
 :func:`exact_job` / :func:`size_exact_jobs` are the same measurements as stored runs (for ``ctx.prefetch``),
 :func:`shared_exact_job` those of one draw at several g (one eigendecomposition per network),
 :func:`studies_from_rows` fits their rows and :func:`exact_comparisons` tests one size against ``value + coef/N``.
+
+A coupling mean ``J0/N`` adds the population mode's own 1/N terms (``J0=``; equal time and zero frequency):
+:func:`derivations.dimension_finite_size.population_kernels` writes ``(1 - J)^-1`` by Sherman-Morrison as bulk
+resolvents and the rank-one letter ``E = 1 1^T / N``, whose words are products of planar traces (1/sqrt N is a Haar
+vector to the bulk). Exact covariances (g = 0.5, J0 = 0.5, zero frequency; N = 100/200/400 with 4000/2000/800 networks)
+give the coefficients N (mean - value) = 6.90/6.60/6.50 +- 0.09 (mean autocovariance; derived 6.52, without the
+population terms 1.19), 41.7/37.6/36.8 +- 0.6 (N var_cross; 36.2, 6.3), -6.38/-6.63/-6.98 +- 0.09 (PR/N; -7.13,
+-0.94): the O(1/N^2) terms fade towards the derived values. The unit spread's (``N_var_diag``) coefficient changes too
+and is not derived (NaN).
 """
 
 from __future__ import annotations
@@ -34,6 +43,10 @@ FINITE_SIZE_KEYS = ("PR_over_N", "mean_autocov", "N_var_cross", "N_var_diag", "m
 """Statistics with a derived 1/N coefficient (``N_var_diag`` is ``N var_i C_ii``, O(1))."""
 SIGMA_POWER = {"PR_over_N": 0, "mean_autocov": 1, "N_var_cross": 2, "N_var_diag": 2, "mean_cross": 1}
 """Each statistic scales as ``sigma2**power``."""
+NOT_DERIVED_VAR_DIAG = ("not derived with a coupling mean: the population mode changes the 1/N term of the unit "
+                        "spread N var_i C_ii (exact linear networks, g = 0.6, J0 = -1, equal time: about -0.1 +- 0.1 "
+                        "against 0.52 without J0)")
+"""Why ``N_var_diag``'s 1/N coefficient is null with J0."""
 NODES = 160
 """Gauss-Legendre nodes per angle of the equal-time quadrature."""
 
@@ -47,6 +60,7 @@ class FiniteSizeCoefficients:
     covariance: str
     value: dict[str, float]
     coef: dict[str, float]
+    J0: float = 0.0
 
     def at(self, key: str, N: float) -> float:
         """The statistic to O(1/N) at size N."""
@@ -58,18 +72,26 @@ class FiniteSizeCoefficients:
         ``{value, coef}``, and ``info``."""
         out: dict[str, Any] = {}
         for k in ("mean_autocov", "N_var_cross", "PR_over_N", "N_var_diag"):
+            coef = self.coef[k] if math.isfinite(self.coef[k]) else None
             for w in ("x", "phi"):
-                out[f"{k}_{w}"] = {"value": self.value[k], "coef": self.coef[k]}
+                out[f"{k}_{w}"] = {"value": self.value[k], "coef": coef}
+        out["N_mean_cross"] = {"x": self.coef["mean_cross"], "phi": self.coef["mean_cross"]}
         out["N_var_diag"] = {"x": self.value["N_var_diag"], "phi": self.value["N_var_diag"]}
         out["info"] = {"method": "linear network: derived trace words (exact to O(1/N))",
-                       "covariance": self.covariance, "g": self.g, "sigma2": self.sigma2}
+                       "covariance": self.covariance, "g": self.g, "sigma2": self.sigma2, "J0": self.J0}
+        if not math.isfinite(self.coef["N_var_diag"]):
+            out["info"]["N_var_diag_coef_reason"] = NOT_DERIVED_VAR_DIAG
         return out
 
     def text_lines(self) -> list[str]:
         """The CLI's text lines: every statistic as ``value + coef/N``."""
+        def term(k: str) -> str:
+            c = self.coef[k]
+            return f"{k} = {self.value[k]:.6g} + {c:.4g}/N" if math.isfinite(c) else \
+                f"{k} = {self.value[k]:.6g} (1/N term not derived with J0)"
+        mean = f", N mean_cross = {self.coef['mean_cross']:.4g}" if self.J0 else ""
         return [f"  1/N (linear network, derived, {self.covariance}): " + ", ".join(
-            f"{k} = {self.value[k]:.6g} + {self.coef[k]:.4g}/N" for k in ("mean_autocov", "N_var_cross", "PR_over_N",
-                                                                          "N_var_diag"))]
+            term(k) for k in ("mean_autocov", "N_var_cross", "PR_over_N", "N_var_diag")) + mean]
 
 
 def linear_finite_size(spec: Any, covariance: str) -> FiniteSizeCoefficients:
@@ -83,12 +105,11 @@ def linear_finite_size(spec: Any, covariance: str) -> FiniteSizeCoefficients:
     p = linear_params(spec)
     if p["eta"] != 0.0:
         raise SpecError("eta", f"the 1/N coefficients are derived for i.i.d. couplings (eta = 0), got {p['eta']}")
-    if spec.J0[0][0] != 0.0:  # the rank-one mean adds its own 1/N terms (the population mode)
-        raise SpecError("J0", f"the 1/N coefficients are derived for zero-mean couplings (J0 = 0), got {spec.J0[0][0]:g}")
+    J0 = float(spec.J0[0][0])  # a coupling mean adds the population mode's own 1/N terms
     if covariance == "equal-time":  # tau dx = ...: in nu = w tau the unit-timescale network with tau_n / tau
         return finite_size_coefficients(p["g"], p["sigma2"] / p["tau"], covariance,
-                                        tau_noise=p["tau_noise"] / p["tau"], input_var=p["input_var"])
-    return finite_size_coefficients(p["g"], p["sigma2"], covariance, input_var=p["input_var"])
+                                        tau_noise=p["tau_noise"] / p["tau"], input_var=p["input_var"], J0=J0)
+    return finite_size_coefficients(p["g"], p["sigma2"], covariance, input_var=p["input_var"], J0=J0)
 
 
 @cache
@@ -103,6 +124,64 @@ def _compiled() -> dict[str, Any]:
     args = (d.G, d.Z_A, d.Z_AB, d.Z_B, d.Z_BB)
     et = {k: sp.lambdify(args, v, "numpy") for k, v in der.equal_time_kernels.items()}
     return {"zf": zf, "et": et}
+
+
+@cache
+def _population_compiled() -> dict[str, Any]:
+    """The coupling mean's kernels (:func:`derivations.dimension_finite_size.population_kernels`) and the terms they
+    add to the coefficients (``population_statistics``) as NumPy functions of ``(g, J0, a, abar, b, bbar)`` and of
+    the moments."""
+    import sympy as sp
+
+    import derivations.dimension_finite_size as d
+
+    J0 = sp.Symbol("J_0", real=True)
+    kern = d.population_kernels(J0)
+    args = (d.G, J0, d.Z_A, d.Z_AB, d.Z_B, d.Z_BB)
+    names = ("a0", "m2_0", "alpha", "kappa", "c")
+    syms = {n: sp.Symbol(n) for n in names}
+    st = d.population_statistics(syms)
+    return {"kernels": {k: sp.lambdify(args, v, "numpy") for k, v in kern.items()},
+            "statistics": {k: sp.lambdify([syms[n] for n in names], v, "numpy") for k, v in st.items()}}
+
+
+def _population_moments(g: float, J0: float, covariance: str, nodes: int, tau_noise: float = 0.0,
+                        static: float = 0.0) -> dict[str, float]:
+    """``alpha``, ``kappa`` and ``c`` of a coupling mean J0 (sigma2 = 1): at w = 0, or integrated like
+    :func:`_equal_time_moments` (noise spectrum, static input at ``a = 1``)."""
+    k = _population_compiled()["kernels"]
+    one = np.ones(1, dtype=complex)
+
+    def at(name: str, a: Any, ab: Any, b: Any = one, bb: Any = one) -> np.ndarray:
+        return np.asarray(k[name](g, J0, a, ab, b, bb), dtype=complex) * np.ones(np.broadcast(a, b).shape)
+
+    if covariance == "zero-frequency":
+        return {"alpha": float(np.real(at("alpha", one, one)[0])), "kappa": float(np.real(at("kappa", one, one)[0])),
+                "c": float(np.real(at("mean_cross", one, one)[0]))}
+    x, wt = np.polynomial.legendre.leggauss(nodes)
+    t = 0.5 * math.pi * x
+    w, jac = np.tan(t), 0.5 * math.pi * wt / np.cos(t) ** 2 / (2 * math.pi)
+    jac = jac / (1.0 + (tau_noise * w) ** 2)
+    a, ab = 1 + 1j * w, 1 - 1j * w
+    out = {n: float(np.real(np.sum(jac * at(key, a, ab)) + static * at(key, one, one)[0]))
+           for n, key in (("alpha", "alpha"), ("c", "mean_cross"))}
+    A, B = a[:, None], a[None, :]
+    noise = np.sum(jac[:, None] * jac[None, :] * at("kappa", A, np.conj(A), B, np.conj(B)))
+    cross = np.sum(jac * at("kappa", a, ab, one, one))
+    out["kappa"] = float(np.real(noise + 2 * static * cross + static**2 * at("kappa", one, one)[0]))
+    return out
+
+
+def _with_population(value: dict[str, float], coef: dict[str, float], pm: dict[str, float]) -> dict[str, float]:
+    """The 1/N coefficients with the coupling mean's terms (``N_var_diag``'s are not derived: NaN)."""
+    st = _population_compiled()["statistics"]
+    args = (value["mean_autocov"], value["N_var_cross"] + value["mean_autocov"] ** 2, pm["alpha"], pm["kappa"],
+            pm["c"])
+    out = dict(coef)
+    for key in ("mean_autocov", "N_var_cross", "PR_over_N", "mean_cross"):
+        out[key] = coef[key] + float(st[f"{key}_1"](*args))
+    out["N_var_diag"] = math.nan
+    return out
 
 
 def _equal_time_moments(g: float, nodes: int, tau_noise: float = 0.0, static: float = 0.0) -> dict[str, float]:
@@ -155,7 +234,7 @@ def _frequency_moments(g: float, omega: float) -> dict[str, float]:
 
 def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "equal-time",
                              nodes: int = NODES, omega: float = 0.0, tau_noise: float = 0.0,
-                             input_var: float = 0.0) -> FiniteSizeCoefficients:
+                             input_var: float = 0.0, J0: float = 0.0) -> FiniteSizeCoefficients:
     """Large-N values and 1/N coefficients of the :data:`FINITE_SIZE_KEYS` of a linear network's covariance.
 
     ``dx/dt = -x + J x + xi``, ``J_ij ~ N(0, g^2/N)`` i.i.d. with the diagonal, white noise ``sigma2`` or, with
@@ -164,7 +243,15 @@ def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "e
     (``sigma2 (1-J)^-1 (1-J)^-T``, the same for OU noise) or ``"frequency"`` (the cross-spectrum
     ``S(omega) R_a R_a^+`` at ``a = 1 + i omega``). ``input_var``: a static input of that variance adds
     ``input_var (1-J)^-1 (1-J)^-T`` to the equal-time covariance (refused for the others: its lag integral diverges).
+    ``J0``: a coupling mean ``J0/N`` (``J0 < 1``) adds the population mode's own 1/N terms
+    (:func:`derivations.dimension_finite_size.population_kernels`; equal time and zero frequency; its ``N_var_diag``
+    coefficient is not derived, NaN) and ``mean_cross = N_mean_cross / N``.
     """
+    if not math.isfinite(J0) or J0 >= 1.0:
+        raise SpecError("J0", f"the linear network's population mode needs J0 < 1 (finite), got {J0}")
+    if J0 != 0.0 and covariance not in ("equal-time", "zero-frequency"):
+        raise SpecError("covariance", f"the 1/N terms of a coupling mean are derived for 'equal-time' and "
+                        f"'zero-frequency', got {covariance!r}")
     if not (tau_noise >= 0.0) or not math.isfinite(tau_noise):
         raise SpecError("tau_noise", f"must be >= 0 and finite, got {tau_noise}")
     if not (input_var >= 0.0) or not math.isfinite(input_var):
@@ -187,9 +274,12 @@ def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "e
     else:
         raise SpecError("covariance", f"must be 'equal-time', 'zero-frequency' or 'frequency' (finite omega), got "
                         f"{covariance!r} (omega={omega})")
+    if J0 != 0.0:
+        coef = _with_population(value, coef, _population_moments(
+            g, J0, covariance, nodes, tau_noise, input_var / sigma2 if covariance == "equal-time" else 0.0))
     scale = {k: sigma2 ** SIGMA_POWER[k] for k in FINITE_SIZE_KEYS}
     return FiniteSizeCoefficients(g, sigma2, covariance, {k: v * scale[k] for k, v in value.items()},
-                                  {k: v * scale[k] for k, v in coef.items()})
+                                  {k: v * scale[k] for k, v in coef.items()}, float(J0))
 
 
 def _row(stats: dict[str, float], N: int) -> list[float]:
