@@ -410,3 +410,17 @@ def population_statistics(m: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
     a0, q0, alpha, kappa, c = m["a0"], m["m2_0"], m["alpha"], m["kappa"], m["c"]
     return {"mean_autocov_1": alpha, "N_var_cross_1": kappa - 2 * a0 * alpha - c**2,
             "PR_over_N_1": 2 * a0 * alpha / q0 - a0**2 * kappa / q0**2, "mean_cross_1": c}
+
+
+def population_letters(J0: sp.Expr, expansion: TraceExpansion | None = None) -> dict[str, sp.Expr]:
+    """The coupling mean's 1/N terms of the :data:`LE_LETTERS` words at one frequency (``a, abar``; coupling ``g``
+    standing for ``g_eff``, ``J0`` for ``J0 <phi'>``): with ``M = R_a + k R_a E R_a`` in place of ``R_a``,
+    ``(1/N) tr M M^+`` gains ``alpha/N`` (:func:`population_kernels`), ``(1/N) tr M`` gains ``k n0(R_a R_a)/N`` and
+    ``(1/N) tr M^+`` its conjugate; ``1`` nothing. A nonlinear network's linear equivalent ``(a - d J) x = J r + xi``
+    has ``M J = (a M - 1)/d`` with ``J = G + J0 E`` as without the mean, so its spectra keep their letter
+    coefficients (:func:`linear_equivalent_words`) and these terms are the population mode's share of a unit's
+    spectrum."""
+    e = expansion or TraceExpansion()
+    k, kb = J0 * Z_A / (Z_A - J0), J0 * Z_AB / (Z_AB - J0)
+    return {"RT": population_kernels(J0, e)["alpha"], "R": k * e.n0((("R", Z_A), ("R", Z_A))),
+            "T": kb * e.n0((("T", Z_AB), ("T", Z_AB))), "1": sp.Integer(0)}
