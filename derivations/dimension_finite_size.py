@@ -424,3 +424,31 @@ def population_letters(J0: sp.Expr, expansion: TraceExpansion | None = None) -> 
     k, kb = J0 * Z_A / (Z_A - J0), J0 * Z_AB / (Z_AB - J0)
     return {"RT": population_kernels(J0, e)["alpha"], "R": k * e.n0((("R", Z_A), ("R", Z_A))),
             "T": kb * e.n0((("T", Z_AB), ("T", Z_AB))), "1": sp.Integer(0)}
+
+
+def _letter_terms(name: str, z: sp.Expr, zc: sp.Expr, J0: sp.Expr) -> list[tuple[sp.Expr, Word]]:
+    """A :data:`LE_LETTERS` word with ``M = R + k R E R`` for R (:func:`population_terms`) as (coefficient, word)."""
+    k, kb = J0 * z / (z - J0), J0 * zc / (zc - J0)
+    R, T = ("R", z), ("T", zc)
+    return {"RT": population_terms(z, zc, J0), "R": [(sp.Integer(1), (R,)), (k, (R, PROJECTOR, R))],
+            "T": [(sp.Integer(1), (T,)), (kb, (T, PROJECTOR, T))], "1": [(sp.Integer(1), ())]}[name]
+
+
+def population_letter_pairs(J0: sp.Expr, expansion: TraceExpansion | None = None) -> dict[str, sp.Expr]:
+    """The coupling mean's terms of the linear-equivalent words at one and two frequencies (coupling ``g`` standing for
+    ``g_eff``, ``J0`` for ``J0 <phi'>``): ``alpha_<u>`` (1/N coefficient of ``(1/N) tr u``, in ``a, abar``),
+    ``kappa_<u>_<v>`` (of ``(1/N) tr u(w1) v(w2)``, in ``a, abar, b, bbar``; the products with at least one E) and
+    ``mean_<u>`` (``tr(E u) - (1/N) tr u`` at leading order: N times the mean over pairs of the off-diagonal
+    elements), for the letters ``u, v`` of :data:`LE_LETTERS`."""
+    e = expansion or TraceExpansion()
+    out: dict[str, sp.Expr] = {}
+    for u in LE_LETTERS:
+        tu = _letter_terms(u, Z_A, Z_AB, J0)
+        out[f"alpha_{u}"] = sum((c * projected_trace(w, e) for c, w in tu if PROJECTOR in w), sp.Integer(0))
+        bulk = e.n0(tu[0][1]) if tu[0][1] else sp.Integer(1)
+        out[f"mean_{u}"] = sum((c * projected_trace((PROJECTOR, *w), e) for c, w in tu), sp.Integer(0)) - bulk
+        for v in LE_LETTERS:
+            tv = _letter_terms(v, Z_B, Z_BB, J0)
+            out[f"kappa_{u}_{v}"] = sum((c1 * c2 * projected_trace(w1 + w2, e) for c1, w1 in tu for c2, w2 in tv
+                                         if PROJECTOR in w1 + w2), sp.Integer(0))
+    return out

@@ -227,6 +227,17 @@ finite_size_figure({k: fs_studies[k] for k in keys_fs}, fs_lin, fs_counts)
 plt.show()
 
 # %% [markdown]
+# A coupling mean `J0/N` adds the population mode's own 1/N terms: Sherman-Morrison writes `(1 - G - J0 E)^-1` in
+# bulk resolvents and the rank-one letter `E = 1 1^T / N`, whose words are products of planar traces
+# (`derivations.dimension_finite_size.population_kernels`). The 1/N coefficient of the mean cross-covariance is the
+# population mode `N_mean_cross` of `derivations/dimension_population.py`; near `J0 -> 1` every coefficient grows.
+
+# %%
+for J0 in (-1.0, 0.0, 0.5, 0.8):
+    c = finite_size_coefficients(0.6, 1.0, "zero-frequency", J0=J0).coef
+    print(f"J0 = {J0:+.1f}: " + ", ".join(f"{k} {c[k]:+.4g}/N" for k in (*keys_fs, "mean_cross")))
+
+# %% [markdown]
 # ## 5b. Finite size: the 1/N term of the mean autocovariance of a nonlinear network
 #
 # `nonlinear_finite_size` derives `E mean_i C_ii = value + coef/N` for x and phi(x) in six cumulative parts: the

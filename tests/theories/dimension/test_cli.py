@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -231,6 +232,9 @@ def test_population_note_where_the_mode_moves_pr_at_n_1000() -> None:
                                N_mean_cross_phi=0.6 * nm, method="cavity")
 
     notes = population_notes(result(7.13))
-    assert len(notes) == 1 and "0.0508 at N = 1000" in notes[0] and "not derived" in notes[0]
+    assert len(notes) == 1 and "0.0508 at N = 1000" in notes[0] and "--finite-size" in notes[0]
+    assert "beyond the 1/N expansion" in notes[0]
     assert len(population_notes(result(0.745))) == 1
+    linear = population_notes(replace(result(0.745), method="linear"))
+    assert len(linear) == 1 and "derived" in linear[0] and "--finite-size" in linear[0]
     assert population_notes(result(-0.32)) == [] and population_notes(result(float("nan"))) == []

@@ -150,7 +150,8 @@ POPULATION_NOTE_N = 1000
 def population_notes(res) -> list[str]:
     """A note where the derived population mode is strong, ``|N_mean_cross_x| >= mean_autocov_x`` (it more than
     doubles N times the variance of the population mean): its own 1/N terms in the other statistics are then not
-    negligible; for a nonlinear network they are derived for the mean autocovariances only. By the exact identity ``PR/N = a^2 / (a^2 + var_diag + (N - 1)(mean_cross^2
+    negligible; for a nonlinear network they are derived for the mean autocovariances, and for N var_cross and PR/N
+    at the linear equivalent. By the exact identity ``PR/N = a^2 / (a^2 + var_diag + (N - 1)(mean_cross^2
     + var_cross))`` the denominator gains about ``N_mean_cross^2 / N``. For a linear network they are derived
     (:func:`~workbench.theories.dimension.finite_size.finite_size_coefficients` with ``J0``). Simulated (tanh g = 0.9, sigma2 = 0.5, N = 500,
     16 networks x 2 trials, known mean 0): J0 = 0.8 (N_mean_cross_x = 2.1 a): mean autocovariance +0.8 %, N var_cross
@@ -164,10 +165,11 @@ def population_notes(res) -> list[str]:
                 "the mean autocovariance): its 1/N terms in the other statistics are large; for this linear network "
                 "they are derived (--finite-size gives them)"]
     return [f"the population mode of the coupling mean is strong (N_mean_cross_x = {nm:.3g}, {nm / a:.2g} times the "
-            "mean autocovariance): its 1/N terms are derived for the mean autocovariances (--finite-size, white "
-            "noise and a smooth phi), not for N var_cross and PR/N, and show at moderate N (simulated, tanh g = 0.9, "
-            "sigma2 = 0.5, N = 500: J0 = 0.8, 2.1 times: mean autocovariance +0.84 % against the derived +0.72 %, "
-            "N var_cross +5 %, PR/N -2.6 %; J0 = 1.2, 20 times: PR/N of x 0.29 against the large-N 0.63); the "
+            "mean autocovariance): its 1/N terms are large at moderate N; --finite-size gives them (white noise, "
+            "a smooth phi: derived for the mean autocovariances, for N var_cross and PR/N the linear equivalent's; "
+            "simulated, tanh g = 0.9, sigma2 = 0.5, N = 500: J0 = 0.8, 2.1 times: mean autocovariance +0.84 % "
+            "against +0.72 %, N var_cross +7.1 % against +6.0 %, PR/N -2.6 % against -2.2 %; J0 = 1.2, 20 times: "
+            "PR/N of x 0.29 against the large-N 0.63, beyond the 1/N expansion); the "
             f"denominator of PR/N alone gains about N_mean_cross^2 / N ({nm * nm / N:.3g} at N = {N}, against "
             f"a^2 + N_var_cross = {a * a + nv:.3g})"]
 

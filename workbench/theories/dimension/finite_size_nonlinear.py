@@ -67,7 +67,8 @@ rank-one terms of :func:`derivations.dimension_finite_size.population_letters` (
 the linear J0 terms). tanh g = 0.9, sigma2 = 0.5, J0 = 0.8: coefficient of x 0.116 -> 1.273, of phi 0.008 -> 0.483,
 i.e. +0.72 % and +0.44 % at N = 500; simulated (N = 500, 16 networks x 2 trials, T = 1000, dt = 0.025, seeds 7 + i,
 step bias subtracted) +0.84 +- 0.11 % and +0.54 +- 0.07 % (1.1 and 1.3 SE). The cross statistics' population terms
-are not in ``linear_equivalent_cross`` (``info["linear_equivalent_cross_note"]``).
+are in ``linear_equivalent_cross`` (with its ``N_mean_cross_<x|phi>``, which equals
+:mod:`derivations.dimension_population`'s; the unit spread's coefficient is not derived there: NaN).
 
 Cross statistics. :attr:`NonlinearFiniteSize.unit_spread` is the derived O(1) unit spread ``N var_i C_ii``: x's is
 the linear equivalent's ``V(0, 0)``; phi's is ``(A(0) + B(0))^2 V(0, 0)`` (a unit's ``<phi^2>`` moves with its own
@@ -148,7 +149,12 @@ class NonlinearFiniteSize:
         lines.append(f"  unit spread N var_i C_ii: x {self.unit_spread['x']:.4g}, phi {self.unit_spread['phi']:.4g}")
         le = self.info["linear_equivalent_cross"]
         lines.append("  linear equivalent only (the nonlinear 1/N term of these is not derived): " + ", ".join(
-            f"{k} {v['value']:.4g} + {v['coef']:.4g}/N" for k, v in le.items() if not k.startswith("N_var_diag")))
+            f"{k} {le[k]['value']:.4g} + {le[k]['coef']:.4g}/N" for k in le
+            if isinstance(le[k], dict) and "value" in le[k] and not k.startswith("N_var_diag")))
+        pop = le.get("population_coef")
+        if pop:
+            lines.append("  of which the coupling mean's population mode (derived for its linear equivalent): "
+                         + ", ".join(f"{k} {v:+.4g}/N" for k, v in pop.items()))
         return lines
 
 
@@ -194,6 +200,41 @@ def _population_letter_functions() -> dict[str, Any]:
     J0 = sp.Symbol("J_0", real=True)
     letters = d.population_letters(J0)
     return {u: sp.lambdify((d.G, J0, d.Z_A, d.Z_AB), letters[u], "numpy") for u in d.LE_LETTERS}
+
+
+@cache
+def _population_pair_functions() -> dict[str, Any]:
+    """:func:`derivations.dimension_finite_size.population_letter_pairs` as NumPy functions of
+    ``(g_eff, J0 d, a, abar, b, bbar)``."""
+    import sympy as sp
+
+    import derivations.dimension_finite_size as d
+
+    J0 = sp.Symbol("J_0", real=True)
+    pairs = d.population_letter_pairs(J0)
+    return {k: sp.lambdify((d.G, J0, d.Z_A, d.Z_AB, d.Z_B, d.Z_BB), v, "numpy") for k, v in pairs.items()}
+
+
+def _population_moments(g_eff: float, J0_eff: float, a: np.ndarray, c: list[np.ndarray],
+                        dw: np.ndarray) -> dict[str, float]:
+    """The coupling mean's ``alpha`` (of ``(1/N) tr C``), ``kappa`` (of ``(1/N) tr C^2``) and ``c`` (N mean_cross)
+    of the equal-time linear-equivalent covariance with letter coefficients ``c``."""
+    from derivations.dimension_finite_size import LE_LETTERS
+
+    fn = _population_pair_functions()
+    one = np.ones_like(a)
+    A, B = a[:, None], a[None, :]
+    alpha = sum(float(np.real(dw @ (cu * fn[f"alpha_{u}"](g_eff, J0_eff, a, np.conj(a), one, one) * one)))
+                for u, cu in zip(LE_LETTERS, c, strict=True))
+    mean = sum(float(np.real(dw @ (cu * fn[f"mean_{u}"](g_eff, J0_eff, a, np.conj(a), one, one) * one)))
+               for u, cu in zip(LE_LETTERS, c, strict=True))
+    W2 = np.outer(dw, dw)
+    kappa = 0.0
+    for u, cu in zip(LE_LETTERS, c, strict=True):
+        for v, cv in zip(LE_LETTERS, c, strict=True):
+            k = fn[f"kappa_{u}_{v}"](g_eff, J0_eff, A, np.conj(A), B, np.conj(B)) * np.ones((a.size, a.size))
+            kappa += float(np.real(np.sum(W2 * cu[:, None] * cv[None, :] * k)))
+    return {"alpha": alpha, "kappa": kappa, "c": mean}
 
 
 def population_shift(coefs: list[np.ndarray], g_eff: float, J0_eff: float, a: np.ndarray) -> np.ndarray:
@@ -254,7 +295,7 @@ def unit_spectral_covariance(words: _Words, coefs: list[np.ndarray]) -> np.ndarr
 
 
 def _cross_linear_equivalent(words: _Words, coefs: dict[str, list[np.ndarray]], dw: np.ndarray,
-                             a0: dict[str, float]) -> dict[str, dict[str, float]]:
+                             a0: dict[str, float], J0_eff: float = 0.0) -> dict[str, dict[str, float]]:
     """Large-N values and 1/N coefficients of the cross statistics of the linear-equivalent network with the diagonal
     (equal time; keys ``<stat>_<x|phi>`` of :data:`CROSS_KEYS`, each ``{"value", "coef"}``).
 
@@ -263,9 +304,12 @@ def _cross_linear_equivalent(words: _Words, coefs: dict[str, list[np.ndarray]], 
     O(N)-invariant covariance (:func:`derivations.dimension_finite_size.statistics`); the linear equivalent
     ``(a - dJ) x = J r + xi`` with i.i.d. residuals is O(N)-invariant, so they are exact for it. ``a0``: the exact
     large-N ``a`` per series; it replaces the grid's (whose ``|w| > W_MAX`` tail of ``sigma2/w^2`` is missing, 0.2 %
-    at sigma2 = 1) inside ``m2 = a^2 + ...`` as well.
+    at sigma2 = 1) inside ``m2 = a^2 + ...`` as well. ``J0_eff = J0 <phi'>``: a coupling mean's population terms
+    (:func:`_population_moments`, :func:`derivations.dimension_finite_size.population_statistics`) are added, and
+    ``N_mean_cross_<x|phi>`` (its O(1/N) mean cross-covariance) and ``population_coef`` (what it adds to each
+    coefficient) reported.
     """
-    from workbench.theories.dimension.finite_size import _statistics
+    from workbench.theories.dimension.finite_size import _population_compiled, _statistics
 
     W2 = np.outer(dw, dw)
     out: dict[str, float] = {}
@@ -275,6 +319,16 @@ def _cross_linear_equivalent(words: _Words, coefs: dict[str, list[np.ndarray]], 
         m = {"a0": a, "a1": a1, "m2_0": float(np.sum(W2 * np.real(words.pair(c, c, False, 0)))) + a**2 - a_grid**2,
              "m2_1": float(np.sum(W2 * np.real(words.pair(c, c, False, 1)))) + 2 * (a - a_grid) * a1}
         value, coef = _statistics(m)
+        if J0_eff:
+            pm = _population_moments(words.g_eff, J0_eff, words.a, c, dw)
+            st = _population_compiled()["statistics"]
+            args = (m["a0"], m["m2_0"], pm["alpha"], pm["kappa"], pm["c"])
+            for k in ("N_var_cross", "PR_over_N"):
+                inc = float(st[f"{k}_1"](*args))
+                coef[k] += inc
+                out.setdefault("population_coef", {})[f"{k}_{which}"] = inc
+            coef["N_var_diag"] = math.nan
+            out[f"N_mean_cross_{which}"] = pm["c"]
         out.update({f"{k}_{which}": {"value": value[k], "coef": coef[k]} for k in CROSS_KEYS})
     return out
 
@@ -483,9 +537,7 @@ def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: 
             "J0": J0, "population_x": float(dw @ pop_x), "population_phi": float(dw @ pop_phi),
             "linear_equivalent_cross": _cross_linear_equivalent(full_words, {"x": cx, "phi": cphi}, dw,
                                                                 {"x": value["mean_autocov_x"],
-                                                                 "phi": value["mean_autocov_phi"]})}
-    if J0:
-        info["linear_equivalent_cross_note"] = "without the coupling mean's population terms"
+                                                                 "phi": value["mean_autocov_phi"]}, J0 * d)}
     spread = {"x": float(VT[0, 0]), "phi": float(AB0**2 * VT[0, 0])}
     curves = {"tau": tau, "x": dD + u.Dx + u.loop_x,
               "phi": K.A * dD + K.B * dD[0] + h + u.Dphi + u.loop_phi + u.cumulant_phi, "A": K.A, "B": K.B}
