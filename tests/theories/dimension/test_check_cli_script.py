@@ -17,7 +17,7 @@ def test_tiny_run_end_to_end(capsys, benchmark_module) -> None:
     """A tiny simulation prints one line per statistic and a summary; the exit code says whether all passed."""
     mod = benchmark_module("check_dimension_cli")
     rc = mod.main(["--phi tanh --g 0.8 --sigma2 0.5", "--N", "40", "--networks", "3", "--T", "100",
-                   "--dt", "0.05"])
+                   "--dt", "0.05", "--covariance", "zero-frequency", "--window", "1"])  # (equal time adds 1/N terms: 10 s)
     out = capsys.readouterr().out
     assert rc in (0, 1) and "within tolerance" in out and out.count("(simulation)") == 8
 
@@ -45,16 +45,27 @@ def test_simulation_starts_from_the_stationary_variance(benchmark_module) -> Non
     assert mod._stationary_start(spec, "--phi tanh --g 3", "equal-time", res).init.std == 1.0
 
 
-def test_nonlinear_mean_autocovariance_gets_its_derived_one_over_n_terms(benchmark_module) -> None:
-    """At equal time a smooth odd phi with white noise gets coef/N of the mean autocovariances (with J0: the population
-    mode's terms, tanh g = 0.9, sigma2 = 0.5, J0 = 0.8: +0.72 % of x at N = 500, simulated +0.84 +- 0.11 %); zero
-    frequency and relu (not derived) get nothing."""
+def test_nonlinear_one_over_n_terms_are_added_where_derived_and_small(benchmark_module, monkeypatch, capsys) -> None:
+    """At equal time the derived coef/N of the mean autocovariances and a coupling mean's population terms of N
+    var_cross and PR/N are added (the numbers are tested in test_finite_size_nonlinear.py: a stand-in result here); a
+    term beyond MAX_TERM of its value is left out with a note; zero frequency and relu (refused) get nothing."""
+    from types import SimpleNamespace
+
+    import workbench.theories.dimension.finite_size_nonlinear as fsn
+
     mod = benchmark_module("check_dimension_cli")
-    line = "--phi tanh --g 0.9 --sigma2 0.5 --J0 0.8"
-    spec, res = mod._theory(line, "equal-time", 12.5)
-    biases, reason = mod._with_nonlinear_finite_size(spec, res, "equal-time", 500, None, "")
-    assert "1/N" in reason
-    assert biases["x"]["mean_autocov"] / res.mean_autocov_x == pytest.approx(0.0072, abs=0.0002)
+    spec, res = mod._theory("--phi tanh --g 0.9 --sigma2 0.5 --J0 0.8", "equal-time", 12.5)
+    stand_in = SimpleNamespace(coef={"mean_autocov_x": 1.0, "mean_autocov_phi": 0.5}, info={"linear_equivalent_cross": {
+        "population_coef": {"N_var_cross_x": 2.0, "PR_over_N_x": -500.0, "N_var_cross_phi": 1.0,
+                            "PR_over_N_phi": -1.0}}})
+    monkeypatch.setattr(fsn, "nonlinear_finite_size", lambda s: stand_in)
+    biases, reason = mod._with_nonlinear_finite_size(spec, res, "equal-time", 500, {"x": {"mean_autocov": 0.1}}, "b")
+    assert reason == "b + derived 1/N terms of the mean autocovariance and the population mode's"
+    assert biases["x"]["mean_autocov"] == pytest.approx(0.1 + 1.0 / 500)
+    assert biases["phi"] == pytest.approx({"mean_autocov": 0.5 / 500, "N_var_cross": 1 / 500, "PR_over_N": -1 / 500})
+    assert biases["x"]["N_var_cross"] == pytest.approx(2 / 500) and "PR_over_N" not in biases["x"]
+    assert "PR_over_N_x is -1 at N = 500" in capsys.readouterr().out
+    monkeypatch.undo()
     for line, cov in (("--phi tanh --g 0.9 --sigma2 0.5", "zero-frequency"), ("--phi relu --g 0.8 --sigma2 0.5",
                                                                              "equal-time")):
         spec, res = mod._theory(line, cov, 12.5)

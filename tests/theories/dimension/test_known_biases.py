@@ -108,13 +108,23 @@ def test_sampling_cusp_of_phi_is_the_mean_squared_gain(phi, sq_gain) -> None:
     assert biases["x"]["mean_autocov"] == pytest.approx(run.sample_every**2 * 0.2 / 12, rel=1e-12)
 
 
-def test_a_map_dmft_that_misses_a_metastable_state_leaves_the_step_bias_out() -> None:
+def test_a_map_dmft_that_raises_convergence_error_leaves_the_step_bias_out(monkeypatch) -> None:
     """x**3 (g = 0.5, sigma2 = 0.2) has only a metastable stationary state; the map DMFT's largest-root search finds
-    none and raised ConvergenceError through the equal-time check (a traceback in ``check_dimension_cli.py``): the step
-    bias is left out instead."""
-    spec = ModelSpec.simple(phi="x**3", g=0.5, sigma2=0.2)
+    none and its ConvergenceError went through the equal-time check (a traceback in ``check_dimension_cli.py``; x**3
+    is now also outside the linear-fraction rule). The step bias is left out instead (here a stand-in raises it for
+    tanh, whose step bias is otherwise known)."""
+    import workbench.theories.dimension.step_bias as sb
+    from workbench.errors import ConvergenceError
+
+    def fail(*args, **kwargs):
+        raise ConvergenceError("map DMFT: the variance grows without bound (no stationary state)")
+
+    spec = ModelSpec.simple(phi="tanh", g=0.8, sigma2=0.5)
     run = DimensionRun(N=80, networks=2, trials=1, T=100.0, dt=0.025, window=12.5, seed=3, dtype="float32")
-    biases, reason = known_biases(spec, _solve(spec), run, "equal-time")
+    res = _solve(spec)
+    assert step_bias_known(spec, res)
+    monkeypatch.setattr(sb, "white_noise_step_biases", fail)
+    biases, reason = known_biases(spec, res, run, "equal-time")
     assert "time-step" not in reason
 
 

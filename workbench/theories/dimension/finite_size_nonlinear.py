@@ -455,6 +455,12 @@ def _unit_terms(spec: ModelSpec, res: Any, sp_: Any, K: _Kernels, tau: np.ndarra
                       spread, info)
 
 
+_MEMO: dict[tuple, NonlinearFiniteSize] = {}
+"""This process's results of :func:`nonlinear_finite_size` by (spec hash, options): the CLI, the checks and the
+report ask for the same spec more than once (about 10 s each)."""
+_MEMO_SIZE = 8
+
+
 def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: float | None = None,
                           n_quad: int = 80, n_freq: int = 801, seed: int = 0) -> NonlinearFiniteSize:
     """Large-N mean autocovariances of x and phi and their derived 1/N coefficients (module docstring).
@@ -462,8 +468,23 @@ def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: 
     ``lag_step``/``lag_max``: the lag grid of the linearised DMFT (dense solve, ``lag_max/lag_step`` unknowns;
     default ``lag_max`` 30 decay times of the autocovariance, in [20, 60]); ``n_quad``: Gauss-Hermite order of the
     Gaussian averages; ``n_freq``: the sinh frequency grid of :func:`~.nonlinear.unit_spectra`; ``seed``: of the
-    sampled unit averages (:mod:`~.unit_perturbations`: seeds ``seed``, ``seed + 1``, ``seed + 2``).
+    sampled unit averages (:mod:`~.unit_perturbations`: seeds ``seed``, ``seed + 1``, ``seed + 2``). Deterministic;
+    a repeated call in the same process returns a copy of the first result (in memory only: nothing is written).
     """
+    import copy
+
+    key = (spec.key(), float(lag_step), lag_max, int(n_quad), int(n_freq), int(seed))
+    if key not in _MEMO:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = _nonlinear_finite_size(spec, lag_step=lag_step, lag_max=lag_max, n_quad=n_quad, n_freq=n_freq,
+                                            seed=seed)
+    return copy.deepcopy(_MEMO[key])
+
+
+def _nonlinear_finite_size(spec: ModelSpec, *, lag_step: float, lag_max: float | None, n_quad: int, n_freq: int,
+                           seed: int) -> NonlinearFiniteSize:
+    """:func:`nonlinear_finite_size` without the memo."""
     import scipy.linalg as sla
 
     from workbench.theories.dimension import nonlinear as nl
