@@ -80,6 +80,7 @@ Within tolerance: ``--phi Max(x,0)**2 --g 0.8 --sigma2 0.3`` (both covariances, 
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 import sys
 import time
@@ -108,8 +109,6 @@ simulated) and the statistic is compared with its large-N value, with a note."""
 def _add_term(out: dict, theory: Any, w: str, key: str, term: float, N: int) -> None:
     """Add the 1/N ``term`` of ``key`` of series ``w`` to ``out`` unless it exceeds :data:`MAX_TERM` of the value
     (then print a note instead)."""
-    import math
-
     value = float(getattr(theory, f"{key}_{w}"))
     if not math.isfinite(term) or term == 0.0:
         return
@@ -139,8 +138,6 @@ def _stationary_start(spec: Any, line: str, covariance: str, res: Any) -> Any:
     """The spec with x_i(0) ~ N(0, min(1, Delta)), Delta the theory's equal-time variance: no wider than the default
     N(0, 1), and narrow enough for a phi that grows faster than x (x**3 at g = 0.5, sigma2 = 0.2 diverges within
     t = 2 from N(0, 1) and is stationary with variance 0.101 from N(0, 0.3^2))."""
-    import math
-
     from workbench.spec.model import InitialCondition
 
     eq = res if covariance == "equal-time" else _theory(line, "equal-time", 0.0)[1]

@@ -383,21 +383,37 @@ def projected_trace(word: Word, expansion: TraceExpansion) -> sp.Expr:
     return out
 
 
+def _projected(terms: list[tuple[sp.Expr, Word]], e: TraceExpansion) -> sp.Expr:
+    """The 1/N coefficient of ``(1/N) tr`` of a sum of (coefficient, word) terms: its terms with an E
+    (:func:`projected_trace`); the bulk words keep their own n0 + n1/N."""
+    return sum((c * projected_trace(w, e) for c, w in terms if PROJECTOR in w), sp.Integer(0))
+
+
+def _projected_pair(tu: list[tuple[sp.Expr, Word]], tv: list[tuple[sp.Expr, Word]], e: TraceExpansion) -> sp.Expr:
+    """The 1/N coefficient that the E terms add to ``(1/N) tr u v`` of two sums of terms."""
+    return sum((c1 * c2 * projected_trace(w1 + w2, e) for c1, w1 in tu for c2, w2 in tv if PROJECTOR in w1 + w2),
+               sp.Integer(0))
+
+
+def _projected_mean(terms: list[tuple[sp.Expr, Word]], e: TraceExpansion) -> sp.Expr:
+    """``tr(E u) - (1/N) tr u`` at leading order (``(1/N) 1^T u 1`` is O(1)): N times the mean over pairs of the
+    off-diagonal elements of the sum of terms ``u`` (its first term the bulk word)."""
+    bulk = terms[0][1]
+    return (sum((c * projected_trace((PROJECTOR, *w), e) for c, w in terms), sp.Integer(0))
+            - (e.n0(bulk) if bulk else sp.Integer(1)))
+
+
 def population_kernels(J0: sp.Expr, expansion: TraceExpansion | None = None) -> dict[str, sp.Expr]:
     """The coupling mean's own 1/N terms of the linear network's trace statistics (sigma^2 = 1).
 
     ``alpha``: the 1/N coefficient it adds to ``(1/N) tr C(w)`` (in ``a, abar``); ``kappa``: to ``(1/N) tr C(w1)
     C(w2)`` (in ``a, abar, b, bbar``; every product of the :func:`population_terms` with an E); ``mean_cross``:
-    ``N mean_cross(w) = tr(E C) - (1/N) tr C`` at leading order (``(1/N) 1^T C 1`` is O(1)), which must equal
+    ``N mean_cross(w) = tr(E C) - (1/N) tr C`` at leading order, which must equal
     :mod:`derivations.dimension_population`'s ``a (1/|1 - J0 S|^2 - 1)`` for a linear network. The bulk words (no E)
     keep their own n0 + n1/N (:func:`moments`)."""
     e = expansion or TraceExpansion()
     ta, tb = population_terms(Z_A, Z_AB, J0), population_terms(Z_B, Z_BB, J0)
-    alpha = sum((c * projected_trace(w, e) for c, w in ta[1:]), sp.Integer(0))
-    kappa = sum((c1 * c2 * projected_trace(w1 + w2, e) for c1, w1 in ta for c2, w2 in tb
-                 if PROJECTOR in w1 + w2), sp.Integer(0))
-    tr_ec = sum((c * projected_trace((PROJECTOR, *w), e) for c, w in ta), sp.Integer(0))
-    return {"alpha": alpha, "kappa": kappa, "mean_cross": tr_ec - e.n0(ta[0][1])}
+    return {"alpha": _projected(ta, e), "kappa": _projected_pair(ta, tb, e), "mean_cross": _projected_mean(ta, e)}
 
 
 def population_statistics(m: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
@@ -412,6 +428,14 @@ def population_statistics(m: dict[str, sp.Expr]) -> dict[str, sp.Expr]:
             "PR_over_N_1": 2 * a0 * alpha / q0 - a0**2 * kappa / q0**2, "mean_cross_1": c}
 
 
+def _letter_terms(name: str, z: sp.Expr, zc: sp.Expr, J0: sp.Expr) -> list[tuple[sp.Expr, Word]]:
+    """A :data:`LE_LETTERS` word with ``M = R + k R E R`` for R (:func:`population_terms`) as (coefficient, word)."""
+    k, kb = J0 * z / (z - J0), J0 * zc / (zc - J0)
+    R, T = ("R", z), ("T", zc)
+    return {"RT": population_terms(z, zc, J0), "R": [(sp.Integer(1), (R,)), (k, (R, PROJECTOR, R))],
+            "T": [(sp.Integer(1), (T,)), (kb, (T, PROJECTOR, T))], "1": [(sp.Integer(1), ())]}[name]
+
+
 def population_letters(J0: sp.Expr, expansion: TraceExpansion | None = None) -> dict[str, sp.Expr]:
     """The coupling mean's 1/N terms of the :data:`LE_LETTERS` words at one frequency (``a, abar``; coupling ``g``
     standing for ``g_eff``, ``J0`` for ``J0 <phi'>``): with ``M = R_a + k R_a E R_a`` in place of ``R_a``,
@@ -421,34 +445,19 @@ def population_letters(J0: sp.Expr, expansion: TraceExpansion | None = None) -> 
     coefficients (:func:`linear_equivalent_words`) and these terms are the population mode's share of a unit's
     spectrum."""
     e = expansion or TraceExpansion()
-    k, kb = J0 * Z_A / (Z_A - J0), J0 * Z_AB / (Z_AB - J0)
-    return {"RT": population_kernels(J0, e)["alpha"], "R": k * e.n0((("R", Z_A), ("R", Z_A))),
-            "T": kb * e.n0((("T", Z_AB), ("T", Z_AB))), "1": sp.Integer(0)}
-
-
-def _letter_terms(name: str, z: sp.Expr, zc: sp.Expr, J0: sp.Expr) -> list[tuple[sp.Expr, Word]]:
-    """A :data:`LE_LETTERS` word with ``M = R + k R E R`` for R (:func:`population_terms`) as (coefficient, word)."""
-    k, kb = J0 * z / (z - J0), J0 * zc / (zc - J0)
-    R, T = ("R", z), ("T", zc)
-    return {"RT": population_terms(z, zc, J0), "R": [(sp.Integer(1), (R,)), (k, (R, PROJECTOR, R))],
-            "T": [(sp.Integer(1), (T,)), (kb, (T, PROJECTOR, T))], "1": [(sp.Integer(1), ())]}[name]
+    return {u: _projected(_letter_terms(u, Z_A, Z_AB, J0), e) for u in LE_LETTERS}
 
 
 def population_letter_pairs(J0: sp.Expr, expansion: TraceExpansion | None = None) -> dict[str, sp.Expr]:
-    """The coupling mean's terms of the linear-equivalent words at one and two frequencies (coupling ``g`` standing for
-    ``g_eff``, ``J0`` for ``J0 <phi'>``): ``alpha_<u>`` (1/N coefficient of ``(1/N) tr u``, in ``a, abar``),
-    ``kappa_<u>_<v>`` (of ``(1/N) tr u(w1) v(w2)``, in ``a, abar, b, bbar``; the products with at least one E) and
-    ``mean_<u>`` (``tr(E u) - (1/N) tr u`` at leading order: N times the mean over pairs of the off-diagonal
-    elements), for the letters ``u, v`` of :data:`LE_LETTERS`."""
+    """The coupling mean's terms of the linear-equivalent words beyond one frequency's (:func:`population_letters`;
+    coupling ``g`` standing for ``g_eff``, ``J0`` for ``J0 <phi'>``): ``kappa_<u>_<v>`` (the 1/N coefficient of
+    ``(1/N) tr u(w1) v(w2)``, in ``a, abar, b, bbar``) and ``mean_<u>`` (N times the mean over pairs of the
+    off-diagonal elements of ``u``, in ``a, abar``), for the letters ``u, v`` of :data:`LE_LETTERS`."""
     e = expansion or TraceExpansion()
     out: dict[str, sp.Expr] = {}
     for u in LE_LETTERS:
         tu = _letter_terms(u, Z_A, Z_AB, J0)
-        out[f"alpha_{u}"] = sum((c * projected_trace(w, e) for c, w in tu if PROJECTOR in w), sp.Integer(0))
-        bulk = e.n0(tu[0][1]) if tu[0][1] else sp.Integer(1)
-        out[f"mean_{u}"] = sum((c * projected_trace((PROJECTOR, *w), e) for c, w in tu), sp.Integer(0)) - bulk
+        out[f"mean_{u}"] = _projected_mean(tu, e)
         for v in LE_LETTERS:
-            tv = _letter_terms(v, Z_B, Z_BB, J0)
-            out[f"kappa_{u}_{v}"] = sum((c1 * c2 * projected_trace(w1 + w2, e) for c1, w1 in tu for c2, w2 in tv
-                                         if PROJECTOR in w1 + w2), sp.Integer(0))
+            out[f"kappa_{u}_{v}"] = _projected_pair(tu, _letter_terms(v, Z_B, Z_BB, J0), e)
     return out

@@ -215,17 +215,17 @@ def _population_pair_functions() -> dict[str, Any]:
     return {k: sp.lambdify((d.G, J0, d.Z_A, d.Z_AB, d.Z_B, d.Z_BB), v, "numpy") for k, v in pairs.items()}
 
 
-def _population_moments(g_eff: float, J0_eff: float, a: np.ndarray, c: list[np.ndarray],
-                        dw: np.ndarray) -> dict[str, float]:
-    """The coupling mean's ``alpha`` (of ``(1/N) tr C``), ``kappa`` (of ``(1/N) tr C^2``) and ``c`` (N mean_cross)
-    of the equal-time linear-equivalent covariance with letter coefficients ``c``."""
+def _le_population_moments(g_eff: float, J0_eff: float, a: np.ndarray, c: list[np.ndarray],
+                           dw: np.ndarray) -> dict[str, float]:
+    """The coupling mean's ``alpha`` (of ``(1/N) tr C``: :func:`population_shift` integrated), ``kappa`` (of
+    ``(1/N) tr C^2``) and ``c`` (N mean_cross) of the equal-time linear-equivalent covariance with letter
+    coefficients ``c``."""
     from derivations.dimension_finite_size import LE_LETTERS
 
     fn = _population_pair_functions()
     one = np.ones_like(a)
     A, B = a[:, None], a[None, :]
-    alpha = sum(float(np.real(dw @ (cu * fn[f"alpha_{u}"](g_eff, J0_eff, a, np.conj(a), one, one) * one)))
-                for u, cu in zip(LE_LETTERS, c, strict=True))
+    alpha = float(dw @ population_shift(c, g_eff, J0_eff, a))
     mean = sum(float(np.real(dw @ (cu * fn[f"mean_{u}"](g_eff, J0_eff, a, np.conj(a), one, one) * one)))
                for u, cu in zip(LE_LETTERS, c, strict=True))
     W2 = np.outer(dw, dw)
@@ -305,7 +305,7 @@ def _cross_linear_equivalent(words: _Words, coefs: dict[str, list[np.ndarray]], 
     ``(a - dJ) x = J r + xi`` with i.i.d. residuals is O(N)-invariant, so they are exact for it. ``a0``: the exact
     large-N ``a`` per series; it replaces the grid's (whose ``|w| > W_MAX`` tail of ``sigma2/w^2`` is missing, 0.2 %
     at sigma2 = 1) inside ``m2 = a^2 + ...`` as well. ``J0_eff = J0 <phi'>``: a coupling mean's population terms
-    (:func:`_population_moments`, :func:`derivations.dimension_finite_size.population_statistics`) are added, and
+    (:func:`_le_population_moments`, :func:`derivations.dimension_finite_size.population_statistics`) are added, and
     ``N_mean_cross_<x|phi>`` (its O(1/N) mean cross-covariance) and ``population_coef`` (what it adds to each
     coefficient) reported.
     """
@@ -320,7 +320,7 @@ def _cross_linear_equivalent(words: _Words, coefs: dict[str, list[np.ndarray]], 
              "m2_1": float(np.sum(W2 * np.real(words.pair(c, c, False, 1)))) + 2 * (a - a_grid) * a1}
         value, coef = _statistics(m)
         if J0_eff:
-            pm = _population_moments(words.g_eff, J0_eff, words.a, c, dw)
+            pm = _le_population_moments(words.g_eff, J0_eff, words.a, c, dw)
             st = _population_compiled()["statistics"]
             args = (m["a0"], m["m2_0"], pm["alpha"], pm["kappa"], pm["c"])
             for k in ("N_var_cross", "PR_over_N"):
