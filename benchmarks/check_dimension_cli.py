@@ -19,9 +19,9 @@ A nonlinear network at equal time gets the derived 1/N terms of its mean autocov
 also gets its derived 1/N terms and its own exact step map. A non-odd
 phi or a static input has no known step bias at equal time (a note says so). The 1/N terms of a nonlinear network's
 cross statistics are not derived, so near the edge of chaos (g_eff >= 0.95) expect N var_cross below and PR/N above
-the large-N values. The mean cross-covariance is compared with ``N_mean_cross / N`` (the derived population mode of
-a coupling mean in a symmetric state; 0 without one); where that is not derived (relu, a symmetry-broken state) with
-the large-N value 0, and its O(1/N) value shows. Prints each check (k SE, Student-t over networks - 1 dof) and
+the large-N values. The mean cross-covariance is compared with ``N_mean_cross / N`` (derived: the population mode of
+a coupling mean, and in an asymmetric state such as relu or a symmetry-broken one the gain-coupling channel and the
+pair terms beyond the linear equivalent, :mod:`workbench.theories.dimension.population_asymmetric`). Prints each check (k SE, Student-t over networks - 1 dof) and
 exits 1 if one fails.
 
 Measured (2026-11-29; N = 500, 16 networks x 2 trials, T = 1000, dt = 0.025, seeds 7 + i): every statistic within
@@ -73,8 +73,7 @@ Within tolerance: ``--phi Max(x,0)**2 --g 0.8 --sigma2 0.3`` (both covariances, 
 0.0059 +- 0.0004, not derived for this asymmetric state), ``--phi x/(1+x**2) --g 2 --input-var 0.5 --sigma2 0.1``,
 ``--phi sin(x) --g 1.2 --sigma2 0.5`` (both), ``--phi linear --g 0.9 --sigma2 1`` (zero frequency); ``--phi exp(-x**2)
 --g 1.5 --sigma2 0.3`` and ``--phi abs(x) --g 0.8 --sigma2 0.5`` all but mean_cross of phi (N mean_cross -0.0172 +-
-0.0004 and 0.185 +- 0.010 at equal time; the prototype benchmarks/study_mean_cross_asymmetric.py gives -0.0169 and
-0.1675).
+0.0004 and 0.185 +- 0.010 at equal time; now derived, -0.0183 and 0.198).
 """
 
 from __future__ import annotations

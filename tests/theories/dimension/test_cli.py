@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from dataclasses import replace
 
@@ -204,20 +205,21 @@ def test_nonlinear_eta_is_refused_naming_eta(capsys) -> None:
     (["--phi", "clip(x,-1,1)", "--g", "1.5", "--sigma2", "0.5"], False),  # odd (its Max/Min used to defeat is_odd)
     (["--phi", "linear", "--g", "0.5", "--sigma2", "1", "--J0", "0.5"], False),
 ])
-def test_mean_cross_note_where_its_one_over_n_value_is_not_derived(argv, noted, capsys) -> None:
-    """mean_cross_* is the large-N value 0 and N_mean_cross_* the derived O(1/N) population mode of a coupling mean
-    (0 without one); where the mean cross-covariance is O(1/N) but not derived (relu: simulated N mean_cross of phi
-    0.024-0.027; a symmetry-broken state) N_mean_cross_* is null with a reason and the JSON says so in notes."""
+def test_mean_cross_in_symmetric_and_asymmetric_states(argv, noted, capsys) -> None:
+    """mean_cross_* is the large-N value 0 and N_mean_cross_* the derived O(1/N) value: the population mode of a
+    coupling mean in a symmetric state (0 without one); in an asymmetric state (relu, a symmetry-broken state) also
+    the gain-coupling channel and the pair terms beyond the linear equivalent (population_asymmetric.py), with a
+    path-average SE and a note (relu: simulated N mean_cross of phi 0.024-0.027). x's is 0 without J0 in any state."""
     assert main(["dimension", *argv, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["mean_cross_phi"] == 0.0
     J0 = float(argv[argv.index("--J0") + 1]) if "--J0" in argv else 0.0
-    if noted:  # x's is 0 without J0 in any state (relu), not derived with one in an asymmetric state
-        assert data["N_mean_cross_phi"] is None and data["N_mean_cross_phi_reason"].startswith("not derived")
-        assert data["N_mean_cross_x"] == (0.0 if J0 == 0.0 else None)
-    else:
-        assert (data["N_mean_cross_x"] != 0.0) is (J0 != 0.0) and "N_mean_cross_x_reason" not in data
-    assert any("null: the O(1/N) mean cross-covariance" in n for n in data.get("notes", [])) is noted
+    assert (data["N_mean_cross_x"] != 0.0) is (J0 != 0.0) and "N_mean_cross_x_reason" not in data
+    assert "N_mean_cross_phi_reason" not in data and math.isfinite(data["N_mean_cross_phi"])
+    if noted:
+        assert data["N_mean_cross_phi"] > 0.0 and 0 < data["error_estimates"]["N_mean_cross_phi"] < 0.02 * data["N_mean_cross_phi"]
+        assert data["extras"]["N_mean_cross_phi_linear_equivalent"] != data["N_mean_cross_phi"]
+    assert any("asymmetric state" in n for n in data.get("notes", [])) is noted
 
 
 def test_population_note_where_the_mode_moves_pr_at_n_1000() -> None:

@@ -627,7 +627,7 @@ def dimension_comparisons(
             population = key == "mean_cross" and math.isfinite(n_mean_cross) and n_mean_cross != 0.0
             if population:
                 theory[key] += n_mean_cross / run.N
-            notes = [f"theory = derived population mode N_mean_cross / N = {n_mean_cross:.4g} / {run.N}"
+            notes = [f"theory = derived O(1/N) mean cross-covariance N_mean_cross / N = {n_mean_cross:.4g} / {run.N}"
                      if population else "",
                      f"prediction = theory {theory[key]:.6g} + {bias_reason or 'bias'} {bias:.3g}" if bias else "",
                      cv_note]

@@ -143,6 +143,8 @@ def edge_notes(res, spec) -> list[str]:
     return notes
 
 
+GAMMA_NOTE = 0.5
+"""Gain-coupling feedback ``gamma`` from which :func:`mean_cross_notes` calls the mode strong."""
 POPULATION_NOTE_N = 1000
 """Network size at which :func:`population_notes` sizes the population mode's term in PR/N."""
 
@@ -175,19 +177,32 @@ def population_notes(res) -> list[str]:
 
 
 def mean_cross_notes(res) -> list[str]:
-    """A note where the mean cross-covariance has an O(1/N) value this theory does not derive (``N_mean_cross_*``
-    null: a state whose gains correlate with the couplings, such as relu or a symmetry-broken state);
-    ``mean_cross_*`` is its large-N value 0 there. With a coupling mean in a symmetric state the population mode
-    gives ``N_mean_cross_*`` (:mod:`derivations.dimension_population`)."""
-    if math.isfinite(res.N_mean_cross_phi):
-        return population_notes(res)
-    which = "N_mean_cross_phi is" if math.isfinite(res.N_mean_cross_x) else "N_mean_cross_x/_phi are"
-    return [f"{which} null: the O(1/N) mean cross-covariance is derived for symmetric states (phi odd about its mean "
-            "activity, no input mean, with or without a coupling mean J0; x's also without J0 in any state) and not "
-            "here (simulated N mean_cross of phi: 0.024-0.027 for relu at g = 0.8, sigma2 = 0.5; 0.31 for tanh at "
-            "g = 1.2, sigma2 = 1, J0 = 2, a symmetry-broken state; a prototype that reproduces the relu values, "
-            "benchmarks/study_mean_cross_asymmetric.py); mean_cross_x/_phi are the large-N value 0 and the other "
-            "statistics are unaffected at large N"]
+    """Notes on the O(1/N) mean cross-covariance ``N_mean_cross_*`` (``mean_cross_*`` is its large-N value 0): the
+    population mode of a coupling mean (:func:`population_notes`) and, in an asymmetric state (gains correlated
+    with the couplings: relu, softplus, an input mean, a symmetry-broken state), how it is obtained
+    (:mod:`workbench.theories.dimension.population_asymmetric`); where it is null (no spec to derive it from), why."""
+    if not math.isfinite(res.N_mean_cross_phi):
+        which = "N_mean_cross_phi is" if math.isfinite(res.N_mean_cross_x) else "N_mean_cross_x/_phi are"
+        return [f"{which} null: the O(1/N) mean cross-covariance of this state is not derived here; mean_cross_x/_phi "
+                "are the large-N value 0 and the other statistics are unaffected at large N"]
+    notes = population_notes(res)
+    le = res.extras.get("N_mean_cross_phi_linear_equivalent")
+    if le is not None:
+        se = res.error_estimates.get("N_mean_cross_phi", math.nan)
+        notes.append(f"N_mean_cross_phi = {res.N_mean_cross_phi:.4g} +- {se:.2g} (path-average SE): the gains of this "
+                     "asymmetric state correlate with the couplings, which adds a rank-one channel to the population "
+                     f"means (linear-equivalent part {le:.4g}) and pair terms of phi beyond the linear equivalent "
+                     "(Mehler, shared-input cumulants, direct links; population_asymmetric.py); simulated at N = 500 "
+                     "(16 networks) within 2 SE on 8 lines and 3.2 SE on one (relu at g = 0.8, sigma2 = 0.5: "
+                     "0.0236 +- 0.0016, 0.027 +- 0.002 at N = 1000, against 0.0263)")
+    gamma = res.extras.get("gain_coupling_gamma", 0.0)
+    if gamma >= GAMMA_NOTE:
+        notes.append(f"the gain-coupling mode is strong (gamma = g^2 <(pbar d)'> = {gamma:.3g}, its static gain "
+                     f"1/(1 - gamma) = {1 / (1 - gamma):.3g}; gamma -> 1 where the stationary state ends, relu at "
+                     "g -> sqrt 2): its own 1/N terms are not derived and show at moderate N, most at zero frequency "
+                     "(relu g = 1.2, sigma2 = 0.5, gamma = 0.66, N = 500: PR/N 18 % below, N var_cross 84 % above, "
+                     "2.6-2.9 SE)")
+    return notes
 
 
 def _frequency_resolved(spec, freqs: list[float]):
@@ -230,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  phi: PR/N = {res.PR_over_N_phi:.6g}, mean autocov = {res.mean_autocov_phi:.6g}, "
               f"N var cross = {res.N_var_cross_phi:.6g}")
         if math.isfinite(res.N_mean_cross_phi) and (res.N_mean_cross_x or res.N_mean_cross_phi):
-            print(f"  N mean cross (population mode of J0, O(1/N)): x {res.N_mean_cross_x:.6g}, "
+            print(f"  N mean cross (O(1/N): population mode, gain-coupling correlation): x {res.N_mean_cross_x:.6g}, "
                   f"phi {res.N_mean_cross_phi:.6g}")
         if fs is not None:
             print("\n".join(fs.text_lines()))

@@ -525,25 +525,30 @@ def _statistics(sp_: UnitSpectra, covariance: str, window: float | None = None, 
 
 
 def _mean_cross(sp_: UnitSpectra, covariance: str, J0: float, window: float | None = None,
-                richardson: bool = True) -> dict[str, float]:
+                richardson: bool = True, spec: ModelSpec | None = None, dmft: Any = None) -> dict[str, float]:
     """``N mean_{i != j} C_ij`` of x and phi at leading order: the population mode of the coupling mean
     (:mod:`derivations.dimension_population`), integrated like the other statistics (equal time: over w; zero
     frequency: at w = 0 or with the estimator's window weight); 0 without a coupling mean. A state that is not
     symmetric (relu, or a mean input or activity with phi not odd about it): x's is 0 without a coupling mean (the
     population mean of x is driven through the couplings' column sums, which do not correlate with the gains), the
-    rest NaN (not derived; ``benchmarks/study_mean_cross_asymmetric.py`` holds a prototype)."""
-    if not sp_.symmetric:
-        return {"N_mean_cross_x": 0.0 if J0 == 0.0 else math.nan, "N_mean_cross_phi": math.nan}
-    if J0 == 0.0:
-        return {"N_mean_cross_x": 0.0, "N_mean_cross_phi": 0.0}
-    from derivations.dimension_population import kernels
-
+    rest from :mod:`.population_asymmetric` given the ``spec`` (and its solved ``dmft``), else NaN; it adds the
+    keys ``N_mean_cross_phi_se`` (path averages) and ``N_mean_cross_phi_le`` (the linear-equivalent part)."""
     if covariance == "equal-time" or window is not None:
         grid = sp_ if window is None else _windowed(sp_, window, richardson)
         w, dw, a, a_phi = grid.w, grid.dw, grid.C_x, grid.unit_weights @ grid.C_phi
     else:
         w, dw = np.zeros(1), np.ones(1)
         a, a_phi = sp_.C_x_at(w), sp_.unit_weights @ sp_.C_phi_at(w)
+    if not sp_.symmetric:
+        if spec is None:
+            return {"N_mean_cross_x": 0.0 if J0 == 0.0 else math.nan, "N_mean_cross_phi": math.nan}
+        from .population_asymmetric import asymmetric_mean_cross
+
+        return asymmetric_mean_cross(spec, sp_, dmft if dmft is not None else _dmft_result(spec), w, dw)
+    if J0 == 0.0:
+        return {"N_mean_cross_x": 0.0, "N_mean_cross_phi": 0.0}
+    from derivations.dimension_population import kernels
+
     return {f"N_mean_cross_{which}": float(dw @ np.broadcast_to(kernels()[f"N_mean_cross_{which}"](
         w, J0, sp_.d_mean, sp_.d2, a, a_phi), w.shape)) for which in ("x", "phi")}
 
@@ -556,7 +561,7 @@ def population_mean_cross(spec: ModelSpec, covariance: str = "equal-time", windo
         return {"N_mean_cross_x": 0.0, "N_mean_cross_phi": 0.0}
     unit, tau = unit_time(spec)
     k = tau if covariance == "zero-frequency" else 1.0
-    out = _mean_cross(unit_spectra(unit), covariance, J0, None if window is None else window / tau)
+    out = _mean_cross(unit_spectra(unit), covariance, J0, None if window is None else window / tau, spec=unit)
     return {key: k * v for key, v in out.items()}
 
 
@@ -617,13 +622,21 @@ def solve_nonlinear(
     spectra = unit_spectra(spec, n_freq=n_freq, n_units=n_units, n_quad=n_quad, dmft=dmft)
     stats = _statistics(spectra, covariance, window, richardson)
     var_diag_phi = stats.pop("var_diag_phi")
-    mean_cross = _mean_cross(spectra, covariance, float(spec.J0[0][0]), window, richardson)
+    mean_cross = _mean_cross(spectra, covariance, float(spec.J0[0][0]), window, richardson, spec=spec, dmft=dmft)
+    cross_se = mean_cross.pop("N_mean_cross_phi_se", None)
+    cross_le = mean_cross.pop("N_mean_cross_phi_le", None)
+    mean_cross.pop("N_mean_cross_x_le", None)
+    channel = {k: mean_cross.pop(k) for k in ("gain_coupling_beta", "gain_coupling_gamma") if k in mean_cross}
     errors: dict[str, Any] = {}
     if covariance == "equal-time" or window is not None:  # a coarser grid: half the sinh points or the window's
         rough = (_statistics(regrid(spectra, (n_freq // 4) * 2 + 1), covariance) if window is None
                  else _statistics(spectra, covariance, window, richardson, per_period=5))
         errors = {k: abs(stats[k] - rough[k]) for k in stats if k != "var_diag_phi"}
+    if cross_se is not None:
+        errors["N_mean_cross_phi"] = cross_se
     extras = {
+        **({"N_mean_cross_phi_linear_equivalent": cross_le} if cross_le is not None else {}),
+        **channel,
         **({"window": float(window), "richardson": bool(richardson)} if window is not None else {}),
         "var_diag_x": 0.0,
         "var_diag_phi": var_diag_phi,

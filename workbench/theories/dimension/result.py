@@ -9,9 +9,9 @@ from typing import Any
 __all__ = ["COVARIANCES", "METHODS", "DimensionResult", "check_window"]
 
 COVARIANCES = ("equal-time", "zero-frequency")
-NOT_DERIVED_MEAN_CROSS = ("not derived: the gains correlate with the couplings (a phi not odd about its mean activity or "
-                          "input, such as relu, or a symmetry-broken state)")
-"""Why ``N_mean_cross`` is null: the population mode is derived for symmetric states only."""
+NOT_DERIVED_MEAN_CROSS = "not derived here: an asymmetric state (gains correlated with the couplings) solved without its spec"
+"""Why ``N_mean_cross`` is null (:func:`workbench.theories.dimension.nonlinear.solve_nonlinear` derives it, in
+symmetric states from the population mode, in asymmetric ones from :mod:`.population_asymmetric`)."""
 METHODS = ("linear", "cavity")
 
 
