@@ -140,3 +140,16 @@ def test_relu_against_simulation() -> None:
     _within(vals, res.N_mean_cross_phi)
     cl = unit_classes(spec, nl._dmft_result(spec), 41)
     assert cl.avg(cl.e) > 0.1  # an asymmetric state: <phi''> = P(x = 0) density is not 0
+
+
+def test_timescale_scales_value_and_error_alike() -> None:
+    """A timescale tau = 2 at zero frequency: the value, its path-average SE and the linear-equivalent part are the
+    unit-time network's (sigma2 / tau) times tau (the SE used to stay in unit time)."""
+    tau, s2 = 2.0, 0.5
+    res = nl.solve_nonlinear(ModelSpec.simple(g=0.8, phi="relu", sigma2=s2, tau=tau), covariance="zero-frequency")
+    unit = nl.solve_nonlinear(ModelSpec.simple(g=0.8, phi="relu", sigma2=s2 / tau), covariance="zero-frequency")
+    assert res.N_mean_cross_phi == pytest.approx(tau * unit.N_mean_cross_phi, rel=1e-9)
+    assert res.error_estimates["N_mean_cross_phi"] == pytest.approx(tau * unit.error_estimates["N_mean_cross_phi"],
+                                                                    rel=1e-9)
+    assert res.extras["N_mean_cross_phi_linear_equivalent"] == pytest.approx(
+        tau * unit.extras["N_mean_cross_phi_linear_equivalent"], rel=1e-9)

@@ -617,7 +617,12 @@ def solve_nonlinear(
                        mean_autocov_phi=k * res.mean_autocov_phi, N_mean_cross_x=k * res.N_mean_cross_x,
                        N_mean_cross_phi=k * res.N_mean_cross_phi, N_var_cross_x=k * k * res.N_var_cross_x,
                        N_var_cross_phi=k * k * res.N_var_cross_phi,
+                       error_estimates={key: v * (k * k if key.startswith("N_var_cross") else
+                                                  1.0 if key.startswith("PR") else k)
+                                        for key, v in res.error_estimates.items()},
                        extras={**res.extras, "var_diag_phi": k * k * res.extras["var_diag_phi"], "time_unit": tau,
+                               **{key: k * res.extras[key] for key in ("N_mean_cross_phi_linear_equivalent",)
+                                  if key in res.extras},
                                **({"window": float(window)} if window is not None else {})})
     spectra = unit_spectra(spec, n_freq=n_freq, n_units=n_units, n_quad=n_quad, dmft=dmft)
     stats = _statistics(spectra, covariance, window, richardson)
