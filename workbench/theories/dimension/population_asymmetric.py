@@ -180,7 +180,7 @@ def beyond_le_spectra(spec: ModelSpec, res: Any, sp_: Any, w: np.ndarray, lag_ma
     return {"B": B.mean(2), "B_batches": B}
 
 
-def _le_sources(sp_: Any, cl: Classes, a: np.ndarray, C_phi: np.ndarray) -> np.ndarray:
+def _le_sources(cl: Classes, a: np.ndarray, C_phi: np.ndarray) -> np.ndarray:
     """The LE N-covariance of the five sources per frequency, shape (5, 5, w): x-driven (1, d, pbar d) times
     ``a``; residual (1, pbar) times ``Sigma_r``."""
     sig_r = C_phi - (cl.d * cl.d)[:, None] * a[None, :]
@@ -211,7 +211,7 @@ def asymmetric_mean_cross(spec: ModelSpec, sp_: Any, res: Any, w: np.ndarray, dw
     a_phi = cl.avg(C_phi)
     beta, gamma = g2 * cl.avg(cl.e), g2 * cl.avg(cl.d * cl.d + cl.pbar * cl.e)
     coef = asymmetric_coefficients()(w, J0, cl.avg(cl.d), cl.avg(cl.pbar * cl.d), beta, gamma)
-    K = _le_sources(sp_, cl, a, C_phi)
+    K = _le_sources(cl, a, C_phi)
     lag_max = float(min(max(sp_.info.get("lag_max", 40.0), 20.0), 100.0))
     extra = beyond_le_spectra(spec, res, sp_, w, lag_max)
     Kb = K.copy()
