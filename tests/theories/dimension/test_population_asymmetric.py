@@ -153,3 +153,26 @@ def test_timescale_scales_value_and_error_alike() -> None:
                                                                     rel=1e-9)
     assert res.extras["N_mean_cross_phi_linear_equivalent"] == pytest.approx(
         tau * unit.extras["N_mean_cross_phi_linear_equivalent"], rel=1e-9)
+
+
+def test_check_adds_the_theory_path_average_se() -> None:
+    """The simulation check of the mean cross-covariance adds the derived N_mean_cross / N to the prediction and its
+    path-average SE / N to the estimate's SE in quadrature (stated in the note)."""
+    from types import SimpleNamespace
+
+    from workbench.compare import student_k
+    from workbench.sim.estimators import DIMENSION_KEYS
+    from workbench.theories.dimension.checks import DimensionRun, dimension_comparisons
+
+    keys = ("PR_over_N", "mean_autocov", "N_var_cross", "mean_cross")
+    result = SimpleNamespace(**{f"{k}_{w}": 0.0 for k in keys for w in ("x", "phi")}, covariance="equal-time",
+                             N_mean_cross_x=0.0, N_mean_cross_phi=0.03, error_estimates={"N_mean_cross_phi": 0.004})
+    run = DimensionRun(N=100, networks=4)
+    rows = np.zeros((4, len(DIMENSION_KEYS)))
+    rows[:, DIMENSION_KEYS.index("mean_cross")] = [2e-4, 4e-4, 3e-4, 3e-4]
+    (c,) = [c for c in dimension_comparisons(result, {"x": rows, "phi": rows}, run, which=("phi",))
+            if c.quantity == "mean_cross_phi"]
+    se = math.hypot(float(np.std(rows[:, DIMENSION_KEYS.index("mean_cross")], ddof=1)) / 2, 4e-5)
+    assert c.theory == pytest.approx(3e-4)
+    assert c.tolerance == pytest.approx(student_k(dof=3) * se)
+    assert "path-average SE" in c.reason

@@ -625,9 +625,14 @@ def dimension_comparisons(
             est, se, dof, cv_note = network_estimate(arrays, w, key)
             bias = float((biases or {}).get(w, {}).get(key, 0.0))
             population = key == "mean_cross" and math.isfinite(n_mean_cross) and n_mean_cross != 0.0
+            theory_se = 0.0
             if population:
                 theory[key] += n_mean_cross / run.N
+                # an asymmetric state's value holds path averages: their SE joins the estimate's in quadrature
+                theory_se = float(getattr(result, "error_estimates", {}).get(f"N_mean_cross_{w}", 0.0)) / run.N
+                se = math.hypot(se, theory_se)
             notes = [f"theory = derived O(1/N) mean cross-covariance N_mean_cross / N = {n_mean_cross:.4g} / {run.N}"
+                     + (f" (path-average SE {theory_se:.2g} in the SE)" if theory_se else "")
                      if population else "",
                      f"prediction = theory {theory[key]:.6g} + {bias_reason or 'bias'} {bias:.3g}" if bias else "",
                      cv_note]
