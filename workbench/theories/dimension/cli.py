@@ -193,8 +193,8 @@ def mean_cross_notes(res) -> list[str]:
                      "asymmetric state correlate with the couplings, which adds a rank-one channel to the population "
                      f"means (linear-equivalent part {le:.4g}) and pair terms of phi beyond the linear equivalent "
                      "(Mehler, shared-input cumulants, direct links; population_asymmetric.py); simulated at N = 500 "
-                     "(16 networks) within 2 SE on 8 lines and 3.2 SE on one (relu at g = 0.8, sigma2 = 0.5: "
-                     "0.0236 +- 0.0016, 0.027 +- 0.002 at N = 1000, against 0.0263)")
+                     "(16 networks) within 2 SE on 8 lines and 3.2 SE on one, 0.05 SE at N = 1000 (relu at g = 0.8, "
+                     "sigma2 = 0.5: 0.0236 +- 0.0016, 0.0274 +- 0.0015 at N = 1000, against 0.0263)")
     gamma = res.extras.get("gain_coupling_gamma", 0.0)
     if gamma >= GAMMA_NOTE:
         notes.append(f"the gain-coupling mode is strong (gamma = g^2 <(pbar d)'> = {gamma:.3g}, its static gain "

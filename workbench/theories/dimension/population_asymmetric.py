@@ -34,7 +34,8 @@ seeds 7 + i), simulated against derived N mean_cross of phi: relu g = 0.8, sigma
 0.0179 +- 0.0014 against 0.0179; tanh g = 1, sigma2 = 0.3, input mean 0.5: -0.0071 +- 0.0014 against -0.0078;
 tanh g = 1.2, sigma2 = 1, J0 = 2 (symmetry broken): x 2.11 +- 0.13, phi 0.306 +- 0.029 against 1.97, 0.266. The
 largest deviation: relu with J0 = -0.5, phi -0.0032 +- 0.0006 against -0.0013 (3.2 SE; the LE part -0.0077 and the
-pair terms +0.0063 nearly cancel there; x -0.0509 +- 0.0016 against -0.0494). The per-network linear equivalent of
+pair terms +0.0063 nearly cancel there; x -0.0509 +- 0.0016 against -0.0494), a finite-size effect: at N = 1000
+(8 networks) phi -0.0014 +- 0.0007, x -0.0495 +- 0.0028; relu without J0 there 0.0274 +- 0.0015. The per-network linear equivalent of
 sampled networks (their own static means) checks the LE part (tests).
 """
 
