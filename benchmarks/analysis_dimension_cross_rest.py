@@ -58,6 +58,7 @@ def _setup(spec: ModelSpec) -> dict[str, Any]:
     rho = sp_.C_phi[0] - sp_.d2 * sp_.C_x
     p3 = gauss_average_value(nl._phi_functions(spec, 3)[3], 0.0, fs.value["mean_autocov_x"], 80)
     return {"fs": fs, "sp": sp_, "a": a, "S": S, "rho": rho, "d": math.sqrt(sp_.d2), "gain_slope": 0.5 * p3,
+            "sigma2": float(spec.noise.sigma2),
             "words": _Words(sp_.g * math.sqrt(sp_.d2), w, diagonal=True), "Words": _Words}
 
 
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--g", type=float, default=1.2)
     ap.add_argument("--sigma2", type=float, default=1.0)
     a = ap.parse_args(argv)
-    c = {**_setup(ModelSpec.simple(g=a.g, phi=a.phi, sigma2=a.sigma2)), "sigma2": a.sigma2}
+    c = _setup(ModelSpec.simple(g=a.g, phi=a.phi, sigma2=a.sigma2))
     ren, two, row = renormalisation(c), two_site_spread(c), row_norm(c)
     for which in ("x", "phi"):
         le = c["fs"].info["linear_equivalent_cross"][f"N_var_cross_{which}"]

@@ -245,14 +245,16 @@ def test_simulated_coefficient(tanh_fs) -> None:
 
 
 def test_cross_rest_analysis(capsys, benchmark_module) -> None:
-    """``benchmarks/analysis_dimension_cross_rest.py``: its two partial terms of the nonlinear rest of N var_cross
-    (tanh g = 1.2: -3.3 and -1.8 for x, against a measured rest of -8.0 +- 0.9) and its one-line output; for a linear
-    phi there is no rest (both terms vanish)."""
+    """``benchmarks/analysis_dimension_cross_rest.py``: its three partial terms of the nonlinear rest of N var_cross
+    (tanh g = 1.2: -3.3, -1.8 and -0.22 for x, against a measured rest of -8.0 +- 0.9) and its one-line output; for a
+    linear phi there is no rest (every term vanishes)."""
     mod = benchmark_module("analysis_dimension_cross_rest")
     c = mod._setup(TANH)
     ren, two = mod.renormalisation(c), mod.two_site_spread(c)
     assert ren["x"] == pytest.approx(-3.33, abs=0.05) and two["x"] == pytest.approx(-1.84, abs=0.05)
     assert ren["phi"] == pytest.approx(-0.56, abs=0.02) and two["phi"] == pytest.approx(-0.255, abs=0.01)
+    row = mod.row_norm(c)  # the gain-row-norm correlation: a tenth of what is missing
+    assert row["x"] == pytest.approx(-0.224, abs=0.01) and row["phi"] == pytest.approx(-0.107, abs=0.005)
     assert mod.main(["--phi", "0.5*x", "--g", "0.6", "--sigma2", "1"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2
