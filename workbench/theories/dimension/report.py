@@ -95,7 +95,7 @@ def derivation_section(content: ReportContent) -> None:
              "(phi), N times")
     sec.equation(_eq(r"N \bar{c}^{x}(\omega)", pop["N_mean_cross_x"]), "population mode of x")
     sec.equation(_eq(r"N \bar{c}^{\phi}(\omega)", pop["N_mean_cross_phi"]), "population mode of phi(x)")
-    from derivations.dimension_population import BETA, GAMMA, J0, asymmetric_algebra
+    from derivations.dimension_population import BETA, GAMMA, J0, W, asymmetric_algebra
 
     n_, q_, k_ = sp.Symbol("N"), sp.Symbol("q"), sp.Symbol("k")
     mu_, pbar_ = sp.Symbol(r"\mu"), sp.Symbol(r"\bar{p}")
@@ -109,8 +109,11 @@ def derivation_section(content: ReportContent) -> None:
              split, " adds the rate-weighted population ", channel, ", with the feedbacks ", feedbacks[0],
              " onto Phi and ", feedbacks[1], " onto P (derivations/dimension_population.py, asymmetric_algebra; "
              "beta = 0 gives the symmetric closure). Without a coupling mean, Phi takes the sources of P with")
-    sec.equation(_eq(r"\partial \Phi / \partial p", asymmetric_algebra()["c_Phi"][2].subs(J0, 0)),
-                 "gain-coupling channel of phi(x)")
+    s_ = sp.Symbol("S")  # S = 1/(1 + i w): the derived factor, shown in S when it equals beta S / (1 - gamma S)
+    factor = sp.simplify(asymmetric_algebra()["c_Phi"][2].subs(J0, 0).subs(W, (1 - s_) / (sp.I * s_)))
+    shown = BETA * s_ / (1 - GAMMA * s_)
+    sec.equation(_eq(r"\partial \Phi / \partial p", shown if sp.simplify(factor - shown) == 0 else factor),
+                 "gain-coupling channel of phi(x), S = 1/(1 + i w)")
     sec.text("and the pair terms of phi beyond the linear equivalent (Mehler, the shared inputs' third and fourth "
              "cumulants, direct links; workbench/theories/dimension/population_asymmetric.py) enter as residual "
              "sources. relu at g = 0.8, sigma2 = 0.5: N times the mean cross-covariance of phi is 0.0263 (linear equivalent "
