@@ -48,7 +48,8 @@ def test_simulation_starts_from_the_stationary_variance(benchmark_module) -> Non
 def test_nonlinear_one_over_n_terms_are_added_where_derived_and_small(benchmark_module, monkeypatch, capsys) -> None:
     """At equal time the derived coef/N of the mean autocovariances and a coupling mean's population terms of N
     var_cross and PR/N are added (the numbers are tested in test_finite_size_nonlinear.py: a stand-in result here); a
-    term beyond MAX_TERM of its value is left out with a note; zero frequency and relu (refused) get nothing."""
+    term beyond MAX_TERM of its value is left out with a note, and all of them below the expansion's N; zero frequency
+    and relu (refused) get nothing."""
     from types import SimpleNamespace
 
     import workbench.theories.dimension.finite_size_nonlinear as fsn
@@ -57,7 +58,7 @@ def test_nonlinear_one_over_n_terms_are_added_where_derived_and_small(benchmark_
     spec, res = mod._theory("--phi tanh --g 0.9 --sigma2 0.5 --J0 0.8", "equal-time", 12.5)
     stand_in = SimpleNamespace(coef={"mean_autocov_x": 1.0, "mean_autocov_phi": 0.5}, info={"linear_equivalent_cross": {
         "population_coef": {"N_var_cross_x": 2.0, "PR_over_N_x": -500.0, "N_var_cross_phi": 1.0,
-                            "PR_over_N_phi": -1.0}}})
+                            "PR_over_N_phi": -1.0}}, "expansion_min_N": 100.0, "g_eff": 0.7})
     monkeypatch.setattr(fsn, "nonlinear_finite_size", lambda s: stand_in)
     biases, reason = mod._with_nonlinear_finite_size(spec, res, "equal-time", 500, {"x": {"mean_autocov": 0.1}}, "b")
     assert reason == "b + derived 1/N terms of the mean autocovariance and the population mode's"
@@ -65,6 +66,10 @@ def test_nonlinear_one_over_n_terms_are_added_where_derived_and_small(benchmark_
     assert biases["phi"] == pytest.approx({"mean_autocov": 0.5 / 500, "N_var_cross": 1 / 500, "PR_over_N": -1 / 500})
     assert biases["x"]["N_var_cross"] == pytest.approx(2 / 500) and "PR_over_N" not in biases["x"]
     assert "PR_over_N_x is -1 at N = 500" in capsys.readouterr().out
+    # below the expansion's N (near the edge: tanh g = 2, sigma2 = 0.5 needs N >= 2160) nothing is added, with a note
+    stand_in.info["expansion_min_N"] = 2160.0
+    assert mod._with_nonlinear_finite_size(spec, res, "equal-time", 500, None, "b") == (None, "b")
+    assert "below the 1/N expansion's N >= 2160" in capsys.readouterr().out
     monkeypatch.undo()
     for line, cov in (("--phi tanh --g 0.9 --sigma2 0.5", "zero-frequency"), ("--phi relu --g 0.8 --sigma2 0.5",
                                                                              "equal-time")):

@@ -148,6 +148,10 @@ def test_tanh_coefficients(tanh_fs) -> None:
     (2 x N var_cross for real symmetric C), most of it from the self-couplings (removed from the curvature term)."""
     fs = tanh_fs
     assert fs.value["mean_autocov_x"] == pytest.approx(0.806218, abs=1e-5)
+    # where the expansion holds: N >= 10 / (1 - g_eff^2)^2 = 62 (the report's study runs N = 125)
+    assert fs.info["expansion_min_N"] == pytest.approx(10 / (1 - fs.info["g_eff"] ** 2) ** 2) and 50 < fs.info[
+        "expansion_min_N"] < 70
+    assert any("expansion holds for N >= 62" in line for line in fs.text_lines())
     assert fs.info["linear_equivalent_x"] == pytest.approx(1.18089, abs=1e-3)
     assert fs.parts["mean_autocov_x"]["twisted"] == pytest.approx(-0.29485, abs=1e-3)
     assert fs.coef["mean_autocov_x"] == pytest.approx(0.189, abs=0.02)

@@ -106,8 +106,8 @@ from workbench.errors import SpecError
 from workbench.spec import ModelSpec
 from workbench.theories.dimension.unit_perturbations import self_coupling
 
-__all__ = ["CROSS_KEYS", "KEYS", "PARTS", "NonlinearFiniteSize", "nonlinear_finite_size", "population_shift",
-           "self_coupling"]
+__all__ = ["CROSS_KEYS", "EXPANSION_N_FACTOR", "KEYS", "PARTS", "NonlinearFiniteSize", "expansion_min_N",
+           "nonlinear_finite_size", "population_shift", "self_coupling"]
 
 KEYS = ("mean_autocov_x", "mean_autocov_phi")
 """Statistics with a 1/N coefficient for nonlinear networks."""
@@ -115,6 +115,19 @@ PARTS = ("twisted", "self_coupling", "reciprocal_loops", "input_cumulant", "sing
 """Cumulative parts of the coefficient (see the module docstring)."""
 CROSS_KEYS = ("N_var_cross", "PR_over_N", "N_var_diag")
 """Cross statistics whose linear-equivalent 1/N coefficient is reported (``info["linear_equivalent_cross"]``)."""
+EXPANSION_N_FACTOR = 10.0
+"""The leading 1/N term describes networks of ``N >= EXPANSION_N_FACTOR / (1 - g_eff^2)^2`` (:func:`expansion_min_N`)."""
+
+
+def expansion_min_N(g_eff: float) -> float:
+    """Smallest N at which the leading 1/N term of the mean autocovariance is a usable prediction,
+    ``10 / (1 - g_eff^2)^2``: the coefficients grow like ``(1 - g_eff^2)^-2`` towards the edge and the next order with
+    their square. Measured (``benchmarks/check_dimension_cli.py``, 2026-11-29): tanh g = 2, sigma2 = 0.5
+    (g_eff = 0.965, N >= 2160): simulated N (mean autocovariance - large-N value) +0.7 +- 9.9 (x) and -0.4 +- 0.9
+    (phi) at N = 500 (16 networks), -29 +- 7 and -3.0 +- 0.7 at N = 1000 (8 networks), against the derived -62 and
+    -10.7; within it, e.g. tanh g = 1.3, J0 = -1 (g_eff 0.90, N >= 290) and sin(x) g = 1.2 (0.89, N >= 240) at
+    N = 500, tanh g = 1.2, sigma2 = 1 (0.77, N >= 62) at N = 125, the derived term is within 2 SE."""
+    return EXPANSION_N_FACTOR / max(1.0 - g_eff * g_eff, 1e-12) ** 2
 
 
 @dataclass(frozen=True)
@@ -146,6 +159,8 @@ class NonlinearFiniteSize:
             parts = ", ".join(f"{p} {v:.4g}" for p, v in self.parts[key].items())
             lines.append(f"  1/N: mean autocov {k} = {self.value[key]:.6g} + {self.coef[key]:.4g}/N (cumulative: "
                          f"{parts})")
+        lines.append(f"  the 1/N expansion holds for N >= {self.info['expansion_min_N']:.0f} here (10 / (1 - g_eff^2)^2, "
+                     f"g_eff = {self.info['g_eff']:.3g}; nearer the edge the next orders matter)")
         lines.append(f"  unit spread N var_i C_ii: x {self.unit_spread['x']:.4g}, phi {self.unit_spread['phi']:.4g}")
         le = self.info["linear_equivalent_cross"]
         lines.append("  linear equivalent only (the nonlinear 1/N term of these is not derived): " + ", ".join(
@@ -551,7 +566,8 @@ def _nonlinear_finite_size(spec: ModelSpec, *, lag_step: float, lag_max: float |
                                   "heterogeneity": AB0 * float(dD[0]) + float(h[0]) + uphi}
     full = {k: parts[k]["heterogeneity"] for k in KEYS}
     value = {"mean_autocov_x": D0, "mean_autocov_phi": float(sp_.autocov_phi_units[0])}
-    info = {"g_eff": g * d, "lag_step": lag_step, "lag_max": T, "N_var_diag_x": float(VT[0, 0]),
+    info = {"g_eff": g * d, "expansion_min_N": expansion_min_N(g * d), "lag_step": lag_step, "lag_max": T,
+            "N_var_diag_x": float(VT[0, 0]),
             "N_var_diag_x_without_unit_terms": float(VO[0, 0]), "mean_phi_prime": d, "seed": int(seed), **u.info,
             "linear_equivalent_x": float(dw @ (full_words.diagonal(cx, 1) + pop_x)),
             "linear_equivalent_phi": float(dw @ (full_words.diagonal(cphi, 1) + pop_phi)),
