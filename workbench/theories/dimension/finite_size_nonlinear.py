@@ -125,8 +125,9 @@ def expansion_min_N(g_eff: float) -> float:
     their square. Measured (``benchmarks/check_dimension_cli.py``, 2026-11-29): tanh g = 2, sigma2 = 0.5
     (g_eff = 0.965, N >= 2160): simulated N (mean autocovariance - large-N value) +0.7 +- 9.9 (x) and -0.4 +- 0.9
     (phi) at N = 500 (16 networks), -29 +- 7 and -3.0 +- 0.7 at N = 1000 (8 networks), against the derived -62 and
-    -10.7; within it, e.g. tanh g = 1.3, J0 = -1 (g_eff 0.90, N >= 290) and sin(x) g = 1.2 (0.89, N >= 240) at
-    N = 500, tanh g = 1.2, sigma2 = 1 (0.77, N >= 62) at N = 125, the derived term is within 2 SE."""
+    -10.7; tanh g = 1.6, sigma2 = 0.7 (g_eff = 0.933, N >= 601) at N = 500: +2.5 +- 3.1 and +0.15 +- 0.5 against
+    -6.3 and -2.3. Within it, e.g. tanh g = 1.3, J0 = -1 (g_eff 0.90, N >= 290) and sin(x) g = 1.2 (0.89, N >= 240) at
+    N = 500, tanh g = 1.2, sigma2 = 1 (0.77, N >= 62) at N = 125, the checks with the derived term passed."""
     return EXPANSION_N_FACTOR / max(1.0 - g_eff * g_eff, 1e-12) ** 2
 
 
