@@ -24,7 +24,14 @@ sum of the two parts:
 
 They explain 65-80 % of x's rest and 35-45 % of phi's. A third part, ``row norm`` (:func:`row_norm`, 2026-11-29: the
 first-order correlation of each unit's gain with its own row norm, which sets its variance), adds only -0.002,
--0.010, -0.22 (x) and -0.004, -0.015, -0.11 (phi) in the three cases: about a tenth of what is missing. What is missing is, most likely, the correlation of each
+-0.010, -0.22 (x) and -0.004, -0.015, -0.11 (phi) in the three cases: about a tenth of what is missing. The fixed-J
+theory says the same on sampled networks (tanh g = 1.2, sigma2 = 1, N = 125, 40 networks, seeds 5000-5039): gains
+from the row norms alone (``gains="per-neuron"``) move N var_cross of x by N (per-neuron - shared) = -0.85 +- 0.25,
+the self-consistent gains (each unit at its predicted variance, which adds the off-diagonal sum ``sum_{k != l} J_ik
+J_il C^phi_kl`` of the network's own correlations) by -11.6 +- 2.6 (PR/N +0.20 +- 0.05 against +2.7 +- 0.4; the
+mean autocovariance -0.07 +- 0.02 against -1.37 +- 0.21). So the missing rest is carried by the off-diagonal part of
+each unit's variance, the loud collective directions that the couplings of its row project onto, not by its row
+norm: a rung between the two sheets of psi at every vertex, the next term to derive. What is missing is, most likely, the correlation of each
 unit's gain with the couplings that set its variance (units whose variance is high have low gains): a first-order
 covariance of the gain spread with resolvent words at three frequencies, not derived. Its size is measured by the
 self-consistent-gain closure on the simulated networks themselves (:mod:`workbench.theories.dimension.closure`,
