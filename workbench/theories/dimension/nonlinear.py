@@ -54,7 +54,7 @@ from workbench.spec import ModelSpec
 from workbench.theories.dimension.result import COVARIANCES, DimensionResult, check_window
 
 __all__ = ["UnitSpectra", "frequency_resolved_pairs", "instability_curve", "mixed_pair", "odd_about_phi0",
-           "population_mean_cross", "psi_frequency", "regrid", "solve_nonlinear", "unit_spectra"]
+           "population_mean_cross", "psi_frequency", "psi_from_products", "regrid", "solve_nonlinear", "unit_spectra"]
 
 W_MAX = 200.0
 """Largest |w| of the frequency grid (the integrands fall as |w|^-3 or faster)."""
@@ -400,6 +400,13 @@ def _kernel_matrices(g: float, d2: float, w1: np.ndarray, w2: np.ndarray) -> dic
     return {k: np.real(f(W1, W2, g, d2)) * np.ones_like(W1) for k, f in kernels().items()}
 
 
+def psi_from_products(K: dict[str, np.ndarray], cc: np.ndarray, xx: np.ndarray) -> dict[str, np.ndarray]:
+    """``psi^phi`` and ``psi^x`` from the derived kernels ``K`` (``M_minus_1``, ``x_wedge``, ``x_chain``) and the
+    spectral products ``cc = <C^phi(w1) C^phi(w2)>`` (over the unit classes) and ``xx = <d^2> C^x(w1) C^x(w2)`` at the
+    same frequency pairs."""
+    return {"psi_phi": K["M_minus_1"] * cc, "psi_x": K["x_wedge"] * cc + K["x_chain"] * xx}
+
+
 def psi_frequency(sp_: UnitSpectra, w1: np.ndarray, w2: np.ndarray) -> dict[str, np.ndarray]:
     """Frequency-resolved ``psi^phi(w1, w2)`` and ``psi^x(w1, w2)`` on the outer grid (figure data)."""
     w1, w2 = np.atleast_1d(np.asarray(w1, float)), np.atleast_1d(np.asarray(w2, float))
@@ -407,7 +414,7 @@ def psi_frequency(sp_: UnitSpectra, w1: np.ndarray, w2: np.ndarray) -> dict[str,
     c1, c2 = sp_.C_phi_at(w1), sp_.C_phi_at(w2)
     cc = np.einsum("k,ki,kj->ij", sp_.unit_weights, c1, c2)
     xx = sp_.d2 * np.outer(sp_.C_x_at(w1), sp_.C_x_at(w2))
-    return {"psi_phi": K["M_minus_1"] * cc, "psi_x": K["x_wedge"] * cc + K["x_chain"] * xx}
+    return psi_from_products(K, cc, xx)
 
 
 def frequency_resolved_pairs(spec: ModelSpec, w: np.ndarray) -> dict[str, np.ndarray]:
@@ -561,7 +568,7 @@ def population_mean_cross(spec: ModelSpec, covariance: str = "equal-time", windo
         return {"N_mean_cross_x": 0.0, "N_mean_cross_phi": 0.0}
     unit, tau = unit_time(spec)
     k = tau if covariance == "zero-frequency" else 1.0
-    out = _mean_cross(unit_spectra(unit), covariance, J0, None if window is None else window / tau, spec=unit)
+    out = _mean_cross(unit_spectra(unit), covariance, J0, None if window is None else window / tau)
     return {key: k * v for key, v in out.items()}
 
 

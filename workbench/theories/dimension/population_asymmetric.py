@@ -133,20 +133,17 @@ def _mehler(sp_: Any, w: np.ndarray, n_inner: int = 201) -> np.ndarray:
     """``int dw'/2pi psi^x(w', w' - w)``: N times the spectrum of the pair mean of ``c_ij(tau)^2``."""
     from derivations.dimension_cavity import kernels
 
-    from .nonlinear import regrid
+    from .nonlinear import psi_from_products, regrid
 
     inner = regrid(sp_, n_inner)
     nu = np.unique(np.abs(w))
     W1 = np.broadcast_to(inner.w[None, :], (nu.size, inner.w.size))
-    W2 = W1 - nu[:, None]
-    k = kernels()
-    c1 = inner.C_phi                                          # (classes, inner)
+    W2 = W1 - nu[:, None]                                     # the pairs (w', w' - nu), not an outer grid
+    K = {name: np.real(f(W1, W2, inner.g, inner.d2)) for name, f in kernels().items()}
     c2 = inner.C_phi_at(W2.ravel()).reshape(-1, *W2.shape)    # (classes, nu, inner)
-    cc = np.einsum("k,ki,kni->ni", inner.unit_weights, c1, c2)
+    cc = np.einsum("k,ki,kni->ni", inner.unit_weights, inner.C_phi, c2)
     xx = inner.d2 * inner.C_x[None, :] * inner.C_x_at(W2.ravel()).reshape(W2.shape)
-    psi = (np.real(k["x_wedge"](W1, W2, inner.g, inner.d2)) * cc
-           + np.real(k["x_chain"](W1, W2, inner.g, inner.d2)) * xx)
-    return np.interp(np.abs(w), nu, psi @ inner.dw)
+    return np.interp(np.abs(w), nu, psi_from_products(K, cc, xx)["psi_x"] @ inner.dw)
 
 
 def _weights(cl: Classes) -> tuple[np.ndarray, np.ndarray]:
@@ -156,9 +153,9 @@ def _weights(cl: Classes) -> tuple[np.ndarray, np.ndarray]:
     return wts, np.array([cl.e, cl.d * cl.d + cl.pbar * cl.e])
 
 
-def beyond_le_spectra(spec: ModelSpec, res: Any, sp_: Any, w: np.ndarray, lag_max: float) -> dict[str, np.ndarray]:
-    """The beyond-LE source covariance ``B[a, b](w)`` (weights 1, pbar; complex Hermitian per w) and its batch SE
-    (module docstring)."""
+def beyond_le_spectra(spec: ModelSpec, res: Any, sp_: Any, w: np.ndarray, lag_max: float) -> np.ndarray:
+    """The beyond-LE source covariance ``B[a, b](w)`` of each path batch (weights 1, pbar; complex Hermitian per w;
+    shape (2, 2, batches, w); module docstring)."""
     g2 = float(spec.g[0][0]) ** 2
     cl = unit_classes(spec, res, PATH_CLASSES)
     wts, dstein = _weights(cl)
@@ -178,7 +175,7 @@ def beyond_le_spectra(spec: ModelSpec, res: Any, sp_: Any, w: np.ndarray, lag_ma
                        + 0.25 * g2 * g2 * we[a] * we[b] * K4
                        + 0.5 * g2 * g2 * (wde[a] * we[b] * np.conj(k3) + we[a] * wde[b] * k3)
                        + 0.5 * g2 * (we[a] * np.conj(T[b]) + T[a] * we[b]))
-    return {"B": B.mean(2), "B_batches": B}
+    return B
 
 
 def _le_sources(cl: Classes, a: np.ndarray, C_phi: np.ndarray) -> np.ndarray:
@@ -212,18 +209,13 @@ def asymmetric_mean_cross(spec: ModelSpec, sp_: Any, res: Any, w: np.ndarray, dw
     a_phi = cl.avg(C_phi)
     beta, gamma = g2 * cl.avg(cl.e), g2 * cl.avg(cl.d * cl.d + cl.pbar * cl.e)
     coef = asymmetric_coefficients()(w, J0, cl.avg(cl.d), cl.avg(cl.pbar * cl.d), beta, gamma)
-    K = _le_sources(cl, a, C_phi)
+    le = _forms(coef, _le_sources(cl, a, C_phi))
     lag_max = float(min(max(sp_.info.get("lag_max", 40.0), 20.0), 100.0))
-    extra = beyond_le_spectra(spec, res, sp_, w, lag_max)
-    Kb = K.copy()
-    Kb[3:, 3:] += extra["B"]
-    le = _forms(coef, K)
-    full = _forms(coef, Kb)
-    per_batch = []
-    for b in range(PATH_BATCHES):
-        Kbb = K.copy()
-        Kbb[3:, 3:] += extra["B_batches"][:, :, b]
-        per_batch.append(float(dw @ (_forms(coef, Kbb)[1] - a_phi)))
+    B = beyond_le_spectra(spec, res, sp_, w, lag_max)
+    # c K c^+ is linear in K: the pair terms add c_r B c_r^+ on the residual sources, batch by batch
+    beyond = np.array([_forms(coef[:, 3:], B[:, :, b]) for b in range(PATH_BATCHES)])   # (batches, 2, w)
+    full = le + beyond.mean(0)
+    per_batch = (le[1] + beyond[:, 1] - a_phi) @ dw
     return {
         # x: exactly 0 without a coupling mean (c_m = (1, 0, 0, 0, 0), derivations.dimension_population)
         "N_mean_cross_x": float(dw @ (full[0] - a)) if J0 != 0.0 else 0.0,
