@@ -339,3 +339,35 @@ def test_coupling_mean_population_terms_of_the_linear_equivalent_cross_statistic
     assert le["N_mean_cross_phi"] == pytest.approx(res.N_mean_cross_phi, rel=1e-6)
     assert le["population_coef"]["N_var_cross_x"] == pytest.approx(2.218, abs=0.005)
     assert le["population_coef"]["PR_over_N_x"] == pytest.approx(-6.995, abs=0.01)
+
+
+def test_rung_analysis(benchmark_module, tanh_fs) -> None:
+    """``benchmarks/analysis_dimension_rung.py``: its linear-equivalent solver reproduces the fixed-J theory's
+    shared-gain covariances on one J (to the frequency grid's 1 %); its self-consistent closures are deterministic
+    (golden, N = 40) and the exact unit maps' second-order terms move them; for a linear phi every candidate term but
+    the LE's own diagonal vanishes and both closures are the LE."""
+    from workbench.theories.fixed import predict
+
+    mod = benchmark_module("analysis_dimension_rung")
+    c = mod.setup(TANH, 61)
+    J = 1.2 / math.sqrt(60) * np.random.default_rng(3).standard_normal((60, 60))
+    eye = np.eye(60)
+    cx, cp = mod.le_spectra(J, c["a"], c["S"], c["d"] * eye, {k: c["rho"][k] * eye for k in c["keep"]}, c["keep"])
+    ref = predict(J, "tanh", 1.0, gains="shared")
+    for cs, C in ((cx, ref.cov_x), (cp, ref.cov_phi)):
+        mine = sum(c["wq"][k] * cs[k].real for k in cs)
+        assert np.abs(mine - C).max() < 0.015 * np.abs(np.diag(C)).mean()
+        assert np.trace(mine) == pytest.approx(np.trace(C), rel=0.005)
+    J = 1.2 / math.sqrt(40) * np.random.default_rng(2).standard_normal((40, 40))
+    out = mod.closure_terms(J, c, mod.unit_maps(TANH, c))
+    golden = {"closure, exact maps": [-0.49626, -1.51712, 0.44049, -0.36910, -0.43930, 1.07252],
+              "closure, linearised": [-0.48568, -1.84257, 0.62184, -0.25346, -0.51008, 1.44198]}
+    for key, ref_row in golden.items():
+        assert out[key] == pytest.approx(ref_row, rel=2e-3, abs=2e-4), key
+    lin = ModelSpec.simple(g=0.6, phi="0.5*x", sigma2=1.0)
+    c = mod.setup(lin, 61)
+    J = 0.6 / math.sqrt(30) * np.random.default_rng(1).standard_normal((30, 30))
+    terms = mod.network_terms(J, c)
+    assert abs(terms["diagonal"]).max() > 0.05
+    assert all(np.abs(v).max() < 1e-5 for k, v in terms.items() if k != "diagonal")
+    assert all(np.all(v == 0) for v in mod.closure_terms(J, c, mod.unit_maps(lin, c)).values())
