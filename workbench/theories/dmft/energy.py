@@ -658,12 +658,14 @@ class DMFTSolver(Solver):
             res.info["T_box"] = T
 
     def _lyapunov(self, e0: float, pv: list[float]) -> float:
-        """The derived ``lambda(E0)``; an ``E0`` beyond the edge of its domain (a square root's zero,
-        :func:`_domain_edge`) by round-off only is taken at the edge (at g = 0 the ground energy 1 came out as
-        1 + 2e-16, so lambda was NaN instead of -1/tau); beyond that it stays NaN."""
+        """The derived ``lambda(E0)``; an ``E0`` within round-off of the edge of its domain (a square root's zero,
+        :func:`_domain_edge`), on either side, is taken at the edge, beyond it ``lambda`` stays NaN. At g = 0 the
+        ground energy 1 came out as 1 + 2e-16 (lambda NaN instead of -1/tau) or, with other library versions,
+        1 - 7e-16, where the square root's slope turns that round-off into an error of 1.3e-8 in lambda; a genuine
+        ``E0`` within 1e-12 of the edge moves lambda by at most ~1e-6 of its scale, far below its error estimate."""
         if self.lyap_edge is not None:
             edge = float(np.ravel(self.lyap_edge(*pv))[0])
-            if math.isfinite(edge) and edge < e0 <= edge + 1e-12 * max(1.0, abs(edge)):
+            if math.isfinite(edge) and abs(e0 - edge) <= 1e-12 * max(1.0, abs(edge)):
                 e0 = edge
         return float(self.lyap(e0, *pv))
 
