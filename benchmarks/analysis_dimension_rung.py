@@ -78,7 +78,7 @@ measured               -0.102 +- 0.008  -0.107          +0.41           -0.095 +
 What this says:
 
 - The heterogeneous LE overstates the rest, more so towards the edge: at tanh g = 1.2 both closures miss the mean
-  autocovariance's measured rest by 70-110 % (the derivation gets it within 5 %), at erf g = 0.9 by 30-60 %, at tanh
+  autocovariance's measured rest by 70-110 % (the derivation gets it within 6 %), at erf g = 0.9 by 30-60 %, at tanh
   g = 0.8 they are near it for x. A closure is about its first-order ``gain + resid`` (tanh g = 1.2: -1.86 for the
   mean of x). The exact single-unit curvature moves the closures by only 0-17 % (paired on the same networks).
 - Its self-coupling channel (``gain + resid`` with J_ii less without) matches the derivation's exact self-coupling
