@@ -58,7 +58,7 @@ def _setup(spec: ModelSpec) -> dict[str, Any]:
     from workbench.theories.dimension.finite_size_nonlinear import _Words, nonlinear_finite_size
 
     fs = nonlinear_finite_size(spec)
-    sp_ = nl.unit_spectra(spec) if nl._is_linear(spec) else nl.unit_spectra(spec, dmft=nl._dmft_result(spec))
+    sp_ = nl.unit_spectra(spec)
     w = sp_.w
     a = 1 + 1j * w
     S = np.abs(a) ** 2 * sp_.C_x - sp_.g**2 * sp_.C_phi[0]

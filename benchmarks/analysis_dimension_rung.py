@@ -114,13 +114,15 @@ STATS = ("mean", "N_var_cross", "PR_over_N")
 
 
 def setup(spec: ModelSpec, n_freq: int) -> dict[str, Any]:
-    """The homogeneous LE on a sinh grid of ``n_freq`` points and the lag kernels of the candidate terms."""
+    """The homogeneous LE on a sinh grid of ``n_freq`` points (``fine``: the unit spectra it was taken from) and the
+    lag kernels of the candidate terms."""
     from workbench.symbolic.gaussian import gauss_average_value
     from workbench.theories.dimension import nonlinear as nl
     from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
 
     fs = nonlinear_finite_size(spec)
-    sp_ = nl.regrid(nl.unit_spectra(spec) if nl._is_linear(spec) else nl.unit_spectra(spec, dmft=nl._dmft_result(spec)), n_freq)
+    fine = nl.unit_spectra(spec)
+    sp_ = nl.regrid(fine, n_freq)
     w, dw = sp_.w, sp_.dw
     a = 1 + 1j * w
     d = math.sqrt(sp_.d2)
@@ -137,7 +139,7 @@ def setup(spec: ModelSpec, n_freq: int) -> dict[str, Any]:
     n = w.size
     Ahat = {s: cos_ft(A - sp_.d2, (w[:, None] + s * w[None, :]).ravel()).reshape(n, n) for s in (-1, 1)}
     keep = w >= 0
-    return {"w": w, "a": a, "d": d, "g": sp_.g, "Cx": sp_.C_x, "S": np.abs(a) ** 2 * sp_.C_x - sp_.g**2 * sp_.C_phi[0],
+    return {"fine": fine, "w": w, "a": a, "d": d, "g": sp_.g, "Cx": sp_.C_x, "S": np.abs(a) ** 2 * sp_.C_x - sp_.g**2 * sp_.C_phi[0],
             "rho": sp_.C_phi[0] - sp_.d2 * sp_.C_x,
             "slope": 0.5 * gauss_average_value(nl._phi_functions(spec, 3)[3], 0.0, fs.value["mean_autocov_x"], 80),
             "K": 0.5 * (Ahat[-1] + Ahat[1]) * dw[None, :], "Bhat": cos_ft(B, w),
@@ -176,7 +178,7 @@ def _responses(J: np.ndarray, c: dict[str, Any], transfer: bool, eps: float = 1e
     N, keep, d, s = J.shape[0], c["keep"], c["d"], c["slope"]
     eye = np.eye(N)
     sig0 = {k: c["rho"][k] * eye for k in keep}
-    cx, _ = le_spectra(J, c["a"], c["S"], d * eye, sig0, keep)
+    cx, cp = le_spectra(J, c["a"], c["S"], d * eye, sig0, keep)
     spread = {k: np.diag(cx[k].real) - np.trace(cx[k].real) / N for k in keep}
     dv0 = sum(c["wq"][k] * spread[k] for k in keep)
     n = c["w"].size
@@ -201,7 +203,7 @@ def _responses(J: np.ndarray, c: dict[str, Any], transfer: bool, eps: float = 1e
 
     terms = ("gain", "resid", "same") + (("transfer",) if transfer else ())
     out = {t: N * (run(eps, t) - run(-eps, t)) / (2 * eps) for t in terms}
-    out["base"] = run(0.0, "none")
+    out["base"] = statistics(cx, cp, c["wq"])
     return out
 
 
@@ -226,7 +228,7 @@ def unit_maps(spec: ModelSpec, c: dict[str, Any], lag_step: float = 0.025, lag_m
     from workbench.theories.dimension import nonlinear as nl
     from workbench.theories.dimension.finite_size_nonlinear import _Kernels
 
-    fine = nl.unit_spectra(spec) if nl._is_linear(spec) else nl.unit_spectra(spec, dmft=nl._dmft_result(spec))
+    fine = c["fine"]
     tau = np.arange(0.0, lag_max, lag_step)
     Dt = (np.cos(np.outer(tau, fine.w)) * fine.dw) @ fine.C_x
     wt = np.full(tau.size, lag_step)
