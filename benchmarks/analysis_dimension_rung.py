@@ -194,6 +194,12 @@ def le_spectra(J: np.ndarray, a: np.ndarray, S: np.ndarray, D: np.ndarray, Sig: 
     return cx, cp
 
 
+def shared_spectra(J: np.ndarray, c: dict[str, Any]) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """:func:`le_spectra` of the shared-gain LE on J: every unit at the DMFT gain and residual spectrum."""
+    eye = np.eye(J.shape[0])
+    return le_spectra(J, c["a"], c["S"], c["d"] * eye, {k: c["rho"][k] * eye for k in c["keep"]}, c["keep"])
+
+
 def statistics(cx: dict[int, np.ndarray], cp: dict[int, np.ndarray], wq: np.ndarray) -> np.ndarray:
     """``STATS`` of the equal-time covariances of x and phi (one row of six)."""
     out = []
@@ -210,7 +216,7 @@ def _responses(J: np.ndarray, c: dict[str, Any], transfer: bool, eps: float = 1e
     N, keep, d, s = J.shape[0], c["keep"], c["d"], c["slope"]
     eye = np.eye(N)
     sig0 = {k: c["rho"][k] * eye for k in keep}
-    cx, cp = le_spectra(J, c["a"], c["S"], d * eye, sig0, keep)
+    cx, cp = shared_spectra(J, c)
     spread = {k: np.diag(cx[k].real) - np.trace(cx[k].real) / N for k in keep}
     dv0 = sum(c["wq"][k] * spread[k] for k in keep)
     n = c["w"].size
@@ -333,9 +339,8 @@ def closure(J: np.ndarray, c: dict[str, Any], u: dict[str, Any], exact: bool, to
 def closure_terms(J: np.ndarray, c: dict[str, Any], u: dict[str, Any]) -> dict[str, np.ndarray]:
     """``N (closure - shared)`` on J for the exact and the linearised unit maps (the shared-gain LE on the same grid,
     so the quadrature error cancels in the difference)."""
-    N, keep, eye = J.shape[0], c["keep"], np.eye(J.shape[0])
-    shared = statistics(*le_spectra(J, c["a"], c["S"], c["d"] * eye, {k: c["rho"][k] * eye for k in keep}, keep),
-                        c["wq"])
+    N = J.shape[0]
+    shared = statistics(*shared_spectra(J, c), c["wq"])
     return {"closure, exact maps": N * (closure(J, c, u, True) - shared),
             "closure, linearised": N * (closure(J, c, u, False) - shared)}
 

@@ -351,8 +351,7 @@ def test_rung_analysis(benchmark_module, tanh_fs) -> None:
     mod = benchmark_module("analysis_dimension_rung")
     c = mod.setup(TANH, 61)
     J = 1.2 / math.sqrt(60) * np.random.default_rng(3).standard_normal((60, 60))
-    eye = np.eye(60)
-    cx, cp = mod.le_spectra(J, c["a"], c["S"], c["d"] * eye, {k: c["rho"][k] * eye for k in c["keep"]}, c["keep"])
+    cx, cp = mod.shared_spectra(J, c)
     ref = predict(J, "tanh", 1.0, gains="shared")
     for cs, C in ((cx, ref.cov_x), (cp, ref.cov_phi)):
         mine = sum(c["wq"][k] * cs[k].real for k in cs)
