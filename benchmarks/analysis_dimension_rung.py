@@ -33,7 +33,8 @@ to the 1/N coefficients of the mean autocovariance, ``N var_cross`` and ``PR/N``
 ``gain``, ``uniform``, ``resid`` and ``same`` are given for J with and without its diagonal. ``--closure`` instead iterates the
 heterogeneous LE to self-consistency (:func:`closure`: every unit's gain and residual spectrum at its own
 autocovariance, through the exact second-order single-unit maps or their linearisation) and prints ``N (closure -
-shared LE)`` on the same J.
+shared LE)`` on the same J. ``--sunsets`` prints the first-order responses to the two pair terms of second order in
+the nonlinearity (:func:`sunset_terms`, below).
 
 Measured, tanh g = 1.2, sigma2 = 1 (mean over networks +- SE; 61 frequencies; 2026-11-29):
 
@@ -111,6 +112,46 @@ So the collective rung is the derivation's missing term at weak nonlinearity (an
 miss), and higher orders of the nonlinearity suppress it more and more towards the edge: a fifth to none of it shows at
 tanh g = 1.2. The closures, which contain it in full, overstate the rests in the same way.
 
+Second order in the nonlinearity: the sunsets (``--sunsets``; :func:`sunset_sources`, 2026-11-29). Beyond the Hartree
+LE, perturbation theory in the cubic Hermite part of phi (``p3 = <phi^(3)>``) has two pair terms at O(p3^2): the
+noise sunset (the Mehler ``c^3`` cross-covariance of jointly Gaussian units, ``(p3^2 / 6) c_kl^3``, a noise added to
+the inputs) and the response sunset (the average response of phi_k to x_l through two cubic vertices, ``(p3^2 / 2)
+c_kl^2 (R J)_kl``, its mode-coupling partner ``f'(C) R``; its diagonal carries each unit's nonlinear self-coupling and
+reciprocal loops). For one unit they add up to the static phi^4 sunset to 1e-4
+(``test_sunsets_complete_the_second_order_of_one_unit``), and on one J of N = 40 the simulated perturbation hierarchy
+(``benchmarks/study_sunsets_weak_nonlinearity.py``) gives ``C2 - Hartree = (1.008 +- 0.017) x (noise + response)``
+(16 seeds, control variates; the noise sunset alone: slope 2.30 +- 0.04). So to O(eps^2) the fixed-J covariance is
+the Hartree LE plus the two sunsets. On the networks of the closure tables (N x first-order response, mean +- SE):
+
+=====================  ===============  ==============  ==============  ===============  ===============  ============
+sunset                 mean x           N var_cross x   PR/N x          mean phi         N var_cross phi  PR/N phi
+=====================  ===============  ==============  ==============  ===============  ===============  ============
+tanh g = 0.8 (N = 200, 20 networks, seed 12345)
+noise                  +0.0019          +0.0025         -0.0098         +0.0038          +0.0029          -0.0275
+response, off-diag.    +0.0093          +0.0117         -0.0451         +0.0135          +0.0103          -0.0977
+response, diagonal     +0.0174          +0.0169         -0.0603         +0.0266          +0.0109          -0.0991
+measured - closure     +0.001 +- 0.012  +0.010 +- 0.011 -0.02 +- 0.04   +0.014 +- 0.019  +0.013 +- 0.007  -0.13 +- 0.05
+erf g = 0.9 (N = 200, 20 networks, seed 12345)
+noise                  +0.0103          +0.0227         -0.0467         +0.0151          +0.0197          -0.0960
+response, off-diag.    +0.0451          +0.1005         -0.2073         +0.0543          +0.0732          -0.3607
+response, diagonal     +0.0479          +0.0826         -0.1555         +0.0594          +0.0491          -0.2165
+measured - closure     +0.045 +- 0.03   +0.12 +- 0.06   -0.19 +- 0.10   +0.05 +- 0.04    +0.08 +- 0.04    -0.40 +- 0.12
+tanh g = 1.2 (N = 125, 24 networks, seed 4242)
+noise                  +0.32 +- 0.05    +3.4 +- 0.8     -0.64 +- 0.12   +0.22 +- 0.03    +0.92 +- 0.20    -0.99 +- 0.16
+response, off-diag.    +1.28 +- 0.21    +14.0 +- 3.3    -2.73 +- 0.50   +0.80 +- 0.12    +3.4 +- 0.7      -3.9 +- 0.6
+response, diagonal     +0.70 +- 0.08    +5.5 +- 1.0     -1.06 +- 0.13   +0.46 +- 0.05    +1.25 +- 0.21    -1.35 +- 0.15
+measured - closure     +0.60 +- 0.13    +5.4 +- 1.4     -0.82 +- 0.21   +0.34 +- 0.10    +1.26 +- 0.29    -1.32 +- 0.24
+=====================  ===============  ==============  ==============  ===============  ===============  ============
+
+(SEs of the sunsets at g = 0.8 and 0.9 are 2-6 % of the values; ``measured - closure`` is the exact-map closure's miss
+of the tables above, its SE the closure's over networks.) Every sunset has the sign of the closure's miss in all six
+statistics. At tanh g = 0.8 and erf g = 0.9 the closure plus the noise and off-diagonal response sunsets gives every
+measured rest within about one SE; with the diagonal response sunset as well it is 1-2 SE high (the closure's J_ii
+channel already carries most of the self-coupling at strong nonlinearity, see below, so that part may be counted
+twice beyond second order). At tanh g = 1.2 the sunsets at their second-order weights are about four times the miss:
+near the edge the LE's response ``(a - d J)^{-1}`` in the response sunset is strongly amplified, and the resummation of
+higher orders (the sunsets dressed by themselves, as the collective rung is suppressed) is not derived.
+
 What this says:
 
 - The heterogeneous LE is exact to first order in the nonlinearity and overstates the rest more and more towards the
@@ -179,18 +220,20 @@ def setup(spec: ModelSpec, n_freq: int) -> dict[str, Any]:
             "keep": np.nonzero(keep)[0], "wq": np.where(w == 0, 1.0, 2.0) * dw}
 
 
-def le_spectra(J: np.ndarray, a: np.ndarray, S: np.ndarray, D: np.ndarray, Sig: dict[int, np.ndarray],
-               keep: np.ndarray) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-    """``C^x(w)`` and ``C^phi(w)`` of the LE at the frequencies ``keep`` (gain matrix D, residual covariances Sig)."""
+def le_spectra(J: np.ndarray, a: np.ndarray, S: np.ndarray, D: np.ndarray | dict[int, np.ndarray],
+               Sig: dict[int, np.ndarray], keep: np.ndarray) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """``C^x(w)`` and ``C^phi(w)`` of the LE at the frequencies ``keep`` (gain matrix D, or one per frequency for a
+    causal response kernel ``phi(w) = D(w) x(w) + eta(w)``; residual covariances Sig)."""
     n = J.shape[0]
     eye = np.eye(n)
     cx, cp = {}, {}
     for k in keep:
-        R = np.linalg.inv(a[k] * eye - J @ D)
+        Dk = D[k] if isinstance(D, dict) else D
+        R = np.linalg.inv(a[k] * eye - J @ Dk)
         Y = R @ J
         X = S[k] * (R @ R.conj().T) + Y @ Sig[k] @ Y.conj().T
-        Z = D @ Y @ Sig[k]
-        cx[k], cp[k] = X, D @ X @ D + Z + Z.conj().T + Sig[k]
+        Z = Dk @ Y @ Sig[k]
+        cx[k], cp[k] = X, Dk @ X @ Dk.conj().T + Z + Z.conj().T + Sig[k]
     return cx, cp
 
 
@@ -301,6 +344,109 @@ def lag_operator(wk: np.ndarray, tau: np.ndarray, step: float = 0.01) -> np.ndar
     return M / np.pi
 
 
+def sine_lag_operator(wk: np.ndarray, tau: np.ndarray, step: float = 0.01) -> np.ndarray:
+    """``(len(tau), len(wk))``: an odd spectrum on ``wk >= 0`` to ``(1/pi) int_0^W sin(w t) f(w) dw`` at the lags
+    ``tau`` (the imaginary part of a cross-spectrum; spline of ``f (1 + w^2)`` as :func:`lag_operator`, the tail
+    beyond the grid's ``W``, of order ``f(W) W``, dropped)."""
+    from scipy.interpolate import CubicSpline
+
+    W = float(wk[-1])
+    wf = np.linspace(0.0, W, int(round(W / step)) + 1)
+    q = np.full(wf.size, wf[1] - wf[0])
+    q[0] = q[-1] = q[0] / 2
+    P = CubicSpline(wk, np.diag(1.0 + wk**2))(wf) / (1.0 + wf**2)[:, None]
+    return (np.sin(np.outer(tau, wf)) * q) @ P / np.pi
+
+
+def filon_transforms(wk: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(len(wk), len(tau))`` operators ``int cos(w t) e(t) dt`` and ``int sin(w t) o(t) dt`` over the real line of
+    an even ``e`` and an odd ``o`` given at the uniform lags ``tau >= 0``: exact for their piecewise-linear
+    interpolants (trapezoid weights times ``sinc^2(w h / 2)``), so frequencies above the lag grid's Nyquist are damped,
+    not aliased."""
+    h = float(tau[1] - tau[0])
+    fac = h * np.sinc(wk * h / (2 * np.pi)) ** 2
+    m = np.full(tau.size, 2.0)
+    m[0] = 1.0
+    return np.cos(np.outer(wk, tau)) * m * fac[:, None], np.sin(np.outer(wk, tau)) * m * fac[:, None]
+
+
+def causal_transform(wk: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """``(len(wk), len(tau))`` operator ``int_0^inf e^{-i w t} s(t) dt`` of a causal ``s`` given at the uniform lags
+    ``tau >= 0``, exact for its piecewise-linear interpolant (as :func:`filon_transforms`; the first node carries the
+    half hat ``int_0^h (1 - u/h) e^{-i w u} du``)."""
+    h = float(tau[1] - tau[0])
+    M = np.exp(-1j * np.outer(wk, tau)) * (h * np.sinc(wk * h / (2 * np.pi)) ** 2)[:, None]
+    x = wk * h
+    small = x < 1e-3
+    wsafe = np.where(small, 1.0, wk)
+    half = -1j / wsafe + (1 - np.exp(-1j * wsafe * h)) / (wsafe * wsafe * h)
+    M[:, 0] = np.where(small, h / 2 - 1j * wk * h * h / 6, half)
+    return M
+
+
+def sunset_sources(J: np.ndarray, cx: dict[int, np.ndarray], c: dict[str, Any], d: float | None = None,
+                   lag_step: float = 0.05, lag_max: float = 40.0,
+                   own_noise: bool = False) -> dict[str, dict[int, np.ndarray]]:
+    """The two pair terms of second order in the cubic Hermite part of phi (``p3 = <phi^(3)>``), on the LE with gain
+    ``d`` (default the DMFT's) whose cross-spectra are ``cx`` (``C_kl(w) = int e^{-i w t} c_kl(t) dt``, ``c_kl(t) =
+    <x_k(t0 + t) x_l(t0)>``):
+
+    ``noise``
+        the noise sunset ``Sigma_kl(w) = (p3^2 / 6) FT[c_kl(t)^3]`` for ``k != l``: the cross-covariance of jointly
+        Gaussian units beyond their linear part (the Mehler ``c^3`` term), added to the residual covariances; its
+        diagonal is the unit's own residual spectrum, already in the LE (kept with ``own_noise``);
+    ``response``
+        the response sunset ``D_kl(w) - d delta_kl = int_0^inf e^{-i w t} (p3^2 / 2) c_kl(t)^2 (R J)_kl(t) dt`` for
+        every ``k, l`` (``R J = (a - d J)^{-1} J``: the response of x_k to phi_l): the average response of phi_k to
+        x_l through the cubic vertices, the mode-coupling partner ``f'(C) R`` of the noise kernel ``f(C)``; its
+        diagonal is the nonlinear self-coupling and reciprocal loops of each unit.
+
+    Second order in the nonlinearity these two and the Hartree LE are the whole fixed-J covariance
+    (``benchmarks/study_sunsets_weak_nonlinearity.py`` checks it against simulation)."""
+    keep = c["keep"]
+    wk = c["w"][keep]
+    N = J.shape[0]
+    d = c["d"] if d is None else d
+    eye = np.eye(N)
+    tau = np.arange(0.0, lag_max, lag_step)
+    X = np.array([cx[k] for k in keep]).reshape(len(keep), N * N)
+    cos_op = lag_operator(wk, tau)
+    re, im = cos_op @ X.real, sine_lag_operator(wk, tau) @ X.imag
+    fwd, bwd = re - im, re + im  # c_kl(t), c_kl(-t) at t >= 0
+    Fc, Fs = filon_transforms(wk, tau)
+    p3sq = (2 * c["slope"]) ** 2
+    noise = p3sq / 6 * (Fc @ (0.5 * (fwd**3 + bwd**3)) - 1j * (Fs @ (0.5 * (fwd**3 - bwd**3))))
+    RJ = np.array([np.linalg.solve(c["a"][k] * eye - d * J, J) for k in keep]).reshape(len(keep), N * N)
+    rj = 2 * (cos_op @ RJ.real)  # causal: twice the even part at t > 0
+    resp = causal_transform(wk, tau) @ (0.5 * p3sq * fwd**2 * rj)
+    out: dict[str, dict[int, np.ndarray]] = {"noise": {}, "response": {}}
+    for i, k in enumerate(keep):
+        s = noise[i].reshape(N, N)
+        if not own_noise:
+            np.fill_diagonal(s, 0.0)
+        out["noise"][k] = s
+        out["response"][k] = resp[i].reshape(N, N)
+    return out
+
+
+def sunset_terms(J: np.ndarray, c: dict[str, Any], eps: float = 1e-3) -> dict[str, np.ndarray]:
+    """``N`` x the first-order responses of :data:`STATS` to the sunsets of :func:`sunset_sources` on the shared LE
+    of J: the noise sunset, the response sunset off the diagonal and on it."""
+    N = J.shape[0]
+    eye = np.eye(N)
+    keep = c["keep"]
+    sig0 = {k: c["rho"][k] * eye for k in keep}
+    cx, cp = shared_spectra(J, c)
+    base = statistics(cx, cp, c["wq"])
+    src = sunset_sources(J, cx, c)
+    sig = {k: sig0[k] + src["noise"][k] for k in keep}
+    out = {"noise sunset": N * (statistics(*le_spectra(J, c["a"], c["S"], c["d"] * eye, sig, keep), c["wq"]) - base)}
+    for name, mask in (("response sunset, off-diagonal", 1 - eye), ("response sunset, diagonal", eye)):
+        D = {k: c["d"] * eye + eps * mask * src["response"][k] for k in keep}
+        out[name] = N * (statistics(*le_spectra(J, c["a"], c["S"], D, sig0, keep), c["wq"]) - base) / eps
+    return out
+
+
 def closure(J: np.ndarray, c: dict[str, Any], u: dict[str, Any], exact: bool, tol: float = 1e-7,
             max_iter: int = 100) -> np.ndarray:
     """:data:`STATS` of the self-consistent heterogeneous LE on J.
@@ -360,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument("--closure", action="store_true",
                     help="the self-consistent closures (exact and linearised unit maps) instead of the first-order terms")
+    ap.add_argument("--sunsets", action="store_true",
+                    help="the noise and response sunsets (second order in the cubic Hermite part of phi) instead")
     args = ap.parse_args(argv)
     spec = ModelSpec.simple(g=args.g, phi=args.phi, sigma2=args.sigma2)
     c = setup(spec, args.n_freq)
@@ -369,11 +517,13 @@ def main(argv: list[str] | None = None) -> int:
     with threadpool_limits(limits=2), Progress(args.networks, "networks") as bar:
         for _ in range(args.networks):
             J = args.g / math.sqrt(args.N) * rng.standard_normal((args.N, args.N))
-            for k, v in (closure_terms(J, c, maps) if maps else network_terms(J, c)).items():
+            rows_J = (closure_terms(J, c, maps) if maps else sunset_terms(J, c) if args.sunsets
+                      else network_terms(J, c))
+            for k, v in rows_J.items():
                 rows.setdefault(k, []).append(v)
             bar.update()
     cols = [f"{s} {w}" for w in ("x", "phi") for s in STATS]
-    what = "N (closure - shared LE) on the same J" if maps else "N x the first-order response"
+    what = "N (closure - shared LE) on the same J" if maps else "N x the first-order response"  # sunsets: first order
     print(f"{args.phi} g = {args.g:g}, sigma2 = {args.sigma2:g}: N = {args.N}, {args.networks} networks, seed "
           f"{args.seed}, {args.n_freq} frequencies; mean +- SE of {what}")
     print(f"{'term':22s}" + "".join(f"{h:>22s}" for h in cols))
