@@ -39,8 +39,9 @@ So to second order in the nonlinearity the fixed-J covariance is the Hartree LE 
 script's closure contains the Hartree part (and each unit's own noise sunset); the noise sunset off the diagonal and
 the whole response sunset are beyond it. At strong nonlinearity (tanh g = 1.2, sigma2 = 1, N = 125) the closure
 overstates the measured 1/N rests, and the sunsets have the sign of the difference but, summed at their second-order
-weights, overshoot it about four times; at tanh g = 0.8 and erf g = 0.9 the noise and off-diagonal response sunsets
-close it within about one SE (the rung script's docstring): the resummation of higher orders is not derived.
+weights, overshoot it about four times (1.3-2 times dressed with the closure's LE); at tanh g = 0.8 and erf g = 0.9
+the noise and off-diagonal response sunsets close it within about one SE (the rung script's docstring): the
+resummation of higher orders is not derived.
 """
 
 from __future__ import annotations

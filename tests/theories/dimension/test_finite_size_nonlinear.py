@@ -343,9 +343,9 @@ def test_coupling_mean_population_terms_of_the_linear_equivalent_cross_statistic
 
 def test_rung_analysis(benchmark_module, tanh_fs) -> None:
     """``benchmarks/analysis_dimension_rung.py``: its linear-equivalent solver reproduces the fixed-J theory's
-    shared-gain covariances on one J (to the frequency grid's 1 %); its self-consistent closures are deterministic
-    (golden, N = 40) and the exact unit maps' second-order terms move them; for a linear phi every candidate term but
-    the LE's own diagonal vanishes and both closures are the LE."""
+    shared-gain covariances on one J (to the frequency grid's 1 %); its self-consistent closures and the sunsets on the
+    shared and on the closure's LE are deterministic (golden, N = 40), and the exact unit maps' second-order terms move
+    them; for a linear phi every candidate term but the LE's own diagonal vanishes and both closures are the LE."""
     from workbench.theories.fixed import predict
 
     mod = benchmark_module("analysis_dimension_rung")
@@ -358,7 +358,8 @@ def test_rung_analysis(benchmark_module, tanh_fs) -> None:
         assert np.abs(mine - C).max() < 0.015 * np.abs(np.diag(C)).mean()
         assert np.trace(mine) == pytest.approx(np.trace(C), rel=0.005)
     J = 1.2 / math.sqrt(40) * np.random.default_rng(2).standard_normal((40, 40))
-    out = mod.closure_terms(J, c, mod.unit_maps(TANH, c))
+    maps = mod.unit_maps(TANH, c)
+    out = mod.closure_terms(J, c, maps)
     golden = {"closure, exact maps": [-0.34657, -1.38234, 0.46535, -0.11044, -0.39101, 1.29406],
               "closure, linearised": [-0.48597, -1.84309, 0.62195, -0.25399, -0.51023, 1.44219]}
     for key, ref_row in golden.items():
@@ -368,6 +369,12 @@ def test_rung_analysis(benchmark_module, tanh_fs) -> None:
               "response sunset, diagonal": [0.300902, 1.07549, -0.333152, 0.239927, 0.294868, -0.527866]}
     sunsets = mod.sunset_terms(J, c)
     for key, ref_row in golden.items():
+        assert sunsets[key] == pytest.approx(ref_row, rel=2e-3, abs=2e-4), key
+    dressed = {"noise sunset": [0.0655912, 0.243681, -0.0832355, 0.0598916, 0.0954133, -0.194426],
+               "response sunset, off-diagonal": [0.255361, 0.964127, -0.333953, 0.203223, 0.312819, -0.638783],
+               "response sunset, diagonal": [0.249492, 0.793971, -0.25589, 0.194481, 0.196947, -0.343728]}
+    sunsets = mod.sunset_terms(J, c, maps)  # on the closure's self-consistent LE: smaller near the edge
+    for key, ref_row in dressed.items():
         assert sunsets[key] == pytest.approx(ref_row, rel=2e-3, abs=2e-4), key
     # the noise sunset at equal time is (p3^2 / 6) c_kl(0)^3: the lag <-> frequency round trip of the cross-spectra
     cx, _ = mod.shared_spectra(J, c)
