@@ -333,21 +333,29 @@ def unit_maps(spec: ModelSpec, c: dict[str, Any], lag_step: float = 0.025, lag_m
             "to_freq": 2 * np.cos(np.outer(wk, tau)) * wt, "to_lag": lag_operator(wk, tau)}
 
 
+def _spline_quadrature(wk: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """The uniform grid ``wf`` of ``step`` up to ``wk[-1]`` and the ``(len(wf), len(wk))`` map of a spectrum on ``wk``
+    to its values on ``wf`` times trapezoid weights: ``f (1 + w^2)`` interpolated by a cubic spline (smooth, and
+    constant in the white-noise tail)."""
+    from scipy.interpolate import CubicSpline
+
+    wf = np.linspace(0.0, float(wk[-1]), int(round(float(wk[-1]) / step)) + 1)
+    q = np.full(wf.size, wf[1] - wf[0])
+    q[0] = q[-1] = q[0] / 2
+    return wf, CubicSpline(wk, np.diag(1.0 + wk**2))(wf) * (q / (1.0 + wf**2))[:, None]
+
+
 def lag_operator(wk: np.ndarray, tau: np.ndarray, step: float = 0.01) -> np.ndarray:
     """``(len(tau), len(wk))``: a unit's even spectrum on the grid ``wk >= 0`` to its autocovariance
     ``(1/pi) int_0^inf cos(w t) f(w) dw`` at the lags ``tau``. ``f (1 + w^2)`` is interpolated by a cubic spline
-    (smooth, and constant in the white-noise tail), integrated on a uniform grid of ``step`` up to ``wk[-1]`` and
-    beyond it as the tail ``f(W) (1 + W^2) / w^2`` in closed form (a cosine sum on the sinh grid itself aliases
-    at all but the smallest lags)."""
-    from scipy.interpolate import CubicSpline
+    (:func:`_spline_quadrature`), integrated on a uniform grid of ``step`` up to ``W = wk[-1]`` and beyond it as the
+    tail ``f(W) (1 + W^2) / w^2`` in closed form (a cosine sum on the sinh grid itself aliases at all but the
+    smallest lags)."""
     from scipy.special import sici
 
     W = float(wk[-1])
-    wf = np.linspace(0.0, W, int(round(W / step)) + 1)
-    q = np.full(wf.size, wf[1] - wf[0])
-    q[0] = q[-1] = q[0] / 2
-    P = CubicSpline(wk, np.diag(1.0 + wk**2))(wf) / (1.0 + wf**2)[:, None]
-    M = (np.cos(np.outer(tau, wf)) * q) @ P
+    wf, P = _spline_quadrature(wk, step)
+    M = np.cos(np.outer(tau, wf)) @ P
     si = sici(W * tau)[0]
     M[:, -1] += (1.0 + W**2) * (np.cos(W * tau) / W - tau * (np.pi / 2 - si))
     return M / np.pi
@@ -357,14 +365,8 @@ def sine_lag_operator(wk: np.ndarray, tau: np.ndarray, step: float = 0.01) -> np
     """``(len(tau), len(wk))``: an odd spectrum on ``wk >= 0`` to ``(1/pi) int_0^W sin(w t) f(w) dw`` at the lags
     ``tau`` (the imaginary part of a cross-spectrum; spline of ``f (1 + w^2)`` as :func:`lag_operator`, the tail
     beyond the grid's ``W``, of order ``f(W) W``, dropped)."""
-    from scipy.interpolate import CubicSpline
-
-    W = float(wk[-1])
-    wf = np.linspace(0.0, W, int(round(W / step)) + 1)
-    q = np.full(wf.size, wf[1] - wf[0])
-    q[0] = q[-1] = q[0] / 2
-    P = CubicSpline(wk, np.diag(1.0 + wk**2))(wf) / (1.0 + wf**2)[:, None]
-    return (np.sin(np.outer(tau, wf)) * q) @ P / np.pi
+    wf, P = _spline_quadrature(wk, step)
+    return np.sin(np.outer(tau, wf)) @ P / np.pi
 
 
 def filon_transforms(wk: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
