@@ -376,6 +376,11 @@ def test_rung_analysis(benchmark_module, tanh_fs) -> None:
     sunsets = mod.sunset_terms(J, c, maps)  # on the closure's self-consistent LE: smaller near the edge
     for key, ref_row in dressed.items():
         assert sunsets[key] == pytest.approx(ref_row, rel=2e-3, abs=2e-4), key
+    # the closure with the sunsets inside its self-consistency (loose tolerance: 1 % of the converged values)
+    shared = mod.statistics(*mod.shared_spectra(J, c), c["wq"])
+    inside = 40 * (mod.sunset_closure(J, c, maps, tol=1e-3) - shared)
+    assert inside == pytest.approx([-0.0853871, -0.328739, 0.101889, 0.0870837, -0.0100352, 0.501425], rel=2e-3,
+                                   abs=2e-4)
     # the noise sunset at equal time is (p3^2 / 6) c_kl(0)^3: the lag <-> frequency round trip of the cross-spectra
     cx, _ = mod.shared_spectra(J, c)
     noise = mod.sunset_sources(J, cx, c)["noise"]
