@@ -190,6 +190,7 @@ What this says:
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 from typing import Any
 
@@ -421,22 +422,19 @@ def sunset_sources(J: np.ndarray, cx: dict[int, np.ndarray], c: dict[str, Any], 
     Second order in the nonlinearity these two and the Hartree LE are the whole fixed-J covariance
     (``benchmarks/study_sunsets_weak_nonlinearity.py`` checks it against simulation)."""
     keep = c["keep"]
-    wk = c["w"][keep]
     N = J.shape[0]
     d = c["d"] if d is None else d
     eye = np.eye(N)
-    tau = np.arange(0.0, lag_max, lag_step)
+    cos_op, sin_op, Fc, Fs, causal = _sunset_operators(c["w"][keep].tobytes(), lag_step, lag_max)
     X = np.array([cx[k] for k in keep]).reshape(len(keep), N * N)
-    cos_op = lag_operator(wk, tau)
-    re, im = cos_op @ X.real, sine_lag_operator(wk, tau) @ X.imag
+    re, im = cos_op @ X.real, sin_op @ X.imag
     fwd, bwd = re - im, re + im  # c_kl(t), c_kl(-t) at t >= 0
-    Fc, Fs = filon_transforms(wk, tau)
     p3sq = (2 * c["slope"]) ** 2
     noise = p3sq / 6 * (Fc @ (0.5 * (fwd**3 + bwd**3)) - 1j * (Fs @ (0.5 * (fwd**3 - bwd**3))))
     JD = J * np.broadcast_to(np.asarray(d, dtype=float), (N,))[None, :]
     RJ = np.array([np.linalg.solve(c["a"][k] * eye - JD, J) for k in keep]).reshape(len(keep), N * N)
     rj = 2 * (cos_op @ RJ.real)  # causal: twice the even part at t > 0
-    resp = causal_transform(wk, tau) @ (0.5 * p3sq * fwd**2 * rj)
+    resp = causal @ (0.5 * p3sq * fwd**2 * rj)
     out: dict[str, dict[int, np.ndarray]] = {"noise": {}, "response": {}}
     for i, k in enumerate(keep):
         s = noise[i].reshape(N, N)
@@ -445,6 +443,41 @@ def sunset_sources(J: np.ndarray, cx: dict[int, np.ndarray], c: dict[str, Any], 
         out["noise"][k] = s
         out["response"][k] = resp[i].reshape(N, N)
     return out
+
+
+@functools.lru_cache(maxsize=4)
+def _sunset_operators(wk_bytes: bytes, lag_step: float, lag_max: float) -> tuple[np.ndarray, ...]:
+    """The lag <-> frequency operators of :func:`sunset_sources` for the frequencies ``wk`` (as bytes): cosine and
+    sine lag operators, the Filon pair and the causal transform. They depend on the grid alone, so one build serves
+    every network and every iteration of :func:`sunset_closure` (read-only arrays)."""
+    wk = np.frombuffer(wk_bytes)
+    tau = np.arange(0.0, lag_max, lag_step)
+    ops = (lag_operator(wk, tau), sine_lag_operator(wk, tau), *filon_transforms(wk, tau), causal_transform(wk, tau))
+    for op in ops:
+        op.flags.writeable = False
+    return ops
+
+
+def linear_network_sunsets(J: np.ndarray, c: dict[str, Any], **kw: Any) -> dict[str, np.ndarray]:
+    """The equal-time covariance of the linear network on J (unit gains, no residuals: ``base``) and what the noise
+    sunset (each unit's own included) and the response sunset of :func:`sunset_sources` (``kw``: its lag grid) add
+    to it, taken back to equal time by the spline lag operator at t = 0 (accurate where the sinh grid's quadrature
+    is not). The sources carry ``c["slope"]``, so they are small and the responses linear when phi is weakly
+    nonlinear."""
+    keep = c["keep"]
+    eye = np.eye(J.shape[0])
+    zero = {k: 0 * eye for k in keep}
+    q0 = lag_operator(c["w"][keep], np.array([0.0]))[0]
+
+    def equal_time(cs: dict[int, np.ndarray]) -> np.ndarray:
+        return sum(q0[i] * cs[k].real for i, k in enumerate(keep))
+
+    cx, _ = le_spectra(J, c["a"], c["S"], eye, zero, keep)
+    base = equal_time(cx)
+    src = sunset_sources(J, cx, c, d=1.0, own_noise=True, **kw)
+    noise = equal_time(le_spectra(J, c["a"], c["S"], eye, src["noise"], keep)[0]) - base
+    D = {k: eye + src["response"][k] for k in keep}
+    return {"base": base, "noise": noise, "response": equal_time(le_spectra(J, c["a"], c["S"], D, zero, keep)[0]) - base}
 
 
 def sunset_terms(J: np.ndarray, c: dict[str, Any], u: dict[str, Any] | None = None,

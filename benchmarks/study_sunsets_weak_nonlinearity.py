@@ -113,21 +113,8 @@ def sunset_matrices(J: np.ndarray, sigma2: float, eps: float = 1e-3, n_freq: int
 
     g = float(np.sqrt(np.sum(J * J) / J.shape[0]))
     c = rung.setup(ModelSpec.simple(g=g, phi=f"x - {eps}*x**3", sigma2=sigma2), n_freq)
-    keep = c["keep"]
-    eye = np.eye(J.shape[0])
-    zero = {k: 0 * eye for k in keep}
-    q0 = rung.lag_operator(c["w"][keep], np.array([0.0]))[0]
-
-    def equal_time(cs: dict[int, np.ndarray]) -> np.ndarray:
-        return sum(q0[i] * cs[k].real for i, k in enumerate(keep))
-
-    cx, _ = rung.le_spectra(J, c["a"], c["S"], eye, zero, keep)
-    base = equal_time(cx)
-    src = rung.sunset_sources(J, cx, c, d=1.0, own_noise=True)
-    noise = equal_time(rung.le_spectra(J, c["a"], c["S"], eye, src["noise"], keep)[0]) - base
-    D = {k: eye + src["response"][k] for k in keep}
-    resp = equal_time(rung.le_spectra(J, c["a"], c["S"], D, zero, keep)[0]) - base
-    return {"noise": noise / eps**2, "response": resp / eps**2}
+    out = rung.linear_network_sunsets(J, c)
+    return {"noise": out["noise"] / eps**2, "response": out["response"] / eps**2}
 
 
 def compare(J: np.ndarray, sigma2: float, samples: dict[str, np.ndarray]) -> dict[str, Any]:

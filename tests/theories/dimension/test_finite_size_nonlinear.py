@@ -437,22 +437,10 @@ def test_sunsets_complete_the_second_order_of_one_unit(benchmark_module) -> None
 
 def _one_unit_sunsets(mod, c: dict, w: float, sigma2: float, eps: float) -> None:
     """The checks of :func:`test_sunsets_complete_the_second_order_of_one_unit` at one self-coupling ``w``."""
-    keep = c["keep"]
-    eye = np.eye(1)
-    J = np.array([[w]])
-    zero = {k: 0 * eye for k in keep}
-    cx, _ = mod.le_spectra(J, c["a"], c["S"], eye, zero, keep)
-    q0 = mod.lag_operator(c["w"][keep], np.array([0.0]))[0]
-
-    def equal_time(cs: dict) -> float:
-        return float(sum(q0[i] * cs[k][0, 0].real for i, k in enumerate(keep)))
-
+    out = mod.linear_network_sunsets(np.array([[w]]), c, lag_step=0.01, lag_max=12.0)
     v = sigma2 / (2 * (1 - w))
-    assert equal_time(cx) == pytest.approx(v, rel=1e-4)
-    src = mod.sunset_sources(J, cx, c, d=1.0, lag_step=0.01, lag_max=12.0, own_noise=True)
-    base = equal_time(cx)
-    noise = equal_time(mod.le_spectra(J, c["a"], c["S"], eye, src["noise"], keep)[0]) - base
-    resp = equal_time(mod.le_spectra(J, c["a"], c["S"], {k: eye + src["response"][k] for k in keep}, zero, keep)[0]) - base
+    assert out["base"][0, 0] == pytest.approx(v, rel=1e-4)
+    noise, resp = out["noise"][0, 0], out["response"][0, 0]
     lam = w / (2 * sigma2)
     assert noise / eps**2 == pytest.approx(6 * w * w * v**3 / (4 * (1 - w) ** 2), rel=1e-3)
     assert (noise + resp) / eps**2 == pytest.approx(96 * lam * lam * v**5, rel=1e-3)
