@@ -18,7 +18,7 @@ A nonlinear network at equal time gets the derived 1/N terms of its mean autocov
 (white noise, no input, a smooth phi, a symmetric state) and N is large enough for the expansion
 (:func:`~workbench.theories.dimension.finite_size_nonlinear.expansion_min_N`: tanh g = 2, sigma2 = 0.5 failed by 6 SE
 at N = 500 with them, within 1 SE without). A linear network (i.i.d. couplings, with or without J0)
-also gets its derived 1/N terms and its own exact step map. A non-odd
+also gets its derived 1/N terms (at zero frequency those of the estimator's window) and its own exact step map. A non-odd
 phi or a static input has no known step bias at equal time (a note says so). The 1/N terms of a nonlinear network's
 cross statistics are not derived, so near the edge of chaos (g_eff >= 0.95) expect N var_cross below and PR/N above
 the large-N values. The mean cross-covariance is compared with ``N_mean_cross / N`` (derived: the population mode of
@@ -121,14 +121,17 @@ def _add_term(out: dict, theory: Any, w: str, key: str, term: float, N: int) -> 
     out[w][key] = out[w].get(key, 0.0) + term
 
 
-def _with_linear_finite_size(spec: Any, res: Any, covariance: str, N: int, biases: Any, reason: str) -> tuple[Any, str]:
-    """For a linear network (i.i.d. couplings, with or without a mean J0; w = 0 or equal time) the derived 1/N terms
-    ``coef/N`` (:func:`~workbench.theories.dimension.finite_size.linear_finite_size`) added to the known biases."""
+def _with_linear_finite_size(spec: Any, res: Any, covariance: str, N: int, biases: Any, reason: str,
+                             window: float | None = None) -> tuple[Any, str]:
+    """For a linear network (i.i.d. couplings, with or without a mean J0; equal time, or zero frequency in the
+    estimator's ``window``) the derived 1/N terms ``coef/N``
+    (:func:`~workbench.theories.dimension.finite_size.linear_finite_size`) added to the known biases."""
     from workbench.theories.dimension.finite_size import linear_finite_size
+    from workbench.theories.dimension.problem import is_linear
 
-    if res.method != "linear" or spec.eta[0][0] != 0:
+    if not is_linear(spec) or spec.eta[0][0] != 0:
         return biases, reason
-    coef = linear_finite_size(spec, covariance).coef
+    coef = linear_finite_size(spec, covariance, window if covariance == "zero-frequency" else None).coef
     out = {w: dict((biases or {}).get(w, {})) for w in ("x", "phi")}
     for w in out:
         for key in ("mean_autocov", "N_var_cross", "PR_over_N"):  # (mean_cross already compares N_mean_cross / N)
@@ -219,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             "under 90 % linear: the fixed-J step map of one network takes none")
         print(f"note: the time-step bias is not known here ({why}); it is in the estimates (about -2 % of N var_cross "
               "at dt = 0.025, g_eff = 0.8)")
-    biases, reason = _with_linear_finite_size(spec, res, a.covariance, a.N, biases, reason)
+    biases, reason = _with_linear_finite_size(spec, res, a.covariance, a.N, biases, reason, a.window)
     biases, reason = _with_nonlinear_finite_size(spec, res, a.covariance, a.N, biases, reason)
     checks = dimension_comparisons(res, arrays, run, biases=biases, bias_reason=reason)
     for c in checks:

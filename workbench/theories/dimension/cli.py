@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "near the edge of chaos, where slow collective modes make it far from the w = 0 value")
     p.add_argument("--finite-size", dest="finite_size", action="store_true",
                    help="also the derived 1/N coefficients (key finite_size, stat(N) = value + coef/N; sigma2 > 0): "
-                        "a linear network's of every statistic (white or OU noise, either covariance); a nonlinear one's "
+                        "a linear network's of every statistic (white or OU noise, either covariance, with --window "
+                        "too); a nonlinear one's "
                         "(white noise, no static input, odd smooth phi, equal-time) of the mean autocovariances, with the O(1) unit spread N var_i C_ii (about 6 s)")
     p.add_argument("--frequencies", default=None, metavar="W1,W2,...",
                    help="also the frequency-resolved statistics at these angular frequencies (key "
@@ -86,15 +87,15 @@ def _refuse_silent_linear(spec) -> None:
                                   "--input-var, only shifts the means); give --sigma2 > 0")
 
 
-def _finite_size(spec, covariance: str):
-    """The derived 1/N coefficients: of every statistic for a linear network (equal-time or zero-frequency), of the
-    mean autocovariances for a nonlinear one (equal-time only)."""
+def _finite_size(spec, covariance: str, window: float | None = None):
+    """The derived 1/N coefficients: of every statistic for a linear network (equal-time or zero-frequency, at
+    w = 0 or in a finite ``window``), of the mean autocovariances for a nonlinear one (equal-time only)."""
     from workbench.theories.dimension.finite_size import linear_finite_size
     from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
     from workbench.theories.dimension.problem import is_linear
 
     if is_linear(spec):
-        return linear_finite_size(spec, covariance)
+        return linear_finite_size(spec, covariance, window)
     if covariance != "equal-time":
         raise SpecError("finite-size", "the 1/N coefficients of a nonlinear network are derived for --covariance "
                         f"equal-time, got {covariance}")
@@ -222,9 +223,7 @@ def run(args: argparse.Namespace) -> int:
     spec = spec_from_cli(args)
     _refuse_silent_linear(spec)
     problem = DimensionProblem(spec, DimensionSetup(covariance=args.covariance, window=args.window))
-    if args.finite_size and args.window is not None:
-        raise SpecError("window", "the 1/N coefficients are of the w = 0 covariance; drop --window or --finite-size")
-    fs = _finite_size(spec, args.covariance) if args.finite_size else None  # refusals before the cavity solve
+    fs = _finite_size(spec, args.covariance, args.window) if args.finite_size else None  # refused before the solve
     freqs = parse_frequencies(args.frequencies)
     res = problem.build_solver("auto").solve()
     fr = _frequency_resolved(spec, freqs) if freqs is not None else None

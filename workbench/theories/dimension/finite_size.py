@@ -61,6 +61,8 @@ class FiniteSizeCoefficients:
     value: dict[str, float]
     coef: dict[str, float]
     J0: float = 0.0
+    window: float | None = None
+    """The finite-window estimator's window W (zero frequency; None: w = 0 itself)."""
 
     def at(self, key: str, N: float) -> float:
         """The statistic to O(1/N) at size N."""
@@ -79,6 +81,8 @@ class FiniteSizeCoefficients:
         out["N_var_diag"] = {"x": self.value["N_var_diag"], "phi": self.value["N_var_diag"]}
         out["info"] = {"method": "linear network: derived trace words (exact to O(1/N))",
                        "covariance": self.covariance, "g": self.g, "sigma2": self.sigma2, "J0": self.J0}
+        if self.window is not None:
+            out["info"]["window"] = self.window
         if not math.isfinite(self.coef["N_var_diag"]):
             out["info"]["N_var_diag_coef_reason"] = NOT_DERIVED_VAR_DIAG
         return out
@@ -90,16 +94,19 @@ class FiniteSizeCoefficients:
             return f"{k} = {self.value[k]:.6g} + {c:.4g}/N" if math.isfinite(c) else \
                 f"{k} = {self.value[k]:.6g} (1/N term not derived with J0)"
         mean = f", N mean_cross = {self.coef['mean_cross']:.4g}" if self.J0 else ""
-        return [f"  1/N (linear network, derived, {self.covariance}): " + ", ".join(
+        kind = self.covariance + (f", window {self.window:g}" if self.window is not None else "")
+        return [f"  1/N (linear network, derived, {kind}): " + ", ".join(
             term(k) for k in ("mean_autocov", "N_var_cross", "PR_over_N", "N_var_diag")) + mean]
 
 
-def linear_finite_size(spec: Any, covariance: str) -> FiniteSizeCoefficients:
+def linear_finite_size(spec: Any, covariance: str, window: float | None = None) -> FiniteSizeCoefficients:
     """The derived 1/N coefficients of a linear spec (``workbench dimension --phi linear --finite-size``): white or OU
     noise ``sigma2 > 0``, i.i.d. couplings; the spec's quenched static input leaves them unchanged
     (:func:`~workbench.theories.dimension.problem.linear_params`); a constant timescale tau scales the equal-time
     covariance by ``1/tau`` and the noise timescale to ``tau_n / tau`` (the zero-frequency covariance depends on
-    neither)."""
+    neither). ``window``: the finite-window zero-frequency estimator's (``--window W``), in ``nu = w tau`` the
+    unit-timescale network's with window ``W / tau`` and noise timescale ``tau_n / tau`` (the Fejer weight
+    ``F_W(nu / tau) = tau F_{W/tau}(nu)`` absorbs the ``1/tau`` of the measure)."""
     from workbench.theories.dimension.problem import linear_params
 
     p = linear_params(spec)
@@ -109,6 +116,12 @@ def linear_finite_size(spec: Any, covariance: str) -> FiniteSizeCoefficients:
     if covariance == "equal-time":  # tau dx = ...: in nu = w tau the unit-timescale network with tau_n / tau
         return finite_size_coefficients(p["g"], p["sigma2"] / p["tau"], covariance,
                                         tau_noise=p["tau_noise"] / p["tau"], input_var=p["input_var"], J0=J0)
+    if window is not None:
+        from dataclasses import replace
+
+        fc = finite_size_coefficients(p["g"], p["sigma2"], covariance, tau_noise=p["tau_noise"] / p["tau"],
+                                      input_var=p["input_var"], J0=J0, window=window / p["tau"])
+        return replace(fc, window=float(window))
     return finite_size_coefficients(p["g"], p["sigma2"], covariance, input_var=p["input_var"], J0=J0)
 
 
@@ -146,22 +159,19 @@ def _population_compiled() -> dict[str, Any]:
 
 
 def _population_moments(g: float, J0: float, covariance: str, nodes: int, tau_noise: float = 0.0,
-                        static: float = 0.0) -> dict[str, float]:
+                        static: float = 0.0, window: float | None = None) -> dict[str, float]:
     """``alpha``, ``kappa`` and ``c`` of a coupling mean J0 (sigma2 = 1): at w = 0, or integrated like
-    :func:`_equal_time_moments` (noise spectrum, static input at ``a = 1``)."""
+    :func:`_spectral_moments` (noise spectrum, static input at ``a = 1``; the finite-window weight)."""
     k = _population_compiled()["kernels"]
     one = np.ones(1, dtype=complex)
 
     def at(name: str, a: Any, ab: Any, b: Any = one, bb: Any = one) -> np.ndarray:
         return np.asarray(k[name](g, J0, a, ab, b, bb), dtype=complex) * np.ones(np.broadcast(a, b).shape)
 
-    if covariance == "zero-frequency":
+    if covariance == "zero-frequency" and window is None:
         return {"alpha": float(np.real(at("alpha", one, one)[0])), "kappa": float(np.real(at("kappa", one, one)[0])),
                 "c": float(np.real(at("mean_cross", one, one)[0]))}
-    x, wt = np.polynomial.legendre.leggauss(nodes)
-    t = 0.5 * math.pi * x
-    w, jac = np.tan(t), 0.5 * math.pi * wt / np.cos(t) ** 2 / (2 * math.pi)
-    jac = jac / (1.0 + (tau_noise * w) ** 2)
+    w, jac = _quadrature(g, nodes, tau_noise, window)
     a, ab = 1 + 1j * w, 1 - 1j * w
     out = {n: float(np.real(np.sum(jac * at(key, a, ab)) + static * at(key, one, one)[0]))
            for n, key in (("alpha", "alpha"), ("c", "mean_cross"))}
@@ -184,16 +194,34 @@ def _with_population(value: dict[str, float], coef: dict[str, float], pm: dict[s
     return out
 
 
-def _equal_time_moments(g: float, nodes: int, tau_noise: float = 0.0, static: float = 0.0) -> dict[str, float]:
+def _quadrature(g: float, nodes: int, tau_noise: float = 0.0, window: float | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes ``w`` and weights of ``int dw/2pi S(w) f(w)`` with the noise spectrum ``S = 1/(1 + tau_noise^2 w^2)``
+    (1: white noise): equal time by Gauss-Legendre on ``w = tan t`` (``nodes``); with a ``window`` W, what the
+    finite-window zero-frequency estimator measures, the Richardson pair's Fejer weight ``2 F_2W - F_W``
+    (:func:`~workbench.theories.dimension.nonlinear.window_quadrature` at the linear network's width
+    ``(1 - g^2)/2``)."""
+    if window is None:
+        x, wt = np.polynomial.legendre.leggauss(nodes)
+        t = 0.5 * math.pi * x
+        w, jac = np.tan(t), 0.5 * math.pi * wt / np.cos(t) ** 2 / (2 * math.pi)
+    else:
+        from workbench.theories.dimension.nonlinear import window_quadrature
+
+        w, jac, _ = window_quadrature(0.5 * (1.0 - g * g), window)
+    return w, jac / (1.0 + (tau_noise * w) ** 2)
+
+
+def _spectral_moments(g: float, nodes: int, tau_noise: float = 0.0, static: float = 0.0,
+                      window: float | None = None) -> dict[str, float]:
     """``a0, a1`` (``int dw/2pi``) and ``m2_0, m2_1`` (``int int dw1 dw2/4pi^2``) of the equal-time kernels, each
     frequency weighted by the noise spectrum ``1/(1 + tau_noise^2 w^2)`` (1: white noise; the spectrum is one scalar
-    for every unit, so it multiplies the words of every order in 1/N alike). ``static``: a static input of variance
-    ``static`` (in units of sigma2) adds ``static (1 - J)^-1 (1 - J)^-T``, the kernels at ``a = 1`` (w = 0): once in
-    ``a``, and in ``m2`` the noise-static words (twice: the trace is symmetric) and the static-static word."""
-    x, wt = np.polynomial.legendre.leggauss(nodes)
-    t = 0.5 * math.pi * x
-    w, jac = np.tan(t), 0.5 * math.pi * wt / np.cos(t) ** 2 / (2 * math.pi)
-    jac = jac / (1.0 + (tau_noise * w) ** 2)
+    for every unit, so it multiplies the words of every order in 1/N alike) and, with a ``window``, by the
+    finite-window estimator's Fejer weight (also one scalar per frequency): :func:`_quadrature`. ``static``: a static
+    input of variance ``static`` (in units of sigma2) adds ``static (1 - J)^-1 (1 - J)^-T``, the kernels at ``a = 1``
+    (w = 0): once in ``a``, and in ``m2`` the noise-static words (twice: the trace is symmetric) and the
+    static-static word."""
+    w, jac = _quadrature(g, nodes, tau_noise, window)
     k = _compiled()["et"]
     a, ab = 1 + 1j * w, 1 - 1j * w
     one = np.ones(1, dtype=complex)
@@ -234,7 +262,8 @@ def _frequency_moments(g: float, omega: float) -> dict[str, float]:
 
 def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "equal-time",
                              nodes: int = NODES, omega: float = 0.0, tau_noise: float = 0.0,
-                             input_var: float = 0.0, J0: float = 0.0) -> FiniteSizeCoefficients:
+                             input_var: float = 0.0, J0: float = 0.0, window: float | None = None
+                             ) -> FiniteSizeCoefficients:
     """Large-N values and 1/N coefficients of the :data:`FINITE_SIZE_KEYS` of a linear network's covariance.
 
     ``dx/dt = -x + J x + xi``, ``J_ij ~ N(0, g^2/N)`` i.i.d. with the diagonal, white noise ``sigma2`` or, with
@@ -245,8 +274,16 @@ def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "e
     ``input_var (1-J)^-1 (1-J)^-T`` to the equal-time covariance (refused for the others: its lag integral diverges).
     ``J0``: a coupling mean ``J0/N`` (``J0 < 1``) adds the population mode's own 1/N terms
     (:func:`derivations.dimension_finite_size.population_kernels`; equal time and zero frequency; its ``N_var_diag``
-    coefficient is not derived, NaN) and ``mean_cross = N_mean_cross / N``.
+    coefficient is not derived, NaN) and ``mean_cross = N_mean_cross / N``. ``window``: with ``"zero-frequency"``,
+    what the finite-window estimator measures on average (``W Cov(W-means)``, Richardson pair ``W, 2W``, as
+    ``workbench dimension --window``): the equal-time kernels weighted by the Fejer weight ``2 F_2W - F_W``, which
+    like the noise spectrum is one scalar per frequency for every unit; it tends to the zero-frequency values as W
+    grows (the Richardson pair leaves ``e^{-a W} / W`` per mode of decay rate a).
     """
+    if window is not None:
+        from workbench.theories.dimension.result import check_window
+
+        check_window(window, covariance)
     if not math.isfinite(J0) or J0 >= 1.0:
         raise SpecError("J0", f"the linear network's population mode needs J0 < 1 (finite), got {J0}")
     if J0 != 0.0 and covariance not in ("equal-time", "zero-frequency"):
@@ -262,12 +299,14 @@ def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "e
         raise SpecError("g", f"the linear network needs 0 <= g < 1, got {g}")
     if not (sigma2 > 0.0) or not math.isfinite(sigma2):
         raise SpecError("sigma2", f"must be a positive finite noise intensity, got {sigma2}")
-    if covariance == "zero-frequency":
+    if covariance == "zero-frequency" and window is not None:
+        value, coef = _statistics(_spectral_moments(g, nodes, tau_noise, 0.0, window))
+    elif covariance == "zero-frequency":
         zf = _compiled()["zf"]
         value = {k: float(zf[f"{k}_0"](g)) for k in FINITE_SIZE_KEYS}
         coef = {k: float(zf[f"{k}_1"](g)) for k in FINITE_SIZE_KEYS}
     elif covariance == "equal-time":
-        value, coef = _statistics(_equal_time_moments(g, nodes, tau_noise, input_var / sigma2))
+        value, coef = _statistics(_spectral_moments(g, nodes, tau_noise, input_var / sigma2))
     elif covariance == "frequency" and math.isfinite(omega):
         value, coef = _statistics(_frequency_moments(g, omega))
         sigma2 = sigma2 / (1.0 + (tau_noise * omega) ** 2)
@@ -276,10 +315,10 @@ def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "e
                         f"{covariance!r} (omega={omega})")
     if J0 != 0.0:
         coef = _with_population(value, coef, _population_moments(
-            g, J0, covariance, nodes, tau_noise, input_var / sigma2 if covariance == "equal-time" else 0.0))
+            g, J0, covariance, nodes, tau_noise, input_var / sigma2 if covariance == "equal-time" else 0.0, window))
     scale = {k: sigma2 ** SIGMA_POWER[k] for k in FINITE_SIZE_KEYS}
     return FiniteSizeCoefficients(g, sigma2, covariance, {k: v * scale[k] for k, v in value.items()},
-                                  {k: v * scale[k] for k, v in coef.items()}, float(J0))
+                                  {k: v * scale[k] for k, v in coef.items()}, float(J0), window)
 
 
 def _row(stats: dict[str, float], N: int) -> list[float]:
@@ -287,14 +326,16 @@ def _row(stats: dict[str, float], N: int) -> list[float]:
     return [N * stats["var_diag"] if k == "N_var_diag" else stats[k] for k in FINITE_SIZE_KEYS]
 
 
-def _exact_rows(g: float, N: int, networks: int, sigma2: float, covariance: str, seed: int) -> np.ndarray:
+def _exact_rows(g: float, N: int, networks: int, sigma2: float, covariance: str, seed: int,
+                window: float | None = None) -> np.ndarray:
     """Rows of :data:`FINITE_SIZE_KEYS` of ``networks`` drawn linear networks' exact covariances (seeds
-    ``seed + i``), BLAS pinned to one thread."""
+    ``seed + i``; ``window``: the finite-window zero-frequency estimator's expectation), BLAS pinned to one
+    thread."""
     from threadpoolctl import threadpool_limits
 
     from workbench.theories.dimension.checks import linear_network_measure
 
-    measure = linear_network_measure(g, sigma2, covariance)
+    measure = linear_network_measure(g, sigma2, covariance, window)
     with threadpool_limits(limits=1):
         return np.array([_row(measure(int(N), seed + i), int(N)) for i in range(int(networks))])
 
@@ -388,16 +429,19 @@ def studies_from_rows(Ns: Sequence[int], rows: Sequence[np.ndarray]) -> dict[str
 
 
 def measure_finite_size(g: float, Ns: Sequence[int], networks: Sequence[int] | int, sigma2: float = 1.0,
-                        covariance: str = "zero-frequency", seed: int = 0) -> dict[str, Any]:
+                        covariance: str = "zero-frequency", seed: int = 0, window: float | None = None
+                        ) -> dict[str, Any]:
     """Exact statistics of ``networks`` sampled linear networks per size N (seeds ``seed + 1000 N + i``), BLAS
-    pinned to one thread: per key the per-size mean and SE over networks and the fit ``a + c/N``.
+    pinned to one thread: per key the per-size mean and SE over networks and the fit ``a + c/N`` (``window``: at
+    zero frequency, what the finite-window estimator measures on average).
 
     Returns ``{key: FiniteSizeStudy}`` (:class:`workbench.theories.dimension.checks.FiniteSizeStudy`).
     """
     counts = [int(networks)] * len(Ns) if np.isscalar(networks) else [int(n) for n in networks]
     if len(counts) != len(Ns) or len(Ns) < 2 or min(counts) < 2:
         raise SpecError("networks", f"need >= 2 sizes and >= 2 networks per size, got Ns={list(Ns)}, {counts}")
-    rows = [_exact_rows(g, int(N), n, sigma2, covariance, seed + 1000 * int(N)) for N, n in zip(Ns, counts, strict=True)]
+    rows = [_exact_rows(g, int(N), n, sigma2, covariance, seed + 1000 * int(N), window)
+            for N, n in zip(Ns, counts, strict=True)]
     return studies_from_rows(Ns, rows)
 
 

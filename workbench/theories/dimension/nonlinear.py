@@ -54,7 +54,8 @@ from workbench.spec import ModelSpec
 from workbench.theories.dimension.result import COVARIANCES, DimensionResult, check_window
 
 __all__ = ["UnitSpectra", "frequency_resolved_pairs", "instability_curve", "mixed_pair", "odd_about_phi0",
-           "population_mean_cross", "psi_frequency", "psi_from_products", "regrid", "solve_nonlinear", "unit_spectra"]
+           "population_mean_cross", "psi_frequency", "psi_from_products", "regrid", "solve_nonlinear", "unit_spectra",
+           "window_quadrature", "window_weight"]
 
 W_MAX = 200.0
 """Largest |w| of the frequency grid (the integrands fall as |w|^-3 or faster)."""
@@ -477,15 +478,18 @@ def window_weight(w: np.ndarray, window: float, richardson: bool = True) -> np.n
     return 2 * fejer(2 * window) - fejer(window) if richardson else fejer(window)
 
 
-def _windowed(sp_: UnitSpectra, window: float, richardson: bool, per_period: int = 8) -> UnitSpectra:
-    """The spectra on a grid for the window-weighted integrals, ``dw`` times :func:`window_weight`: inside
-    ``|w| <= 8 pi / W`` (a node of both oscillations) a sinh grid of the spectra's width that puts at least
-    ``per_period`` points in each period ``pi / W`` of ``sin^2(w W)`` (uniform in its variable, so the trapezoid rule stays spectrally
-    accurate); beyond it the oscillation is averaged, ``sin^2 -> 1/2``: weight 0 with Richardson, else
-    ``2 / (W w^2)`` on the spectra's own grid."""
-    from dataclasses import replace
-
-    a = float(np.clip(0.5 * (1 - sp_.g * sp_.g * sp_.d2), 1e-5, 0.5))
+def window_quadrature(width: float, window: float, richardson: bool = True, per_period: int = 8
+                      ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Nodes ``w`` and weights ``q`` (``dw/2pi`` times :func:`window_weight`) of the window-weighted integral of a
+    smooth function of spectral ``width``, and the cut ``8 pi / W`` (capped at ``W_MAX``): inside ``|w| <= cut`` (a
+    node of both oscillations) a sinh grid of that width with at least ``per_period`` points in each period
+    ``pi / W`` of ``sin^2(w W)`` (uniform in its variable, so the trapezoid rule stays spectrally accurate); beyond
+    the cut the oscillation is averaged, ``sin^2 -> 1/2``, which the Richardson pair cancels and which leaves
+    ``2 / (W w^2)`` to the caller otherwise. The Richardson pair's oscillating tail
+    ``2 (cos wW - cos 2wW) / (W w^2)`` beyond the cut is added to the two end nodes by its asymptotic integral
+    ``int_x^inf (cos u - cos 2u) du / u^2`` (``x = cut W``; by parts, to ``x^-3``), ``1.5 / x^3`` at ``x = 8 pi``:
+    without it the weights integrate a function flat near zero frequency ``6e-5`` low."""
+    a = float(np.clip(width, 1e-5, 0.5))
     cut = min(8 * np.pi / window, W_MAX)
     umax = float(np.arcsinh(cut / a))
     n = 2 * int(np.ceil(umax * per_period * window * np.hypot(a, cut) / np.pi)) + 1
@@ -494,6 +498,19 @@ def _windowed(sp_: UnitSpectra, window: float, richardson: bool, per_period: int
     q = a * np.cosh(u) * (u[1] - u[0]) / (2 * np.pi)
     q[[0, -1]] *= 0.5
     q = q * window_weight(w, window, richardson)
+    if richardson:
+        x = cut * window
+        q[[0, -1]] += (-np.sin(x) / x**2 + np.sin(2 * x) / (2 * x**2) + 2 * np.cos(x) / x**3
+                       - np.cos(2 * x) / (2 * x**3)) / np.pi
+    return w, q, cut
+
+
+def _windowed(sp_: UnitSpectra, window: float, richardson: bool, per_period: int = 8) -> UnitSpectra:
+    """The spectra on the grid of :func:`window_quadrature` (width ``(1 - g^2 <phi'^2>)/2``); without Richardson
+    the averaged tail ``2 / (W w^2)`` on the spectra's own grid beyond the cut."""
+    from dataclasses import replace
+
+    w, q, cut = window_quadrature(0.5 * (1 - sp_.g * sp_.g * sp_.d2), window, richardson, per_period)
     if not richardson:
         outer = np.abs(sp_.w) > cut
         w, q = np.concatenate([w, sp_.w[outer]]), np.concatenate([q, sp_.dw[outer] * 2 / (window * sp_.w[outer] ** 2)])
