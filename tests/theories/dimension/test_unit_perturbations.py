@@ -98,6 +98,20 @@ def test_self_coupling_against_direct_integration(tanh_unit) -> None:
     assert sc["Dx"][0] == pytest.approx(0.335, abs=0.01) and sc["Dphi"][0] == pytest.approx(0.0436, abs=0.002)
 
 
+def test_self_coupling_control_variate_is_unbiased_and_cuts_the_se(tanh_unit) -> None:
+    """The linear surrogate as control variate (``gain``, the unit's <phi'> = 0.645 at tanh g = 1.2): independent
+    seeds with and without it agree (4 SE), the SE of Dx falls by 2 or more (measured 2.2), the same at any gain (the
+    regression sets the scale)."""
+    res, phis = tanh_unit
+    plain = self_coupling(res.Delta_at, phis, LAG_STEP, LAG_MAX, batches=8, seed=5)
+    ctl = self_coupling(res.Delta_at, phis, LAG_STEP, LAG_MAX, batches=8, seed=6, gain=0.645)
+    for key in ("Dx", "Dphi"):
+        assert abs(ctl[key][0] - plain[key][0]) < 4 * math.hypot(ctl[f"{key}_se"][0], plain[f"{key}_se"][0]), key
+    assert ctl["Dx_se"][0] < 0.5 * plain["Dx_se"][0]
+    other = self_coupling(res.Delta_at, phis, LAG_STEP, LAG_MAX, batches=8, seed=6, gain=0.3)
+    np.testing.assert_allclose(other["Dx"], ctl["Dx"], rtol=1e-9, atol=1e-12)
+
+
 def test_reciprocal_loop_against_direct_integration(tanh_unit) -> None:
     """The loop ``eta(t) (S* phi(x))(t)``: eta with covariance ``A(tau)`` (here ``d zeta + eta_f``, zeta = +-1 per
     path and eta_f Gaussian with covariance ``A - d^2``) against the sampler's constant-plus-fluctuating split."""
@@ -135,6 +149,9 @@ def test_reciprocal_loop_of_a_linear_unit_is_the_derived_linear_equivalent() -> 
     exact = float(np.sum(np.real(f(s, np.conj(s), 1.0, 1 / (1 + w * w - g * g), 0.0))) * (w[1] - w[0]) / (2 * np.pi))
     assert abs(rl["Dx"][0] - exact) < 4 * rl["Dx_se"][0] and rl["Dx_se"][0] < 0.03 * exact, (rl["Dx"][0], exact)
     assert np.allclose(rl["Dphi"], rl["Dx"])
+    ctl = reciprocal_loop(lambda t: np.exp(-kappa * np.abs(t)) / (2 * kappa), np.ones_like, 1.0, ident, LAG_STEP,
+                          LAG_MAX, batches=4, control=True)  # the linear surrogate makes the constant part exact
+    assert ctl["Dx"][0] == pytest.approx(exact, rel=1e-4) and ctl["Dx_se"][0] < 1e-12
     assert le["phi"].equals(sp.factor(dfs.D_GAIN**4 * (dfs.D_GAIN**2 * dfs.C_XW + dfs.RHO_W)
                                       * (dfs.S_F**4 + dfs.S_F**2 * dfs.S_FB**2 + dfs.S_FB**4)))
 

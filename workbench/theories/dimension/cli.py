@@ -134,9 +134,13 @@ def edge_notes(res, spec) -> list[str]:
     if res.method == "linear":
         return [f"g = {g_eff:.3g} is near the edge g = 1: the 1/N terms of the cross statistics are large "
                 "(--finite-size gives them)"]
+    from workbench.theories.dimension.finite_size_nonlinear import expansion_min_N
+
     notes = [f"g_eff = {g_eff:.3g} is near the edge of chaos: the 1/N terms of a nonlinear network's cross statistics "
              "are not derived and are large there (simulated at N = 1000 with g_eff 0.96-0.98: N var_cross 7-24 % below "
-             "and PR/N 6-31 % above these large-N values; the mean autocovariances within 2 %)"]
+             "and PR/N 6-31 % above these large-N values, the mean autocovariances within 2 %; at N = 500, g_eff = "
+             "0.982, zero frequency: PR/N twice the large-N value); the 1/N expansion itself needs N well above "
+             f"10 / (1 - g_eff^2)^2 = {expansion_min_N(g_eff):.3g}"]
     if spec.noise.sigma2 == 0:
         notes.append("without noise the time step of a simulation matters too: the exponential Euler step dt = 0.05 "
                      "raises a simulated PR/N by about 6 % (tanh, g = 2; halving dt, paired: -3.1 +- 1.1 %); "
