@@ -14,8 +14,9 @@ cusp of a zero-frequency estimate with white noise (:func:`~workbench.theories.d
 exponential-Euler step bias of white noise without a static input
 (:func:`~workbench.theories.dimension.step_bias.white_noise_step_biases`) and, with a grand mean estimated from the
 run (a static input or a non-odd phi), its centring terms (:func:`~workbench.theories.dimension.checks.centring_bias`).
-A nonlinear network at equal time gets the derived 1/N terms of its mean autocovariances where they are derived
-(white noise, no input, a smooth phi, a symmetric state) and N is large enough for the expansion
+A nonlinear network gets the derived 1/N terms of its mean autocovariances (at zero frequency those of the
+estimator's window) where they are derived
+(white or OU noise, no input, a smooth phi, a symmetric state) and N is large enough for the expansion
 (:func:`~workbench.theories.dimension.finite_size_nonlinear.expansion_min_N`: tanh g = 2, sigma2 = 0.5 failed by 6 SE
 at N = 500 with them, within 1 SE without). A linear network (i.i.d. couplings, with or without J0)
 also gets its derived 1/N terms (at zero frequency those of the estimator's window) and its own exact step map. A non-odd
@@ -152,19 +153,21 @@ def _stationary_start(spec: Any, line: str, covariance: str, res: Any) -> Any:
 
 
 def _with_nonlinear_finite_size(spec: Any, res: Any, covariance: str, N: int, biases: Any,
-                                reason: str) -> tuple[Any, str]:
-    """For a nonlinear network at equal time the derived 1/N terms of the mean autocovariances of x and phi
-    (:func:`~workbench.theories.dimension.finite_size_nonlinear.nonlinear_finite_size`: white noise, no input, a
-    smooth phi, a symmetric state; with J0 the population mode's terms) added to the known biases; of N var_cross
-    and PR/N only a coupling mean's population terms (the linear equivalent's, ``population_coef``): the rest of
-    their 1/N terms is not derived."""
+                                reason: str, window: float | None = None) -> tuple[Any, str]:
+    """For a nonlinear network the derived 1/N terms of the mean autocovariances of x and phi
+    (:func:`~workbench.theories.dimension.finite_size_nonlinear.nonlinear_finite_size`: white or OU noise, no input, a
+    smooth phi, a symmetric state; with J0 the population mode's terms; at zero frequency those of the estimator's
+    ``window``) added to the known biases; of N var_cross and PR/N only a coupling mean's population terms (the
+    linear equivalent's, ``population_coef``): the rest of their 1/N terms is not derived."""
     from workbench.errors import SpecError
     from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
+    from workbench.theories.dimension.problem import is_linear
 
-    if res.method != "cavity" or covariance != "equal-time":
+    if is_linear(spec) or res.method != "cavity":
         return biases, reason
     try:
-        fs = nonlinear_finite_size(spec)
+        fs = nonlinear_finite_size(spec, covariance=covariance,
+                                   window=window if covariance == "zero-frequency" else None)
     except SpecError:
         return biases, reason
     if N < fs.info["expansion_min_N"]:
@@ -223,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: the time-step bias is not known here ({why}); it is in the estimates (about -2 % of N var_cross "
               "at dt = 0.025, g_eff = 0.8)")
     biases, reason = _with_linear_finite_size(spec, res, a.covariance, a.N, biases, reason, a.window)
-    biases, reason = _with_nonlinear_finite_size(spec, res, a.covariance, a.N, biases, reason)
+    biases, reason = _with_nonlinear_finite_size(spec, res, a.covariance, a.N, biases, reason, a.window)
     checks = dimension_comparisons(res, arrays, run, biases=biases, bias_reason=reason)
     for c in checks:
         print(c)

@@ -49,7 +49,7 @@ def test_nonlinear_one_over_n_terms_are_added_where_derived_and_small(benchmark_
     """At equal time the derived coef/N of the mean autocovariances and a coupling mean's population terms of N
     var_cross and PR/N are added (the numbers are tested in test_finite_size_nonlinear.py: a stand-in result here); a
     term beyond MAX_TERM of its value is left out with a note, and all of them below the expansion's N; zero frequency
-    and relu (refused) get nothing."""
+    gets those of the estimator's window, relu (refused) nothing."""
     from types import SimpleNamespace
 
     import workbench.theories.dimension.finite_size_nonlinear as fsn
@@ -59,7 +59,7 @@ def test_nonlinear_one_over_n_terms_are_added_where_derived_and_small(benchmark_
     stand_in = SimpleNamespace(coef={"mean_autocov_x": 1.0, "mean_autocov_phi": 0.5}, info={"linear_equivalent_cross": {
         "population_coef": {"N_var_cross_x": 2.0, "PR_over_N_x": -500.0, "N_var_cross_phi": 1.0,
                             "PR_over_N_phi": -1.0}}, "expansion_min_N": 100.0, "g_eff": 0.7})
-    monkeypatch.setattr(fsn, "nonlinear_finite_size", lambda s: stand_in)
+    monkeypatch.setattr(fsn, "nonlinear_finite_size", lambda s, **kw: stand_in)
     biases, reason = mod._with_nonlinear_finite_size(spec, res, "equal-time", 500, {"x": {"mean_autocov": 0.1}}, "b")
     assert reason == "b + derived 1/N terms of the mean autocovariance and the population mode's"
     assert biases["x"]["mean_autocov"] == pytest.approx(0.1 + 1.0 / 500)
@@ -71,7 +71,9 @@ def test_nonlinear_one_over_n_terms_are_added_where_derived_and_small(benchmark_
     assert mod._with_nonlinear_finite_size(spec, res, "equal-time", 500, None, "b") == (None, "b")
     assert "below the 1/N expansion's N >= 2160" in capsys.readouterr().out
     monkeypatch.undo()
-    for line, cov in (("--phi tanh --g 0.9 --sigma2 0.5", "zero-frequency"), ("--phi relu --g 0.8 --sigma2 0.5",
-                                                                             "equal-time")):
-        spec, res = mod._theory(line, cov, 12.5)
-        assert mod._with_nonlinear_finite_size(spec, res, cov, 500, None, "") == (None, "")
+    spec, res = mod._theory("--phi relu --g 0.8 --sigma2 0.5", "equal-time", 12.5)
+    assert mod._with_nonlinear_finite_size(spec, res, "equal-time", 500, None, "") == (None, "")
+    spec, res = mod._theory("--phi tanh --g 0.9 --sigma2 0.5", "zero-frequency", 12.5)
+    biases, _ = mod._with_nonlinear_finite_size(spec, res, "zero-frequency", 500, None, "", 12.5)
+    fs = fsn.nonlinear_finite_size(spec, covariance="zero-frequency", window=12.5)
+    assert biases["x"]["mean_autocov"] == pytest.approx(fs.coef["mean_autocov_x"] / 500, rel=1e-12)

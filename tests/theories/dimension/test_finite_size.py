@@ -480,7 +480,7 @@ def test_windowed_coefficients_tend_to_zero_frequency() -> None:
 def test_cli_finite_size_with_a_window(tau: float, capsys) -> None:
     """``workbench dimension --phi linear --covariance zero-frequency --window W --finite-size --json``: the derived
     finite-window coefficients (the window in units of tau), whose large-N values are the printed statistics; a
-    nonlinear network's finite-window 1/N terms are refused in one line."""
+    nonlinear network with a static input, whose 1/N terms are not derived, is refused in one line."""
     import json
 
     from workbench.cli import main
@@ -495,9 +495,9 @@ def test_cli_finite_size_with_a_window(tau: float, capsys) -> None:
         assert fs[f"{key}_x"]["coef"] == pytest.approx(ref.coef[key], rel=1e-9)
         assert fs[f"{key}_x"]["value"] == pytest.approx(data[f"{key}_x"], rel=1e-6)
     assert main(["dimension", "--phi", "tanh", "--g", "0.8", "--sigma2", "1", "--covariance", "zero-frequency",
-                 "--window", "5", "--finite-size", "--json"]) == 2
+                 "--window", "5", "--input-var", "0.3", "--finite-size", "--json"]) == 2
     err = capsys.readouterr().err
-    assert "finite-size" in err and len(err.strip().splitlines()) == 1
+    assert "input" in err and len(err.strip().splitlines()) == 1
 
 
 def test_population_mode_in_a_window_against_exact_networks() -> None:

@@ -21,6 +21,7 @@ import sympy as sp
 import derivations.dimension_finite_size as d
 from workbench.cli import main
 from workbench.compare import student_k
+from workbench.errors import SpecError
 from workbench.spec import ModelSpec
 from workbench.theories.dimension.finite_size import finite_size_coefficients
 from workbench.theories.dimension.finite_size_nonlinear import (
@@ -213,8 +214,8 @@ def test_cli_finite_size(capsys) -> None:
 
 @pytest.mark.parametrize(("argv", "word"), [
     (["--phi", "tanh", "--g", "2"], "sigma2"),
-    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--tau-noise", "2"], "sigma2"),
-    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--covariance", "zero-frequency"], "finite-size"),
+    (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--input-var", "0.5"], "input"),  # (OU noise, zero frequency:
+    # derived since; see the tests above)
     (["--phi", "clip(x,-1,1)", "--g", "1.2", "--sigma2", "1"], "phi"),
     (["--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--J0", "2"], "J0"),  # a symmetry-broken state
     (["--phi", "linear", "--g", "0.5", "--sigma2", "1", "--J0", "1.2"], "J0"),  # the population mode grows
@@ -472,3 +473,66 @@ def test_sunsets_complete_the_second_order_of_a_network(benchmark_module) -> Non
     assert abs(slope - 1) < t * se
     noise_only, se_n = out["slope, noise"]["control variates"]
     assert noise_only - 1 > 10 * max(se_n, se)
+
+
+@pytest.mark.parametrize("window", [None, 2.5])
+def test_zero_frequency_coefficient_of_a_linear_phi_is_the_linear_one(window: float | None) -> None:
+    """Zero frequency: every part of the coefficient is a lag curve of the unit autocovariance shift, integrated over
+    the lag (with a window, under the estimator's Richardson lag weight). phi = x/2 at g = 0.6 with tau = 2 (window
+    2W in its time) is the linear network at g = 0.3: its coefficient is the derived linear one (w = 0, or the
+    Fejer-weighted trace words) to the lag grid's 3e-5, and the linear equivalent's cross statistics are the linear
+    network's; the unit spread is derived at equal time only (null, with a reason)."""
+    spec = ModelSpec.simple(g=0.6, phi="0.5*x", sigma2=1.0, tau=2.0)
+    fs = nonlinear_finite_size(spec, covariance="zero-frequency", window=None if window is None else 2 * window)
+    lin = finite_size_coefficients(0.3, 1.0, "zero-frequency", window=window)
+    assert fs.value["mean_autocov_x"] == pytest.approx(lin.value["mean_autocov"], rel=1e-9)
+    assert fs.coef["mean_autocov_x"] == pytest.approx(lin.coef["mean_autocov"], rel=1e-4)
+    assert fs.coef["mean_autocov_phi"] == pytest.approx(0.25 * fs.coef["mean_autocov_x"], rel=1e-9)
+    le = fs.info["linear_equivalent_cross"]
+    for key in ("N_var_cross", "PR_over_N"):
+        assert le[f"{key}_x"]["value"] == pytest.approx(lin.value[key], rel=1e-6)
+        assert le[f"{key}_x"]["coef"] == pytest.approx(lin.coef[key], rel=1e-6)
+    assert math.isnan(fs.unit_spread["x"]) and "equal time" in fs.info["N_var_diag_reason"]
+    assert fs.info["covariance"] == "zero-frequency" and fs.info["window"] == (None if window is None else 2 * window)
+
+
+def test_zero_frequency_coefficient_of_tanh(tanh_fs, capsys) -> None:
+    """tanh at g = 1.2, sigma2 = 1 at zero frequency (the equal-time result's curves, no new sampling): values equal
+    the cavity solver's; coefficient 11.4 of x (+4 % of the value at N = 125, where the equal-time one is +0.2 %),
+    10.4 in the window 12.5; a long window gives the w = 0 coefficient. The CLI prints it (``--covariance
+    zero-frequency --window 12.5 --finite-size --json``) with a null unit spread."""
+    from workbench.theories.dimension.problem import DimensionProblem, DimensionSetup
+
+    out = {}
+    for W in (None, 12.5, 4000.0):
+        fs = nonlinear_finite_size(TANH, covariance="zero-frequency", window=W)
+        res = DimensionProblem(TANH, DimensionSetup(covariance="zero-frequency", window=W)).build_solver("auto").solve()
+        assert fs.value["mean_autocov_x"] == pytest.approx(res.mean_autocov_x, rel=1e-9)
+        assert fs.value["mean_autocov_phi"] == pytest.approx(res.mean_autocov_phi, rel=1e-9)
+        out[W] = fs
+    assert out[None].coef["mean_autocov_x"] == pytest.approx(11.43, abs=0.3)
+    assert out[12.5].coef["mean_autocov_x"] == pytest.approx(10.38, abs=0.3)
+    assert out[4000.0].coef["mean_autocov_x"] == pytest.approx(out[None].coef["mean_autocov_x"], rel=1e-3)
+    assert tanh_fs.coef["mean_autocov_x"] == pytest.approx(0.2028, abs=0.01)  # the equal-time result is unchanged
+    assert main(["dimension", "--phi", "tanh", "--g", "1.2", "--sigma2", "1", "--covariance", "zero-frequency",
+                 "--window", "12.5", "--finite-size", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)["finite_size"]
+    assert data["mean_autocov_x"]["coef"] == pytest.approx(out[12.5].coef["mean_autocov_x"], rel=1e-9)
+    assert data["N_var_diag"] == {"x": None, "phi": None} and data["info"]["window"] == 12.5
+
+
+def test_ou_noise_coefficient_of_a_linear_phi_is_the_linear_one() -> None:
+    """OU noise (tau_n = 2) enters only the single-site spectra (the exact linear site: two exponentials): phi = x/2
+    at g = 0.6 gives the derived linear coefficient with OU noise (equal time) to 1e-4, and its linear equivalent's
+    cross statistics; a noiseless or unknown noise is still refused in one line."""
+    spec = ModelSpec.simple(g=0.6, phi="0.5*x", sigma2=1.0, noise="ou", noise_tau=2.0)
+    fs = nonlinear_finite_size(spec)
+    lin = finite_size_coefficients(0.3, 1.0, "equal-time", tau_noise=2.0)
+    assert fs.value["mean_autocov_x"] == pytest.approx(lin.value["mean_autocov"], rel=1e-9)
+    assert fs.coef["mean_autocov_x"] == pytest.approx(lin.coef["mean_autocov"], rel=1e-4)
+    assert fs.info["lag_max"] == 60.0  # 30 decay times of the slower of kappa and tau_n, capped
+    le = fs.info["linear_equivalent_cross"]
+    for key in ("N_var_cross", "PR_over_N"):
+        assert le[f"{key}_x"]["coef"] == pytest.approx(lin.coef[key], rel=1e-6)
+    with pytest.raises(SpecError, match="sigma2"):
+        nonlinear_finite_size(ModelSpec.simple(g=2.0, phi="tanh", sigma2=0.0))

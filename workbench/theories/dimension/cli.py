@@ -44,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also the derived 1/N coefficients (key finite_size, stat(N) = value + coef/N; sigma2 > 0): "
                         "a linear network's of every statistic (white or OU noise, either covariance, with --window "
                         "too); a nonlinear one's "
-                        "(white noise, no static input, odd smooth phi, equal-time) of the mean autocovariances, with the O(1) unit spread N var_i C_ii (about 6 s)")
+                        "(white or OU noise, no static input, odd smooth phi; either covariance) of the mean autocovariances, with "
+                        "the O(1) unit spread N var_i C_ii at equal time (about 6 s)")
     p.add_argument("--frequencies", default=None, metavar="W1,W2,...",
                    help="also the frequency-resolved statistics at these angular frequencies (key "
                         "frequency_resolved): the pair function psi(w1, w2) = N E[S_ij(w1) conj S_ij(w2)] of x and phi "
@@ -88,18 +89,15 @@ def _refuse_silent_linear(spec) -> None:
 
 
 def _finite_size(spec, covariance: str, window: float | None = None):
-    """The derived 1/N coefficients: of every statistic for a linear network (equal-time or zero-frequency, at
-    w = 0 or in a finite ``window``), of the mean autocovariances for a nonlinear one (equal-time only)."""
+    """The derived 1/N coefficients (equal-time or zero-frequency, at w = 0 or in a finite ``window``): of every
+    statistic for a linear network, of the mean autocovariances for a nonlinear one."""
     from workbench.theories.dimension.finite_size import linear_finite_size
     from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
     from workbench.theories.dimension.problem import is_linear
 
     if is_linear(spec):
         return linear_finite_size(spec, covariance, window)
-    if covariance != "equal-time":
-        raise SpecError("finite-size", "the 1/N coefficients of a nonlinear network are derived for --covariance "
-                        f"equal-time, got {covariance}")
-    return nonlinear_finite_size(spec)
+    return nonlinear_finite_size(spec, covariance=covariance, window=window)
 
 
 MAX_FREQUENCIES = 64
@@ -172,7 +170,7 @@ def population_notes(res) -> list[str]:
                 "the mean autocovariance): its 1/N terms in the other statistics are large; for this linear network "
                 "they are derived (--finite-size gives them)"]
     return [f"the population mode of the coupling mean is strong (N_mean_cross_x = {nm:.3g}, {nm / a:.2g} times the "
-            "mean autocovariance): its 1/N terms are large at moderate N; --finite-size gives them (white noise, "
+            "mean autocovariance): its 1/N terms are large at moderate N; --finite-size gives them (white or OU noise, "
             "a smooth phi: derived for the mean autocovariances, for N var_cross and PR/N the linear equivalent's; "
             "simulated, tanh g = 0.9, sigma2 = 0.5, N = 500: J0 = 0.8, 2.1 times: mean autocovariance +0.84 % "
             "against +0.72 %, N var_cross +7.1 % against +6.0 %, PR/N -2.6 % against -2.2 %; J0 = 1.2, 20 times: "

@@ -1,8 +1,9 @@
 """Leading 1/N correction of the mean autocovariance of a NONLINEAR random network (issue 14, item 3).
 
 ``E mean_i C_ii(N) = value + coef/N + O(1/N^2)`` for x and phi(x) of ``dx/dt = -x + J phi(x) + xi``
-(``Var J_ij = g^2/N`` i.i.d. with the diagonal, white noise ``sigma2 > 0``, zero mean input, tau = 1). Six parts,
-each added to the previous (:attr:`NonlinearFiniteSize.parts`); parts 2a and 2b are the other two effects of
+(``Var J_ij = g^2/N`` i.i.d. with the diagonal, white or OU noise ``sigma2 > 0`` (the noise enters only the
+single-site spectra; with OU noise too the coefficient is exact for a linear phi, to 5e-6), zero mean input,
+tau = 1). Six parts, each added to the previous (:attr:`NonlinearFiniteSize.parts`); parts 2a and 2b are the other two effects of
 :mod:`~.unit_perturbations` that act on a unit through phi itself:
 
 1. ``twisted``: the linear-equivalent network of the OFF-diagonal couplings at the DMFT gain ``d = <phi'>`` and
@@ -105,12 +106,21 @@ collective part does for the mean autocovariance above; ``benchmarks/analysis_di
 pair terms beyond it (the noise and response sunsets of that script, checked against simulation at weak
 nonlinearity) close the measured rests within about one SE at tanh g = 0.8 and erf g = 0.9 and overshoot them near
 the edge: evaluated on networks, not derived here.
+
+Zero frequency. Every part above is a shift of the unit autocovariance at every lag (parts 2-2b on the sampled lag
+grid, the twisted words' by their cosine transform, the single-site and heterogeneity echoes from the linearised
+DMFT on the lags), kept as cumulative lag curves; ``C_ii(w = 0) = int C_ii(t) dt`` gains their lag integrals, and
+the finite-window estimator their integrals under its Richardson lag weight (:func:`lag_weight`), with the same
+sampling (``nonlinear_finite_size(spec, covariance="zero-frequency", window=W)``, :func:`_zero_frequency`). For a
+linear phi this is the derived linear zero-frequency coefficient (and its windowed one) to 3e-5. tanh g = 1.2,
+sigma2 = 1: 2.561 + 11.4/N for x (10.4 in the window 12.5), 1.084 + 3.3/N for phi: the slow collective modes make
+the zero-frequency term 20 times the equal-time one relative to its value.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -155,6 +165,8 @@ class NonlinearFiniteSize:
     info: dict[str, Any] = field(default_factory=dict)
     unit_spread: dict[str, float] = field(default_factory=dict)
     curves: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    spectra: Any = field(default=None, repr=False, compare=False)
+    """The unit network's single-site spectra (:class:`~.nonlinear.UnitSpectra`), for :func:`_zero_frequency`."""
 
     def at(self, key: str, N: float) -> float:
         """The statistic to O(1/N) at size N."""
@@ -169,14 +181,18 @@ class NonlinearFiniteSize:
         """The CLI's text lines: the mean autocovariances with their cumulative parts, the unit spread and the linear
         equivalent's cross coefficients."""
         lines = []
+        kind = self.info.get("covariance", "equal-time")
+        if self.info.get("window") is not None:
+            kind += f", window {self.info['window']:g}"
         for k in ("x", "phi"):
             key = f"mean_autocov_{k}"
             parts = ", ".join(f"{p} {v:.4g}" for p, v in self.parts[key].items())
-            lines.append(f"  1/N: mean autocov {k} = {self.value[key]:.6g} + {self.coef[key]:.4g}/N (cumulative: "
-                         f"{parts})")
+            lines.append(f"  1/N ({kind}): mean autocov {k} = {self.value[key]:.6g} + {self.coef[key]:.4g}/N "
+                         f"(cumulative: {parts})")
         lines.append(f"  the 1/N expansion holds for N >= {self.info['expansion_min_N']:.0f} here (10 / (1 - g_eff^2)^2, "
                      f"g_eff = {self.info['g_eff']:.3g}; nearer the edge the next orders matter)")
-        lines.append(f"  unit spread N var_i C_ii: x {self.unit_spread['x']:.4g}, phi {self.unit_spread['phi']:.4g}")
+        if all(math.isfinite(v) for v in self.unit_spread.values()):
+            lines.append(f"  unit spread N var_i C_ii: x {self.unit_spread['x']:.4g}, phi {self.unit_spread['phi']:.4g}")
         le = self.info["linear_equivalent_cross"]
         lines.append("  linear equivalent only (the nonlinear 1/N term of these is not derived): " + ", ".join(
             f"{k} {le[k]['value']:.4g} + {le[k]['coef']:.4g}/N" for k in le
@@ -210,8 +226,8 @@ def _check(spec: ModelSpec) -> None:
     from workbench.theories.dimension.nonlinear import check_spec
 
     check_spec(spec)
-    if spec.noise.kind != "white" or not spec.noise.sigma2 > 0:
-        raise SpecError("sigma2", f"the nonlinear 1/N term is derived for white noise with sigma2 > 0, got "
+    if spec.noise.kind not in ("white", "ou") or not spec.noise.sigma2 > 0:
+        raise SpecError("sigma2", f"the nonlinear 1/N term is derived for white or OU noise with sigma2 > 0, got "
                         f"{spec.noise.kind} noise, sigma2 = {spec.noise.sigma2}")
     pop = spec.populations[0]
     if pop.input_std != 0.0 or pop.input_mean != 0.0:
@@ -365,14 +381,23 @@ def _cross_linear_equivalent(words: _Words, coefs: dict[str, list[np.ndarray]], 
 
 @dataclass(frozen=True)
 class _LinearSite:
-    """The exact single-site autocovariance of a linear network, ``sigma2/(2 kappa) exp(-kappa |tau|)``."""
+    """The exact single-site autocovariance of a linear network, ``sigma2/(2 kappa) exp(-kappa |tau|)`` with white
+    noise; with OU noise of timescale ``tau_noise`` (spectrum ``sigma2 / ((1 + tau_n^2 w^2)(kappa^2 + w^2))``)
+    ``sigma2 [exp(-kappa |t|)/(2 kappa) - tau_n exp(-|t|/tau_n)/2] / (1 - kappa^2 tau_n^2)``."""
 
     kappa: float
     sigma2: float
+    tau_noise: float = 0.0
 
     def Delta_at(self, tau: np.ndarray) -> np.ndarray:
         """``Delta(tau)`` on the lags."""
-        return self.sigma2 / (2 * self.kappa) * np.exp(-self.kappa * np.abs(np.asarray(tau, dtype=float)))
+        t = np.abs(np.asarray(tau, dtype=float))
+        k, tn = self.kappa, self.tau_noise
+        if tn == 0.0:
+            return self.sigma2 / (2 * k) * np.exp(-k * t)
+        if abs(1.0 - k * tn) < 1e-6:  # the double pole: the limit, to O(1e-6)
+            tn *= 1.0 + 2e-6
+        return self.sigma2 * (np.exp(-k * t) / (2 * k) - tn * np.exp(-t / tn) / 2) / (1.0 - (k * tn) ** 2)
 
 
 @dataclass
@@ -396,10 +421,12 @@ class _Kernels:
         return cls(**{k: gauss_expression_values(e, C_LAG, Dt, {V_SITE: D0}, n_quad) for k, e in kernels.items()})
 
 
-def _lag_max(res: Any, lag_step: float, lag_max: float | None) -> float:
-    """The lag window of the linearised DMFT (30 decay times, in [20, 60], unless given)."""
+def _lag_max(res: Any, lag_step: float, lag_max: float | None, tau_noise: float = 0.0) -> float:
+    """The lag window of the linearised DMFT (30 decay times, ``1/kappa`` or an OU noise's ``tau_noise``, in
+    [20, 60], unless given)."""
     kappa = float(getattr(res, "kappa", 0.0) or 0.0)
-    T = float(lag_max) if lag_max is not None else min(60.0, max(20.0, 30.0 / kappa if kappa > 0 else 60.0))
+    decay = max(1.0 / kappa, tau_noise) if kappa > 0 else math.inf
+    T = float(lag_max) if lag_max is not None else min(60.0, max(20.0, 30.0 * decay))
     if not (0 < lag_step < T / 10):
         raise SpecError("lag_step", f"must be in (0, lag_max/10 = {T / 10:g}), got {lag_step}")
     return T
@@ -485,6 +512,80 @@ def _unit_terms(spec: ModelSpec, res: Any, sp_: Any, K: _Kernels, tau: np.ndarra
                       spread, info)
 
 
+ZERO_FREQUENCY_POWER = {"mean_autocov": 1, "N_var_cross": 2, "PR_over_N": 0, "N_var_diag": 2, "N_mean_cross": 1}
+"""Powers of tau by which a zero-frequency statistic of the tau = 1 network scales (``C(w = 0)`` gains a factor tau)."""
+
+
+def lag_weight(lag: np.ndarray, window: float | None) -> np.ndarray:
+    """Weight of a lag in the zero-frequency covariance: 1, or with a ``window`` W what the finite-window estimator's
+    Richardson pair weighs it by, ``2 (1 - |t|/2W)_+ - (1 - |t|/W)_+`` (``W Cov(W-means)`` weighs ``(1 - |t|/W)_+``;
+    its Fourier transform is :func:`~.nonlinear.window_weight`)."""
+    t = np.abs(np.asarray(lag, dtype=float))
+    if window is None:
+        return np.ones_like(t)
+    return 2 * np.clip(1 - t / (2 * window), 0, None) - np.clip(1 - t / window, 0, None)
+
+
+def _lag_integral(curve: np.ndarray, lag: np.ndarray, weight: np.ndarray) -> float:
+    """``int dt`` over all lags of an even curve given on ``0, dt, ..., T`` (trapezoid rule; exact in its slope at
+    the cusp at 0, which only one side sees)."""
+    f = np.asarray(curve) * weight
+    return float(2.0 * (np.sum(f) - 0.5 * (f[0] + f[-1])) * (lag[1] - lag[0]))
+
+
+def _zero_frequency(fs: NonlinearFiniteSize, spec: ModelSpec, window: float | None) -> NonlinearFiniteSize:
+    """The zero-frequency (``window``: finite-window) mean autocovariances and their 1/N coefficients from the
+    equal-time result's lag curves: every part of the coefficient is a shift of the unit autocovariance at every lag
+    (:attr:`NonlinearFiniteSize.curves`), so ``C_ii(w = 0) = int C_ii(t) dt`` gains their lag integrals
+    (:func:`lag_weight`). The values and the linear equivalent's cross statistics come from the spectra at
+    ``w = 0`` (or the window's quadrature, :func:`~.nonlinear.window_quadrature`); a constant tau scales the
+    zero-frequency covariance by tau and the window to ``W / tau`` (:data:`ZERO_FREQUENCY_POWER`). The unit spread
+    ``N_var_diag`` is derived at equal time only (null)."""
+    from workbench.theories.dimension import nonlinear as nl
+
+    _, tau_c = nl.unit_time(spec)
+    W = None if window is None else float(window) / tau_c
+    sp_, lag = fs.spectra, fs.curves["tau"]
+    k = lag_weight(lag, W)
+    parts = {f"mean_autocov_{w}": {p: tau_c * _lag_integral(c, lag, k) for p, c in zip(PARTS, fs.curves[f"parts_{w}"],
+                                                                                    strict=True)}
+             for w in ("x", "phi")}
+    coef = {key: parts[key]["heterogeneity"] for key in KEYS}
+    if W is None:
+        w, q = np.zeros(1), np.ones(1)
+    else:
+        w, q, _ = nl.window_quadrature(0.5 * (1 - sp_.g * sp_.g * sp_.d2), W)
+    g, d, J0 = sp_.g, math.sqrt(sp_.d2), float(fs.info["J0"])
+    a = 1 + 1j * w
+    C_x, C_phi = sp_.C_x_at(w), sp_.C_phi_at(w)[0]
+    S, rho = np.abs(a) ** 2 * C_x - g * g * C_phi, C_phi - sp_.d2 * C_x
+    cx, cphi = _coefficients("x", S, rho, d, a), _coefficients("phi", S, rho, d, a)
+    words = _Words(g * d, w, diagonal=True)
+    pop = {k_: population_shift(c, g * d, J0 * d, a) if J0 else np.zeros(w.size) for k_, c in (("x", cx), ("phi", cphi))}
+    unit = {"x": float(q @ C_x), "phi": float(q @ C_phi)}
+    le = _cross_linear_equivalent(words, {"x": cx, "phi": cphi}, q, unit, J0 * d)
+    for key, v in le.items():
+        power = ZERO_FREQUENCY_POWER.get(key.rsplit("_", 1)[0], 0)
+        if isinstance(v, dict) and "value" in v:
+            le[key] = {"value": v["value"] * tau_c**power, "coef": v["coef"] * tau_c**power}
+        elif key.startswith("N_mean_cross"):
+            le[key] = v * tau_c
+        elif key == "population_coef":
+            le[key] = {s: c * tau_c ** ZERO_FREQUENCY_POWER[s.rsplit("_", 1)[0]] for s, c in v.items()}
+    info = dict(fs.info) | {
+        "covariance": "zero-frequency", "window": window,
+        "linear_equivalent_x": tau_c * float(q @ (words.diagonal(cx, 1) + pop["x"])),
+        "linear_equivalent_phi": tau_c * float(q @ (words.diagonal(cphi, 1) + pop["phi"])),
+        "population_x": tau_c * float(q @ pop["x"]), "population_phi": tau_c * float(q @ pop["phi"]),
+        "linear_equivalent_cross": le,
+        "N_var_diag_reason": "the unit spread N var_i C_ii is derived at equal time only"}
+    for k_ in ("N_var_diag_x", "N_var_diag_x_without_unit_terms"):
+        info.pop(k_, None)
+    value = {"mean_autocov_x": tau_c * unit["x"], "mean_autocov_phi": tau_c * unit["phi"]}
+    return replace(fs, value=value, coef=coef, parts=parts, info=info,
+                   unit_spread={"x": math.nan, "phi": math.nan})
+
+
 _MEMO: dict[tuple, NonlinearFiniteSize] = {}
 """This process's results of :func:`nonlinear_finite_size` by (spec hash, options): the CLI, the checks and the
 report ask for the same spec more than once (about 10 s each)."""
@@ -492,7 +593,8 @@ _MEMO_SIZE = 8
 
 
 def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: float | None = None,
-                          n_quad: int = 80, n_freq: int = 801, seed: int = 0) -> NonlinearFiniteSize:
+                          n_quad: int = 80, n_freq: int = 801, seed: int = 0, covariance: str = "equal-time",
+                          window: float | None = None) -> NonlinearFiniteSize:
     """Large-N mean autocovariances of x and phi and their derived 1/N coefficients (module docstring).
 
     ``lag_step``/``lag_max``: the lag grid of the linearised DMFT (dense solve, ``lag_max/lag_step`` unknowns;
@@ -500,16 +602,24 @@ def nonlinear_finite_size(spec: ModelSpec, *, lag_step: float = 0.025, lag_max: 
     Gaussian averages; ``n_freq``: the sinh frequency grid of :func:`~.nonlinear.unit_spectra`; ``seed``: of the
     sampled unit averages (:mod:`~.unit_perturbations`: seeds ``seed``, ``seed + 1``, ``seed + 2``). Deterministic;
     a repeated call in the same process returns a copy of the first result (in memory only: nothing is written).
+    ``covariance="zero-frequency"``: the same terms' lag curves integrated over the lag (:func:`_zero_frequency`;
+    ``window`` W: with the finite-window estimator's lag weight, Richardson pair W, 2W).
     """
     import copy
 
+    from workbench.theories.dimension.result import check_window
+
+    if covariance not in ("equal-time", "zero-frequency"):
+        raise SpecError("covariance", f"must be 'equal-time' or 'zero-frequency', got {covariance!r}")
+    check_window(window, covariance)
     key = (spec.key(), float(lag_step), lag_max, int(n_quad), int(n_freq), int(seed))
     if key not in _MEMO:
         if len(_MEMO) >= _MEMO_SIZE:
             _MEMO.pop(next(iter(_MEMO)))
         _MEMO[key] = _nonlinear_finite_size(spec, lag_step=lag_step, lag_max=lag_max, n_quad=n_quad, n_freq=n_freq,
                                             seed=seed)
-    return copy.deepcopy(_MEMO[key])
+    out = copy.deepcopy(_MEMO[key])
+    return out if covariance == "equal-time" else _zero_frequency(out, spec, window)
 
 
 def _nonlinear_finite_size(spec: ModelSpec, *, lag_step: float, lag_max: float | None, n_quad: int, n_freq: int,
@@ -524,7 +634,8 @@ def _nonlinear_finite_size(spec: ModelSpec, *, lag_step: float, lag_max: float |
     linear = nl._is_linear(spec)
     if linear:  # the DMFT refuses a linear phi: the exact single site instead
         sp_ = nl.unit_spectra(spec, n_freq=n_freq)
-        res: Any = _LinearSite(math.sqrt(1.0 - sp_.g * sp_.g * sp_.d2), float(spec.noise.sigma2))
+        res: Any = _LinearSite(math.sqrt(1.0 - sp_.g * sp_.g * sp_.d2), float(spec.noise.sigma2),
+                               float(spec.noise.tau) if spec.noise.kind == "ou" else 0.0)
     else:
         res = nl._dmft_result(spec)
         sp_ = nl.unit_spectra(spec, n_freq=n_freq, dmft=res)
@@ -547,7 +658,7 @@ def _nonlinear_finite_size(spec: ModelSpec, *, lag_step: float, lag_max: float |
     s_x = off.diagonal(cx, 1) + pop_x
     twisted = {"mean_autocov_x": float(dw @ s_x), "mean_autocov_phi": float(dw @ (off.diagonal(cphi, 1) + pop_phi))}
 
-    T = _lag_max(res, lag_step, lag_max)
+    T = _lag_max(res, lag_step, lag_max, float(spec.noise.tau) if spec.noise.kind == "ou" else 0.0)
     tau = np.arange(0.0, T + lag_step / 2, lag_step)
     from workbench.symbolic.gaussian import concrete_phi
 
@@ -593,4 +704,13 @@ def _nonlinear_finite_size(spec: ModelSpec, *, lag_step: float, lag_max: float |
     spread = {"x": float(VT[0, 0]), "phi": float(AB0**2 * VT[0, 0])}
     curves = {"tau": tau, "x": dD + u.Dx + u.loop_x,
               "phi": K.A * dD + K.B * dD[0] + h + u.Dphi + u.loop_phi + u.cumulant_phi, "A": K.A, "B": K.B}
-    return NonlinearFiniteSize(value, full, parts, info, spread, curves)
+    # the cumulative parts as lag curves (their values at lag 0 are ``parts``), for the zero-frequency coefficients
+    ux_t, uphi_t = u.Dx + u.loop_x, u.Dphi + u.loop_phi + u.cumulant_phi
+    tw_x = Cm @ s_x
+    tw_phi = Cm @ (off.diagonal(cphi, 1) + pop_phi)
+    curves["parts_x"] = np.array(np.cumsum([tw_x, u.Dx, u.loop_x - u.loop_le_x, 0 * tau], axis=0).tolist()
+                                 + [dD_site + ux_t, dD + ux_t])
+    curves["parts_phi"] = np.array(np.cumsum([tw_phi, u.Dphi, u.loop_phi - u.loop_le_phi, u.cumulant_phi],
+                                             axis=0).tolist()
+                                   + [K.A * dD_site + K.B * dD_site[0] + uphi_t, curves["phi"]])
+    return NonlinearFiniteSize(value, full, parts, info, spread, curves, spectra=sp_)
