@@ -475,16 +475,17 @@ def test_sunsets_complete_the_second_order_of_a_network(benchmark_module) -> Non
     assert noise_only - 1 > 10 * max(se_n, se)
 
 
-@pytest.mark.parametrize("window", [None, 2.5])
-def test_zero_frequency_coefficient_of_a_linear_phi_is_the_linear_one(window: float | None) -> None:
+@pytest.mark.parametrize(("window", "J0"), [(None, 0.0), (2.5, 0.0), (5.0, 1.0)])
+def test_zero_frequency_coefficient_of_a_linear_phi_is_the_linear_one(window: float | None, J0: float) -> None:
     """Zero frequency: every part of the coefficient is a lag curve of the unit autocovariance shift, integrated over
     the lag (with a window, under the estimator's Richardson lag weight). phi = x/2 at g = 0.6 with tau = 2 (window
     2W in its time) is the linear network at g = 0.3: its coefficient is the derived linear one (w = 0, or the
     Fejer-weighted trace words) to the lag grid's 3e-5, and the linear equivalent's cross statistics are the linear
-    network's; the unit spread is derived at equal time only (null, with a reason)."""
-    spec = ModelSpec.simple(g=0.6, phi="0.5*x", sigma2=1.0, tau=2.0)
+    network's, with a coupling mean J0 (here J0 <phi'> = 0.5) their population terms too; the unit spread is derived
+    at equal time only (null, with a reason)."""
+    spec = ModelSpec.simple(g=0.6, phi="0.5*x", sigma2=1.0, tau=2.0, J0=J0)
     fs = nonlinear_finite_size(spec, covariance="zero-frequency", window=None if window is None else 2 * window)
-    lin = finite_size_coefficients(0.3, 1.0, "zero-frequency", window=window)
+    lin = finite_size_coefficients(0.3, 1.0, "zero-frequency", window=window, J0=0.5 * J0)
     assert fs.value["mean_autocov_x"] == pytest.approx(lin.value["mean_autocov"], rel=1e-9)
     assert fs.coef["mean_autocov_x"] == pytest.approx(lin.coef["mean_autocov"], rel=1e-4)
     assert fs.coef["mean_autocov_phi"] == pytest.approx(0.25 * fs.coef["mean_autocov_x"], rel=1e-9)
@@ -492,6 +493,7 @@ def test_zero_frequency_coefficient_of_a_linear_phi_is_the_linear_one(window: fl
     for key in ("N_var_cross", "PR_over_N"):
         assert le[f"{key}_x"]["value"] == pytest.approx(lin.value[key], rel=1e-6)
         assert le[f"{key}_x"]["coef"] == pytest.approx(lin.coef[key], rel=1e-6)
+    assert le.get("N_mean_cross_x", 0.0) == pytest.approx(lin.coef["mean_cross"], rel=1e-6, abs=1e-12)
     assert math.isnan(fs.unit_spread["x"]) and "equal time" in fs.info["N_var_diag_reason"]
     assert fs.info["covariance"] == "zero-frequency" and fs.info["window"] == (None if window is None else 2 * window)
 
