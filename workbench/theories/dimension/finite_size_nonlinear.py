@@ -115,12 +115,15 @@ sampling (``nonlinear_finite_size(spec, covariance="zero-frequency", window=W)``
 linear phi this is the derived linear zero-frequency coefficient (and its windowed one) to 3e-5. tanh g = 1.2,
 sigma2 = 1: 2.561 + 11.4/N for x (10.4 in the window 12.5), 1.084 + 3.3/N for phi: the slow collective modes make
 the zero-frequency term 20 times the equal-time one relative to its value. Simulated (``benchmarks/
-check_dimension_cli.py``, 64 networks x 2 trials, T = 1000, dt = 0.025, window 12.5 unless stated, plain means; the
-coefficient measured as N (sim - large-N value), x then phi): tanh g = 1.2, sigma2 = 1, N = 125: 10.7 +- 3.0 and
-3.7 +- 1.2 against 10.4 and 2.8; tanh g = 0.8, sigma2 = 0.5, N = 100: 2.5 +- 0.6 and 1.4 +- 0.3 against 2.4 and
-1.35; erf g = 0.9, sigma2 = 0.5, N = 100, window 25: 6.7 +- 1.3 and 3.9 +- 0.8 against 4.3 and 2.3 (1.9 and 2.1 SE
-high); with OU noise tau_n = 1, tanh g = 1.2, sigma2 = 1, N = 150: 28 +- 9 and 11 +- 4
-against 18.7 and 4.5. Without the terms the large-N values are 3-5.4 SE off in every case.
+check_dimension_cli.py``, x 2 trials, T = 1000, dt = 0.025, seeds 7 + i unless stated, window 12.5 unless stated,
+plain means; the coefficient measured as N (sim - large-N value - sampling cusp), x then phi, against the derived):
+tanh g = 1.2, sigma2 = 1: N = 125, 64 networks 8.1 +- 3.1 and 2.4 +- 1.2, N = 100, 96 networks 12.8 +- 3.4 and
+4.1 +- 1.25 (pooled 10.2 +- 2.3 and 3.2 +- 0.85) against 10.4 and 2.8; tanh g = 0.8, sigma2 = 0.5, N = 100, 64
+networks: 1.47 +- 0.57 and 0.71 +- 0.34 against 1.39 and 0.65; erf g = 0.9, sigma2 = 0.5, window 25 (coefficients
+3.29 and 1.61): N = 100, 64 networks 5.7 +- 1.3 and 3.2 +- 0.8 (1.9 and 2.1 SE high), 128 networks (seeds 1007 + i)
+3.65 +- 0.94 and 1.82 +- 0.56, N = 200, 64 networks (seeds 2007 + i) 4.5 +- 1.8 and 2.4 +- 1.2; OU noise tau_n = 1,
+tanh g = 1.2, sigma2 = 1, N = 150, 64 networks (no cusp): 28 +- 9 and 11 +- 4 against 18.7 and 4.5. Without the
+terms the predictions are 2-4.5 SE low per run.
 """
 
 from __future__ import annotations

@@ -121,18 +121,23 @@ def _linear_second_order(paths: GaussianPaths, x0_spectrum: np.ndarray, gain: fl
     return Dx, gain * gain * Dx, paths.lagged(x0_spectrum, X1)
 
 
+def _surrogate_mean(paths: GaussianPaths, gain: float | None, h: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """The exact mean on the grid of :func:`_linear_second_order` (:meth:`GaussianPaths.power`); None without a
+    gain."""
+    return None if gain is None else _linear_second_order(paths, np.sqrt(paths.power()), gain, h)
+
+
 def _control(paths: GaussianPaths, x0_spectrum: np.ndarray, gain: float | None, h: np.ndarray,
-             sampled: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+             mean: tuple[np.ndarray, ...] | None, sampled: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     """``(Dx, Dphi, c1)`` as sampled and their controls: the linear surrogate ``phi = gain x`` on the same path
-    minus its exactly known mean on the grid (:meth:`GaussianPaths.power`), zeros for ``gain`` None. Each
+    minus its exactly known ``mean`` (:func:`_surrogate_mean`), zeros for ``gain`` None. Each
     statistic is then regressed on its control over the batches (:func:`_regressed`): exact for a linear phi, and
     for tanh at g = 1.2 (sigma2 = 1, the unit's ``<phi'>`` as gain) the SE of Dx falls about 2 times. A unit
     coefficient would not do: the best scale of the surrogate is about ``0.75 <phi'>`` there, and at ``<phi'>``
     itself the SE of Dx rose, that of Dphi doubled."""
-    if gain is None:
+    if gain is None or mean is None:
         return (*sampled, *(np.zeros_like(v) for v in sampled))
     on_path = _linear_second_order(paths, x0_spectrum, gain, h)
-    mean = _linear_second_order(paths, np.sqrt(paths.power()), gain, h)
     return (*sampled, *(p - m for p, m in zip(on_path, mean, strict=True)))
 
 
@@ -172,9 +177,10 @@ def self_coupling(Delta_at: Any, phis: list[Any], lag_step: float, lag_max: floa
     rng = np.random.default_rng(seed)
     rows: dict[str, list[np.ndarray]] = {k: [] for k in ("Dx", "Dphi", "c1", "Dx_ctl", "Dphi_ctl", "c1_ctl")}
     one = np.ones_like(paths.filt)
+    mean = _surrogate_mean(paths, gain, one)
     for _ in range(int(batches)):
         unit = _unit_paths(paths, phis, rng)
-        sampled = _control(paths, unit[0][0], gain, one, _second_order(paths, *unit, lambda y: y))
+        sampled = _control(paths, unit[0][0], gain, one, mean, _second_order(paths, *unit, lambda y: y))
         for key, v in zip(rows, sampled, strict=True):
             rows[key].append(v)
     for key in ("Dx", "Dphi", "c1"):
@@ -199,10 +205,12 @@ def reciprocal_loop(Delta_at: Any, A_at: Any, d: float, phis: list[Any], lag_ste
     amp_eta = paths.amplitude(lambda lags: np.asarray(A_at(lags)) - d * d)
     rng = np.random.default_rng(seed)
     rows: dict[str, list[np.ndarray]] = {k: [] for k in ("Dx", "Dphi", "c1", "Dx_ctl", "Dphi_ctl", "c1_ctl")}
+    gain = d if control else None
+    mean = _surrogate_mean(paths, gain, paths.filt)
     for _ in range(int(batches)):
         unit = _unit_paths(paths, phis, rng)
         eta = paths.sample(rng, amp_eta)
-        cx, cp, c1, kx, kp, k1 = _control(paths, unit[0][0], d if control else None, paths.filt,
+        cx, cp, c1, kx, kp, k1 = _control(paths, unit[0][0], gain, paths.filt, mean,
                                           _second_order(paths, *unit, paths.causal))
         fx, fp, _ = _second_order(paths, *unit, lambda y, eta=eta: eta * paths.causal(y))
         for key, v in (("Dx", d * d * cx + fx), ("Dphi", d * d * cp + fp), ("c1", c1), ("Dx_ctl", kx),
