@@ -280,10 +280,9 @@ def finite_size_coefficients(g: float, sigma2: float = 1.0, covariance: str = "e
     like the noise spectrum is one scalar per frequency for every unit; it tends to the zero-frequency values as W
     grows (the Richardson pair leaves ``e^{-a W} / W`` per mode of decay rate a).
     """
-    if window is not None:
-        from workbench.theories.dimension.result import check_window
+    from workbench.theories.dimension.result import check_window
 
-        check_window(window, covariance)
+    check_window(window, covariance)
     if not math.isfinite(J0) or J0 >= 1.0:
         raise SpecError("J0", f"the linear network's population mode needs J0 < 1 (finite), got {J0}")
     if J0 != 0.0 and covariance not in ("equal-time", "zero-frequency"):

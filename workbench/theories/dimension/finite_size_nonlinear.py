@@ -521,8 +521,54 @@ def _unit_terms(spec: ModelSpec, res: Any, sp_: Any, K: _Kernels, tau: np.ndarra
                       spread, info)
 
 
-ZERO_FREQUENCY_POWER = {"mean_autocov": 1, "N_var_cross": 2, "PR_over_N": 0, "N_var_diag": 2, "N_mean_cross": 1}
-"""Powers of tau by which a zero-frequency statistic of the tau = 1 network scales (``C(w = 0)`` gains a factor tau)."""
+@dataclass
+class _GridLE:
+    """The linear equivalent on a frequency grid: its letter coefficients, the coupling mean's shift of the unit
+    spectrum, the words with the diagonal and the summary in ``info`` (its mean-autocovariance coefficients and cross
+    statistics)."""
+
+    coefs: dict[str, list[np.ndarray]]
+    pop: dict[str, np.ndarray]
+    words: _Words
+    info: dict[str, Any]
+
+
+def _grid_linear_equivalent(sp_: Any, J0: float, w: np.ndarray, q: np.ndarray, C_x: np.ndarray, C_phi: np.ndarray,
+                            a0: dict[str, float]) -> _GridLE:
+    """:class:`_GridLE` on the nodes ``w`` with weights ``q`` (the equal-time grid, ``w = 0``, or a window's
+    quadrature), from the unit spectra ``C_x``, ``C_phi`` there and the exact large-N values ``a0`` of the
+    covariance (:func:`_cross_linear_equivalent`)."""
+    g, d = sp_.g, math.sqrt(sp_.d2)
+    a = 1 + 1j * w
+    S, rho = np.abs(a) ** 2 * C_x - g * g * C_phi, C_phi - sp_.d2 * C_x
+    coefs = {"x": _coefficients("x", S, rho, d, a), "phi": _coefficients("phi", S, rho, d, a)}
+    pop = {k: population_shift(c, g * d, J0 * d, a) if J0 else np.zeros(w.size) for k, c in coefs.items()}
+    words = _Words(g * d, w, diagonal=True)
+    info = {f"linear_equivalent_{k}": float(q @ (words.diagonal(c, 1) + pop[k])) for k, c in coefs.items()}
+    info |= {f"population_{k}": float(q @ v) for k, v in pop.items()}
+    info["linear_equivalent_cross"] = _cross_linear_equivalent(words, coefs, q, a0, J0 * d)
+    return _GridLE(coefs, pop, words, info)
+
+
+def _scaled_by_tau(le: dict[str, Any], tau: float) -> dict[str, Any]:
+    """``linear_equivalent_cross`` of the tau = 1 network at zero frequency in the units of a timescale tau: every
+    statistic scales like the covariance, ``C(w = 0) -> tau C(w = 0)``, to the power of
+    :data:`~.finite_size.SIGMA_POWER`."""
+    from workbench.theories.dimension.finite_size import SIGMA_POWER
+
+    def power(key: str) -> int:
+        stat = key.rsplit("_", 1)[0]
+        return SIGMA_POWER["mean_cross" if stat == "N_mean_cross" else stat]
+
+    out: dict[str, Any] = {}
+    for key, v in le.items():
+        if key == "population_coef":
+            out[key] = {s: c * tau ** power(s) for s, c in v.items()}
+        elif isinstance(v, dict):
+            out[key] = {"value": v["value"] * tau ** power(key), "coef": v["coef"] * tau ** power(key)}
+        else:
+            out[key] = v * tau ** power(key)
+    return out
 
 
 def lag_weight(lag: np.ndarray, window: float | None) -> np.ndarray:
@@ -548,7 +594,7 @@ def _zero_frequency(fs: NonlinearFiniteSize, spec: ModelSpec, window: float | No
     (:attr:`NonlinearFiniteSize.curves`), so ``C_ii(w = 0) = int C_ii(t) dt`` gains their lag integrals
     (:func:`lag_weight`). The values and the linear equivalent's cross statistics come from the spectra at
     ``w = 0`` (or the window's quadrature, :func:`~.nonlinear.window_quadrature`); a constant tau scales the
-    zero-frequency covariance by tau and the window to ``W / tau`` (:data:`ZERO_FREQUENCY_POWER`). The unit spread
+    zero-frequency covariance by tau and the window to ``W / tau`` (:func:`_scaled_by_tau`). The unit spread
     ``N_var_diag`` is derived at equal time only (null)."""
     from workbench.theories.dimension import nonlinear as nl
 
@@ -564,29 +610,12 @@ def _zero_frequency(fs: NonlinearFiniteSize, spec: ModelSpec, window: float | No
         w, q = np.zeros(1), np.ones(1)
     else:
         w, q, _ = nl.window_quadrature(0.5 * (1 - sp_.g * sp_.g * sp_.d2), W)
-    g, d, J0 = sp_.g, math.sqrt(sp_.d2), float(fs.info["J0"])
-    a = 1 + 1j * w
     C_x, C_phi = sp_.C_x_at(w), sp_.C_phi_at(w)[0]
-    S, rho = np.abs(a) ** 2 * C_x - g * g * C_phi, C_phi - sp_.d2 * C_x
-    cx, cphi = _coefficients("x", S, rho, d, a), _coefficients("phi", S, rho, d, a)
-    words = _Words(g * d, w, diagonal=True)
-    pop = {k_: population_shift(c, g * d, J0 * d, a) if J0 else np.zeros(w.size) for k_, c in (("x", cx), ("phi", cphi))}
     unit = {"x": float(q @ C_x), "phi": float(q @ C_phi)}
-    le = _cross_linear_equivalent(words, {"x": cx, "phi": cphi}, q, unit, J0 * d)
-    for key, v in le.items():
-        power = ZERO_FREQUENCY_POWER.get(key.rsplit("_", 1)[0], 0)
-        if isinstance(v, dict) and "value" in v:
-            le[key] = {"value": v["value"] * tau_c**power, "coef": v["coef"] * tau_c**power}
-        elif key.startswith("N_mean_cross"):
-            le[key] = v * tau_c
-        elif key == "population_coef":
-            le[key] = {s: c * tau_c ** ZERO_FREQUENCY_POWER[s.rsplit("_", 1)[0]] for s, c in v.items()}
-    info = dict(fs.info) | {
+    le = _grid_linear_equivalent(sp_, float(fs.info["J0"]), w, q, C_x, C_phi, unit).info
+    info = dict(fs.info) | {key: tau_c * v for key, v in le.items() if key != "linear_equivalent_cross"} | {
         "covariance": "zero-frequency", "window": window,
-        "linear_equivalent_x": tau_c * float(q @ (words.diagonal(cx, 1) + pop["x"])),
-        "linear_equivalent_phi": tau_c * float(q @ (words.diagonal(cphi, 1) + pop["phi"])),
-        "population_x": tau_c * float(q @ pop["x"]), "population_phi": tau_c * float(q @ pop["phi"]),
-        "linear_equivalent_cross": le,
+        "linear_equivalent_cross": _scaled_by_tau(le["linear_equivalent_cross"], tau_c),
         "N_var_diag_reason": "the unit spread N var_i C_ii is derived at equal time only"}
     for k_ in ("N_var_diag_x", "N_var_diag_x_without_unit_terms"):
         info.pop(k_, None)
@@ -641,10 +670,10 @@ def _nonlinear_finite_size(spec: ModelSpec, *, lag_step: float, lag_max: float |
     spec, _ = nl.unit_time(spec)  # equal-time statistics of a constant tau: the tau = 1 network's
     _check(spec)
     linear = nl._is_linear(spec)
+    tau_n = float(spec.noise.tau) if spec.noise.kind == "ou" else 0.0
     if linear:  # the DMFT refuses a linear phi: the exact single site instead
         sp_ = nl.unit_spectra(spec, n_freq=n_freq)
-        res: Any = _LinearSite(math.sqrt(1.0 - sp_.g * sp_.g * sp_.d2), float(spec.noise.sigma2),
-                               float(spec.noise.tau) if spec.noise.kind == "ou" else 0.0)
+        res: Any = _LinearSite(math.sqrt(1.0 - sp_.g * sp_.g * sp_.d2), float(spec.noise.sigma2), tau_n)
     else:
         res = nl._dmft_result(spec)
         sp_ = nl.unit_spectra(spec, n_freq=n_freq, dmft=res)
@@ -656,70 +685,51 @@ def _nonlinear_finite_size(spec: ModelSpec, *, lag_step: float, lag_max: float |
         raise SpecError("phi", "the nonlinear 1/N term needs units without a static (quenched) input: a phi with "
                         "<phi> = 0 (odd), in a symmetric state")
     g, d, D0, w, dw = sp_.g, math.sqrt(sp_.d2), float(sp_.autocov_x), sp_.w, sp_.dw
-    a = 1 + 1j * w
-    aa = np.abs(a) ** 2
-    S = aa * sp_.C_x - g * g * sp_.C_phi[0]
-    rho = sp_.C_phi[0] - sp_.d2 * sp_.C_x
-    cx, cphi = _coefficients("x", S, rho, d, a), _coefficients("phi", S, rho, d, a)
+    aa = np.abs(1 + 1j * w) ** 2
+    value = {"mean_autocov_x": D0, "mean_autocov_phi": float(sp_.autocov_phi_units[0])}
+    le = _grid_linear_equivalent(sp_, J0, w, dw, sp_.C_x, sp_.C_phi[0],
+                                 {"x": value["mean_autocov_x"], "phi": value["mean_autocov_phi"]})
+    cx, cphi = le.coefs["x"], le.coefs["phi"]
     off = _Words(g * d, w, diagonal=False)
-    pop_x = population_shift(cx, g * d, J0 * d, a) if J0 else np.zeros(w.size)  # the population mode (LE words)
-    pop_phi = population_shift(cphi, g * d, J0 * d, a) if J0 else np.zeros(w.size)
-    s_x = off.diagonal(cx, 1) + pop_x
-    twisted = {"mean_autocov_x": float(dw @ s_x), "mean_autocov_phi": float(dw @ (off.diagonal(cphi, 1) + pop_phi))}
+    s_x = off.diagonal(cx, 1) + le.pop["x"]  # with the population mode (LE words)
+    s_phi = off.diagonal(cphi, 1) + le.pop["phi"]
 
-    T = _lag_max(res, lag_step, lag_max, float(spec.noise.tau) if spec.noise.kind == "ou" else 0.0)
+    T = _lag_max(res, lag_step, lag_max, tau_n)
     tau = np.arange(0.0, T + lag_step / 2, lag_step)
     from workbench.symbolic.gaussian import concrete_phi
 
     K = _Kernels.build(concrete_phi(spec), D0, res.Delta_at(tau), n_quad)
     Cm = np.cos(np.outer(tau, w)) * dw[None, :]
     u = _unit_terms(spec, res, sp_, K, tau, Cm, lag_step, T, n_quad, seed, linear)
-    direct_x = [u.Dx[0], u.loop_x[0] - u.loop_le_x[0], 0.0]
-    direct_phi = [u.Dphi[0], u.loop_phi[0] - u.loop_le_phi[0], u.cumulant_phi[0]]
 
     fac, Kh = _linearised_dmft(g, tau, K)
     # the twisted words' direct x shift (their echo through the mean field taken out), without the linear
     # equivalent's own loops; the unit terms' phi shifts drive the other units
     source = (Cm @ (s_x * (aa - g * g * sp_.d2) / aa) - u.loop_le_x
               + g * g * (Kh @ (u.Dphi + u.loop_phi + u.cumulant_phi)))
-    full_words = _Words(g * d, w, diagonal=True)
-    VT = Cm @ unit_spectral_covariance(full_words, cx) @ Cm.T  # N Cov_i(Delta_i(tau1), Delta_i(tau2))
+    VT = Cm @ unit_spectral_covariance(le.words, cx) @ Cm.T  # N Cov_i(Delta_i(tau1), Delta_i(tau2))
     VO = VT - u.spread  # without the self-couplings' and loops' spread (inside their phi shifts already)
     h = 0.5 * (K.Fcc * np.diag(VO) + 2 * K.Fcv * VO[:, 0] + K.Fvv * VO[0, 0])
     AB0 = float(K.A[0] + K.B[0])
     dD_site = sla.lu_solve(fac, source)
     dD = sla.lu_solve(fac, source + g * g * (Kh @ h))
-    ux = float(u.Dx[0] + u.loop_x[0])
-    uphi = float(u.Dphi[0] + u.loop_phi[0] + u.cumulant_phi[0])
-    parts: dict[str, dict[str, float]] = {}
-    for key, tw, direct in (("mean_autocov_x", twisted["mean_autocov_x"], direct_x),
-                            ("mean_autocov_phi", twisted["mean_autocov_phi"], direct_phi)):
-        cum = np.cumsum([tw, *direct])
-        parts[key] = dict(zip(PARTS[:4], map(float, cum), strict=True))
-    parts["mean_autocov_x"] |= {"single_site": float(dD_site[0]) + ux, "heterogeneity": float(dD[0]) + ux}
-    parts["mean_autocov_phi"] |= {"single_site": AB0 * float(dD_site[0]) + uphi,
-                                  "heterogeneity": AB0 * float(dD[0]) + float(h[0]) + uphi}
+    # the cumulative parts (PARTS) as shifts of the unit autocovariance at every lag: the twisted words' direct
+    # shift, the unit terms' direct shifts, then the single-site and spread echoes; their values at lag 0 are the
+    # equal-time parts, their lag integrals the zero-frequency ones (:func:`_zero_frequency`)
+    ux, uphi = u.Dx + u.loop_x, u.Dphi + u.loop_phi + u.cumulant_phi
+    part_curves = {
+        "x": np.vstack([np.cumsum([Cm @ s_x, u.Dx, u.loop_x - u.loop_le_x, np.zeros_like(tau)], axis=0),
+                        dD_site + ux, dD + ux]),
+        "phi": np.vstack([np.cumsum([Cm @ s_phi, u.Dphi, u.loop_phi - u.loop_le_phi, u.cumulant_phi], axis=0),
+                          K.A * dD_site + K.B * dD_site[0] + uphi, K.A * dD + K.B * dD[0] + h + uphi])}
+    parts = {f"mean_autocov_{k}": dict(zip(PARTS, map(float, c[:, 0]), strict=True)) for k, c in part_curves.items()}
     full = {k: parts[k]["heterogeneity"] for k in KEYS}
-    value = {"mean_autocov_x": D0, "mean_autocov_phi": float(sp_.autocov_phi_units[0])}
     info = {"g_eff": g * d, "expansion_min_N": expansion_min_N(g * d), "lag_step": lag_step, "lag_max": T,
             "N_var_diag_x": float(VT[0, 0]),
             "N_var_diag_x_without_unit_terms": float(VO[0, 0]), "mean_phi_prime": d, "seed": int(seed), **u.info,
-            "linear_equivalent_x": float(dw @ (full_words.diagonal(cx, 1) + pop_x)),
-            "linear_equivalent_phi": float(dw @ (full_words.diagonal(cphi, 1) + pop_phi)),
-            "J0": J0, "population_x": float(dw @ pop_x), "population_phi": float(dw @ pop_phi),
-            "linear_equivalent_cross": _cross_linear_equivalent(full_words, {"x": cx, "phi": cphi}, dw,
-                                                                {"x": value["mean_autocov_x"],
-                                                                 "phi": value["mean_autocov_phi"]}, J0 * d)}
+            **{k: v for k, v in le.info.items() if k != "linear_equivalent_cross"}, "J0": J0,
+            "linear_equivalent_cross": le.info["linear_equivalent_cross"]}
     spread = {"x": float(VT[0, 0]), "phi": float(AB0**2 * VT[0, 0])}
-    curves = {"tau": tau, "x": dD + u.Dx + u.loop_x,
-              "phi": K.A * dD + K.B * dD[0] + h + u.Dphi + u.loop_phi + u.cumulant_phi, "A": K.A, "B": K.B}
-    # the cumulative parts as lag curves (their values at lag 0 are ``parts``), for the zero-frequency coefficients
-    ux_t, uphi_t = u.Dx + u.loop_x, u.Dphi + u.loop_phi + u.cumulant_phi
-    tw_x = Cm @ s_x
-    tw_phi = Cm @ (off.diagonal(cphi, 1) + pop_phi)
-    curves["parts_x"] = np.array(np.cumsum([tw_x, u.Dx, u.loop_x - u.loop_le_x, 0 * tau], axis=0).tolist()
-                                 + [dD_site + ux_t, dD + ux_t])
-    curves["parts_phi"] = np.array(np.cumsum([tw_phi, u.Dphi, u.loop_phi - u.loop_le_phi, u.cumulant_phi],
-                                             axis=0).tolist()
-                                   + [K.A * dD_site + K.B * dD_site[0] + uphi_t, curves["phi"]])
+    curves = {"tau": tau, "x": part_curves["x"][-1], "phi": part_curves["phi"][-1], "A": K.A, "B": K.B,
+              "parts_x": part_curves["x"], "parts_phi": part_curves["phi"]}
     return NonlinearFiniteSize(value, full, parts, info, spread, curves, spectra=sp_)

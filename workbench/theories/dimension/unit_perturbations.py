@@ -135,7 +135,7 @@ def _control(paths: GaussianPaths, x0_spectrum: np.ndarray, gain: float | None, 
     for tanh at g = 1.2 (sigma2 = 1, the unit's ``<phi'>`` as gain) the SE of Dx falls about 2 times. A unit
     coefficient would not do: the best scale of the surrogate is about ``0.75 <phi'>`` there, and at ``<phi'>``
     itself the SE of Dx rose, that of Dphi doubled."""
-    if gain is None or mean is None:
+    if mean is None:
         return (*sampled, *(np.zeros_like(v) for v in sampled))
     on_path = _linear_second_order(paths, x0_spectrum, gain, h)
     return (*sampled, *(p - m for p, m in zip(on_path, mean, strict=True)))
