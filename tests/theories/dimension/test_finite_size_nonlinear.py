@@ -531,7 +531,8 @@ def test_zero_frequency_coefficient_of_tanh(tanh_fs, capsys) -> None:
 def test_ou_noise_coefficient_of_a_linear_phi_is_the_linear_one() -> None:
     """OU noise (tau_n = 2) enters only the single-site spectra (the exact linear site: two exponentials): phi = x/2
     at g = 0.6 gives the derived linear coefficient with OU noise (equal time) to 1e-4, and its linear equivalent's
-    cross statistics; a noiseless or unknown noise is still refused in one line."""
+    cross statistics; a noiseless chaotic network is still refused in one line, which names its g_eff and the N its
+    1/N expansion would need."""
     spec = ModelSpec.simple(g=0.6, phi="0.5*x", sigma2=1.0, noise="ou", noise_tau=2.0)
     fs = nonlinear_finite_size(spec)
     lin = finite_size_coefficients(0.3, 1.0, "equal-time", tau_noise=2.0)
@@ -541,7 +542,7 @@ def test_ou_noise_coefficient_of_a_linear_phi_is_the_linear_one() -> None:
     le = fs.info["linear_equivalent_cross"]
     for key in ("N_var_cross", "PR_over_N"):
         assert le[f"{key}_x"]["coef"] == pytest.approx(lin.coef[key], rel=1e-6)
-    with pytest.raises(SpecError, match="sigma2"):
+    with pytest.raises(SpecError, match=r"sigma2.*chaos .* g_eff = 0\.974 .* N >= 369\d\); give --sigma2 > 0"):
         nonlinear_finite_size(ModelSpec.simple(g=2.0, phi="tanh", sigma2=0.0))
 
 

@@ -249,12 +249,32 @@ def _check(spec: ModelSpec) -> None:
     check_spec(spec)
     if spec.noise.kind not in ("white", "ou") or not spec.noise.sigma2 > 0:
         raise SpecError("sigma2", f"the nonlinear 1/N term is derived for white or OU noise with sigma2 > 0, got "
-                        f"{spec.noise.kind} noise, sigma2 = {spec.noise.sigma2}")
+                        f"{spec.noise.kind} noise, sigma2 = {spec.noise.sigma2}{_noiseless_reason(spec)}")
     pop = spec.populations[0]
     if pop.input_std != 0.0 or pop.input_mean != 0.0:
         raise SpecError("input", "the nonlinear 1/N term is derived without static input (input_mean = input_std = 0)")
     if concrete_phi(spec).has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign):
         raise SpecError("phi", "the nonlinear 1/N term needs a phi with four continuous derivatives (no clip/abs/relu)")
+
+
+def _noiseless_reason(spec: ModelSpec) -> str:
+    """Why the noiseless network is refused, with its numbers: chaos holds its linear equivalent near the edge
+    (``g_eff`` close to 1: tanh g = 1.5 0.987, g = 2 0.974), where the leading 1/N term needs networks of thousands
+    (:func:`expansion_min_N`) and overstates what they show (tanh g = 2: the derived -139/N of the mean autocovariance
+    of x against a shift of +0.7 +- 0.7 % at N = 1000, ``benchmarks/study_dimension_chaos.py``). Empty when the
+    DMFT has no fluctuating state to quote."""
+    from workbench.errors import WorkbenchError
+    from workbench.theories.dimension import nonlinear as nl
+
+    try:
+        sp_ = nl.unit_spectra(nl.unit_time(spec)[0], dmft=nl._dmft_result(nl.unit_time(spec)[0]))
+        g_eff = sp_.g * math.sqrt(sp_.d2)
+    except (WorkbenchError, ArithmeticError, ValueError):
+        return ""
+    if not (math.isfinite(g_eff) and 0.0 < g_eff < 1.0) or not float(sp_.autocov_x) > 0:
+        return ""
+    return (f" (noiseless chaos holds its linear equivalent at the edge, g_eff = {g_eff:.3f} here, where the 1/N "
+            f"expansion would need N >= {expansion_min_N(g_eff):.0f}); give --sigma2 > 0")
 
 
 @cache
