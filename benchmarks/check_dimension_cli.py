@@ -89,6 +89,8 @@ import sys
 import time
 from typing import Any
 
+import numpy as np
+
 
 def _theory(line: str, covariance: str, window: float) -> tuple[Any, Any]:
     """The spec and the CLI's solve of ``line`` (``--window`` at zero frequency)."""
@@ -184,6 +186,41 @@ def _with_nonlinear_finite_size(spec: Any, res: Any, covariance: str, N: int, bi
     return out, " + ".join(r for r in (reason, what) if r)
 
 
+def _unit_spread_lines(spec: Any, res: Any, arrays: dict, N: int, covariance: str, window: float | None) -> list[str]:
+    """The simulated unit spread ``N var_i C_ii`` (cross-block, mean +- SE over networks) beside the derived one: a
+    linear network's with its 1/N term, a nonlinear network's large-N value (its 1/N term is not derived). Not a
+    check: printed for the record (empty where nothing is derived)."""
+    from workbench.errors import SpecError
+    from workbench.sim.estimators import DIMENSION_KEYS
+    from workbench.theories.dimension.finite_size import linear_finite_size
+    from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
+    from workbench.theories.dimension.problem import is_linear
+
+    win = window if covariance == "zero-frequency" else None
+    try:
+        if is_linear(spec):
+            fc = linear_finite_size(spec, covariance, win)
+            derived = {w: fc.value["N_var_diag"] + fc.coef["N_var_diag"] / N for w in ("x", "phi")}
+            what = "derived with its 1/N term"
+        elif res.method == "cavity":
+            derived = nonlinear_finite_size(spec, covariance=covariance, window=win).unit_spread
+            what = "derived large-N value; its 1/N term is not derived"
+        else:
+            return []
+    except SpecError:
+        return []
+    col = DIMENSION_KEYS.index("var_diag")
+    lines = []
+    for w, d in derived.items():
+        v = N * np.asarray(arrays[w])[:, col]
+        if not (math.isfinite(d) and v.size > 1):
+            continue
+        se = float(v.std(ddof=1) / math.sqrt(v.size))
+        lines.append(f"info: unit spread N var_i C_ii of {w}: simulated {v.mean():.5g} +- {se:.2g} against {d:.5g} "
+                     f"({what}; {(v.mean() - d) / se:+.1f} SE, not a check)")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the check; 0 when every statistic is within its tolerance."""
     from workbench.errors import WorkbenchError
@@ -230,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     checks = dimension_comparisons(res, arrays, run, biases=biases, bias_reason=reason)
     for c in checks:
         print(c)
+    for line in _unit_spread_lines(spec, res, arrays, a.N, a.covariance, a.window):
+        print(line)
     failed = [c.quantity for c in checks if not c.ok]
     print(f"{len(checks) - len(failed)}/{len(checks)} within tolerance ({time.time() - t0:.0f} s)"
           + (f"; failed: {', '.join(failed)}" if failed else ""))

@@ -14,12 +14,14 @@ def test_theory_is_the_cli_solve_with_the_estimator_window(benchmark_module) -> 
 
 
 def test_tiny_run_end_to_end(capsys, benchmark_module) -> None:
-    """A tiny simulation prints one line per statistic and a summary; the exit code says whether all passed."""
+    """A tiny simulation prints one line per statistic, the unit spreads beside the derived ones (not checks) and a
+    summary; the exit code says whether all passed."""
     mod = benchmark_module("check_dimension_cli")
     rc = mod.main(["--phi tanh --g 0.8 --sigma2 0.5", "--N", "40", "--networks", "3", "--T", "100",
                    "--dt", "0.05", "--covariance", "zero-frequency", "--window", "1"])  # (adds the 1/N terms: 10 s)
     out = capsys.readouterr().out
     assert rc in (0, 1) and "within tolerance" in out and out.count("(simulation)") == 8
+    assert out.count("info: unit spread N var_i C_ii") == 2 and "not a check" in out
 
 
 def test_a_refused_line_is_one_line_and_exit_2(capsys, benchmark_module) -> None:
