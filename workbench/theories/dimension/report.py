@@ -564,13 +564,18 @@ def _zero_frequency_table(sec: Any, spec: Any, measured: bool) -> None:
              "C_ii(w = 0) = int C_ii(t) dt gains their lag integrals (workbench dimension --covariance zero-frequency "
              "[--window W] --finite-size; in a window under the estimator's Richardson lag weight); for a linear phi "
              "this is the derived linear coefficient to 3e-5. The slow collective modes make it far larger relative "
-             "to the value than at equal time." + (ZERO_FREQUENCY_MEASURED if measured else ""))
+             "to the value than at equal time." + (ZERO_FREQUENCY_MEASURED if measured else "")
+             + " The unit spread N var_i C_ii(0) is derived as at equal time: x's is the linear equivalent's, phi's "
+             "Price's functional of each unit's autocovariance shift at every lag (for tanh at g = 0.8, sigma2 = 0.5 "
+             "in the window 12.5 the simulated ratio of phi's spread to x's is 0.2882 +- 0.0025 at N = 100, 192 "
+             "networks, against the derived 0.2885; the linear equivalent's own ratio is 0.398).")
     rows = [[w, ("w = 0" if W is None else f"window {W:g}"), f"{f.value[f'mean_autocov_{w}']:.4g}",
-             f"{f.coef[f'mean_autocov_{w}']:.4g}", f"{f.info[f'linear_equivalent_{w}']:.4g}"]
+             f"{f.coef[f'mean_autocov_{w}']:.4g}", f"{f.info[f'linear_equivalent_{w}']:.4g}",
+             f"{f.unit_spread[w]:.4g}"]
             for W, f in zf.items() for w in ("x", "phi")]
-    sec.table(["stat", "covariance", "value", "coef", "c_LE"], rows,
-              caption="Zero-frequency mean autocovariance: large-N value, derived 1/N coefficient and the "
-              "linear-equivalent network's coefficient.")
+    sec.table(["stat", "covariance", "value", "coef", "c_LE", "N var_diag"], rows,
+              caption="Zero-frequency mean autocovariance: large-N value, derived 1/N coefficient, the "
+              "linear-equivalent network's coefficient, and the derived unit spread N var_i C_ii(0).")
 
 
 def _cross_statistics(sec: Any, fs: Any, rows: Any, N: int) -> None:
