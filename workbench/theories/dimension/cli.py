@@ -43,9 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--finite-size", dest="finite_size", action="store_true",
                    help="also the derived 1/N coefficients (key finite_size, stat(N) = value + coef/N; sigma2 > 0): "
                         "a linear network's of every statistic (white or OU noise, either covariance, with --window "
-                        "too); a nonlinear one's "
-                        "(white or OU noise, no static input, odd smooth phi; either covariance) of the mean autocovariances, with "
-                        "the O(1) unit spread N var_i C_ii at equal time (about 6 s)")
+                        "too); a nonlinear one's (white or OU noise, no static input, odd smooth phi; either "
+                        "covariance, with --window too) of the mean autocovariances, with the O(1) unit spread "
+                        "N var_i C_ii (about 6 s)")
     p.add_argument("--frequencies", default=None, metavar="W1,W2,...",
                    help="also the frequency-resolved statistics at these angular frequencies (key "
                         "frequency_resolved): the pair function psi(w1, w2) = N E[S_ij(w1) conj S_ij(w2)] of x and phi "
