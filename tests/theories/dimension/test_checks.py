@@ -354,6 +354,55 @@ def test_two_phase_mean_is_unbiased_with_calibrated_se():
         two_phase_mean(y[0], c[0], ref[0, :1])
 
 
+def test_two_phase_mean_with_a_known_control():
+    """The same with a second control of known mean 0 (y = 1 + 0.8 (c - 3) + 0.5 k + e): unbiased, about standard,
+    and the known control takes its share of the variance (the fit uses both; the reference's variance enters with
+    the measured control's beta only)."""
+    from workbench.theories.dimension.checks import two_phase_mean
+
+    rng = np.random.default_rng(2)
+    n, n_ref, reps = 48, 480, 2000
+    c = 3.0 + rng.standard_normal((reps, n))
+    k = rng.standard_normal((reps, n))
+    y = 1.0 + 0.8 * (c - 3.0) + 0.5 * k + math.sqrt(0.1) * rng.standard_normal((reps, n))
+    ref = 3.0 + rng.standard_normal((reps, n_ref))
+    fits = [two_phase_mean(y[r], c[r], ref[r], known=k[r]) for r in range(reps)]
+    z = np.array([(f.estimate - 1.0) / f.se for f in fits])
+    assert abs(z.mean()) < 4 / math.sqrt(reps)
+    assert z.std() == pytest.approx(1.0, abs=0.06)
+    assert np.median([f.beta[1] for f in fits]) == pytest.approx(0.8, abs=0.02)
+    without = [two_phase_mean(y[r], c[r], ref[r]) for r in range(200)]
+    assert np.median([f.variance_ratio for f in fits[:200]]) > 2 * np.median([f.variance_ratio for f in without])
+
+
+def test_zero_frequency_twin_controls():
+    """At zero frequency the twin's exact statistics are in the estimator's window; its quenched control is used only
+    with reference twins (:func:`twin_references`, their exact windowed flow statistics, the same as a simulated
+    twin's ``twin_flow`` for the same draw), otherwise only the twin error is (the derived mean of the quenched
+    statistic misses the twins' mean by 1/N^2 terms at zero frequency)."""
+    from workbench.theories.dimension.checks import (
+        measure_network,
+        network_estimate,
+        quenched_control_known,
+        twin_references,
+    )
+
+    spec = ModelSpec.simple(N=30, g=1.0, phi="tanh", sigma2=1.0)
+    run = DimensionRun(N=30, networks=2, trials=1, T=200.0, window=2.5, seed=0)
+    rows = [measure_network(spec, run, "zero-frequency", 5 + i, twin_gain=0.6) for i in range(6)]
+    arrays = {key: np.array([r[key] for r in rows]) for key in rows[0]}
+    assert not quenched_control_known(arrays)
+    ref = twin_references(spec, run, "zero-frequency", 0.6, 3, seed=5)
+    np.testing.assert_allclose(ref, arrays["twin_flow"][:3], rtol=1e-12)
+    *_, note = network_estimate(arrays, "x", "mean_autocov")
+    assert "twin error" in note and "not a control at zero frequency" in note
+    *_, note = network_estimate(arrays | {"twin_flow_reference": twin_references(spec, run, "zero-frequency", 0.6, 8,
+                                                                                   seed=100)}, "x", "mean_autocov")
+    assert "mean over 8 reference networks" in note
+    eq = measure_network(spec, run, "equal-time", 5, twin_gain=0.6)
+    assert quenched_control_known({k: v[None] for k, v in eq.items()})
+
+
 @pytest.mark.parametrize(
     "spec, kwargs",
     [
@@ -433,3 +482,28 @@ def test_ou_exact_statistics_follow_the_simulator_step():
     assert abs(v.mean() - exact["sampled"][i]) < 4 * se
     with pytest.raises(SpecError, match="covariance"):
         exact_linear_stats(J, s2, run, "zero-frequency", tau_noise=tau)
+
+
+def test_zero_frequency_exact_statistics_are_the_estimators_window():
+    """A linear network's exact zero-frequency statistics are what the cross-block estimator measures on average in
+    its window (here W = 2.5, where that is 13 % below the w = 0 covariance for g = 0.6, N = 30): 16 networks, 8
+    trials of T = 2000, paired per network, within k SE (Student-t); the w = 0 statistics of the same networks are
+    rejected by the same test."""
+    from workbench.sim.estimators import DIMENSION_KEYS
+    from workbench.sim.simulator import step_coefficients
+    from workbench.theories.dimension import exact
+    from workbench.theories.dimension.checks import measure_network, simulated_network
+
+    n = 16
+    spec = ModelSpec.simple(N=30, g=0.6, phi="linear", sigma2=1.0)
+    run = DimensionRun(N=30, networks=2, trials=8, T=2000.0, window=2.5, seed=3, n_blocks=8)
+    rows = [measure_network(spec, run, "zero-frequency", 3 + i) for i in range(n)]
+    arrays = {k: np.array([r[k] for r in rows]) for k in rows[0]}
+    for c in exact_comparisons(arrays, run):
+        c.assert_ok()
+    i = DIMENSION_KEYS.index("mean_autocov")
+    a, b, nf = (float(np.ravel(v)[0]) for v in step_coefficients(np.ones(1), run.dt, 1.0, run.method, True))
+    w0 = [np.trace(exact.step_covariances(simulated_network(spec, 3 + k).J, a, b, nf, "zero-frequency", run.stride,
+                                          run.sample_every, 1.0, run.dt)) / 30 for k in range(n)]
+    diff = arrays["x"][:, i] - np.array(w0)
+    assert abs(diff.mean()) > student_k(n) * diff.std(ddof=1) / math.sqrt(n), (diff.mean(), np.mean(w0))

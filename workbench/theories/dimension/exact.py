@@ -139,19 +139,39 @@ def windowed_covariance(J: np.ndarray | ModalBasis, sigma2: float, window: float
     return basis.covariance(sigma2 * basis.G * (K1 + K2) / (A + B))
 
 
+def window_samples(window: float, sample_every: float) -> int:
+    """Samples per window of the zero-frequency estimator (``round(window / sample_every)``, as
+    :func:`workbench.sim.estimators.cross_block_dimension` cuts them)."""
+    return int(round(window / sample_every))
+
+
+def _triangle_sum(mu: np.ndarray, L: int) -> np.ndarray:
+    """``sum_{d=0}^{L-1} (1 - d/L) mu^d``: a window mean's lag weights over the samples (closed form)."""
+    one = 1.0 - mu
+    near = np.abs(one) < 1e-8
+    safe = np.where(near, 0.5, one)
+    muL = mu**L
+    geo = (1.0 - muL) / safe
+    lin = mu * (1.0 - L * mu ** (L - 1) + (L - 1) * muL) / safe**2
+    return np.where(near, (L + 1) / 2.0, geo - lin / L)
+
+
 def step_covariances(J: np.ndarray | ModalBasis, a: float, b: float, nf: float, covariance: str, stride: int = 1,
-                     sample_every: float = 1.0, sigma2: float = 0.0, dt: float = 1.0, tau_noise: float = 0.0
-                     ) -> np.ndarray:
+                     sample_every: float = 1.0, sigma2: float = 0.0, dt: float = 1.0, tau_noise: float = 0.0,
+                     window: float | None = None) -> np.ndarray:
     """Exact covariance of the simulator's discrete process ``x <- (a + b J) x + nf Z`` as sampled: equal time
     (``covariance="equal-time"``; with ``tau_noise > 0`` the OU step ``x <- M x + b eta``, ``eta <- c eta + nf_eta Z``,
     ``c = exp(-dt/tau_noise)``, ``nf_eta^2 = sigma2 (1 - c^2) / (2 tau_noise)``) or zero frequency of the samples
-    ``sample_every`` (``stride`` steps) apart (white noise only)."""
+    ``sample_every`` (``stride`` steps) apart (white noise only). With a ``window`` W at zero frequency: what the
+    finite-window estimator measures on average, ``W Cov(mean of L = W / sample_every samples)`` in the Richardson
+    pair ``2 X(2L) - X(L)``, i.e. ``sample_every sum_{|d| < L} (1 - |d|/L) Cov(x_0, x_d)``."""
     if covariance not in ("equal-time", "zero-frequency") or (tau_noise > 0 and covariance != "equal-time"):
         raise SpecError("covariance", f"exact step covariances are 'equal-time' or (white noise) 'zero-frequency', "
                         f"got {covariance!r} with tau_noise = {tau_noise:g}")
     basis = J if isinstance(J, ModalBasis) else ModalBasis(J)
     if not basis.usable:
-        return step_covariances_reference(basis.J, a, b, nf, covariance, stride, sample_every, sigma2, dt, tau_noise)
+        return step_covariances_reference(basis.J, a, b, nf, covariance, stride, sample_every, sigma2, dt, tau_noise,
+                                          window)
     mu = a + b * basis.lam
     M1, M2 = _pair(mu, mu)
     if tau_noise > 0:
@@ -163,7 +183,14 @@ def step_covariances(J: np.ndarray | ModalBasis, a: float, b: float, nf: float, 
     if covariance == "equal-time":
         return basis.covariance(X)
     S1, S2 = _pair(mu**stride, mu**stride)
-    return basis.covariance(sample_every * X * (1.0 / (1.0 - S1) + 1.0 / (1.0 - S2) - 1.0))
+    if window is None:
+        return basis.covariance(sample_every * X * (1.0 / (1.0 - S1) + 1.0 / (1.0 - S2) - 1.0))
+    L = window_samples(window, sample_every)
+
+    def k(m: np.ndarray) -> np.ndarray:  # the Richardson pair of the one-sided lag sums
+        return 2.0 * _triangle_sum(m, 2 * L) - _triangle_sum(m, L)
+
+    return basis.covariance(sample_every * X * (k(S1) + k(S2) - 1.0))
 
 
 # ---------------------------------------------------------------- the slow reference (Schur-based, scipy.linalg)
@@ -222,8 +249,9 @@ def windowed_covariance_reference(J: np.ndarray, sigma2: float, window: float, r
 
 def step_covariances_reference(J: np.ndarray, a: float, b: float, nf: float, covariance: str, stride: int = 1,
                                sample_every: float = 1.0, sigma2: float = 0.0, dt: float = 1.0,
-                               tau_noise: float = 0.0) -> np.ndarray:
-    """:func:`step_covariances` by the discrete Lyapunov equation (augmented with the noise for OU)."""
+                               tau_noise: float = 0.0, window: float | None = None) -> np.ndarray:
+    """:func:`step_covariances` by the discrete Lyapunov equation (augmented with the noise for OU; a ``window``'s
+    lag sums term by term)."""
     N = J.shape[0]
     M = a * np.eye(N) + b * J
     if tau_noise > 0:
@@ -235,5 +263,12 @@ def step_covariances_reference(J: np.ndarray, a: float, b: float, nf: float, cov
     S = sla.solve_discrete_lyapunov(M, nf**2 * np.eye(N))
     if covariance == "equal-time":
         return S
-    R = np.linalg.solve(np.eye(N) - np.linalg.matrix_power(M, stride), S)
-    return sample_every * (R + R.T - S)
+    if window is None:
+        R = np.linalg.solve(np.eye(N) - np.linalg.matrix_power(M, stride), S)
+        return sample_every * (R + R.T - S)
+    L = window_samples(window, sample_every)
+    Ms, lagged, one_sided = np.linalg.matrix_power(M, stride), S.copy(), np.zeros((N, N))
+    for d in range(2 * L):  # Cov(x_d, x_0) = Ms^d S, weighted by the pair 2 (1 - d/2L)_+ - (1 - d/L)_+
+        one_sided += (2.0 * (1.0 - d / (2 * L)) - max(1.0 - d / L, 0.0)) * lagged
+        lagged = Ms @ lagged
+    return sample_every * (one_sided + one_sided.T - S)
