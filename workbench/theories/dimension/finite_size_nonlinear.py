@@ -267,7 +267,8 @@ def _noiseless_reason(spec: ModelSpec) -> str:
     from workbench.theories.dimension import nonlinear as nl
 
     try:
-        sp_ = nl.unit_spectra(nl.unit_time(spec)[0], dmft=nl._dmft_result(nl.unit_time(spec)[0]))
+        unit = nl.unit_time(spec)[0]
+        sp_ = nl.unit_spectra(unit, dmft=nl._dmft_result(unit))
         g_eff = sp_.g * math.sqrt(sp_.d2)
     except (WorkbenchError, ArithmeticError, ValueError):
         return ""
