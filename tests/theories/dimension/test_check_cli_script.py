@@ -94,6 +94,32 @@ def test_nonlinear_one_over_n_terms_are_added_where_derived_and_small(benchmark_
     assert biases["x"]["mean_autocov"] == pytest.approx(fs.coef["mean_autocov_x"] / 500, rel=1e-12)
 
 
+def _twinned_mean_autocov(mod, capsys, phi: str, g: float, sigma2: float, N: int, networks: int) -> dict:
+    """Run ``check_dimension_cli`` on one line at zero frequency (window 12.5) with ``--twin`` and read, per series,
+    its mean-autocovariance line: the line, estimate, SE, dof, the derived 1/N coefficient and the
+    prediction without it (large-N value and sampling cusp)."""
+    import re
+
+    from workbench.spec import ModelSpec
+    from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
+
+    mod.main([f"--phi {phi} --g {g:g} --sigma2 {sigma2:g}", "--covariance", "zero-frequency", "--N", str(N),
+              "--networks", str(networks), "--twin"])
+    out = capsys.readouterr().out
+    fs = nonlinear_finite_size(ModelSpec.simple(g=g, phi=phi, sigma2=sigma2), covariance="zero-frequency",
+                               window=12.5)
+    rows = {}
+    for w in ("x", "phi"):
+        line = next(ln for ln in out.splitlines() if f"mean_autocov_{w}:" in ln)
+        prediction = float(re.search(r"theory=([-0-9.e+]+)", line)[1])
+        coef = fs.coef[f"mean_autocov_{w}"]
+        rows[w] = {"line": line, "est": float(re.search(r"estimate=([-0-9.e+]+)", line)[1]),
+                   "se": float(re.search(r"SE = ([0-9.e+-]+)\)", line)[1]),
+                   "dof": float(re.search(r"nu = ([0-9.e+]+) dof", line)[1]), "coef": coef,
+                   "without": prediction - coef / N}
+    return rows
+
+
 @pytest.mark.slow
 def test_zero_frequency_nonlinear_terms_are_resolved_in_simulation(capsys, benchmark_module) -> None:
     """tanh g = 1.2, sigma2 = 1 at zero frequency in the window 12.5: N = 100, 64 networks x 2 trials, T = 1000,
@@ -104,27 +130,12 @@ def test_zero_frequency_nonlinear_terms_are_resolved_in_simulation(capsys, bench
     coefficients 10.0 +- 1.5 and 3.1 +- 0.65); asserted above 4 SE. (Without the twin, 96 networks resolved them at
     3.8 and 3.3 SE. N var_cross of x is 42 +- 2 against its large-N 34.5 here, and fails: its nonlinear 1/N term
     is not derived.)"""
-    import re
-
-    from workbench.spec import ModelSpec
-    from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
-
-    mod = benchmark_module("check_dimension_cli")
     N = 100
-    mod.main(["--phi tanh --g 1.2 --sigma2 1", "--covariance", "zero-frequency", "--N", str(N), "--networks", "64",
-              "--twin"])
-    out = capsys.readouterr().out
-    fs = nonlinear_finite_size(ModelSpec.simple(g=1.2, phi="tanh", sigma2=1.0), covariance="zero-frequency",
-                               window=12.5)
-    for w in ("x", "phi"):
-        line = next(ln for ln in out.splitlines() if f"mean_autocov_{w}:" in ln)
-        assert line.startswith("[OK]") and "derived 1/N terms of the mean autocovariance" in line
-        assert "mean over 1280 reference networks" in line
-        est = float(re.search(r"estimate=([-0-9.e+]+)", line)[1])
-        se = float(re.search(r"SE = ([0-9.e+-]+)\)", line)[1])
-        prediction = float(re.search(r"theory=([-0-9.e+]+)", line)[1])
-        without = prediction - fs.coef[f"mean_autocov_{w}"] / N
-        assert est - without > 4 * se, (line, without)
+    rows = _twinned_mean_autocov(benchmark_module("check_dimension_cli"), capsys, "tanh", 1.2, 1.0, N, 64)
+    for r in rows.values():
+        assert r["line"].startswith("[OK]") and "derived 1/N terms of the mean autocovariance" in r["line"]
+        assert "mean over 1280 reference networks" in r["line"]
+        assert r["est"] - r["without"] > 4 * r["se"], (r["line"], r["without"])
 
 
 @pytest.mark.slow
@@ -134,28 +145,12 @@ def test_zero_frequency_coefficient_at_weak_nonlinearity_with_the_twin(capsys, b
     coefficients of the mean autocovariances, N (estimate - large-N value - sampling cusp), are 1.38 +- 0.07 (x) and
     0.67 +- 0.05 (phi) against the derived 1.39 and 0.65, within Student-t at 4 Gaussian SE, and resolved at more
     than 10 SE (a derived coefficient 40 % off would fail)."""
-    import re
-
     from workbench.compare import student_k
-    from workbench.spec import ModelSpec
-    from workbench.theories.dimension.finite_size_nonlinear import nonlinear_finite_size
 
-    mod = benchmark_module("check_dimension_cli")
     N = 100
-    mod.main(["--phi tanh --g 0.8 --sigma2 0.5", "--covariance", "zero-frequency", "--N", str(N), "--networks", "128",
-              "--twin"])
-    out = capsys.readouterr().out
-    fs = nonlinear_finite_size(ModelSpec.simple(g=0.8, phi="tanh", sigma2=0.5), covariance="zero-frequency",
-                               window=12.5)
-    for w in ("x", "phi"):
-        line = next(ln for ln in out.splitlines() if f"mean_autocov_{w}:" in ln)
-        assert line.startswith("[OK]") and "mean over 2560 reference networks" in line
-        est = float(re.search(r"estimate=([-0-9.e+]+)", line)[1])
-        se = float(re.search(r"SE = ([0-9.e+-]+)\)", line)[1])
-        dof = float(re.search(r"nu = ([0-9.e+]+) dof", line)[1])
-        prediction = float(re.search(r"theory=([-0-9.e+]+)", line)[1])
-        coef = fs.coef[f"mean_autocov_{w}"]
-        without = prediction - coef / N  # large-N value + sampling cusp
-        measured, measured_se = N * (est - without), N * se
-        assert abs(measured - coef) < student_k(dof=dof) * measured_se, (w, measured, measured_se, coef)
-        assert coef > 10 * measured_se
+    rows = _twinned_mean_autocov(benchmark_module("check_dimension_cli"), capsys, "tanh", 0.8, 0.5, N, 128)
+    for w, r in rows.items():
+        assert r["line"].startswith("[OK]") and "mean over 2560 reference networks" in r["line"]
+        measured, measured_se = N * (r["est"] - r["without"]), N * r["se"]
+        assert abs(measured - r["coef"]) < student_k(dof=r["dof"]) * measured_se, (w, measured, measured_se, r["coef"])
+        assert r["coef"] > 10 * measured_se
