@@ -525,8 +525,8 @@ def known_biases(spec: ModelSpec, result: Any, run: DimensionRun,
             biases = white_noise_step_biases(_sized_spec(spec, run), result, spec.noise.sigma2, run.dt, run.method,
                                              seed=run.seed)
             reasons.append(STEP_BIAS_REASON)
-        except (SpecError, ConvergenceError):  # the map DMFT finds no state (x - x^3/3 at g = 0.8; x**3, whose
-            pass  # metastable state its largest-root search misses): the step bias stays unknown
+        except (SpecError, ConvergenceError):  # the map DMFT finds no state (x**3, whose metastable state its
+            pass  # largest-root search misses): the step bias stays unknown
     if estimator_mean(spec) is None:
         for w, terms in centring_bias(spec, result, run.N, run.T * run.trials).items():
             biases[w] = {k: biases[w].get(k, 0.0) + v for k, v in terms.items()}

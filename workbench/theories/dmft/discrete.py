@@ -226,13 +226,15 @@ class MapDMFTSolver:
         return q, self._mu(q, d, pv, mu0)
 
     def _chaotic(self, d: float, pv: list[float], mu0: float, q_static: float) -> tuple[float, np.ndarray, float, float] | None:
-        """Bisect ``Delta0`` between an overshoot (small Delta0) and a turn-back (large), or None (static)."""
-        hi = 2.0 * max(q_static, 1.0)
-        for _ in range(60):
-            if self._shoot(hi, d, pv, mu0)[0] == -1:
-                break
-            hi *= 2.0
-        else:
+        """Bisect ``Delta0`` between an overshoot (small Delta0) and a turn-back (large), or None (static).
+
+        The turn-back is looked for upwards from ``2 max(q_static, 1)`` (to 2^11 times it), then downwards from there
+        (a phi that is not saturating, such as x - x^3/3, overshoots again at large Delta0: its orbits above the state
+        turn back only up to a point), then further up (to 2^59 times it)."""
+        start = 2.0 * max(q_static, 1.0)
+        scans = (start * 2.0 ** np.arange(12), start * np.geomspace(1.0, 1e-6, 41)[1:], start * 2.0 ** np.arange(12, 60))
+        hi = next((q for scan in scans for q in scan if self._shoot(q, d, pv, mu0)[0] == -1), None)
+        if hi is None:
             return None
         lo = None
         for q in hi * np.geomspace(1.0, 1e-6, 41)[1:]:
