@@ -175,6 +175,29 @@ plt.legend()
 plt.show()
 
 # %% [markdown]
+# ## 4c'. Power-law activations at the linear instability: critical scaling
+# At g = 1/phi'(0) the linear network has no stationary state; a saturating odd phi, phi'(x) = s - b x^(2k) + ...,
+# keeps it finite and every statistic becomes a power of the noise, derived in `derivations/dimension_scaling.py`
+# (the Gaussian gain deficit c Delta^k closes on the derived linear statistics near the edge): the variance like
+# (sigma^2)^(2/(k+2)), the equal-time PR/N like (sigma^2)^(3k/(k+2)). The cubic x - x^3/3 and tanh share k = 1; the
+# quintic x - x^5/5 has k = 2. The cavity theory (markers) approaches the laws (lines) as sigma^2 -> 0.
+
+# %%
+from workbench.theories.dimension.scaling import critical_curves, critical_scaling  # noqa: E402
+
+for phi_c in ("x-x**3/3", "x-x**5/5"):
+    cs = critical_scaling(phi_c)
+    s2_grid = np.geomspace(1e-3, 0.1, 3 if FAST else 7)
+    cc = critical_curves(phi_c, s2_grid, "equal-time", ("PR_over_N_x",))
+    print(phi_c, "exponents:", cs.summary()["exponents"]["equal-time"])
+    line = plt.loglog(cc["sigma2"], cc["PR_over_N_x_law"], label=f"{phi_c}: law")[0]
+    plt.loglog(cc["sigma2"], cc["PR_over_N_x"], "o", mfc="none", color=line.get_color(), label=f"{phi_c}: cavity")
+plt.xlabel("sigma^2 at g = 1")
+plt.ylabel("PR/N (equal time)")
+plt.legend()
+plt.show()
+
+# %% [markdown]
 # ## 4d. Frequency-resolved cross-covariances: psi(w1, w2)
 # The cavity's pair function psi(w1, w2) = N E[S_ij(w1) conj S_ij(w2)] (its double integral is the equal-time
 # N var_cross) against the cross-block pair estimates of simulated tanh networks

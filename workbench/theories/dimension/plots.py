@@ -102,6 +102,36 @@ def instability_figure(curve: Mapping[str, np.ndarray], mean_autocov_linear: np.
     return fig
 
 
+def critical_figure(curves: Mapping[str, Mapping[str, np.ndarray]],
+                    simulated: tuple[str, float, Mapping[str, tuple[float, float]]] | None = None) -> Any:
+    """At g = g_c, against sigma^2 (log-log): the mean autocovariance of x (left) and its equal-time PR/N (right),
+    the cavity theory (markers) beside the derived laws (lines) per activation (``curves``: label -> the arrays of
+    :func:`~workbench.theories.dimension.scaling.critical_curves`); ``simulated``: ``(label, sigma2, {statistic:
+    (mean, SE)})`` drawn with 2 SE."""
+    fig, (ax0, ax1) = _axes(2)
+    styles = (("-", "o", 3.5), ("--", "^", 3.0), (":", "x", 3.5))  # tanh and the cubic share their law: both show
+    for k, (label, c) in enumerate(curves.items()):
+        ls, marker, ms = styles[k % len(styles)]
+        for ax, stat in ((ax0, "mean_autocov_x"), (ax1, "PR_over_N_x")):
+            ax.plot(c["sigma2"], c[f"{stat}_law"], color=f"C{k}", lw=1.0, ls=ls, label=f"{label}: law")
+            ax.plot(c["sigma2"], c[stat], marker, ms=ms, mfc="none", ls="none", color=f"C{k}",
+                    label=f"{label}: cavity")
+    if simulated is not None:
+        _, s2, sim = simulated
+        for ax, stat in ((ax0, "mean_autocov"), (ax1, "PR_over_N")):
+            m, se = sim[stat]
+            ax.errorbar([s2], [m], yerr=[2 * se], fmt="s", ms=3.5, capsize=2, color="0.1", label="simulated")
+    ax0.set_ylabel("mean autocovariance of $x$", fontsize=FONT)
+    ax1.set_ylabel("PR$/N$ (equal time)", fontsize=FONT)
+    for ax in (ax0, ax1):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(r"$\sigma^2$ at $g = g_c$", fontsize=FONT)
+        ax.tick_params(labelsize=8)
+    ax1.legend(fontsize=6, frameon=False, ncol=1)
+    return fig
+
+
 def finite_size_figure(studies: Mapping[str, Any], theory: Any, counts: Sequence[int], k: float = 2.0) -> Any:
     """Per statistic (columns): top, the per-N means (``k`` SE) against 1/N with ``value + coef/N`` of ``theory``
     (:class:`~workbench.theories.dimension.finite_size.FiniteSizeCoefficients`) and the fit ``a + c/N + d/N^2``;

@@ -29,6 +29,7 @@ from workbench.report.context import ReportContext
 from workbench.report.registry import register_report
 from workbench.theories.dimension.report_frequency import frequency_section
 from workbench.theories.dimension.report_regimes import WORKED_PHIS, pr_points, regimes_section
+from workbench.theories.dimension.report_scaling import critical_section
 
 CAL = {1.25: (0.0014001, 0.0014607), 1.5: (0.0056111, 0.0062393), 2.0: (0.0159148, 0.0197407)}
 """Clark, Abbott & Litwin-Kumar, noiseless tanh: (PR^x/N, PR^phi/N); notes fixed-connectivity section 3 table."""
@@ -673,14 +674,15 @@ def model_section(content: ReportContent, P: dict[str, Any]) -> None:
                     "psi_dtype": "float32",
                     "psi_w": [0.0, 0.25, 0.5, 1.0, 1.5, 2.5], "psi_reference": 240,
                     "psi_reference_chunk": 120, "psi_control_w_max": 0.5,
-                    "regime_static_reference": 400, "regime_static_chunk": 200},
+                    "regime_static_reference": 400, "regime_static_chunk": 200,
+                    "critical_sigma2_min": 1e-5, "critical_sigma2_max": 0.3, "critical_points": 11},
     quick_params={"g_linear": [0.6], "exact_N": 200, "exact_networks": 4, "N_linear": 80, "networks_linear": 3,
                   "g_tanh": [1.2], "N_tanh": [80], "networks": [5], "trials": 1, "T": 100.0, "T_tanh": 100.0, "hs_N": 200,
                   "fs_Ns": [40, 60, 80], "fs_networks": [24, 16, 8], "curve_points": 6, "fsn_N": 80, "fsn_networks": 3,
                   "fsn_T": 100.0, "regime_N": 60, "regime_networks": 5, "regime_T": 100.0,
                   "regime_window": 2.5, "worked_points": 4, "psi_N": 60, "psi_networks": 4, "psi_chunk": 2,
                   "psi_T": 400.0, "psi_reference": 8, "psi_reference_chunk": 4,
-                  "regime_static_reference": 16, "regime_static_chunk": 8},
+                  "regime_static_reference": 16, "regime_static_chunk": 8, "critical_points": 6},
     order=90,
     cost=700,  # CPU-seconds of the full build on 2 cores (lane scheduling hint)
 )
@@ -699,6 +701,7 @@ def dimension_report(ctx: ReportContext) -> ReportContent:
     regimes_section(ctx, content)
     frequency_section(ctx, content)
     instability_section(ctx, content)
+    critical_section(ctx, content)
     finite_size_section(ctx, content)
     content.seeds = {"networks": P["seed"], "finite-size networks": P["seed"], "spectrum network": P["seed"]}
     content.notes = [

@@ -38,10 +38,13 @@ REGIMES: tuple[dict[str, Any], ...] = (
      "covariance": "equal-time", "network_factor": 2},
     {"label": "clipped cubic phi", "phi": "clip(x,-1,1)-clip(x,-1,1)**3/3", "g": 1.5, "sigma2": 1.0,
      "tau_noise": 0.0, "input_var": 0.0, "covariance": "equal-time", "autocov_checked": False},
+    {"label": "cubic x - x^3/3 at g = 1", "phi": "x-x**3/3", "g": 1.0, "sigma2": 0.3, "tau_noise": 0.0,
+     "input_var": 0.0, "covariance": "equal-time"},
 )
 """The report's regimes: coloured noise, a quenched static input, and the issue's worked activations beyond tanh (a
 Pade-type x/(1+x^2) and the clipped cubic x - x^3/3, |x| <= 1) with white noise (their PR/N points also go on the
-instability figure). ``network_factor``: the regime simulates that many times ``regime_networks`` networks: 6 for
+instability figure), and the power-law activation x - x^3/3 (unclipped) at the linear instability g = 1 (its point
+goes on the critical-scaling figure, :mod:`~workbench.theories.dimension.report_scaling`). ``network_factor``: the regime simulates that many times ``regime_networks`` networks: 6 for
 the static-input regime, whose spread over networks is quenched (at N = 300 the SD over networks of N var_cross of x
 is 3 times the temporal SE of one network's estimate, and a linear twin without the input reduces no variance; 36
 networks left tolerances of 16 and 21 % on N var_cross of x and phi, 72 networks 10 and 12 %, and with the static
