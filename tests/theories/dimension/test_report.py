@@ -20,14 +20,14 @@ def quick(quick_reports):
 
 
 def test_quick_report_passes(quick):
-    """Every check passes; exact, reference and simulation checks are all present; the five figures exist."""
+    """Every check passes; exact, reference and simulation checks are all present; the six figures exist."""
     res, folder = quick
     assert res.status == "pass", res.failed or res.message
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["kinds"]["exact"] >= 4 and summary["kinds"]["reference"] >= 5
     assert summary["kinds"]["simulation"] >= 12
     figures = sorted(p.stem for p in (folder / "figures").iterdir())
-    assert figures == ["finite_size", "hs_density", "instability", "pr_vs_g", "psi"]
+    assert figures == ["critical", "finite_size", "hs_density", "instability", "pr_vs_g", "psi"]
     tex = (folder / "dimension.tex").read_text()
     assert r"\includegraphics" in tex and "quick build" in tex
 

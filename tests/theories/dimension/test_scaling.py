@@ -76,3 +76,37 @@ def test_cavity_theory_approaches_the_laws(phi) -> None:
             assert extrapolated_ratio(curves["kappa"], ratio, p) == pytest.approx(1.0, abs=t), (cov, stat)
             slope = np.diff(np.log(curves[stat]))[0] / np.diff(np.log(s2))[0]
             assert slope == pytest.approx(cs.exponent(stat, cov), abs=0.02), (cov, stat)
+
+
+def test_cli_critical_scaling(capsys) -> None:
+    """``workbench dimension --critical-scaling --json``: the exponents (rationals as strings) and the laws at this
+    noise beside the cavity statistics (for x - x^3/3 at g = 1, sigma2 = 1e-3: PR/N 0.002808 against the law
+    0.002667, the O(kappa) correction at kappa = 0.1)."""
+    import json
+
+    from workbench.cli import main
+
+    assert main(["dimension", "--phi", "x-x**3/3", "--g", "1", "--sigma2", "0.001", "--critical-scaling",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    crit = out["critical_scaling"]
+    assert crit["at_g_c"] and crit["g_c"] == 1.0 and crit["order"] == 1
+    assert crit["exponents"]["equal-time"]["PR_over_N_x"] == "1"
+    assert crit["exponents"]["zero-frequency"]["PR_over_N_x"] == "4/3"
+    assert crit["laws_at_sigma2"]["PR_over_N_x"] == pytest.approx(8e-3 / 3, rel=1e-12)
+    assert crit["kappa"] == pytest.approx(0.1, rel=1e-12)
+    assert out["PR_over_N_x"] / crit["laws_at_sigma2"]["PR_over_N_x"] == pytest.approx(1.053, abs=2e-3)
+
+
+@pytest.mark.parametrize(("argv", "name"), [
+    (["--phi", "relu"], "phi"), (["--phi", "tanh", "--tau-noise", "1"], "tau-noise"),
+    (["--phi", "tanh", "--input-var", "0.2"], "input-var"), (["--phi", "tanh", "--tau", "2"], "tau"),
+    (["--phi", "tanh", "--J0", "0.5"], "J0"),
+])
+def test_cli_critical_scaling_refusals(argv, name, capsys) -> None:
+    """Outside the laws' model: one line naming the option, exit 2."""
+    from workbench.cli import main
+
+    assert main(["dimension", *argv, "--g", "0.8", "--sigma2", "0.1", "--critical-scaling", "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"SpecError: {name}:" in err and "\n" not in err, err

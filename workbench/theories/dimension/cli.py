@@ -50,6 +50,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also the frequency-resolved statistics at these angular frequencies (key "
                         "frequency_resolved): the pair function psi(w1, w2) = N E[S_ij(w1) conj S_ij(w2)] of x and phi "
                         "as a matrix, the mean autospectra and the PR/N of the cross-spectral matrix S(w)")
+    p.add_argument("--critical-scaling", dest="critical_scaling", action="store_true",
+                   help="also the derived laws at the linear instability g_c = 1/phi'(0) as sigma2 -> 0 (key "
+                        "critical_scaling: the powers of sigma2 of every statistic and, with --sigma2 > 0, the laws' "
+                        "values there; a smooth odd phi whose first nonlinear term saturates, such as x-x**3/3 or "
+                        "tanh; white noise, tau = 1, no input, J0 = 0)")
     p.add_argument("--json", action="store_true", help="print one strict JSON object")
     p.set_defaults(func=run)
 
@@ -98,6 +103,27 @@ def _finite_size(spec, covariance: str, window: float | None = None):
     if is_linear(spec):
         return linear_finite_size(spec, covariance, window)
     return nonlinear_finite_size(spec, covariance=covariance, window=window)
+
+
+def _critical(spec, covariance: str, window: float | None) -> dict:
+    """``--critical-scaling``: :func:`~workbench.theories.dimension.scaling.critical_summary`."""
+    from workbench.theories.dimension.scaling import critical_summary
+
+    return critical_summary(spec, covariance, window)
+
+
+def _critical_lines(crit: dict) -> list[str]:
+    """The text form of ``--critical-scaling``."""
+    exps = crit["exponents"]
+    lines = [f"  critical scaling at g_c = {crit['g_c']:.6g} (phi' = {crit['slope']:.6g} (1 - {crit['deficit']:.6g} "
+             f"Delta^{crit['order']})): powers of sigma2, equal time "
+             + ", ".join(f"{k} {v}" for k, v in exps["equal-time"].items())
+             + "; zero frequency " + ", ".join(f"{k} {v}" for k, v in exps["zero-frequency"].items())]
+    if "laws_at_sigma2" in crit:
+        lines.append(f"  laws at sigma2 = {crit['sigma2']:g} (kappa = {crit['kappa']:.4g}"
+                     + ("" if crit["at_g_c"] else "; the statistics above are at --g, not g_c") + "): "
+                     + ", ".join(f"{k} {v:.6g}" for k, v in crit["laws_at_sigma2"].items()))
+    return lines
 
 
 MAX_FREQUENCIES = 64
@@ -226,6 +252,7 @@ def run(args: argparse.Namespace) -> int:
     _refuse_silent_linear(spec)
     problem = DimensionProblem(spec, DimensionSetup(covariance=args.covariance, window=args.window))
     fs = _finite_size(spec, args.covariance, args.window) if args.finite_size else None  # refused before the solve
+    crit = _critical(spec, args.covariance, args.window) if getattr(args, "critical_scaling", False) else None
     freqs = parse_frequencies(args.frequencies)
     res = problem.build_solver("auto").solve()
     fr = _frequency_resolved(spec, freqs) if freqs is not None else None
@@ -236,6 +263,8 @@ def run(args: argparse.Namespace) -> int:
             out["finite_size"] = fs.summary()
         if fr is not None:
             out["frequency_resolved"] = {k: v.tolist() for k, v in fr.items()}
+        if crit is not None:
+            out["critical_scaling"] = crit
         if notes:
             out["notes"] = notes
         print(strict_dumps(out))
@@ -254,6 +283,8 @@ def run(args: argparse.Namespace) -> int:
             for i, w in enumerate(fr["w"]):
                 print(f"  w = {w:g}: PR/N x {fr['PR_over_N_x'][i]:.6g}, phi {fr['PR_over_N_phi'][i]:.6g}; "
                       f"psi(w, w) x {fr['psi_x'][i, i]:.6g}, phi {fr['psi_phi'][i, i]:.6g}")
+        if crit is not None:
+            print("\n".join(_critical_lines(crit)))
         for note in notes:
             print(f"  note: {note}")
     sys.stdout.flush()

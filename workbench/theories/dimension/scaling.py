@@ -15,17 +15,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
 
+from workbench.errors import SpecError
 from workbench.spec.nonlinearity import Nonlinearity, make_nonlinearity
 
 if TYPE_CHECKING:
     from derivations.dimension_scaling import CriticalLaws
 
-__all__ = ["CriticalScaling", "critical_curves", "critical_scaling", "extrapolated_ratio"]
+__all__ = ["CriticalScaling", "critical_curves", "critical_scaling", "critical_summary", "extrapolated_ratio"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,47 @@ def extrapolated_ratio(kappa: np.ndarray, ratio: np.ndarray, power: int = 1, poi
     order = np.argsort(kappa)[:points]
     x, y = np.asarray(kappa, dtype=float)[order] ** power, np.asarray(ratio, dtype=float)[order]
     return float(np.polyval(np.polyfit(x, y, len(x) - 1), 0.0))
+
+
+def _check_critical_spec(spec: Any, window: float | None) -> None:
+    """The laws' model: one population, tau = 1, unit gain, white noise (or none), no input, no coupling mean, no
+    window (SpecError naming the option otherwise)."""
+    d = spec.to_dict()
+    pops = d["populations"]
+    why = "the critical laws are derived for tau dx = -x + J phi(x) + white noise with tau = 1, no input, J0 = 0"
+    if len(pops) != 1:
+        raise SpecError("spec", f"{why}: one population, got {len(pops)}")
+    pop = pops[0]
+    if pop["tau"] != {"kind": "constant", "value": 1.0}:
+        raise SpecError("tau", f"{why}; allowed --tau 1 (time in units of tau), got {pop['tau']}")
+    if pop["gain"] != {"kind": "constant", "value": 1.0}:
+        raise SpecError("spec", f"{why}; allowed: unit gain (put a gain into phi), got {pop['gain']}")
+    checks = (("input-var", pop["input_std"] ** 2), ("input-mean", pop["input_mean"]),
+              ("J0", max(abs(v) for row in d["coupling"]["J0"] for v in row)))
+    for name, value in checks:
+        if value != 0:
+            raise SpecError(name, f"{why}; allowed --{name} 0, got {value:g}")
+    if d["noise"]["kind"] not in ("white", "none"):
+        raise SpecError("tau-noise", f"{why}; allowed: white noise (no --tau-noise)")
+    if window is not None:
+        raise SpecError("window", f"{why}: at w = 0 or equal time; allowed: no --window")
+
+
+def critical_summary(spec: Any, covariance: str = "equal-time", window: float | None = None) -> dict[str, Any]:
+    """``workbench dimension --critical-scaling``: the derived laws of ``spec``'s phi at its g_c (:meth:`CriticalScaling.
+    summary`), and with noise ``sigma2 > 0`` the laws' values at that noise for ``covariance`` (``laws_at_sigma2``)
+    and their ``kappa``; ``at_g_c`` says whether ``spec``'s g is g_c (the statistics of the same output are at
+    spec's g)."""
+    _check_critical_spec(spec, window)
+    cs = critical_scaling(spec.phi)
+    out: dict[str, Any] = cs.summary()
+    s2 = float(spec.noise.sigma2) if spec.noise.kind == "white" else 0.0
+    g = float(spec.to_dict()["coupling"]["g"][0][0])
+    out["at_g_c"] = bool(abs(g - cs.g_c) <= 1e-12 * max(1.0, cs.g_c))
+    if s2 > 0:
+        stats = ("mean_autocov_x", "N_var_cross_x", "PR_over_N_x", "mean_autocov_phi", "N_var_cross_phi",
+                 "PR_over_N_phi")
+        out["sigma2"] = s2
+        out["kappa"] = float(cs.kappa(np.array([s2]))[0])
+        out["laws_at_sigma2"] = {k: float(cs.law(k, covariance)(np.array([s2]))[0]) for k in stats}
+    return out
