@@ -31,8 +31,7 @@ equal-time solver's frequency grid (801 points) no longer resolves the near-diag
 (its own error estimate says so: 12 % for x - x^5/5 at sigma^2 = 1e-4, kappa = 0.011)."""
 
 
-def _checks(phi: str, label: str, curves: Mapping[str, np.ndarray], zf: Mapping[str, np.ndarray],
-            cs: Any) -> list[Comparison]:
+def _checks(phi: str, curves: Mapping[str, np.ndarray], zf: Mapping[str, np.ndarray], cs: Any) -> list[Comparison]:
     """The ratios extrapolated from the three weakest noise levels of ``phi`` and the local exponent at the two
     weakest."""
     from workbench.theories.dimension.scaling import extrapolated_ratio
@@ -45,12 +44,12 @@ def _checks(phi: str, label: str, curves: Mapping[str, np.ndarray], zf: Mapping[
                                      ("equal-time", curves, "mean_autocov_x", 2, 1e-3),
                                      ("zero-frequency", zf, "PR_over_N_x", 2, 1e-3)):
         ratio = extrapolated_ratio(c["kappa"], c[stat] / c[f"{stat}_law"], power, points=3)
-        out.append(Comparison(f"{label}: {cov} {stat} / law, extrapolated", 1.0, ratio, tol,
+        out.append(Comparison(f"{phi}: {cov} {stat} / law, extrapolated", 1.0, ratio, tol,
                               f"corrections in kappa^{power} and kappa^{2 * power} removed (quadratic in kappa^{power} "
                               f"through the three weakest noise levels); the remainder is O(kappa^{3 * power})", ctx,
                               kind="exact"))
     slope = float(np.diff(np.log(curves["PR_over_N_x"][two]))[0] / np.diff(np.log(s2[two]))[0])
-    out.append(Comparison(f"{label}: equal-time PR_over_N_x exponent", cs.exponent("PR_over_N_x"), slope, 0.02,
+    out.append(Comparison(f"{phi}: equal-time PR_over_N_x exponent", cs.exponent("PR_over_N_x"), slope, 0.02,
                           "local log-log slope at the two weakest noise levels (O(kappa) drift)", ctx, kind="exact"))
     return out
 
@@ -80,7 +79,7 @@ def critical_section(ctx: ReportContext, content: ReportContent) -> None:
         s2 = grid[cs.kappa(grid) >= MIN_KAPPA]
         curves[label] = critical_curves(phi, s2, "equal-time", ("mean_autocov_x", "PR_over_N_x"))
         zf = critical_curves(phi, s2[:3], "zero-frequency", ("PR_over_N_x",))
-        comps += _checks(phi, phi, curves[label], zf, cs)
+        comps += _checks(phi, curves[label], zf, cs)
     s2_sim, sim = _simulated(ctx, P)
     cubic = critical_scaling("x-x**3/3").laws
     sec = content.section("Critical scaling at the linear instability")
