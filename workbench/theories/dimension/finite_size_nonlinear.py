@@ -623,11 +623,17 @@ def lag_weight(lag: np.ndarray, window: float | None) -> np.ndarray:
     return 2 * np.clip(1 - t / (2 * window), 0, None) - np.clip(1 - t / window, 0, None)
 
 
+def _lag_quadrature(lag: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Weights of ``int dt`` over all lags of an even curve given on ``0, dt, ..., T`` under the lag ``weight``
+    (trapezoid rule; exact in its slope at the cusp at 0, which only one side sees)."""
+    q = 2.0 * (lag[1] - lag[0]) * np.asarray(weight, dtype=float)
+    q[[0, -1]] *= 0.5
+    return q
+
+
 def _lag_integral(curve: np.ndarray, lag: np.ndarray, weight: np.ndarray) -> float:
-    """``int dt`` over all lags of an even curve given on ``0, dt, ..., T`` (trapezoid rule; exact in its slope at
-    the cusp at 0, which only one side sees)."""
-    f = np.asarray(curve) * weight
-    return float(2.0 * (np.sum(f) - 0.5 * (f[0] + f[-1])) * (lag[1] - lag[0]))
+    """``int dt`` over all lags of an even curve (:func:`_lag_quadrature`)."""
+    return float(_lag_quadrature(lag, weight) @ np.asarray(curve))
 
 
 def _zero_frequency(fs: NonlinearFiniteSize, spec: ModelSpec, window: float | None) -> NonlinearFiniteSize:
@@ -677,8 +683,7 @@ def _zero_frequency_spread(fs: NonlinearFiniteSize, weight: np.ndarray) -> dict[
     phi's by ``int dt [A(t) dDelta_i(t) + B(t) dDelta_i(0)]`` (Price's theorem, each unit's x Gaussian, as the
     equal-time ``(A(0) + B(0))^2 VT(0, 0)``). Tau = 1 units."""
     lag, sp_ = fs.curves["tau"], fs.spectra
-    trap = 2.0 * (lag[1] - lag[0]) * np.asarray(weight, dtype=float)  # the even curve's lag integral (trapezoid)
-    trap[[0, -1]] *= 0.5
+    trap = _lag_quadrature(lag, weight)
     u_phi = trap * fs.curves["A"]
     u_phi[0] += float(trap @ fs.curves["B"])
     Cm = np.cos(np.outer(lag, sp_.w)) * sp_.dw[None, :]
